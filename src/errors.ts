@@ -1,0 +1,132 @@
+// Typed errors: one ZooKeeperError base carrying code, op and path; one subclass per code users
+// branch on, registered in a single code → class table; plus client-side error types.
+import { ErrorCode, errorName } from './protocol.js'
+
+/** Where an error happened: which operation and which path (client-side view, chroot stripped). */
+export interface ErrorContext {
+  op?: string
+  path?: string
+  cause?: unknown
+}
+
+/** Any error reported by zookit that corresponds to a ZooKeeper error code. */
+export class ZooKeeperError extends Error {
+  /** ZooKeeper error code (negative number, see ErrorCode). */
+  readonly code: number
+  /** Operation that failed ("create", "getData", "connect" …), when known. */
+  readonly op: string | undefined
+  /** Path the operation was about, when it had one. */
+  readonly path: string | undefined
+
+  constructor(code: number, message?: string, ctx: ErrorContext = {}) {
+    const where = [ctx.op, ctx.path].filter(Boolean).join(' ')
+    super(`${errorName(code)}${where ? ` (${where})` : ''}${message ? `: ${message}` : ''}`, ctx.cause === undefined ? undefined : { cause: ctx.cause })
+    this.code = code
+    this.op = ctx.op
+    this.path = ctx.path
+    this.name = new.target.name
+  }
+
+  /** The symbolic name of the code, e.g. "NONODE". */
+  get codeName(): string {
+    return errorName(this.code)
+  }
+}
+
+type ErrorClass = new (message?: string, ctx?: ErrorContext) => ZooKeeperError
+const byCode = new Map<number, ErrorClass>()
+
+function register<C extends ErrorClass>(code: number, cls: C): C {
+  byCode.set(code, cls)
+  return cls
+}
+
+export class SystemError extends ZooKeeperError { constructor(m?: string, c?: ErrorContext) { super(ErrorCode.SYSTEMERROR, m, c) } }
+export class RuntimeInconsistencyError extends ZooKeeperError { constructor(m?: string, c?: ErrorContext) { super(ErrorCode.RUNTIMEINCONSISTENCY, m, c) } }
+export class DataInconsistencyError extends ZooKeeperError { constructor(m?: string, c?: ErrorContext) { super(ErrorCode.DATAINCONSISTENCY, m, c) } }
+/** The connection to the server was lost before the reply arrived; the operation may or may not have been applied. */
+export class ConnectionLossError extends ZooKeeperError { constructor(m?: string, c?: ErrorContext) { super(ErrorCode.CONNECTIONLOSS, m, c) } }
+/** A record could not be encoded or decoded (malformed or oversized frame, bad field). */
+export class MarshallingError extends ZooKeeperError { constructor(m?: string, c?: ErrorContext) { super(ErrorCode.MARSHALLINGERROR, m, c) } }
+export class UnimplementedError extends ZooKeeperError { constructor(m?: string, c?: ErrorContext) { super(ErrorCode.UNIMPLEMENTED, m, c) } }
+/** The operation did not complete in time (per-call timeout). */
+export class OperationTimeoutError extends ZooKeeperError { constructor(m?: string, c?: ErrorContext) { super(ErrorCode.OPERATIONTIMEOUT, m, c) } }
+/** Arguments were rejected (by client-side validation or by the server). */
+export class BadArgumentsError extends ZooKeeperError { constructor(m?: string, c?: ErrorContext) { super(ErrorCode.BADARGUMENTS, m, c) } }
+export class UnknownSessionError extends ZooKeeperError { constructor(m?: string, c?: ErrorContext) { super(ErrorCode.UNKNOWNSESSION, m, c) } }
+export class NewConfigNoQuorumError extends ZooKeeperError { constructor(m?: string, c?: ErrorContext) { super(ErrorCode.NEWCONFIGNOQUORUM, m, c) } }
+export class ReconfigInProgressError extends ZooKeeperError { constructor(m?: string, c?: ErrorContext) { super(ErrorCode.RECONFIGINPROGRESS, m, c) } }
+export class ApiError extends ZooKeeperError { constructor(m?: string, c?: ErrorContext) { super(ErrorCode.APIERROR, m, c) } }
+/** The node does not exist. */
+export class NoNodeError extends ZooKeeperError { constructor(m?: string, c?: ErrorContext) { super(ErrorCode.NONODE, m, c) } }
+/** The session lacks the permission the ACL requires. */
+export class NoAuthError extends ZooKeeperError { constructor(m?: string, c?: ErrorContext) { super(ErrorCode.NOAUTH, m, c) } }
+/** The expected version did not match the node's version. */
+export class BadVersionError extends ZooKeeperError { constructor(m?: string, c?: ErrorContext) { super(ErrorCode.BADVERSION, m, c) } }
+/** Ephemeral nodes may not have children. */
+export class NoChildrenForEphemeralsError extends ZooKeeperError { constructor(m?: string, c?: ErrorContext) { super(ErrorCode.NOCHILDRENFOREPHEMERALS, m, c) } }
+/** The node already exists. */
+export class NodeExistsError extends ZooKeeperError { constructor(m?: string, c?: ErrorContext) { super(ErrorCode.NODEEXISTS, m, c) } }
+/** The node has children. */
+export class NotEmptyError extends ZooKeeperError { constructor(m?: string, c?: ErrorContext) { super(ErrorCode.NOTEMPTY, m, c) } }
+/** The session has expired; the client must be re-created (ephemerals and watches are gone). */
+export class SessionExpiredError extends ZooKeeperError { constructor(m?: string, c?: ErrorContext) { super(ErrorCode.SESSIONEXPIRED, m, c) } }
+export class InvalidCallbackError extends ZooKeeperError { constructor(m?: string, c?: ErrorContext) { super(ErrorCode.INVALIDCALLBACK, m, c) } }
+/** The ACL is invalid (empty, unknown scheme, malformed id). */
+export class InvalidACLError extends ZooKeeperError { constructor(m?: string, c?: ErrorContext) { super(ErrorCode.INVALIDACL, m, c) } }
+/** Authentication failed; the session can no longer be used. */
+export class AuthFailedError extends ZooKeeperError { constructor(m?: string, c?: ErrorContext) { super(ErrorCode.AUTHFAILED, m, c) } }
+export class SessionMovedError extends ZooKeeperError { constructor(m?: string, c?: ErrorContext) { super(ErrorCode.SESSIONMOVED, m, c) } }
+export class NotReadOnlyError extends ZooKeeperError { constructor(m?: string, c?: ErrorContext) { super(ErrorCode.NOTREADONLY, m, c) } }
+export class EphemeralOnLocalSessionError extends ZooKeeperError { constructor(m?: string, c?: ErrorContext) { super(ErrorCode.EPHEMERALONLOCALSESSION, m, c) } }
+/** No matching watcher was registered (removeWatches / checkWatches). */
+export class NoWatcherError extends ZooKeeperError { constructor(m?: string, c?: ErrorContext) { super(ErrorCode.NOWATCHER, m, c) } }
+export class RequestTimeoutError extends ZooKeeperError { constructor(m?: string, c?: ErrorContext) { super(ErrorCode.REQUESTTIMEOUT, m, c) } }
+export class ReconfigDisabledError extends ZooKeeperError { constructor(m?: string, c?: ErrorContext) { super(ErrorCode.RECONFIGDISABLED, m, c) } }
+export class SessionClosedRequireSaslAuthError extends ZooKeeperError { constructor(m?: string, c?: ErrorContext) { super(ErrorCode.SESSIONCLOSEDREQUIRESASLAUTH, m, c) } }
+export class QuotaExceededError extends ZooKeeperError { constructor(m?: string, c?: ErrorContext) { super(ErrorCode.QUOTAEXCEEDED, m, c) } }
+export class ThrottledOpError extends ZooKeeperError { constructor(m?: string, c?: ErrorContext) { super(ErrorCode.THROTTLEDOP, m, c) } }
+
+for (const cls of [
+  SystemError, RuntimeInconsistencyError, DataInconsistencyError, ConnectionLossError, MarshallingError,
+  UnimplementedError, OperationTimeoutError, BadArgumentsError, UnknownSessionError, NewConfigNoQuorumError,
+  ReconfigInProgressError, ApiError, NoNodeError, NoAuthError, BadVersionError, NoChildrenForEphemeralsError,
+  NodeExistsError, NotEmptyError, SessionExpiredError, InvalidCallbackError, InvalidACLError, AuthFailedError,
+  SessionMovedError, NotReadOnlyError, EphemeralOnLocalSessionError, NoWatcherError, RequestTimeoutError,
+  ReconfigDisabledError, SessionClosedRequireSaslAuthError, QuotaExceededError, ThrottledOpError,
+] as ErrorClass[]) {
+  register(new cls().code, cls)
+}
+
+/** Build the typed error for a ZooKeeper error code; unknown codes keep their raw code on the base class. */
+export function errorFromCode(code: number, ctx: ErrorContext = {}, message?: string): ZooKeeperError {
+  const cls = byCode.get(code)
+  return cls ? new cls(message, ctx) : new ZooKeeperError(code, message, ctx)
+}
+
+/** The subclass registered for a code, if any (for `instanceof` checks built from codes). */
+export function errorClassForCode(code: number): ErrorClass | undefined {
+  return byCode.get(code)
+}
+
+/** The client was closed by the user; pending and later calls fail with this. */
+export class ClientClosedError extends ZooKeeperError {
+  constructor(ctx: ErrorContext = {}) {
+    super(ErrorCode.CONNECTIONLOSS, 'client is closed', ctx)
+  }
+}
+
+/** A call was aborted through its AbortSignal. The request may already have reached the server. */
+export class AbortedError extends ZooKeeperError {
+  constructor(ctx: ErrorContext = {}) {
+    super(ErrorCode.OPERATIONTIMEOUT, 'aborted', ctx)
+  }
+}
+
+/** The server or peer violated the protocol (wrong xid order, malformed frame); the connection is dropped. */
+export class ProtocolError extends ZooKeeperError {
+  constructor(message: string, ctx: ErrorContext = {}) {
+    super(ErrorCode.MARSHALLINGERROR, message, ctx)
+  }
+}
+

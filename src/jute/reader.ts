@@ -1,0 +1,106 @@
+// Bounds-checked big-endian cursor over a Buffer for Jute primitives. Byte arrays are views
+// (no copy) into the frame; every overrun or bad length is a MarshallingError.
+import { MarshallingError } from '../errors.js'
+
+/** Reads Jute-encoded values from a Buffer, from `offset` up to `end`. */
+export class Reader {
+  private pos: number
+  private readonly end: number
+
+  constructor(private readonly buf: Buffer, offset = 0, end = buf.length) {
+    this.pos = offset
+    this.end = end
+  }
+
+  /** Current position. */
+  get offset(): number {
+    return this.pos
+  }
+
+  /** Bytes left to read. */
+  get remaining(): number {
+    return this.end - this.pos
+  }
+
+  private need(n: number, what: string): void {
+    if (n < 0 || this.pos + n > this.end) {
+      throw new MarshallingError(`truncated record: ${what} needs ${n} byte(s) at offset ${this.pos}, ${this.end - this.pos} left`)
+    }
+  }
+
+  int(): number {
+    this.need(4, 'int')
+    const v = this.buf.readInt32BE(this.pos)
+    this.pos += 4
+    return v
+  }
+
+  long(): bigint {
+    this.need(8, 'long')
+    const v = this.buf.readBigInt64BE(this.pos)
+    this.pos += 8
+    return v
+  }
+
+  bool(): boolean {
+    this.need(1, 'boolean')
+    return this.buf[this.pos++] !== 0
+  }
+
+  /** A length-prefixed byte array as a view into the frame; length -1 (null) reads as null. */
+  bufferOrNull(): Buffer | null {
+    const len = this.int()
+    if (len === -1) return null
+    if (len < -1) throw new MarshallingError(`invalid buffer length ${len} at offset ${this.pos - 4}`)
+    this.need(len, 'buffer')
+    const v = this.buf.subarray(this.pos, this.pos + len)
+    this.pos += len
+    return v
+  }
+
+  /** A length-prefixed byte array; null reads as an empty buffer. */
+  buffer(): Buffer {
+    return this.bufferOrNull() ?? EMPTY
+  }
+
+  /** A length-prefixed UTF-8 string; length -1 (null) reads as null. */
+  ustringOrNull(): string | null {
+    const len = this.int()
+    if (len === -1) return null
+    if (len < -1) throw new MarshallingError(`invalid string length ${len} at offset ${this.pos - 4}`)
+    this.need(len, 'ustring')
+    const v = this.buf.toString('utf8', this.pos, this.pos + len)
+    this.pos += len
+    return v
+  }
+
+  /** A length-prefixed UTF-8 string; null reads as "". */
+  ustring(): string {
+    return this.ustringOrNull() ?? ''
+  }
+
+  /** A vector length; -1 (null) reads as 0. Rejects lengths that cannot fit in what is left. */
+  vectorLength(minElementSize = 1): number {
+    const len = this.int()
+    if (len === -1) return 0
+    if (len < -1) throw new MarshallingError(`invalid vector length ${len} at offset ${this.pos - 4}`)
+    if (len * minElementSize > this.remaining) {
+      throw new MarshallingError(`vector of ${len} element(s) cannot fit in ${this.remaining} byte(s) at offset ${this.pos - 4}`)
+    }
+    return len
+  }
+
+  /** The rest of the input as a view. */
+  rest(): Buffer {
+    const v = this.buf.subarray(this.pos, this.end)
+    this.pos = this.end
+    return v
+  }
+
+  /** Throw unless everything was consumed. */
+  expectEnd(record: string): void {
+    if (this.pos !== this.end) throw new MarshallingError(`${this.end - this.pos} trailing byte(s) after ${record}`)
+  }
+}
+
+const EMPTY = Buffer.alloc(0)
