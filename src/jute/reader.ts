@@ -90,6 +90,14 @@ export class Reader {
     return len
   }
 
+  /** A length-prefixed vector; -1 (null) reads as []. `minElementSize` bounds hostile lengths. */
+  vector<T>(minElementSize: number, read: (r: Reader) => T): T[] {
+    const n = this.vectorLength(minElementSize)
+    const out = new Array<T>(n)
+    for (let i = 0; i < n; i++) out[i] = read(this)
+    return out
+  }
+
   /** The rest of the input as a view. */
   rest(): Buffer {
     const v = this.buf.subarray(this.pos, this.end)

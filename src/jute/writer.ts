@@ -74,6 +74,14 @@ export class Writer {
     return this
   }
 
+  /** A length-prefixed vector; null is written as length -1. */
+  vector<T>(items: readonly T[] | null | undefined, write: (w: Writer, item: T) => void): this {
+    if (items == null) return this.int(-1)
+    this.int(items.length)
+    for (const item of items) write(this, item)
+    return this
+  }
+
   /** Raw bytes with no length prefix. */
   raw(v: Uint8Array): this {
     this.ensure(v.length)
