@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Start one real Apache ZooKeeper 3.8 server (Debian's package) in the foreground on loopback.
+#   scripts/zookeeper.sh <dir> <clientPort> [<myid> <servers>]
+# <dir> holds zoo.cfg and the data; <servers> is "1=127.0.0.1:q1:e1,2=127.0.0.1:q2:e2,…" for an
+# ensemble (omit both for standalone). Environment: ZK_TICK_TIME (default 2000), ZK_MIN_SESSION and
+# ZK_MAX_SESSION (ms, optional). Debian's zkServer.sh ignores ZOOCFGDIR, so the absolute config path is
+# passed to start-foreground, which execs java: this script's PID becomes the server's.
+set -euo pipefail
+dir=$(realpath -m "$1"); port=$2; myid=${3:-}; servers=${4:-}
+zkserver=/usr/share/zookeeper/bin/zkServer.sh
+[ -x "$zkserver" ] || { echo "zookeeper is not installed (apt-get install -y zookeeper)" >&2; exit 3; }
+mkdir -p "$dir/data" "$dir/logs"
+cfg="$dir/zoo.cfg"
+{
+  echo "tickTime=${ZK_TICK_TIME:-2000}"
+  echo "initLimit=10"
+  echo "syncLimit=5"
+  echo "dataDir=$dir/data"
+  echo "clientPort=$port"
+  echo "clientPortAddress=127.0.0.1"
+  echo "maxClientCnxns=0"
+  echo "admin.enableServer=false"
+  echo "4lw.commands.whitelist=*"
+  echo "extendedTypesEnabled=true"
+  echo "reconfigEnabled=false"
+  echo "localSessionsEnabled=false"
+  echo "autopurge.purgeInterval=0"
+  [ -n "${ZK_MIN_SESSION:-}" ] && echo "minSessionTimeout=$ZK_MIN_SESSION"
+  [ -n "${ZK_MAX_SESSION:-}" ] && echo "maxSessionTimeout=$ZK_MAX_SESSION"
+  if [ -n "$servers" ]; then
+    echo "standaloneEnabled=false"
+    IFS=',' read -ra list <<<"$servers"
+    for s in "${list[@]}"; do echo "server.${s%%=*}=${s#*=}"; done
+  else
+    echo "standaloneEnabled=true"
+  fi
+} >"$cfg"
+[ -n "$myid" ] && echo "$myid" >"$dir/data/myid"
+export ZOO_LOG_DIR="$dir/logs"
+# A small heap and a quick-starting JIT: these servers live for seconds in tests.
+export SERVER_JVMFLAGS="-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto -Dzookeeper.admin.enableServer=false ${SERVER_JVMFLAGS:-}"
+exec "$zkserver" start-foreground "$cfg"

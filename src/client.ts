@@ -1,0 +1,781 @@
+// The ZooKeeper client: every operation typed and promise-based, watches, chroot, and validation of
+// paths, data and ACLs before anything is sent. Connection handling lives in the session.
+import { EventEmitter } from 'node:events'
+import type { ConnectionOptions } from 'node:tls'
+import {
+  decodeCreate2Response,
+  decodeExistsResponse,
+  decodeGetACLResponse,
+  decodeGetAllChildrenNumberResponse,
+  decodeGetChildren2Response,
+  decodeGetChildrenResponse,
+  decodeGetDataResponse,
+  decodeGetEphemeralsResponse,
+  decodeSetACLResponse,
+  decodeSetDataResponse,
+  decodeWhoAmIResponse,
+  encodeAddWatchRequest,
+  encodeCheckVersionRequest,
+  encodeCheckWatchesRequest,
+  encodeCreateRequest,
+  encodeCreateTTLRequest,
+  encodeDeleteRequest,
+  encodeExistsRequest,
+  encodeGetACLRequest,
+  encodeGetAllChildrenNumberRequest,
+  encodeGetChildren2Request,
+  encodeGetChildrenRequest,
+  encodeGetDataRequest,
+  encodeGetEphemeralsRequest,
+  encodeRemoveWatchesRequest,
+  encodeSetACLRequest,
+  encodeSetDataRequest,
+  encodeSyncRequest,
+  type ACL,
+  type ClientInfo,
+  type Stat,
+} from './jute/generated/proto.generated.js'
+import type { Writer } from './jute/writer.js'
+import { AddWatchMode, CreateMode, DEFAULT_MAX_BUFFER, ErrorCode, EventType, KeeperState, OpCode, WatcherType, createModeInfo } from './protocol.js'
+import { BadArgumentsError, NoNodeError, NoWatcherError, NodeExistsError, NotEmptyError, OperationTimeoutError, SessionExpiredError, errorFromCode } from './errors.js'
+import { OPEN_ACL_UNSAFE, validateACL } from './acl.js'
+import { parentOf, validatePath, withChroot, withoutChroot } from './paths.js'
+import { Session } from './session/session.js'
+import { parseConnectString } from './session/hosts.js'
+import type { RawWatcherEvent, SessionLike, SessionState } from './session/types.js'
+import { WatchRegistry, sessionEndEvent, type RawWatcher, type WatchKind } from './watches.js'
+import { decodeMulti, encodeMulti, readResults, writeResults, type MultiOp, type OpResult, type ReadResult } from './transaction.js'
+import type { Clock } from './clock.js'
+
+/** Options of a ZooKeeper client. */
+export interface ClientOptions {
+  /** Requested session timeout in ms (default 30000); the server clamps it to its min/max. */
+  sessionTimeout?: number
+  /** Timeout of one connection attempt including the handshake, ms. */
+  connectTimeout?: number
+  /** How long connect() waits for the first session before giving up (default sessionTimeout). */
+  initialConnectTimeout?: number
+  /** Allow read-only sessions on partitioned servers. */
+  readOnly?: boolean
+  /** Use TLS (true, or node:tls options such as ca/cert/key). */
+  tls?: boolean | ConnectionOptions
+  /** jute.maxbuffer: largest payload/frame (default 0xfffff). */
+  maxBufferSize?: number
+  /** Shuffle hosts before connecting (default true). */
+  shuffleHosts?: boolean
+  /** Credentials sent with every (re)connect, e.g. [{ scheme: 'digest', auth: 'user:pass' }]. */
+  auth?: { scheme: string; auth: Buffer | string }[]
+  /** ACL for creates that give none (default OPEN_ACL_UNSAFE). */
+  defaultACL?: ACL[]
+  /** Default per-call timeout in ms (none by default: calls end with their connection or session). */
+  requestTimeout?: number
+  /** Resume an existing session. */
+  sessionId?: bigint
+  sessionPassword?: Buffer
+  /** Backoff between full cycles over the hosts, ms. */
+  reconnectDelay?: { min: number; max: number }
+  /** Injected clock (tests). */
+  clock?: Clock
+  /** Build the session (tests inject a fake). */
+  sessionFactory?: (opts: ConstructorParameters<typeof Session>[0]) => SessionLike & { start?(): void }
+}
+
+/** Per-call options. */
+export interface CallOptions {
+  signal?: AbortSignal
+  /** ms; overrides ClientOptions.requestTimeout. */
+  timeout?: number
+}
+
+/** Data accepted for a znode: bytes, or a string (UTF-8). */
+export type Data = Buffer | Uint8Array | string | null | undefined
+
+/** A watch notification as users see it. */
+export interface WatchedEvent {
+  type: 'created' | 'deleted' | 'dataChanged' | 'childrenChanged' | 'dataWatchRemoved' | 'childWatchRemoved' | 'persistentWatchRemoved' | 'none'
+  /** The wire EventType. */
+  eventType: number
+  /** The session state the event reports: 'connected' for node events, 'expired'/'closed' at session end. */
+  state: SessionState
+  /** The wire KeeperState. */
+  keeperState: number
+  /** Client-side path (chroot stripped); '' for session events. */
+  path: string
+}
+
+/** A watch callback. */
+export type Watcher = (event: WatchedEvent) => void
+
+/** Options of create(). */
+export interface CreateOptions extends CallOptions {
+  /** A CreateMode value or its name (default PERSISTENT). */
+  mode?: CreateMode | keyof typeof CreateMode
+  acl?: ACL[]
+  /** Time to live in ms, for the TTL modes only. */
+  ttl?: number
+}
+
+/** Watcher kinds for removeWatches/checkWatches. */
+export type WatcherKind = 'data' | 'children' | 'any' | 'persistent' | 'persistentRecursive'
+
+/** Kinds of async watch streams. */
+export type WatchStreamKind = 'data' | 'exists' | 'children' | 'persistent' | 'persistentRecursive'
+
+/** Largest TTL ZooKeeper accepts (its TTL encoding keeps 40 bits). */
+export const MAX_TTL = 0xffffffffff
+
+const EVENT_NAMES: Record<number, WatchedEvent['type']> = {
+  [EventType.None]: 'none',
+  [EventType.NodeCreated]: 'created',
+  [EventType.NodeDeleted]: 'deleted',
+  [EventType.NodeDataChanged]: 'dataChanged',
+  [EventType.NodeChildrenChanged]: 'childrenChanged',
+  [EventType.DataWatchRemoved]: 'dataWatchRemoved',
+  [EventType.ChildWatchRemoved]: 'childWatchRemoved',
+  [EventType.PersistentWatchRemoved]: 'persistentWatchRemoved',
+}
+
+const KIND_LOCAL: Record<WatcherKind, WatchKind[]> = {
+  data: ['data', 'exist'],
+  children: ['child'],
+  any: ['data', 'exist', 'child', 'persistent', 'persistentRecursive'],
+  persistent: ['persistent'],
+  persistentRecursive: ['persistentRecursive'],
+}
+const KIND_WIRE: Record<WatcherKind, number> = {
+  data: WatcherType.Data,
+  children: WatcherType.Children,
+  any: WatcherType.Any,
+  persistent: WatcherType.Persistent,
+  persistentRecursive: WatcherType.PersistentRecursive,
+}
+
+function stateOfKeeper(k: number): SessionState {
+  switch (k) {
+    case KeeperState.SyncConnected:
+    case KeeperState.ConnectedReadOnly:
+      return 'connected'
+    case KeeperState.Expired:
+      return 'expired'
+    case KeeperState.Closed:
+      return 'closed'
+    case KeeperState.AuthFailed:
+      return 'authFailed'
+    default:
+      return 'disconnected'
+  }
+}
+
+/**
+ * A ZooKeeper client. Create it with `await ZooKeeper.connect(connectString, options)`.
+ * Emits 'state' (next, previous) on every session state change, and 'connected', 'disconnected',
+ * 'expired', 'authFailed', 'closed' for each of them.
+ */
+export class ZooKeeper extends EventEmitter {
+  /** The chroot of the connect string ("/app"), or undefined. */
+  readonly chroot: string | undefined
+  private readonly session: SessionLike & { start?(): void }
+  private readonly watches = new WatchRegistry()
+  /** One raw wrapper per user callback, so registering the same callback twice watches once. */
+  private readonly wrappers = new WeakMap<Watcher, RawWatcher>()
+  private readonly opts: ClientOptions
+  private readonly maxBuffer: number
+
+  /** Connect and resolve once the session is established. */
+  static async connect(connectString: string, opts: ClientOptions = {}): Promise<ZooKeeper> {
+    const zk = new ZooKeeper(connectString, opts)
+    try {
+      await zk.waitForConnected({ timeout: opts.initialConnectTimeout ?? opts.sessionTimeout ?? 30_000 })
+    } catch (err) {
+      await zk.close()
+      throw err
+    }
+    return zk
+  }
+
+  /** Start connecting; use waitForConnected() or the 'connected' event to know when it is ready. */
+  constructor(connectString: string, opts: ClientOptions = {}) {
+    super()
+    const { hosts, chroot } = parseConnectString(connectString)
+    if (chroot) validatePath(chroot, 'connect')
+    this.chroot = chroot
+    this.opts = opts
+    this.maxBuffer = opts.maxBufferSize ?? DEFAULT_MAX_BUFFER
+    const sessionOpts = {
+      hosts,
+      sessionTimeout: opts.sessionTimeout,
+      connectTimeout: opts.connectTimeout,
+      readOnly: opts.readOnly,
+      tls: opts.tls,
+      maxBufferSize: opts.maxBufferSize,
+      shuffleHosts: opts.shuffleHosts,
+      sessionId: opts.sessionId,
+      sessionPassword: opts.sessionPassword,
+      reconnectDelay: opts.reconnectDelay,
+      clock: opts.clock,
+    }
+    this.session = opts.sessionFactory ? opts.sessionFactory(sessionOpts) : new Session(sessionOpts)
+    this.session.setWatchSource(() => this.watches.watchSet())
+    this.session.onEvent((e) => this.dispatch(e))
+    this.session.onState((next, prev) => this.onSessionState(next, prev))
+    for (const a of opts.auth ?? []) void this.session.addAuth(a.scheme, Buffer.from(a.auth)).catch(() => {})
+    this.session.start?.()
+  }
+
+  /** Current session state. */
+  get state(): SessionState {
+    return this.session.state
+  }
+
+  /** Session id (0n before the first connect). */
+  get sessionId(): bigint {
+    return this.session.sessionId
+  }
+
+  /** Session password, to resume the session from another client. */
+  get sessionPassword(): Buffer {
+    return this.session.sessionPassword
+  }
+
+  /** Session timeout granted by the server, ms. */
+  get sessionTimeout(): number {
+    return this.session.negotiatedTimeout
+  }
+
+  /** Highest zxid this client has seen. */
+  get lastZxid(): bigint {
+    return this.session.lastZxid
+  }
+
+  /** Resolve when connected; reject on a terminal state, the timeout or the signal. */
+  waitForConnected(opts: CallOptions = {}): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const check = (): boolean => {
+        const s = this.session.state
+        if (s === 'connected') return finish(resolve)
+        if (s === 'expired') return finish(() => reject(new SessionExpiredError('session expired while waiting to connect', { op: 'connect' })))
+        if (s === 'authFailed' || s === 'closed') return finish(() => reject(errorFromCode(s === 'closed' ? ErrorCode.CONNECTIONLOSS : ErrorCode.AUTHFAILED, { op: 'connect' }, `client is ${s}`)))
+        return false
+      }
+      let timer: NodeJS.Timeout | undefined
+      const onAbort = () => finish(() => reject(opts.signal!.reason))
+      const off = this.session.onState(() => void check())
+      const finish = (fn: () => void): true => {
+        off()
+        if (timer) clearTimeout(timer)
+        opts.signal?.removeEventListener('abort', onAbort)
+        fn()
+        return true
+      }
+      if (check()) return
+      if (opts.signal?.aborted) return void onAbort()
+      opts.signal?.addEventListener('abort', onAbort, { once: true })
+      if (opts.timeout !== undefined) {
+        timer = setTimeout(() => finish(() => reject(new OperationTimeoutError(`not connected within ${opts.timeout} ms`, { op: 'connect' }))), opts.timeout)
+      }
+    })
+  }
+
+  /** End the session (ephemerals are deleted by the server) and close the connection. */
+  async close(): Promise<void> {
+    await this.session.close()
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close()
+  }
+
+  // ---- operations --------------------------------------------------------------------------------
+
+  /** Create a node; returns its actual path (sequential suffix included) and Stat. */
+  async create(path: string, data?: Data, opts: CreateOptions = {}): Promise<{ path: string; stat: Stat }> {
+    const mode = this.resolveMode(opts.mode, path)
+    const info = createModeInfo(mode)!
+    validatePath(path, 'create', info.sequential)
+    const bytes = this.bytes(data, 'create', path)
+    const acl = opts.acl ?? this.opts.defaultACL ?? OPEN_ACL_UNSAFE
+    validateACL(acl, 'create', path)
+    if (info.ttl) {
+      if (opts.ttl === undefined || !Number.isInteger(opts.ttl) || opts.ttl <= 0 || opts.ttl > MAX_TTL) {
+        throw new BadArgumentsError(`TTL modes need an integer ttl in 1..${MAX_TTL} ms (got ${String(opts.ttl)})`, { op: 'create', path })
+      }
+    } else if (opts.ttl !== undefined) {
+      throw new BadArgumentsError('ttl is only valid with PERSISTENT_WITH_TTL or PERSISTENT_SEQUENTIAL_WITH_TTL', { op: 'create', path })
+    }
+    const server = withChroot(this.chroot, path)
+    const opcode = info.ttl ? OpCode.createTTL : info.container ? OpCode.createContainer : OpCode.create2
+    const encode = info.ttl
+      ? (w: Writer) => encodeCreateTTLRequest(w, { path: server, data: bytes, acl, flags: mode, ttl: BigInt(opts.ttl!) })
+      : (w: Writer) => encodeCreateRequest(w, { path: server, data: bytes, acl, flags: mode })
+    const r = await this.call(opcode, encode, decodeCreate2Response, 'create', path, opts)
+    return { path: withoutChroot(this.chroot, r.path), stat: r.stat }
+  }
+
+  /** Delete a node (version -1, the default, matches any). */
+  async delete(path: string, opts: CallOptions & { version?: number } = {}): Promise<void> {
+    validatePath(path, 'delete')
+    const version = this.version(opts.version, 'delete', path)
+    const server = withChroot(this.chroot, path)
+    await this.call(OpCode.delete, (w) => encodeDeleteRequest(w, { path: server, version }), null, 'delete', path, opts)
+  }
+
+  /** Stat of a node, or null when it does not exist. `watch` is told when it is created, changed or deleted. */
+  async exists(path: string, opts: CallOptions & { watch?: Watcher } = {}): Promise<Stat | null> {
+    validatePath(path, 'exists')
+    const server = withChroot(this.chroot, path)
+    const watcher = opts.watch && this.wrap(opts.watch)
+    try {
+      const r = await this.call(OpCode.exists, (w) => encodeExistsRequest(w, { path: server, watch: !!watcher }), decodeExistsResponse, 'exists', path, opts, (err) => {
+        if (!watcher) return
+        if (err === 0) this.watches.add('data', server, watcher)
+        else if (err === ErrorCode.NONODE) this.watches.add('exist', server, watcher)
+      })
+      return r.stat
+    } catch (err) {
+      if (err instanceof NoNodeError) return null
+      throw err
+    }
+  }
+
+  /** Data and Stat of a node. `watch` is told when it changes or is deleted. */
+  async getData(path: string, opts: CallOptions & { watch?: Watcher } = {}): Promise<{ data: Buffer; stat: Stat }> {
+    validatePath(path, 'getData')
+    const server = withChroot(this.chroot, path)
+    const watcher = opts.watch && this.wrap(opts.watch)
+    const r = await this.call(OpCode.getData, (w) => encodeGetDataRequest(w, { path: server, watch: !!watcher }), decodeGetDataResponse, 'getData', path, opts, (err) => {
+      if (watcher && err === 0) this.watches.add('data', server, watcher)
+    })
+    return { data: r.data ?? Buffer.alloc(0), stat: r.stat }
+  }
+
+  /** Replace a node's data; returns the new Stat. */
+  async setData(path: string, data: Data, opts: CallOptions & { version?: number } = {}): Promise<Stat> {
+    validatePath(path, 'setData')
+    const bytes = this.bytes(data, 'setData', path)
+    const version = this.version(opts.version, 'setData', path)
+    const server = withChroot(this.chroot, path)
+    const r = await this.call(OpCode.setData, (w) => encodeSetDataRequest(w, { path: server, data: bytes, version }), decodeSetDataResponse, 'setData', path, opts)
+    return r.stat
+  }
+
+  /** ACL and Stat of a node. */
+  async getACL(path: string, opts: CallOptions = {}): Promise<{ acl: ACL[]; stat: Stat }> {
+    validatePath(path, 'getACL')
+    const server = withChroot(this.chroot, path)
+    return this.call(OpCode.getACL, (w) => encodeGetACLRequest(w, { path: server }), decodeGetACLResponse, 'getACL', path, opts)
+  }
+
+  /** Replace a node's ACL (version matches aversion; -1 any); returns the new Stat. */
+  async setACL(path: string, acl: ACL[], opts: CallOptions & { version?: number } = {}): Promise<Stat> {
+    validatePath(path, 'setACL')
+    validateACL(acl, 'setACL', path)
+    const version = this.version(opts.version, 'setACL', path)
+    const server = withChroot(this.chroot, path)
+    const r = await this.call(OpCode.setACL, (w) => encodeSetACLRequest(w, { path: server, acl, version }), decodeSetACLResponse, 'setACL', path, opts)
+    return r.stat
+  }
+
+  /** Names of a node's children (unordered). `watch` is told when children change or the node is deleted. */
+  async getChildren(path: string, opts: CallOptions & { watch?: Watcher } = {}): Promise<string[]> {
+    validatePath(path, 'getChildren')
+    const server = withChroot(this.chroot, path)
+    const watcher = opts.watch && this.wrap(opts.watch)
+    const r = await this.call(OpCode.getChildren, (w) => encodeGetChildrenRequest(w, { path: server, watch: !!watcher }), decodeGetChildrenResponse, 'getChildren', path, opts, (err) => {
+      if (watcher && err === 0) this.watches.add('child', server, watcher)
+    })
+    return r.children
+  }
+
+  /** Children names and the parent's Stat. */
+  async getChildrenWithStat(path: string, opts: CallOptions & { watch?: Watcher } = {}): Promise<{ children: string[]; stat: Stat }> {
+    validatePath(path, 'getChildren')
+    const server = withChroot(this.chroot, path)
+    const watcher = opts.watch && this.wrap(opts.watch)
+    return this.call(OpCode.getChildren2, (w) => encodeGetChildren2Request(w, { path: server, watch: !!watcher }), decodeGetChildren2Response, 'getChildren', path, opts, (err) => {
+      if (watcher && err === 0) this.watches.add('child', server, watcher)
+    })
+  }
+
+  /** Number of all descendants of a node. */
+  async getAllChildrenNumber(path: string, opts: CallOptions = {}): Promise<number> {
+    validatePath(path, 'getAllChildrenNumber')
+    const server = withChroot(this.chroot, path)
+    const r = await this.call(OpCode.getAllChildrenNumber, (w) => encodeGetAllChildrenNumberRequest(w, { path: server }), decodeGetAllChildrenNumberResponse, 'getAllChildrenNumber', path, opts)
+    return r.totalNumber
+  }
+
+  /** Paths of this session's ephemeral nodes, optionally only those under `prefix`. */
+  async getEphemerals(prefix = '/', opts: CallOptions = {}): Promise<string[]> {
+    validatePath(prefix, 'getEphemerals')
+    const server = withChroot(this.chroot, prefix)
+    const r = await this.call(OpCode.getEphemerals, (w) => encodeGetEphemeralsRequest(w, { prefixPath: server }), decodeGetEphemeralsResponse, 'getEphemerals', prefix, opts)
+    return r.ephemerals.map((p) => withoutChroot(this.chroot, p))
+  }
+
+  /** Wait until the server this client reads from has caught up with the leader (for `path`). */
+  async sync(path: string, opts: CallOptions = {}): Promise<void> {
+    validatePath(path, 'sync')
+    const server = withChroot(this.chroot, path)
+    await this.call(OpCode.sync, (w) => encodeSyncRequest(w, { path: server }), null, 'sync', path, opts)
+  }
+
+  /** Add credentials to the session (re-sent on every reconnect). Rejects with AuthFailedError when refused. */
+  async addAuth(scheme: string, auth: Buffer | string): Promise<void> {
+    if (typeof scheme !== 'string' || scheme === '') throw new BadArgumentsError('scheme must be a non-empty string', { op: 'addAuth' })
+    await this.session.addAuth(scheme, Buffer.from(auth))
+  }
+
+  /** The identities this session is authenticated as. */
+  async whoAmI(opts: CallOptions = {}): Promise<ClientInfo[]> {
+    const r = await this.call(OpCode.whoAmI, null, decodeWhoAmIResponse, 'whoAmI', undefined, opts)
+    return r.clientInfo
+  }
+
+  /** The ensemble configuration (/zookeeper/config, outside any chroot). */
+  async getConfig(opts: CallOptions & { watch?: Watcher } = {}): Promise<{ data: Buffer; stat: Stat }> {
+    const server = '/zookeeper/config'
+    const watcher = opts.watch && this.wrap(opts.watch)
+    const r = await this.call(OpCode.getData, (w) => encodeGetDataRequest(w, { path: server, watch: !!watcher }), decodeGetDataResponse, 'getConfig', server, opts, (err) => {
+      if (watcher && err === 0) this.watches.add('data', server, watcher)
+    })
+    return { data: r.data ?? Buffer.alloc(0), stat: r.stat }
+  }
+
+  /** Add a standing watch on `path` (PERSISTENT: that node; PERSISTENT_RECURSIVE: it and every descendant). */
+  async addWatch(path: string, mode: AddWatchMode, listener: Watcher, opts: CallOptions = {}): Promise<{ remove(): Promise<void> }> {
+    validatePath(path, 'addWatch')
+    if (mode !== AddWatchMode.PERSISTENT && mode !== AddWatchMode.PERSISTENT_RECURSIVE) {
+      throw new BadArgumentsError(`unknown addWatch mode ${String(mode)}`, { op: 'addWatch', path })
+    }
+    const server = withChroot(this.chroot, path)
+    const kind: WatchKind = mode === AddWatchMode.PERSISTENT ? 'persistent' : 'persistentRecursive'
+    const watcher = this.wrap(listener)
+    await this.call(OpCode.addWatch, (w) => encodeAddWatchRequest(w, { path: server, mode }), null, 'addWatch', path, opts, (err) => {
+      if (err === 0) this.watches.add(kind, server, watcher)
+    })
+    return { remove: () => this.removeWatches(path, kind, { watcher: listener }) }
+  }
+
+  /**
+   * Remove watches of `kind` at `path` (all of them, or only `watcher`). The server is asked first;
+   * with `local: true` the local registration is dropped even when the server cannot be reached.
+   * Rejects with NoWatcherError when nothing matches.
+   */
+  async removeWatches(path: string, kind: WatcherKind, opts: CallOptions & { watcher?: Watcher; local?: boolean } = {}): Promise<void> {
+    validatePath(path, 'removeWatches')
+    const server = withChroot(this.chroot, path)
+    const kinds = KIND_LOCAL[kind]
+    if (!kinds) throw new BadArgumentsError(`unknown watcher kind ${String(kind)}`, { op: 'removeWatches', path })
+    const raw = opts.watcher ? this.wrappers.get(opts.watcher) : undefined
+    if (!this.watches.has(kinds, server, raw) || (opts.watcher && !raw)) throw new NoWatcherError(`no ${kind} watcher registered`, { op: 'removeWatches', path })
+    const dropLocal = () => {
+      const removed = this.watchersOf(kinds, server, raw)
+      this.watches.remove(kinds, server, raw)
+      for (const [w, k] of removed) {
+        const type = k === 'child' ? EventType.ChildWatchRemoved : k === 'data' || k === 'exist' ? EventType.DataWatchRemoved : EventType.PersistentWatchRemoved
+        w({ type, state: KeeperState.SyncConnected, path: server })
+      }
+    }
+    // With several local watchers and only one removed, the server's registration must stay.
+    const othersRemain = raw !== undefined && this.watchersOf(kinds, server, undefined).some(([w]) => w !== raw)
+    if (othersRemain) return dropLocal()
+    try {
+      await this.call(OpCode.removeWatches, (w) => encodeRemoveWatchesRequest(w, { path: server, type: KIND_WIRE[kind] }), null, 'removeWatches', path, opts)
+    } catch (err) {
+      if (!opts.local) throw err
+    }
+    dropLocal()
+  }
+
+  /** Ask the server whether a watch of `kind` is set at `path`; rejects with NoWatcherError when none is. */
+  async checkWatches(path: string, kind: WatcherKind, opts: CallOptions = {}): Promise<void> {
+    validatePath(path, 'checkWatches')
+    const server = withChroot(this.chroot, path)
+    if (!this.watches.has(KIND_LOCAL[kind] ?? [], server)) throw new NoWatcherError(`no ${kind} watcher registered`, { op: 'checkWatches', path })
+    await this.call(OpCode.checkWatches, (w) => encodeCheckWatchesRequest(w, { path: server, type: KIND_WIRE[kind] }), null, 'checkWatches', path, opts)
+  }
+
+  /** Start a transaction: chain create/delete/setData/check, then commit(). */
+  transaction(): Transaction {
+    return new Transaction(this)
+  }
+
+  /** Run write ops atomically; see Transaction. */
+  async multi(ops: MultiOp[], opts: CallOptions = {}): Promise<OpResult[]> {
+    if (ops.length === 0) return []
+    const raw = await this.call(OpCode.multi, (w) => encodeMulti(w, ops), decodeMulti, 'multi', undefined, opts)
+    return writeResults(raw, ops, (p) => withoutChroot(this.chroot, p))
+  }
+
+  /** Several reads in one round trip; each result is the value or that read's own error. */
+  async multiRead(reads: { type: 'getData' | 'getChildren'; path: string }[], opts: CallOptions = {}): Promise<ReadResult[]> {
+    const ops: MultiOp[] = reads.map((r) => {
+      validatePath(r.path, 'multiRead')
+      const server = withChroot(this.chroot, r.path)
+      if (r.type === 'getData') return { type: OpCode.getData, path: r.path, encode: (w) => encodeGetDataRequest(w, { path: server, watch: false }) }
+      if (r.type === 'getChildren') return { type: OpCode.getChildren, path: r.path, encode: (w) => encodeGetChildrenRequest(w, { path: server, watch: false }) }
+      throw new BadArgumentsError(`multiRead supports getData and getChildren, not ${String((r as { type: unknown }).type)}`, { op: 'multiRead', path: r.path })
+    })
+    if (ops.length === 0) return []
+    const raw = await this.call(OpCode.multiRead, (w) => encodeMulti(w, ops), decodeMulti, 'multiRead', undefined, opts)
+    return readResults(raw, reads.map((r) => r.path))
+  }
+
+  /**
+   * mkdir -p: create `path` and any missing ancestors (ancestors with `parentMode`, default
+   * PERSISTENT). An existing node is fine. Returns whether this call created the leaf.
+   */
+  async createAll(path: string, data?: Data, opts: CreateOptions & { parentMode?: CreateMode } = {}): Promise<{ path: string; created: boolean }> {
+    validatePath(path, 'createAll')
+    if (path === '/') return { path, created: false }
+    for (;;) {
+      try {
+        const r = await this.create(path, data, opts)
+        return { path: r.path, created: true }
+      } catch (err) {
+        if (err instanceof NodeExistsError) return { path, created: false }
+        if (!(err instanceof NoNodeError)) throw err
+      }
+      // Some ancestor is missing: create the parent chain, then the leaf again.
+      await this.createAll(parentOf(path), undefined, { ...opts, mode: opts.parentMode ?? CreateMode.PERSISTENT, ttl: undefined, signal: opts.signal, timeout: opts.timeout })
+    }
+  }
+
+  /** Delete `path` and everything below it. A missing node is fine; children added meanwhile are deleted too. */
+  async deleteAll(path: string, opts: CallOptions = {}): Promise<void> {
+    validatePath(path, 'deleteAll')
+    for (;;) {
+      let children: string[]
+      try {
+        children = await this.getChildren(path, opts)
+      } catch (err) {
+        if (err instanceof NoNodeError) return
+        throw err
+      }
+      const base = path === '/' ? '' : path
+      await Promise.all(children.map((c) => this.deleteAll(`${base}/${c}`, opts)))
+      if (path === '/') return
+      try {
+        await this.delete(path, opts)
+        return
+      } catch (err) {
+        if (err instanceof NoNodeError) return
+        if (!(err instanceof NotEmptyError)) throw err
+      }
+    }
+  }
+
+  /**
+   * Watch events as an async iterator. One-shot kinds ('data', 'exists', 'children') are re-armed
+   * after each event (changes between an event and the re-arm coalesce, as with any ZooKeeper watch);
+   * standing kinds use addWatch and are removed when the loop ends. The iterator throws
+   * SessionExpiredError when the session expires and ends on close().
+   */
+  watch(path: string, opts: { kind?: WatchStreamKind; signal?: AbortSignal } = {}): AsyncIterable<WatchedEvent> {
+    return watchStream(this, path, opts.kind ?? 'data', opts.signal)
+  }
+
+  // ---- internals ---------------------------------------------------------------------------------
+
+  /** Build one op of a transaction (used by Transaction). @internal */
+  encodeOp(kind: 'create' | 'delete' | 'setData' | 'check', path: string, args: { data?: Data; opts?: CreateOptions; version?: number }): MultiOp {
+    const server = () => withChroot(this.chroot, path)
+    switch (kind) {
+      case 'create': {
+        const opts = args.opts ?? {}
+        const mode = this.resolveMode(opts.mode, path)
+        const info = createModeInfo(mode)!
+        validatePath(path, 'multi', info.sequential)
+        const data = this.bytes(args.data, 'multi', path)
+        const acl = opts.acl ?? this.opts.defaultACL ?? OPEN_ACL_UNSAFE
+        validateACL(acl, 'multi', path)
+        if (info.ttl) {
+          if (!opts.ttl || opts.ttl <= 0 || opts.ttl > MAX_TTL) throw new BadArgumentsError('TTL modes need a ttl', { op: 'multi', path })
+          const ttl = BigInt(opts.ttl)
+          return { type: OpCode.createTTL, path, encode: (w) => encodeCreateTTLRequest(w, { path: server(), data, acl, flags: mode, ttl }) }
+        }
+        const type = info.container ? OpCode.createContainer : OpCode.create2
+        return { type, path, encode: (w) => encodeCreateRequest(w, { path: server(), data, acl, flags: mode }) }
+      }
+      case 'delete': {
+        validatePath(path, 'multi')
+        const version = this.version(args.version, 'multi', path)
+        return { type: OpCode.delete, path, encode: (w) => encodeDeleteRequest(w, { path: server(), version }) }
+      }
+      case 'setData': {
+        validatePath(path, 'multi')
+        const data = this.bytes(args.data, 'multi', path)
+        const version = this.version(args.version, 'multi', path)
+        return { type: OpCode.setData, path, encode: (w) => encodeSetDataRequest(w, { path: server(), data, version }) }
+      }
+      case 'check': {
+        validatePath(path, 'multi')
+        const version = this.version(args.version, 'multi', path)
+        return { type: OpCode.check, path, encode: (w) => encodeCheckVersionRequest(w, { path: server(), version }) }
+      }
+    }
+  }
+
+  private call<T>(
+    opcode: number,
+    encode: ((w: Writer) => void) | null,
+    decode: ((r: import('./jute/reader.js').Reader) => T) | null,
+    op: string,
+    path: string | undefined,
+    opts: CallOptions,
+    onReply?: (err: number) => void,
+  ): Promise<T> {
+    return this.session.request(opcode, encode, decode, {
+      op,
+      path,
+      signal: opts.signal,
+      timeout: opts.timeout ?? this.opts.requestTimeout,
+      onReply,
+    }) as Promise<T>
+  }
+
+  private resolveMode(mode: CreateOptions['mode'], path: string): CreateMode {
+    const m = typeof mode === 'string' ? CreateMode[mode] : (mode ?? CreateMode.PERSISTENT)
+    if (m === undefined || createModeInfo(m) === undefined) throw new BadArgumentsError(`unknown create mode ${String(mode)}`, { op: 'create', path })
+    return m
+  }
+
+  private bytes(data: Data, op: string, path: string): Buffer | null {
+    if (data === null || data === undefined) return null
+    let b: Buffer
+    if (typeof data === 'string') b = Buffer.from(data, 'utf8')
+    else if (data instanceof Uint8Array) b = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+    else throw new BadArgumentsError(`data must be a Buffer, Uint8Array or string, not ${typeof data}`, { op, path })
+    if (b.length > this.maxBuffer) {
+      throw new BadArgumentsError(`data of ${b.length} bytes exceeds jute.maxbuffer (${this.maxBuffer} bytes)`, { op, path })
+    }
+    return b
+  }
+
+  private version(v: number | undefined, op: string, path: string): number {
+    if (v === undefined) return -1
+    if (!Number.isInteger(v) || v < -1 || v > 0x7fffffff) throw new BadArgumentsError(`version must be an integer >= -1 (got ${String(v)})`, { op, path })
+    return v
+  }
+
+  private wrap(w: Watcher): RawWatcher {
+    let raw = this.wrappers.get(w)
+    if (!raw) {
+      raw = (e: RawWatcherEvent) => {
+        const event: WatchedEvent = {
+          type: EVENT_NAMES[e.type] ?? 'none',
+          eventType: e.type,
+          state: stateOfKeeper(e.state),
+          keeperState: e.state,
+          path: e.path ? withoutChroot(this.chroot, e.path) : '',
+        }
+        try {
+          w(event)
+        } catch (err) {
+          // A throwing watcher must not break the session's frame loop.
+          queueMicrotask(() => this.emit('error', err))
+        }
+      }
+      this.wrappers.set(w, raw)
+    }
+    return raw
+  }
+
+  private watchersOf(kinds: WatchKind[], path: string, only: RawWatcher | undefined): [RawWatcher, WatchKind][] {
+    const out: [RawWatcher, WatchKind][] = []
+    for (const k of kinds) for (const w of this.watches.list(k, path)) if (!only || w === only) out.push([w, k])
+    return out
+  }
+
+  private dispatch(e: RawWatcherEvent): void {
+    for (const w of this.watches.materialize(e)) w(e)
+  }
+
+  private onSessionState(next: SessionState, prev: SessionState): void {
+    if (next === 'expired' || next === 'closed' || next === 'authFailed') {
+      const all = this.watches.all()
+      this.watches.clear()
+      const ev = sessionEndEvent(next)
+      for (const w of all) w(ev)
+    }
+    this.emit('state', next, prev)
+    this.emit(next)
+  }
+}
+
+/** A chain of write ops committed atomically with commit(). */
+export class Transaction {
+  private readonly ops: MultiOp[] = []
+  constructor(private readonly zk: ZooKeeper) {}
+
+  create(path: string, data?: Data, opts?: Omit<CreateOptions, 'signal' | 'timeout'>): this {
+    this.ops.push(this.zk.encodeOp('create', path, { data, opts }))
+    return this
+  }
+  delete(path: string, version = -1): this {
+    this.ops.push(this.zk.encodeOp('delete', path, { version }))
+    return this
+  }
+  setData(path: string, data: Data, version = -1): this {
+    this.ops.push(this.zk.encodeOp('setData', path, { data, version }))
+    return this
+  }
+  check(path: string, version: number): this {
+    this.ops.push(this.zk.encodeOp('check', path, { version }))
+    return this
+  }
+  /**
+   * Apply every op or none. Resolves with per-op results; rejects with the typed error of the first
+   * failing op, whose `results` gives every op's code and `failedOp` its index.
+   */
+  commit(opts: CallOptions = {}): Promise<OpResult[]> {
+    return this.zk.multi(this.ops, opts)
+  }
+}
+
+/** The async iterator behind ZooKeeper.watch(). */
+async function* watchStream(zk: ZooKeeper, path: string, kind: WatchStreamKind, signal?: AbortSignal): AsyncGenerator<WatchedEvent> {
+  const queue: WatchedEvent[] = []
+  let wake: (() => void) | undefined
+  const push = (e: WatchedEvent) => {
+    queue.push(e)
+    wake?.()
+  }
+  const onAbort = () => wake?.()
+  signal?.addEventListener('abort', onAbort)
+  const next = async (): Promise<WatchedEvent | undefined> => {
+    while (queue.length === 0) {
+      if (signal?.aborted) return undefined
+      await new Promise<void>((resolve) => (wake = resolve))
+      wake = undefined
+    }
+    return queue.shift()
+  }
+  const sessionEnd = (e: WatchedEvent) => {
+    if (e.state === 'expired') throw new SessionExpiredError('session expired while watching', { op: 'watch', path })
+    return e.state === 'closed' || e.state === 'authFailed'
+  }
+  let standing: { remove(): Promise<void> } | undefined
+  try {
+    if (kind === 'persistent' || kind === 'persistentRecursive') {
+      standing = await zk.addWatch(path, kind === 'persistent' ? AddWatchMode.PERSISTENT : AddWatchMode.PERSISTENT_RECURSIVE, push)
+      for (;;) {
+        const e = await next()
+        if (!e || (e.type === 'none' && sessionEnd(e))) return
+        yield e
+      }
+    }
+    for (;;) {
+      // A fresh callback each round: the registry keys watchers by callback.
+      const once: Watcher = (e) => push(e)
+      if (kind === 'children') await zk.getChildren(path, { watch: once, signal })
+      else await zk.exists(path, { watch: once, signal })
+      const e = await next()
+      if (!e || (e.type === 'none' && sessionEnd(e))) return
+      yield e
+    }
+  } finally {
+    signal?.removeEventListener('abort', onAbort)
+    if (standing && zk.state === 'connected') await standing.remove().catch(() => {})
+  }
+}

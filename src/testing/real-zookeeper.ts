@@ -1,0 +1,197 @@
+// Start and control real Apache ZooKeeper 3.8 servers (Debian's package) on loopback, for the
+// integration suite and the benchmarks: standalone or a 3/5-node ensemble, kill -9, restart, pause.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import net from 'node:net'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { logger } from '../debug.js'
+
+const log = logger('real-zk')
+const SCRIPT = fileURLToPath(new URL('../../scripts/zookeeper.sh', import.meta.url))
+const ZKSERVER = '/usr/share/zookeeper/bin/zkServer.sh'
+
+/** One real server process. */
+export interface RealServer {
+  id: number
+  clientPort: number
+  /** PID of the java process while it runs. */
+  readonly pid: number | undefined
+  /** Send a signal (default SIGKILL) and wait for the process to exit. */
+  kill(signal?: NodeJS.Signals): Promise<void>
+  /** Start (again) on the same ports and data; resolves when it serves. */
+  start(): Promise<void>
+  /** SIGTERM, then SIGKILL after 5 s; resolves when gone. */
+  stop(): Promise<void>
+  /** Freeze (SIGSTOP) / thaw (SIGCONT) the process. */
+  pause(): void
+  resume(): void
+}
+
+/** A running standalone server or ensemble. */
+export interface RealEnsemble {
+  /** "127.0.0.1:p1,127.0.0.1:p2,…" */
+  connectString: string
+  servers: RealServer[]
+  stop(): Promise<void>
+  [Symbol.asyncDispose](): Promise<void>
+}
+
+/** Whether Debian's ZooKeeper (and java) are installed here. */
+export function realZooKeeperAvailable(): boolean {
+  return existsSync(ZKSERVER) && existsSync('/usr/bin/java')
+}
+
+/** A free TCP port on 127.0.0.1, chosen by the kernel. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer()
+    srv.once('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo
+      srv.close(() => resolve(port))
+    })
+  })
+}
+
+/** Send a four-letter word and return the whole answer ('' when the server closes without one). */
+export function fourLetterWord(host: string, port: number, cmd: string, timeoutMs = 2000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    const sock = net.connect(port, host, () => sock.write(cmd))
+    sock.setTimeout(timeoutMs, () => sock.destroy(new Error(`${cmd} timed out`)))
+    sock.on('data', (c) => chunks.push(c))
+    sock.on('error', reject)
+    sock.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')))
+  })
+}
+
+const live = new Set<ChildProcess>()
+process.on('exit', () => {
+  for (const p of live) p.kill('SIGKILL')
+})
+
+/** Start real ZooKeeper: size 1 (standalone), 3 or 5. Resolves when every server serves. */
+export async function startRealZooKeeper(opts: { size?: 1 | 3 | 5; tickTime?: number; minSessionTimeout?: number; maxSessionTimeout?: number } = {}): Promise<RealEnsemble> {
+  if (!realZooKeeperAvailable()) throw new Error('Debian zookeeper is not installed (apt-get install -y zookeeper)')
+  const size = opts.size ?? 1
+  const root = mkdtempSync(path.join(tmpdir(), 'zookit-real-zk-'))
+  const ids = Array.from({ length: size }, (_, i) => i + 1)
+  const ports: { client: number; quorum: number; election: number }[] = []
+  const taken = new Set<number>()
+  const pick = async () => {
+    for (;;) {
+      const p = await freePort()
+      if (!taken.has(p)) {
+        taken.add(p)
+        return p
+      }
+    }
+  }
+  for (const _ of ids) ports.push({ client: await pick(), quorum: await pick(), election: await pick() })
+  const serversArg = size > 1 ? ids.map((id, i) => `${id}=127.0.0.1:${ports[i]!.quorum}:${ports[i]!.election}`).join(',') : ''
+  const env = {
+    ...process.env,
+    ZK_TICK_TIME: String(opts.tickTime ?? 2000),
+    ...(opts.minSessionTimeout ? { ZK_MIN_SESSION: String(opts.minSessionTimeout) } : {}),
+    ...(opts.maxSessionTimeout ? { ZK_MAX_SESSION: String(opts.maxSessionTimeout) } : {}),
+  }
+
+  const servers: RealServer[] = ids.map((id, i) => {
+    const clientPort = ports[i]!.client
+    const dir = path.join(root, `server-${id}`)
+    let proc: ChildProcess | undefined
+    let exited: Promise<void> = Promise.resolve()
+    let output = ''
+    const server: RealServer = {
+      id,
+      clientPort,
+      get pid() {
+        return proc?.pid
+      },
+      async start() {
+        if (proc) throw new Error(`server ${id} is already running`)
+        const args = size > 1 ? [dir, String(clientPort), String(id), serversArg] : [dir, String(clientPort)]
+        const p = spawn('bash', [SCRIPT, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+        proc = p
+        live.add(p)
+        output = ''
+        const keep = (c: Buffer) => {
+          output = (output + c.toString()).slice(-4000)
+        }
+        p.stdout!.on('data', keep)
+        p.stderr!.on('data', keep)
+        exited = new Promise((resolve) =>
+          p.once('exit', (code, sig) => {
+            log('server %d exited (%s)', id, sig ?? code)
+            live.delete(p)
+            if (proc === p) proc = undefined
+            resolve()
+          }),
+        )
+        log('server %d starting on %d (pid %d)', id, clientPort, p.pid)
+        await waitServing(clientPort, () => (proc === p ? undefined : `server ${id} exited during start-up:\n${output}`), size > 1)
+      },
+      async kill(signal: NodeJS.Signals = 'SIGKILL') {
+        const p = proc
+        if (!p) return
+        if (signal === 'SIGKILL') p.kill('SIGCONT')
+        p.kill(signal)
+        await exited
+      },
+      async stop() {
+        const p = proc
+        if (!p) return
+        p.kill('SIGCONT')
+        p.kill('SIGTERM')
+        const timer = setTimeout(() => p.kill('SIGKILL'), 5000)
+        await exited
+        clearTimeout(timer)
+      },
+      pause() {
+        proc?.kill('SIGSTOP')
+      },
+      resume() {
+        proc?.kill('SIGCONT')
+      },
+    }
+    return server
+  })
+
+  const stop = async () => {
+    await Promise.all(servers.map((s) => s.stop()))
+    rmSync(root, { recursive: true, force: true })
+  }
+  try {
+    await Promise.all(servers.map((s) => s.start()))
+  } catch (err) {
+    await stop()
+    throw err
+  }
+  return {
+    connectString: servers.map((s) => `127.0.0.1:${s.clientPort}`).join(','),
+    servers,
+    stop,
+    [Symbol.asyncDispose]: stop,
+  }
+}
+
+/** Poll a starting server with ruok/srvr until it serves (leader/follower/standalone), up to 60 s. */
+async function waitServing(port: number, failed: () => string | undefined, quorum: boolean): Promise<void> {
+  const deadline = Date.now() + 60_000
+  let delay = 25
+  for (;;) {
+    const why = failed()
+    if (why) throw new Error(why)
+    try {
+      const srvr = await fourLetterWord('127.0.0.1', port, 'srvr', 1000)
+      if (/Mode: (leader|follower|standalone)/.test(srvr) && (!quorum || !/not currently serving/.test(srvr))) return
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`real ZooKeeper on port ${port} did not start serving within 60 s`)
+    await new Promise((r) => setTimeout(r, delay))
+    delay = Math.min(200, delay * 2)
+  }
+}
