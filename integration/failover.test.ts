@@ -16,10 +16,9 @@ eachTarget(t, { size: 3, tickTime: 500 }, async (t, cluster) => {
     await zk.create('/w', Buffer.from('before'))
 
     const events: WatchedEvent[] = []
-    const fired = new Promise<WatchedEvent>((resolve) => {
-      void zk.getData('/w', { watch: (e) => { events.push(e); resolve(e) } })
-    })
-    await zk.sync('/w')
+    let resolveFired!: (e: WatchedEvent) => void
+    const fired = new Promise<WatchedEvent>((resolve) => (resolveFired = resolve))
+    await zk.getData('/w', { watch: (e) => { events.push(e); resolveFired(e) } })
 
     // Freeze the server so these calls are surely in flight, then kill it: each fails with
     // ConnectionLoss and none hangs.

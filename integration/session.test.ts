@@ -19,16 +19,24 @@ function reach(zk: ZooKeeper, state: SessionState): Promise<void> {
   })
 }
 
+/** Set an exists watch on an existing node (awaited, so it is surely in place) and return the event type it gets. */
+async function watchOnce(zk: ZooKeeper, path: string): Promise<{ event: Promise<string> }> {
+  let fired!: (type: string) => void
+  const event = new Promise<string>((resolve) => (fired = resolve))
+  if ((await zk.exists(path, { watch: (e) => fired(e.type) })) === null) throw new Error(`${path} should exist`)
+  return { event } // wrapped: an async function returning a bare promise would wait for it
+}
+
 eachTarget(t, { tickTime: 500 }, async (t, cluster) => {
   t.test('ephemerals vanish when their session closes, as a second client sees', async (t) => {
     const h = await harness(t, cluster)
     const owner = await h.connect()
     const observer = await h.connect()
     await owner.create('/eph', Buffer.alloc(0), { mode: CreateMode.EPHEMERAL })
-    const gone = new Promise<string>((resolve) => void observer.exists('/eph', { watch: (e) => resolve(e.type) }))
+    const gone = await watchOnce(observer, '/eph')
     await owner.close()
     t.equal(owner.state, 'closed')
-    t.equal(await gone, 'deleted')
+    t.equal(await gone.event, 'deleted')
     t.equal(await observer.exists('/eph'), null)
     await t.rejects(owner.getData('/'), { name: 'ClientClosedError' })
   })
@@ -41,13 +49,13 @@ eachTarget(t, { tickTime: 500 }, async (t, cluster) => {
     const observer = await h.connect()
     const sessionId = zk.sessionId
     await zk.create('/mine', Buffer.alloc(0), { mode: CreateMode.EPHEMERAL })
-    const gone = new Promise<string>((resolve) => void observer.exists('/mine', { watch: (e) => resolve(e.type) }))
+    const gone = await watchOnce(observer, '/mine')
 
     const states: SessionState[] = []
     zk.on('state', (s: SessionState) => states.push(s))
     proxy.pause()
     await reach(zk, 'expired')
-    t.equal(await gone, 'deleted', 'the server expired the session and removed its ephemeral')
+    t.equal(await gone.event, 'deleted', 'the server expired the session and removed its ephemeral')
     proxy.resume()
     t.ok(states.includes('disconnected'), 'went disconnected first')
     t.equal(zk.state, 'expired')

@@ -65,19 +65,24 @@ eachTarget(t, {}, async (t, cluster) => {
 
   t.test('persistent and persistent recursive watches', async (t) => {
     const h = await harness(t, cluster)
+    // Separate sessions: ZooKeeper keeps one watch mode per (connection, path), so one session's
+    // recursive watch would replace its plain persistent watch on the same path.
     const zk = await h.connect()
+    const zk2 = await h.connect()
     const writer = await h.connect()
     await zk.create('/r')
     const flat = recorder()
     const deep = recorder()
     await zk.addWatch('/r', AddWatchMode.PERSISTENT, flat.cb)
-    await zk.addWatch('/r', AddWatchMode.PERSISTENT_RECURSIVE, deep.cb)
+    await zk2.addWatch('/r', AddWatchMode.PERSISTENT_RECURSIVE, deep.cb)
     await writer.create('/r/a')
     await writer.create('/r/a/b')
     await writer.setData('/r', Buffer.from('x'))
     await writer.setData('/r', Buffer.from('y'))
     await zk.sync('/r')
     await zk.getData('/r')
+    await zk2.sync('/r')
+    await zk2.getData('/r')
     t.same(flat.events.map((e) => `${e.type} ${e.path}`), ['childrenChanged /r', 'dataChanged /r', 'dataChanged /r'])
     t.same(deep.events.map((e) => `${e.type} ${e.path}`), ['created /r/a', 'created /r/a/b', 'dataChanged /r', 'dataChanged /r'])
 
@@ -95,12 +100,14 @@ eachTarget(t, {}, async (t, cluster) => {
     await zk.create('/it', Buffer.from('0'))
     const seen: string[] = []
     const it = zk.watch('/it', { kind: 'data' })[Symbol.asyncIterator]()
-    // The first next() arms the watch; changes then arrive in order.
+    // next() arms the watch with a request on zk; a sync on zk returns after it (FIFO).
     const first = it.next()
     await zk.sync('/it')
     await writer.setData('/it', Buffer.from('1'))
     seen.push((await first).value!.type)
     const second = it.next()
+    // next() re-armed the watch with a request on zk; a sync on zk returns after it (FIFO).
+    await zk.sync('/it')
     await writer.setData('/it', Buffer.from('2'))
     seen.push((await second).value!.type)
     await it.return?.()
