@@ -114,7 +114,13 @@ export class Session implements SessionLike {
   private hadSession: boolean
 
   constructor(opts: SessionOptions) {
-    this.opts = { sessionTimeout: 30_000, maxBufferSize: DEFAULT_MAX_BUFFER, maxUnsent: 10_000, ...opts }
+    // Explicit undefined values (from option objects passed through) must not erase the defaults.
+    this.opts = {
+      ...opts,
+      sessionTimeout: opts.sessionTimeout ?? 30_000,
+      maxBufferSize: opts.maxBufferSize ?? DEFAULT_MAX_BUFFER,
+      maxUnsent: opts.maxUnsent ?? 10_000,
+    }
     this.clock = opts.clock ?? systemClock
     this.hosts = new HostProvider(opts.hosts, opts.shuffleHosts ?? true)
     this.factory = opts.transportFactory ?? socketTransport

@@ -21,8 +21,8 @@ import type { HostPort } from '../session/types.js'
 export interface FakeRequest {
   conn: FakeConnection
   header: RequestHeader
-  /** Reader positioned at the request body. */
-  body: Reader
+  /** A fresh reader positioned at the request body (each access starts over). */
+  readonly body: Reader
 }
 
 /** What a handler answers: a reply now (err and body writer), or 'hold' to answer later via conn.reply(). */
@@ -130,7 +130,15 @@ export class FakeZooKeeper {
         return
       }
       const header = decodeRequestHeader(r)
-      const req: FakeRequest = { conn, header, body: r }
+      const at = r.offset
+      const c = conn
+      const req: FakeRequest = {
+        conn: c,
+        header,
+        get body() {
+          return new Reader(frame, at)
+        },
+      }
       this.requests.push(req)
       if (header.type === OpCode.ping) conn.reply(Xid.ping, {})
       else if (header.type === OpCode.closeSession) conn.reply(header.xid, {})
