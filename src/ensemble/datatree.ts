@@ -1,0 +1,221 @@
+// The replicated state: znodes with ZooKeeper's Stat semantics, ephemerals by owner, and a pure
+// applyTxn() that any server (leader or follower) replays identically from the transaction alone.
+import type { ACL, Stat } from '../jute/generated/proto.generated.js'
+import { EventType } from '../protocol.js'
+import type { Txn, TxnHeader } from './txn.js'
+
+/** Marker ephemeralOwner of container nodes (ZooKeeper's EphemeralType.CONTAINER). */
+export const CONTAINER_OWNER = -0x8000000000000000n
+/** TTL nodes carry 0xFF in the top byte of ephemeralOwner and the TTL in the low bits. */
+export const TTL_MASK = 0xff00000000000000n
+
+/** ephemeralOwner for a TTL node. */
+export function ttlOwner(ttl: bigint): bigint {
+  return BigInt.asIntN(64, TTL_MASK | ttl)
+}
+
+/** The kind of node an ephemeralOwner value encodes. */
+export function ownerKind(owner: bigint): 'normal' | 'ephemeral' | 'container' | 'ttl' {
+  if (owner === 0n) return 'normal'
+  if (owner === CONTAINER_OWNER) return 'container'
+  if ((BigInt.asUintN(64, owner) & TTL_MASK) === TTL_MASK) return 'ttl'
+  return 'ephemeral'
+}
+
+/** One znode. */
+export interface ZNode {
+  data: Buffer | null
+  acl: ACL[]
+  czxid: bigint
+  mzxid: bigint
+  ctime: bigint
+  mtime: bigint
+  version: number
+  cversion: number
+  aversion: number
+  ephemeralOwner: bigint
+  pzxid: bigint
+  children: Set<string>
+}
+
+/** A watch event a transaction triggers. */
+export interface TreeEvent {
+  type: number
+  path: string
+}
+
+/** What applying one txn did. */
+export interface ApplyResult {
+  err: number
+  path?: string
+  stat?: Stat
+  events: TreeEvent[]
+  /** Results of each op of a multi. */
+  multi?: ApplyResult[]
+}
+
+/** The data tree. */
+export class DataTree {
+  readonly nodes = new Map<string, ZNode>()
+  /** Ephemeral paths by owning session. */
+  readonly ephemerals = new Map<bigint, Set<string>>()
+  /** Highest zxid applied. */
+  lastZxid = 0n
+
+  constructor() {
+    const root = this.makeNode(null, [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }], 0n, 0n, 0n)
+    this.nodes.set('/', root)
+    this.addSystemNode('/zookeeper', null)
+    this.addSystemNode('/zookeeper/quota', null)
+    this.addSystemNode('/zookeeper/config', Buffer.alloc(0))
+  }
+
+  private addSystemNode(path: string, data: Buffer | null): void {
+    const node = this.makeNode(data, [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }], 0n, 0n, 0n)
+    this.nodes.set(path, node)
+    this.nodes.get(parentOf(path))!.children.add(basename(path))
+  }
+
+  private makeNode(data: Buffer | null, acl: ACL[], zxid: bigint, time: bigint, owner: bigint): ZNode {
+    return { data, acl, czxid: zxid, mzxid: zxid, ctime: time, mtime: time, version: 0, cversion: 0, aversion: 0, ephemeralOwner: owner, pzxid: zxid, children: new Set() }
+  }
+
+  get(path: string): ZNode | undefined {
+    return this.nodes.get(path)
+  }
+
+  /** Stat of a node as the wire shows it. */
+  stat(n: ZNode): Stat {
+    return {
+      czxid: n.czxid,
+      mzxid: n.mzxid,
+      ctime: n.ctime,
+      mtime: n.mtime,
+      version: n.version,
+      cversion: n.cversion,
+      aversion: n.aversion,
+      ephemeralOwner: n.ephemeralOwner,
+      dataLength: n.data?.length ?? 0,
+      numChildren: n.children.size,
+      pzxid: n.pzxid,
+    }
+  }
+
+  /** Number of all nodes below `path`. */
+  countDescendants(path: string): number {
+    const n = this.nodes.get(path)
+    if (!n) return 0
+    let total = 0
+    for (const c of n.children) total += 1 + this.countDescendants(join(path, c))
+    return total
+  }
+
+  /** Apply a committed transaction. Deterministic: all it needs is in the header and the txn. */
+  applyTxn(hdr: TxnHeader, txn: Txn): ApplyResult {
+    const r = this.apply(hdr, txn)
+    if (hdr.zxid > this.lastZxid) this.lastZxid = hdr.zxid
+    return r
+  }
+
+  private apply(hdr: TxnHeader, txn: Txn): ApplyResult {
+    switch (txn.type) {
+      case 'create': {
+        const parentPath = parentOf(txn.path)
+        const parent = this.nodes.get(parentPath)
+        if (!parent) return { err: -101, events: [] }
+        if (this.nodes.has(txn.path)) return { err: -110, events: [] }
+        const node = this.makeNode(txn.data, txn.acl, hdr.zxid, hdr.time, txn.owner)
+        this.nodes.set(txn.path, node)
+        parent.children.add(basename(txn.path))
+        parent.cversion = txn.parentCVersion
+        parent.pzxid = hdr.zxid
+        if (ownerKind(txn.owner) === 'ephemeral') {
+          let set = this.ephemerals.get(txn.owner)
+          if (!set) this.ephemerals.set(txn.owner, (set = new Set()))
+          set.add(txn.path)
+        }
+        return {
+          err: 0,
+          path: txn.path,
+          stat: this.stat(node),
+          events: [
+            { type: EventType.NodeCreated, path: txn.path },
+            { type: EventType.NodeChildrenChanged, path: parentPath },
+          ],
+        }
+      }
+      case 'delete': {
+        const node = this.nodes.get(txn.path)
+        if (!node) return { err: -101, events: [] }
+        const parentPath = parentOf(txn.path)
+        const parent = this.nodes.get(parentPath)!
+        this.nodes.delete(txn.path)
+        parent.children.delete(basename(txn.path))
+        parent.cversion++
+        parent.pzxid = hdr.zxid
+        if (ownerKind(node.ephemeralOwner) === 'ephemeral') this.ephemerals.get(node.ephemeralOwner)?.delete(txn.path)
+        return {
+          err: 0,
+          path: txn.path,
+          events: [
+            { type: EventType.NodeDeleted, path: txn.path },
+            { type: EventType.NodeChildrenChanged, path: parentPath },
+          ],
+        }
+      }
+      case 'setData': {
+        const node = this.nodes.get(txn.path)
+        if (!node) return { err: -101, events: [] }
+        node.data = txn.data
+        node.version = txn.version
+        node.mzxid = hdr.zxid
+        node.mtime = hdr.time
+        return { err: 0, path: txn.path, stat: this.stat(node), events: [{ type: EventType.NodeDataChanged, path: txn.path }] }
+      }
+      case 'setACL': {
+        const node = this.nodes.get(txn.path)
+        if (!node) return { err: -101, events: [] }
+        node.acl = txn.acl
+        node.aversion = txn.version
+        return { err: 0, path: txn.path, stat: this.stat(node), events: [] }
+      }
+      case 'check':
+        return { err: 0, path: txn.path, events: [] }
+      case 'createSession':
+        return { err: 0, events: [] }
+      case 'closeSession': {
+        const events: TreeEvent[] = []
+        // Deepest first, so a (disallowed but defensive) child goes before its parent.
+        const paths = [...(this.ephemerals.get(hdr.clientId) ?? [])].sort((a, b) => b.length - a.length)
+        for (const p of paths) {
+          const r = this.apply(hdr, { type: 'delete', path: p })
+          events.push(...r.events)
+        }
+        this.ephemerals.delete(hdr.clientId)
+        return { err: 0, events }
+      }
+      case 'multi': {
+        const results = txn.txns.map((t) => this.apply(hdr, t))
+        return { err: 0, events: results.flatMap((r) => r.events), multi: results }
+      }
+      case 'error':
+        return { err: txn.err, events: [] }
+    }
+  }
+}
+
+/** Parent path ("/a/b" → "/a", "/a" → "/"). */
+export function parentOf(path: string): string {
+  const i = path.lastIndexOf('/')
+  return i <= 0 ? '/' : path.slice(0, i)
+}
+
+/** Last segment of a path. */
+export function basename(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1)
+}
+
+/** Child path. */
+export function join(parent: string, child: string): string {
+  return parent === '/' ? `/${child}` : `${parent}/${child}`
+}

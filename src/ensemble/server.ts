@@ -1,0 +1,581 @@
+// The client-facing server: accepts connections, performs the handshake (new or resumed sessions),
+// serves reads from the tree, sends writes through prep → commit → apply, delivers watch events
+// before the reply that follows them, expires sessions, and answers four-letter words.
+import net from 'node:net'
+import { Reader } from '../jute/reader.js'
+import { Writer } from '../jute/writer.js'
+import * as P from '../jute/generated/proto.generated.js'
+import { DEFAULT_MAX_BUFFER, ErrorCode, EventType, KeeperState, OpCode, Perms, Xid } from '../protocol.js'
+import { pathProblem } from '../paths.js'
+import { logger } from '../debug.js'
+import { DataTree } from './datatree.js'
+import { WatchManager, type WatchTarget } from './watch-manager.js'
+import { SessionTracker } from './session-tracker.js'
+import { prepWrite, type RequestContext } from './pipeline.js'
+import { authenticate, permitted, type AuthId } from './acl.js'
+import { fourLetterWord, FOUR_LETTER_WORDS } from './four-letter.js'
+import type { Txn, TxnHeader } from './txn.js'
+import type { ApplyResult } from './datatree.js'
+
+const log = logger('ensemble')
+
+/** Options of one server. */
+export interface ServerOptions {
+  port?: number
+  host?: string
+  tickTime?: number
+  minSessionTimeout?: number
+  maxSessionTimeout?: number
+  /** "super:<base64 sha1>" digest id granting super rights. */
+  superDigest?: string
+  /** Allow TTL nodes (default true, like a ZooKeeper started with extendedTypesEnabled). */
+  ttlEnabled?: boolean
+  maxBuffer?: number
+  serverId?: number
+}
+
+/** A commit function: turns a prepared txn into an applied one (local now; a quorum later). */
+export type Commit = (hdr: Omit<TxnHeader, 'zxid'>, txn: Txn) => { zxid: bigint; result: ApplyResult }
+
+/** One client connection. */
+class Connection implements WatchTarget {
+  sessionId = 0n
+  ids: AuthId[] = []
+  closed = false
+  received = 0
+  sent = 0
+  private readonly w = new Writer(1024)
+  private chunks: Buffer[] = []
+  private buffered = 0
+
+  constructor(readonly socket: net.Socket, private readonly server: ZooKeeperServer) {}
+
+  get address(): string {
+    return this.socket.remoteAddress ?? ''
+  }
+
+  /** Write one frame: the length prefix then what `fill` writes. */
+  frame(fill: (w: Writer) => void): void {
+    if (this.closed) return
+    const w = this.w.reset()
+    const at = w.beginFrame()
+    fill(w)
+    w.endFrame(at)
+    this.sent++
+    this.socket.write(w.toBuffer())
+  }
+
+  reply(xid: number, zxid: bigint, err: number, body?: (w: Writer) => void): void {
+    this.frame((w) => {
+      P.encodeReplyHeader(w, { xid, zxid, err })
+      if (err === 0) body?.(w)
+    })
+  }
+
+  deliver(type: number, path: string): void {
+    this.frame((w) => {
+      P.encodeReplyHeader(w, { xid: Xid.notification, zxid: -1n, err: 0 })
+      P.encodeWatcherEvent(w, { type, state: KeeperState.SyncConnected, path })
+    })
+  }
+
+  /** Feed socket bytes; returns whole frames, or throws on a bad length. */
+  push(chunk: Buffer): Buffer[] {
+    this.chunks.push(chunk)
+    this.buffered += chunk.length
+    const out: Buffer[] = []
+    while (this.buffered >= 4) {
+      const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks)
+      this.chunks = [all]
+      const len = all.readInt32BE(0)
+      if (len < 0 || len > this.server.maxBuffer + 1024) throw new Error(`frame length ${len}`)
+      if (all.length < 4 + len) break
+      out.push(all.subarray(4, 4 + len))
+      const rest = all.subarray(4 + len)
+      this.chunks = rest.length ? [rest] : []
+      this.buffered = rest.length
+    }
+    return out
+  }
+
+  close(): void {
+    if (this.closed) return
+    this.closed = true
+    this.socket.end()
+    this.socket.destroySoon?.()
+  }
+}
+
+/** A single ZooKeeper-compatible server. */
+export class ZooKeeperServer {
+  readonly tree = new DataTree()
+  readonly watches = new WatchManager()
+  readonly tracker: SessionTracker
+  readonly maxBuffer: number
+  readonly connections = new Set<Connection>()
+  private readonly bySession = new Map<bigint, Connection>()
+  private listener: net.Server | undefined
+  private expiryTimer: NodeJS.Timeout | undefined
+  private readonly tickTime: number
+  readonly startedAt = Date.now()
+  packetsReceived = 0
+  packetsSent = 0
+  /** Replaceable commit stage; the default applies locally. */
+  commit: Commit
+
+  constructor(readonly opts: ServerOptions = {}) {
+    this.tickTime = opts.tickTime ?? 2000
+    this.maxBuffer = opts.maxBuffer ?? DEFAULT_MAX_BUFFER
+    this.tracker = new SessionTracker(this.tickTime, opts.serverId ?? 1, Date.now(), opts.minSessionTimeout ?? 2 * this.tickTime, opts.maxSessionTimeout ?? 20 * this.tickTime)
+    this.commit = (hdr, txn) => {
+      const zxid = this.tree.lastZxid + 1n
+      return { zxid, result: this.tree.applyTxn({ ...hdr, zxid }, txn) }
+    }
+  }
+
+  /** Listen; resolves with the port. */
+  async listen(): Promise<number> {
+    const srv = net.createServer((socket) => this.accept(socket))
+    this.listener = srv
+    await new Promise<void>((resolve, reject) => {
+      srv.once('error', reject)
+      srv.listen(this.opts.port ?? 0, this.opts.host ?? '127.0.0.1', () => resolve())
+    })
+    this.expiryTimer = setInterval(() => this.expireSessions(), Math.max(10, Math.floor(this.tickTime / 2)))
+    this.expiryTimer.unref()
+    return (srv.address() as net.AddressInfo).port
+  }
+
+  /** Stop listening and drop every connection (sessions stay in the tree until expiry or restart). */
+  async close(): Promise<void> {
+    if (this.expiryTimer) clearInterval(this.expiryTimer)
+    for (const c of this.connections) {
+      c.closed = true
+      c.socket.destroy()
+    }
+    this.connections.clear()
+    await new Promise<void>((resolve) => (this.listener ? this.listener.close(() => resolve()) : resolve()))
+  }
+
+  /** Expire a session now (fault injection). */
+  expireSession(id: bigint): boolean {
+    const s = this.tracker.sessions.get(id)
+    if (!s || s.closing) return false
+    s.closing = true
+    this.closeSession(id, 0)
+    return true
+  }
+
+  get port(): number | undefined {
+    return (this.listener?.address() as net.AddressInfo | null)?.port
+  }
+
+  // ---- connections ----------------------------------------------------------------------------
+
+  private accept(socket: net.Socket): void {
+    socket.setNoDelay(true)
+    const conn = new Connection(socket, this)
+    this.connections.add(conn)
+    let handshaken = false
+    let first = true
+    socket.on('data', (chunk: Buffer) => {
+      if (conn.closed) return
+      if (first && chunk.length >= 4) {
+        first = false
+        const word = chunk.subarray(0, 4).toString('latin1')
+        if (FOUR_LETTER_WORDS.has(word)) {
+          socket.end(fourLetterWord(word, this))
+          conn.closed = true
+          return
+        }
+      }
+      let frames: Buffer[]
+      try {
+        frames = conn.push(chunk)
+      } catch (err) {
+        log('closing %s: %s', conn.address, (err as Error).message)
+        conn.close()
+        return
+      }
+      for (const f of frames) {
+        if (conn.closed) return
+        this.packetsReceived++
+        conn.received++
+        try {
+          if (!handshaken) {
+            handshaken = true
+            this.handshake(conn, f)
+          } else {
+            this.request(conn, f)
+          }
+        } catch (err) {
+          // A malformed request costs only its own connection, as in ZooKeeper.
+          log('bad request from %s: %s', conn.address, (err as Error).message)
+          conn.close()
+        }
+      }
+    })
+    const gone = () => {
+      conn.closed = true
+      this.connections.delete(conn)
+      this.watches.removeTarget(conn)
+      if (this.bySession.get(conn.sessionId) === conn) this.bySession.delete(conn.sessionId)
+    }
+    socket.on('close', gone)
+    socket.on('error', gone)
+  }
+
+  private handshake(conn: Connection, frame: Buffer): void {
+    const r = new Reader(frame)
+    const req = {
+      protocolVersion: r.int(),
+      lastZxidSeen: r.long(),
+      timeOut: r.int(),
+      sessionId: r.long(),
+      passwd: r.bufferOrNull(),
+    }
+    const readOnly = r.remaining > 0 ? r.bool() : false
+    if (req.lastZxidSeen > this.tree.lastZxid) {
+      // The client has seen a newer state than ours: ZooKeeper refuses it so it tries another server.
+      log('refusing client that has seen zxid 0x%s (ours 0x%s)', req.lastZxidSeen.toString(16), this.tree.lastZxid.toString(16))
+      conn.close()
+      return
+    }
+    const timeout = this.tracker.negotiate(req.timeOut)
+    const respond = (valid: boolean, id: bigint) =>
+      conn.frame((w) =>
+        P.encodeConnectResponse(w, {
+          protocolVersion: 0,
+          timeOut: valid ? timeout : 0,
+          sessionId: valid ? id : 0n,
+          passwd: valid ? this.tracker.password(id) : Buffer.alloc(16),
+          readOnly,
+        }),
+      )
+    if (req.sessionId === 0n) {
+      const id = this.tracker.newId()
+      this.commit({ clientId: id, cxid: 0, time: BigInt(Date.now()) }, { type: 'createSession', timeout })
+      this.tracker.add(id, timeout, Date.now())
+      this.attach(conn, id)
+      respond(true, id)
+      return
+    }
+    const s = this.tracker.sessions.get(req.sessionId)
+    const ok = s !== undefined && !s.closing && req.passwd !== null && this.tracker.password(req.sessionId).equals(req.passwd)
+    if (!ok) {
+      respond(false, 0n)
+      conn.close()
+      return
+    }
+    s.timeout = timeout
+    this.tracker.touch(req.sessionId, Date.now())
+    this.attach(conn, req.sessionId)
+    respond(true, req.sessionId)
+  }
+
+  private attach(conn: Connection, id: bigint): void {
+    const old = this.bySession.get(id)
+    if (old && old !== conn) old.close()
+    conn.sessionId = id
+    this.bySession.set(id, conn)
+  }
+
+  private context(conn: Connection): RequestContext {
+    return { sessionId: conn.sessionId, ids: conn.ids, address: conn.address, ttlEnabled: this.opts.ttlEnabled ?? true, maxBuffer: this.maxBuffer }
+  }
+
+  // ---- requests -------------------------------------------------------------------------------
+
+  private request(conn: Connection, frame: Buffer): void {
+    const r = new Reader(frame)
+    const { xid, type } = P.decodeRequestHeader(r)
+    if (!this.tracker.touch(conn.sessionId, Date.now())) {
+      // The session expired under this connection.
+      conn.close()
+      return
+    }
+    switch (type) {
+      case OpCode.ping:
+        return conn.reply(Xid.ping, this.tree.lastZxid, 0)
+      case OpCode.auth: {
+        const p = P.decodeAuthPacket(r)
+        const ids = authenticate(p.scheme, p.auth, this.opts.superDigest)
+        if (!ids) {
+          conn.reply(Xid.auth, this.tree.lastZxid, ErrorCode.AUTHFAILED)
+          conn.close()
+          return
+        }
+        for (const id of ids) if (!conn.ids.some((i) => i.scheme === id.scheme && i.id === id.id)) conn.ids.push(id)
+        return conn.reply(Xid.auth, this.tree.lastZxid, 0)
+      }
+      case OpCode.setWatches:
+      case OpCode.setWatches2: {
+        const sw = type === OpCode.setWatches ? { ...P.decodeSetWatches(r), persistentWatches: [], persistentRecursiveWatches: [] } : P.decodeSetWatches2(r)
+        this.restoreWatches(conn, sw)
+        return conn.reply(Xid.setWatches, this.tree.lastZxid, 0)
+      }
+      case OpCode.closeSession:
+        this.closeSession(conn.sessionId, xid)
+        return
+      case OpCode.create:
+      case OpCode.create2:
+      case OpCode.createContainer:
+      case OpCode.createTTL:
+      case OpCode.delete:
+      case OpCode.deleteContainer:
+      case OpCode.setData:
+      case OpCode.setACL:
+      case OpCode.multi:
+        return this.write(conn, xid, type, r)
+      default:
+        return this.read(conn, xid, type, r)
+    }
+  }
+
+  private write(conn: Connection, xid: number, type: number, r: Reader): void {
+    const txn = prepWrite(this.tree, type, r, this.context(conn))
+    const { zxid, result } = this.commit({ clientId: conn.sessionId, cxid: xid, time: BigInt(Date.now()) }, txn)
+    // Events first: a watcher on this connection must see them before this reply.
+    for (const e of result.events) this.watches.trigger(e.type, e.path)
+    if (type === OpCode.multi) {
+      if (txn.type === 'error') return conn.reply(xid, zxid, txn.err)
+      return conn.reply(xid, zxid, 0, (w) => this.encodeMultiResult(w, txn, result))
+    }
+    if (result.err !== 0) return conn.reply(xid, zxid, result.err)
+    conn.reply(xid, zxid, 0, (w) => {
+      switch (type) {
+        case OpCode.create:
+          return P.encodeCreateResponse(w, { path: result.path! })
+        case OpCode.create2:
+        case OpCode.createContainer:
+        case OpCode.createTTL:
+          return P.encodeCreate2Response(w, { path: result.path!, stat: result.stat! })
+        case OpCode.setData:
+          return P.encodeSetDataResponse(w, { stat: result.stat! })
+        case OpCode.setACL:
+          return P.encodeSetACLResponse(w, { stat: result.stat! })
+      }
+    })
+  }
+
+  private encodeMultiResult(w: Writer, txn: Txn, result: ApplyResult): void {
+    const subs = txn.type === 'multi' ? txn.txns : []
+    subs.forEach((t, i) => {
+      const res = result.multi![i]!
+      switch (t.type) {
+        case 'error':
+          P.encodeMultiHeader(w, { type: -1, done: false, err: t.err })
+          P.encodeErrorResponse(w, { err: t.err })
+          break
+        case 'create':
+          // ZooKeeper 3.8 answers every create of a multi as a plain create (path only).
+          P.encodeMultiHeader(w, { type: OpCode.create, done: false, err: 0 })
+          P.encodeCreateResponse(w, { path: res.path! })
+          break
+        case 'delete':
+          P.encodeMultiHeader(w, { type: OpCode.delete, done: false, err: 0 })
+          break
+        case 'setData':
+          P.encodeMultiHeader(w, { type: OpCode.setData, done: false, err: 0 })
+          P.encodeSetDataResponse(w, { stat: res.stat! })
+          break
+        case 'check':
+          P.encodeMultiHeader(w, { type: OpCode.check, done: false, err: 0 })
+          break
+      }
+    })
+    P.encodeMultiHeader(w, { type: -1, done: true, err: -1 })
+  }
+
+  private read(conn: Connection, xid: number, type: number, r: Reader): void {
+    const zxid = this.tree.lastZxid
+    const out = this.readOp(conn, type, r)
+    if (typeof out === 'number') return conn.reply(xid, zxid, out)
+    conn.reply(xid, zxid, 0, out)
+  }
+
+  /** A read op: the reply body writer, or an error code. */
+  private readOp(conn: Connection, type: number, r: Reader): ((w: Writer) => void) | number {
+    const tree = this.tree
+    const badPath = (p: string) => pathProblem(p) !== undefined
+    const readable = (p: string) => {
+      const n = tree.get(p)
+      if (!n) return ErrorCode.NONODE
+      if (!permitted(n.acl, Perms.READ, conn.ids, conn.address)) return ErrorCode.NOAUTH
+      return n
+    }
+    switch (type) {
+      case OpCode.getData: {
+        const { path, watch } = P.decodeGetDataRequest(r)
+        if (badPath(path)) return ErrorCode.BADARGUMENTS
+        const n = readable(path)
+        if (typeof n === 'number') return n
+        if (watch) this.watches.addData(path, conn)
+        const stat = tree.stat(n)
+        return (w) => P.encodeGetDataResponse(w, { data: n.data, stat })
+      }
+      case OpCode.exists: {
+        const { path, watch } = P.decodeExistsRequest(r)
+        if (badPath(path)) return ErrorCode.BADARGUMENTS
+        if (watch) this.watches.addData(path, conn)
+        const n = tree.get(path)
+        if (!n) return ErrorCode.NONODE
+        const stat = tree.stat(n)
+        return (w) => P.encodeExistsResponse(w, { stat })
+      }
+      case OpCode.getChildren:
+      case OpCode.getChildren2: {
+        const { path, watch } = P.decodeGetChildrenRequest(r)
+        if (badPath(path)) return ErrorCode.BADARGUMENTS
+        const n = readable(path)
+        if (typeof n === 'number') return n
+        if (watch) this.watches.addChild(path, conn)
+        const children = [...n.children]
+        if (type === OpCode.getChildren) return (w) => P.encodeGetChildrenResponse(w, { children })
+        const stat = tree.stat(n)
+        return (w) => P.encodeGetChildren2Response(w, { children, stat })
+      }
+      case OpCode.getACL: {
+        const { path } = P.decodeGetACLRequest(r)
+        if (badPath(path)) return ErrorCode.BADARGUMENTS
+        const n = tree.get(path)
+        if (!n) return ErrorCode.NONODE
+        if (!permitted(n.acl, Perms.READ | Perms.ADMIN, conn.ids, conn.address)) return ErrorCode.NOAUTH
+        const stat = tree.stat(n)
+        return (w) => P.encodeGetACLResponse(w, { acl: n.acl, stat })
+      }
+      case OpCode.getAllChildrenNumber: {
+        const { path } = P.decodeGetAllChildrenNumberRequest(r)
+        const n = readable(path)
+        if (typeof n === 'number') return n
+        const totalNumber = tree.countDescendants(path)
+        return (w) => P.encodeGetAllChildrenNumberResponse(w, { totalNumber })
+      }
+      case OpCode.getEphemerals: {
+        const { prefixPath } = P.decodeGetEphemeralsRequest(r)
+        const mine = [...(tree.ephemerals.get(conn.sessionId) ?? [])].filter((p) => prefixPath === '/' || p.startsWith(prefixPath)).sort()
+        return (w) => P.encodeGetEphemeralsResponse(w, { ephemerals: mine })
+      }
+      case OpCode.sync: {
+        const { path } = P.decodeSyncRequest(r)
+        return (w) => P.encodeSyncResponse(w, { path })
+      }
+      case OpCode.whoAmI: {
+        const clientInfo = conn.ids.map((i) => ({ authScheme: i.scheme, user: i.id }))
+        if (!clientInfo.some((c) => c.authScheme === 'ip')) clientInfo.unshift({ authScheme: 'ip', user: conn.address.replace(/^::ffff:/, '') })
+        return (w) => P.encodeWhoAmIResponse(w, { clientInfo })
+      }
+      case OpCode.addWatch: {
+        const { path, mode } = P.decodeAddWatchRequest(r)
+        if (badPath(path)) return ErrorCode.BADARGUMENTS
+        this.watches.addPersistent(path, conn, mode === 1)
+        return () => {}
+      }
+      case OpCode.checkWatches:
+      case OpCode.removeWatches: {
+        const { path, type: kind } = type === OpCode.checkWatches ? P.decodeCheckWatchesRequest(r) : P.decodeRemoveWatchesRequest(r)
+        if (!this.watches.remove(path, conn, kind, type === OpCode.checkWatches)) return ErrorCode.NOWATCHER
+        return () => {}
+      }
+      case OpCode.multiRead:
+        return (w) => this.multiRead(conn, r, w)
+      case OpCode.reconfig:
+        return ErrorCode.RECONFIGDISABLED
+      default:
+        return ErrorCode.UNIMPLEMENTED
+    }
+  }
+
+  private multiRead(conn: Connection, r: Reader, w: Writer): void {
+    for (;;) {
+      const h = P.decodeMultiHeader(r)
+      if (h.done) break
+      const out = this.readOp(conn, h.type, r)
+      if (typeof out === 'number') {
+        P.encodeMultiHeader(w, { type: -1, done: false, err: out })
+        P.encodeErrorResponse(w, { err: out })
+      } else {
+        P.encodeMultiHeader(w, { type: h.type, done: false, err: 0 })
+        out(w)
+      }
+    }
+    P.encodeMultiHeader(w, { type: -1, done: true, err: -1 })
+  }
+
+  /** Re-register watches after a reconnect, firing at once for changes the client missed. */
+  private restoreWatches(conn: Connection, sw: P.SetWatches2): void {
+    const rel = sw.relativeZxid
+    for (const path of sw.dataWatches) {
+      const n = this.tree.get(path)
+      if (!n) conn.deliver(EventType.NodeDeleted, path)
+      else if (n.mzxid > rel) conn.deliver(EventType.NodeDataChanged, path)
+      else this.watches.addData(path, conn)
+    }
+    for (const path of sw.existWatches) {
+      if (this.tree.get(path)) conn.deliver(EventType.NodeCreated, path)
+      else this.watches.addData(path, conn)
+    }
+    for (const path of sw.childWatches) {
+      const n = this.tree.get(path)
+      if (!n) conn.deliver(EventType.NodeDeleted, path)
+      else if (n.pzxid > rel) conn.deliver(EventType.NodeChildrenChanged, path)
+      else this.watches.addChild(path, conn)
+    }
+    for (const path of sw.persistentWatches) this.watches.addPersistent(path, conn, false)
+    for (const path of sw.persistentRecursiveWatches) this.watches.addPersistent(path, conn, true)
+  }
+
+  /** closeSession (requested, xid > 0, or expiry, xid 0): ephemerals go, watches fire, the connection closes. */
+  private closeSession(id: bigint, xid: number): void {
+    const conn = this.bySession.get(id)
+    const { zxid, result } = this.commit({ clientId: id, cxid: xid, time: BigInt(Date.now()) }, { type: 'closeSession' })
+    this.tracker.remove(id)
+    for (const e of result.events) this.watches.trigger(e.type, e.path)
+    if (conn) {
+      if (xid !== 0) conn.reply(xid, zxid, 0)
+      this.bySession.delete(id)
+      conn.close()
+    }
+    log('session 0x%s closed (%s)', id.toString(16), xid === 0 ? 'expired' : 'by client')
+  }
+
+  private expireSessions(): void {
+    for (const s of this.tracker.expired(Date.now())) this.closeSession(s.id, 0)
+    this.reapContainersAndTtl()
+  }
+
+  /** Delete empty containers that once had children, and TTL nodes past their time with no children. */
+  private reapContainersAndTtl(): void {
+    const now = BigInt(Date.now())
+    const doomed: string[] = []
+    for (const [path, n] of this.tree.nodes) {
+      if (n.children.size > 0) continue
+      if (n.ephemeralOwner === -0x8000000000000000n) {
+        if (n.cversion > 0) doomed.push(path)
+      } else if ((BigInt.asUintN(64, n.ephemeralOwner) & 0xff00000000000000n) === 0xff00000000000000n) {
+        const ttl = BigInt.asUintN(64, n.ephemeralOwner) & 0xffffffffffn
+        if (now - n.mtime > ttl) doomed.push(path)
+      }
+    }
+    for (const path of doomed) {
+      const { result } = this.commit({ clientId: 0n, cxid: 0, time: now }, { type: 'delete', path })
+      for (const e of result.events) this.watches.trigger(e.type, e.path)
+    }
+  }
+
+  /** Paths with their znode counts, for 4lw. */
+  nodeCount(): number {
+    return this.tree.nodes.size
+  }
+
+  /** For dump/cons: sessions with their connections. */
+  sessionList(): { id: bigint; timeout: number; address?: string; ephemerals: string[] }[] {
+    return [...this.tracker.sessions.values()].map((s) => ({
+      id: s.id,
+      timeout: s.timeout,
+      address: this.bySession.get(s.id)?.address,
+      ephemerals: [...(this.tree.ephemerals.get(s.id) ?? [])],
+    }))
+  }
+}
+
