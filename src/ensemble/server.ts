@@ -461,7 +461,8 @@ export class ZooKeeperServer {
         return (w) => P.encodeSyncResponse(w, { path })
       }
       case OpCode.whoAmI: {
-        const clientInfo = conn.ids.map((i) => ({ authScheme: i.scheme, user: i.id }))
+        // Like ZooKeeper's AuthenticationProvider.getUserName: a digest id shows only its user part.
+        const clientInfo = conn.ids.map((i) => ({ authScheme: i.scheme, user: i.scheme === 'digest' ? i.id.slice(0, i.id.indexOf(':')) : i.id }))
         if (!clientInfo.some((c) => c.authScheme === 'ip')) clientInfo.unshift({ authScheme: 'ip', user: conn.address.replace(/^::ffff:/, '') })
         return (w) => P.encodeWhoAmIResponse(w, { clientInfo })
       }
