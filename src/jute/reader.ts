@@ -47,6 +47,30 @@ export class Reader {
     return this.buf[this.pos++] !== 0
   }
 
+  /** A signed 8-bit Jute `byte`. */
+  byte(): number {
+    this.need(1, 'byte')
+    const v = this.buf.readInt8(this.pos)
+    this.pos += 1
+    return v
+  }
+
+  /** A 32-bit IEEE 754 Jute `float`. */
+  float(): number {
+    this.need(4, 'float')
+    const v = this.buf.readFloatBE(this.pos)
+    this.pos += 4
+    return v
+  }
+
+  /** A 64-bit IEEE 754 Jute `double`. */
+  double(): number {
+    this.need(8, 'double')
+    const v = this.buf.readDoubleBE(this.pos)
+    this.pos += 8
+    return v
+  }
+
   /** A length-prefixed byte array as a view into the frame; length -1 (null) reads as null. */
   bufferOrNull(): Buffer | null {
     const len = this.int()
@@ -69,7 +93,7 @@ export class Reader {
     if (len === -1) return null
     if (len < -1) throw new MarshallingError(`invalid string length ${len} at offset ${this.pos - 4}`)
     this.need(len, 'ustring')
-    const v = this.buf.toString('utf8', this.pos, this.pos + len)
+    const v = decodeJavaUtf8(this.buf, this.pos, this.pos + len)
     this.pos += len
     return v
   }
@@ -112,3 +136,30 @@ export class Reader {
 }
 
 const EMPTY = Buffer.alloc(0)
+
+/**
+ * UTF-8 as Java's jute writes it. BinaryOutputArchive encodes each UTF-16 code unit on its own, so a
+ * character outside the BMP arrives as two 3-byte surrogate sequences (ED A0-AF xx, ED B0-BF xx),
+ * which Node's UTF-8 decoder would turn into U+FFFD. Plain UTF-8 (what we and Java's reader accept)
+ * takes the fast path; only input holding an encoded surrogate is decoded by hand.
+ */
+function decodeJavaUtf8(buf: Buffer, start: number, end: number): string {
+  let i = buf.indexOf(0xed, start)
+  if (i < 0 || i >= end) return buf.toString('utf8', start, end)
+  let out = ''
+  let from = start
+  while (i >= 0 && i + 2 < end) {
+    const b1 = buf[i + 1]!
+    const b2 = buf[i + 2]!
+    if (b1 >= 0xa0 && b1 <= 0xbf && (b2 & 0xc0) === 0x80) {
+      out += buf.toString('utf8', from, i) + String.fromCharCode(0xd000 | ((b1 & 0x3f) << 6) | (b2 & 0x3f))
+      from = i + 3
+      i = buf.indexOf(0xed, from)
+    } else {
+      i = buf.indexOf(0xed, i + 1)
+    }
+    if (i >= end) break
+  }
+  // String concatenation of a high and a low surrogate yields the intended astral character.
+  return out + buf.toString('utf8', from, end)
+}

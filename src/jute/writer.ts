@@ -51,6 +51,30 @@ export class Writer {
     return this
   }
 
+  /** A signed 8-bit Jute `byte`. */
+  byte(v: number): this {
+    this.ensure(1)
+    this.buf.writeInt8((v << 24) >> 24, this.pos)
+    this.pos += 1
+    return this
+  }
+
+  /** A 32-bit IEEE 754 Jute `float` (rounded to single precision). */
+  float(v: number): this {
+    this.ensure(4)
+    this.buf.writeFloatBE(v, this.pos)
+    this.pos += 4
+    return this
+  }
+
+  /** A 64-bit IEEE 754 Jute `double`. */
+  double(v: number): this {
+    this.ensure(8)
+    this.buf.writeDoubleBE(v, this.pos)
+    this.pos += 8
+    return this
+  }
+
   /** A length-prefixed byte array; null is written as length -1. */
   buffer(v: Uint8Array | null | undefined): this {
     if (v == null) return this.int(-1)
@@ -61,7 +85,10 @@ export class Writer {
     return this
   }
 
-  /** A length-prefixed UTF-8 string; null is written as length -1. */
+  /**
+   * A length-prefixed UTF-8 string; null is written as length -1. Astral characters are written as
+   * standard 4-byte UTF-8 (Java's writer would send two 3-byte surrogates; Java's reader accepts both).
+   */
   ustring(v: string | null | undefined): this {
     if (v == null) return this.int(-1)
     // Strings are mostly short ASCII paths: encode straight into the buffer.
