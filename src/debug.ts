@@ -1,14 +1,17 @@
-// Logging through `debug` under the `zookit:<area>` namespaces; the only file that imports it.
+// Logging through `debug` under the `zookit:<area>` namespaces (DEBUG=zookit:*); the only file that imports it.
 import createDebug from 'debug'
 
-/** A logger for one area, e.g. logger('session') → DEBUG=zookit:session. */
-export function logger(area: string): createDebug.Debugger {
+/** A log function for one area; check `.enabled` before building expensive arguments. */
+export type Logger = createDebug.Debugger
+
+/** A logger for one area: logger('session') logs when DEBUG matches zookit:session. */
+export function logger(area: string): Logger {
   return createDebug(`zookit:${area}`)
 }
 
-/** Hex of at most `max` bytes of a buffer, with the total length, for log lines. */
+/** Hex of at most `max` bytes of a buffer, with the full length when truncated, for log lines. */
 export function hex(buf: Uint8Array | null | undefined, max = 32): string {
-  if (!buf) return 'null'
-  const b = Buffer.from(buf.buffer, buf.byteOffset, Math.min(buf.length, max))
-  return `${b.toString('hex')}${buf.length > max ? `…(${buf.length} bytes)` : ''}`
+  if (buf == null) return 'null'
+  const shown = Buffer.from(buf.buffer, buf.byteOffset, Math.min(buf.length, max)).toString('hex')
+  return buf.length > max ? `${shown}…(${buf.length} bytes)` : shown
 }

@@ -1,52 +1,132 @@
-// Retry policies: the session's reconnect backoff, and withRetry() for user code and recipes, which
-// retries only what may succeed on a second try (connection loss, timeouts) and never NoNode & co.
+// Retry policies: the exponential backoff with jitter that the session uses between full cycles over
+// its hosts, and withRetry() for user code and recipes, which retries only what may succeed on a
+// second try (connection loss, timeouts) and never NoNode, NodeExists and the like.
 import pRetry, { AbortError } from 'p-retry'
 import { ErrorCode } from './protocol.js'
-import { ZooKeeperError } from './errors.js'
+import { AbortedError, ClientClosedError, ZooKeeperError } from './errors.js'
 
-/** Exponential backoff with full jitter: attempt 0 → up to `min`, doubling up to `max`. */
-export function backoffDelay(attempt: number, min: number, max: number, random: () => number = Math.random): number {
-  const cap = Math.min(max, min * 2 ** Math.min(attempt, 20))
-  return Math.round(min + random() * Math.max(0, cap - min))
+/** Bounds of an exponential backoff, in ms. */
+export interface BackoffOptions {
+  /** Delay of the first retry before jitter (ms). */
+  min: number
+  /** Largest delay ever returned (ms). */
+  max: number
+  /** Growth per attempt (default 2). */
+  factor?: number
+}
+
+/** The session's default reconnect backoff between full cycles over the hosts. */
+export const DEFAULT_RECONNECT_DELAY: Readonly<Required<BackoffOptions>> = { min: 50, max: 2000, factor: 2 }
+
+/**
+ * Delay before retry number `attempt` (0-based): `min * factor^attempt`, multiplied by a random
+ * jitter in [1, 2) and capped at `max`. This is p-retry's own formula (with `randomize`), so the
+ * session's reconnects and withRetry() back off alike. Never below `min` nor above `max`.
+ */
+export function backoffDelay(attempt: number, min: number, max: number, random: () => number = Math.random, factor = 2): number {
+  const base = min * factor ** Math.min(Math.max(0, attempt), 64)
+  return Math.max(Math.min(min, max), Math.min(max, Math.round(base * (1 + random()))))
+}
+
+/** A stateful backoff: next() grows the delay, reset() starts over (after a success). */
+export class Backoff {
+  private attempt = 0
+  private readonly opts: Required<BackoffOptions>
+
+  constructor(opts: BackoffOptions, private readonly random: () => number = Math.random) {
+    this.opts = { factor: 2, ...opts }
+  }
+
+  /** The delay to wait now; each call backs off further. */
+  next(): number {
+    return backoffDelay(this.attempt++, this.opts.min, this.opts.max, this.random, this.opts.factor)
+  }
+
+  /** Start over from the smallest delay. */
+  reset(): void {
+    this.attempt = 0
+  }
+
+  /** Delays handed out since the last reset. */
+  get attempts(): number {
+    return this.attempt
+  }
 }
 
 /** Codes worth retrying: the operation may not have happened, and trying again may work. */
-const RETRYABLE = new Set<number>([ErrorCode.CONNECTIONLOSS, ErrorCode.OPERATIONTIMEOUT, ErrorCode.SESSIONMOVED, ErrorCode.THROTTLEDOP, ErrorCode.REQUESTTIMEOUT])
+const RETRYABLE_CODES: ReadonlySet<number> = new Set([
+  ErrorCode.CONNECTIONLOSS,
+  ErrorCode.OPERATIONTIMEOUT,
+  ErrorCode.SESSIONMOVED,
+  ErrorCode.THROTTLEDOP,
+  ErrorCode.REQUESTTIMEOUT,
+])
 
-/** Whether an error is worth retrying (connection loss and timeouts; never closed/expired sessions). */
+/**
+ * Whether an error is worth retrying: connection loss, timeouts, a moved session, throttling.
+ * Never a closed client or an aborted call (they share codes with the retryable ones), never an
+ * expired session (a new client is needed), never a logical error such as NoNode or NodeExists.
+ */
 export function isRetryable(err: unknown): boolean {
   if (!(err instanceof ZooKeeperError)) return false
-  if (err.name === 'ClientClosedError' || err.name === 'AbortedError') return false
-  return RETRYABLE.has(err.code)
+  if (err instanceof ClientClosedError || err instanceof AbortedError) return false
+  return RETRYABLE_CODES.has(err.code)
 }
 
 /** Options of withRetry(). */
 export interface RetryOptions {
   /** Further attempts after the first (default 5). */
   retries?: number
-  /** Delay bounds in ms (default 50..2000, exponential with jitter). */
+  /** Smallest delay before a retry, ms (default 50). */
   minDelay?: number
+  /** Largest delay before a retry, ms (default 2000). */
   maxDelay?: number
+  /** Stop retrying; the promise rejects with AbortedError (or the error of an attempt running then). */
   signal?: AbortSignal
-  /** Override which errors are retried (default isRetryable). */
+  /** Which errors are retried (default isRetryable). Others propagate at once, unchanged. */
   isRetryable?: (err: unknown) => boolean
+  /** Called before each retry with the error that caused it and the 1-based attempt that failed. */
+  onRetry?: (err: unknown, attempt: number) => void
 }
 
 /**
- * Run `fn` until it succeeds, retrying retryable ZooKeeper errors with backoff. Non-retryable errors
- * propagate at once, unchanged. Beware: a retried write may have been applied by the first attempt.
+ * Run `fn` until it succeeds, retrying retryable errors with exponential backoff and jitter
+ * (p-retry underneath). Non-retryable errors end it at once (p-retry's AbortError) and come out
+ * unchanged. Beware: a write retried after ConnectionLoss may have been applied by the first
+ * attempt; recipes make their writes idempotent (e.g. a uuid in sequential node names).
  */
 export async function withRetry<T>(fn: (attempt: number) => Promise<T>, opts: RetryOptions = {}): Promise<T> {
   const retryable = opts.isRetryable ?? isRetryable
-  return pRetry(
-    async (attempt) => {
-      try {
-        return await fn(attempt)
-      } catch (err) {
-        if (!retryable(err)) throw new AbortError(err as Error)
-        throw err
-      }
-    },
-    { retries: opts.retries ?? 5, minTimeout: opts.minDelay ?? 50, maxTimeout: opts.maxDelay ?? 2000, randomize: true, signal: opts.signal },
-  )
+  // The error that stopped the retries, kept as thrown (p-retry would re-wrap non-Error values).
+  let fatal: { err: unknown } | undefined
+  try {
+    return await pRetry(
+      async (attempt) => {
+        try {
+          return await fn(attempt)
+        } catch (err) {
+          if (!retryable(err)) {
+            fatal = { err }
+            throw new AbortError('not retryable')
+          }
+          throw err
+        }
+      },
+      {
+        retries: opts.retries ?? 5,
+        minTimeout: opts.minDelay ?? 50,
+        maxTimeout: opts.maxDelay ?? 2000,
+        factor: 2,
+        randomize: true,
+        signal: opts.signal,
+        onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
+          if (retriesLeft > 0) opts.onRetry?.(error, attemptNumber)
+        },
+      },
+    )
+  } catch (err) {
+    if (fatal) throw fatal.err
+    if (opts.signal?.aborted && err === opts.signal.reason) throw new AbortedError({ op: 'withRetry', cause: err })
+    throw err
+  }
 }

@@ -1,6 +1,6 @@
-// The session state machine: one loop per connection (connect → handshake → auth → restore watches
-// → serve → disconnected → next host), request/reply matching, pings, and expiry. Sockets live in the
-// transport; time comes from the injected Clock.
+// The session: one short loop per connection (pick host → connect → handshake → auth → restore
+// watches → flush waiting calls → serve until the link fails → disconnected → next host), request/
+// reply matching, and expiry. Sockets live in the transport, time comes from the injected Clock.
 import { Writer } from '../jute/writer.js'
 import { Reader } from '../jute/reader.js'
 import {
@@ -14,591 +14,676 @@ import {
   type ConnectResponse,
 } from '../jute/generated/proto.generated.js'
 import { DEFAULT_MAX_BUFFER, ErrorCode, OpCode, PROTOCOL_VERSION, Xid, opName } from '../protocol.js'
-import {
-  AbortedError,
-  AuthFailedError,
-  ClientClosedError,
-  ConnectionLossError,
-  MarshallingError,
-  OperationTimeoutError,
-  ProtocolError,
-  SessionExpiredError,
-  ZooKeeperError,
-  errorFromCode,
-} from '../errors.js'
+import { AuthFailedError, ClientClosedError, ConnectionLossError, MarshallingError, ProtocolError, SessionExpiredError, errorFromCode, type ZooKeeperError } from '../errors.js'
 import { systemClock, type Clock, type TimerHandle } from '../clock.js'
 import { logger, hex } from '../debug.js'
+import { Backoff, DEFAULT_RECONNECT_DELAY } from '../retry.js'
+import { FRAME_SLACK } from '../transport/frame-decoder.js'
 import { socketTransport } from '../transport/socket.js'
 import type { Transport, TransportFactory } from '../transport/transport.js'
 import { HostProvider } from './hosts.js'
-import { canTransition, isTerminal } from './states.js'
-import { backoffDelay } from '../retry.js'
+import { Heartbeat } from './heartbeat.js'
+import { Pending, PendingMap, UnsentQueue, encodingError } from './pending.js'
+import { isTerminal, transition, type SessionInput } from './states.js'
 import type { HostPort, RawWatcherEvent, RequestOptions, SessionLike, SessionState, WatchSet } from './types.js'
 
 const log = logger('session')
 
 /** Options of a Session. */
 export interface SessionOptions {
+  /** Servers to connect to (see parseConnectString). */
   hosts: HostPort[]
-  /** Requested session timeout in ms; the server clamps it (default 30000). */
+  /** Requested session timeout in ms; the server clamps it to its min/max (default 30000). */
   sessionTimeout?: number
-  /** Timeout of one connection attempt including the handshake (default: sessionTimeout / 3, 1–10 s). */
+  /** Limit of one connection attempt, handshake included (default sessionTimeout / number of hosts, as ZooKeeper's client). */
   connectTimeout?: number
-  /** Ask for a read-only session when the server is partitioned (ZooKeeper's readOnly flag). */
+  /** Accept a read-only session from a server cut off from its quorum (ZooKeeper's readOnly flag). */
   readOnly?: boolean
+  /** Connect with TLS (true, or node:tls options). */
   tls?: boolean | import('node:tls').ConnectionOptions
-  /** Largest frame either way (jute.maxbuffer, default 0xfffff). */
+  /** jute.maxbuffer: the largest request sent and (plus FRAME_SLACK) the largest frame accepted (default 0xfffff). */
   maxBufferSize?: number
+  /** Time source (default the system clock; tests pass a ManualClock). */
   clock?: Clock
+  /** How connections are opened (default TCP/TLS sockets). */
   transportFactory?: TransportFactory
-  /** Shuffle the hosts once (default true), as ZooKeeper's client does. */
+  /** Shuffle the hosts once before use (default true), as ZooKeeper's client does. */
   shuffleHosts?: boolean
-  /** Resume this session instead of creating one. */
+  /** Resume this existing session (with its password) instead of creating one. */
   sessionId?: bigint
   sessionPassword?: Buffer
-  /** Backoff between full cycles over the hosts (ms, default 50..2000). */
+  /** Backoff after every full cycle over the hosts fails, ms (default 50..2000, exponential with jitter). */
   reconnectDelay?: { min: number; max: number }
-  /** Bound on calls waiting for a connection (default 10000). */
+  /** Bound on calls waiting for a connection (default 10000); beyond it calls fail with ConnectionLossError. */
   maxUnsent?: number
 }
 
-/** Paths of SetWatches packets are split so that one packet stays well under jute.maxbuffer. */
+/** Watch paths per SetWatches packet: ZooKeeper's client splits at 128 KB so no packet nears jute.maxbuffer. */
 const SET_WATCHES_MAX_BYTES = 128 * 1024
+/** Bounds on how long close() waits for the closeSession reply. */
+const CLOSE_WAIT_MIN = 100
+const CLOSE_WAIT_MAX = 2000
 
-interface Pending {
-  opcode: number
-  opts: RequestOptions
-  encode: ((w: Writer) => void) | null
-  decode: ((r: Reader) => unknown) | null
-  resolve: (v: unknown) => void
-  reject: (e: unknown) => void
-  /** Settled early (timeout/abort): the reply, when it comes, is matched and dropped. */
-  done: boolean
-  cleanup: () => void
-  xid?: number
+/** A credential given to addAuth(): re-sent after every reconnect; its waiters settle on the server's answer. */
+interface AuthEntry {
+  scheme: string
+  auth: Buffer
+  waiters: { resolve: () => void; reject: (err: unknown) => void }[]
 }
 
-/** A ZooKeeper session over a sequence of connections. */
-export class Session implements SessionLike {
-  state: SessionState = 'connecting'
-  sessionId: bigint
-  sessionPassword: Buffer
-  negotiatedTimeout = 0
-  lastZxid = 0n
+/** One connection's plumbing: its transport, why it ended, and frames that arrived before anyone listened. */
+class Connection {
+  /** Resolves (never rejects) once the link is gone, with the first reason recorded. */
+  readonly ended: Promise<Error>
+  reason: Error | undefined
+  heartbeat: Heartbeat | undefined
+  /** Auth packets written on this link and not yet answered, in order (their replies come in order). */
+  readonly authSent: AuthEntry[] = []
+  private settle!: (reason: Error) => void
+  private handler: ((frame: Buffer) => void) | undefined
+  private backlog: Buffer[] = []
 
-  private readonly opts: Required<Pick<SessionOptions, 'sessionTimeout' | 'maxBufferSize' | 'maxUnsent'>> & SessionOptions
+  constructor(readonly transport: Transport) {
+    this.ended = new Promise((resolve) => (this.settle = resolve))
+    transport.onFrame = (frame) => {
+      if (this.reason) return
+      this.heartbeat?.received()
+      if (this.handler) this.handler(frame)
+      else this.backlog.push(frame)
+    }
+    transport.onClose = (err) => this.finish(err ?? new ConnectionLossError(`connection to ${transport.remote} closed`))
+  }
+
+  get remote(): string {
+    return this.transport.remote
+  }
+
+  /** Hand frames to `handler`, first those that waited in the backlog; a handler that throws drops the link. */
+  listen(handler: (frame: Buffer) => void): void {
+    const guarded = (frame: Buffer) => {
+      try {
+        handler(frame)
+      } catch (err) {
+        log('dropping the connection to %s: %s', this.remote, (err as Error).message)
+        this.drop(err instanceof Error ? err : new ProtocolError(String(err)))
+      }
+    }
+    this.handler = guarded
+    for (const frame of this.backlog.splice(0)) {
+      if (this.reason || this.handler !== guarded) break
+      guarded(frame)
+    }
+  }
+
+  /** Keep later frames in the backlog until the next listen(). */
+  unlisten(): void {
+    this.handler = undefined
+  }
+
+  write(frame: Buffer): void {
+    if (this.reason) return
+    this.heartbeat?.sent()
+    this.transport.write(frame)
+  }
+
+  /** Close the link because of `reason` (the first reason given is the one reported). */
+  drop(reason: Error): void {
+    this.finish(reason)
+    this.transport.close()
+  }
+
+  private finish(reason: Error): void {
+    if (this.reason) return
+    this.reason = reason
+    this.heartbeat?.stop()
+    this.backlog = []
+    this.settle(reason)
+  }
+}
+
+/** A ZooKeeper session carried over a sequence of connections; see SessionLike for the contract. */
+export class Session implements SessionLike {
+  private currentState: SessionState = 'connecting'
+  private id: bigint
+  private password: Buffer
+  private timeout = 0
+  private zxid = 0n
+  private roServer = false
+
   private readonly clock: Clock
   private readonly hosts: HostProvider
   private readonly factory: TransportFactory
-  private transport: Transport | undefined
+  private readonly backoff: Backoff
+  private readonly sessionTimeout: number
+  private readonly maxBuffer: number
   private readonly writer = new Writer(4096)
-  private xid = 0
-  /** Sent and awaiting a reply, in send order (a Map iterates in insertion order). */
-  private readonly pending = new Map<number, Pending>()
-  /** Made while not connected; sent after the next handshake. */
-  private unsent: Pending[] = []
-  private readonly auths: { scheme: string; auth: Buffer }[] = []
-  /** Waiters of auth replies (xid -4), in send order. */
-  private authWaiters: { resolve: () => void; reject: (e: unknown) => void }[] = []
-  private watchSource: () => WatchSet = () => ({ data: [], exist: [], child: [], persistent: [], persistentRecursive: [] })
+  private readonly pending = new PendingMap()
+  private readonly unsent: UnsentQueue
+  private readonly auths: AuthEntry[] = []
   private readonly eventListeners = new Set<(e: RawWatcherEvent) => void>()
   private readonly stateListeners = new Set<(next: SessionState, prev: SessionState) => void>()
-  private lastRecv = 0
-  private lastSend = 0
-  private heartbeat: TimerHandle | undefined
+  private watchSource: () => WatchSet = () => ({ data: [], exist: [], child: [], persistent: [], persistentRecursive: [] })
+  /** The connection being opened or in use. */
+  private conn: Connection | undefined
+  private lastXid = 0
+  /** Clock time of the last frame heard from a server of this session. */
+  private lastHeard = 0
+  private hadSession: boolean
   private expiryTimer: TimerHandle | undefined
+  /** Ends a backoff sleep early (close/expiry). */
   private wake: (() => void) | undefined
   private started = false
-  private early: Buffer[] = []
+  private closeRequested = false
   private closing: Promise<void> | undefined
-  private hadSession: boolean
 
-  constructor(opts: SessionOptions) {
-    // Explicit undefined values (from option objects passed through) must not erase the defaults.
-    this.opts = {
-      ...opts,
-      sessionTimeout: opts.sessionTimeout ?? 30_000,
-      maxBufferSize: opts.maxBufferSize ?? DEFAULT_MAX_BUFFER,
-      maxUnsent: opts.maxUnsent ?? 10_000,
-    }
+  constructor(private readonly opts: SessionOptions) {
+    // Option objects passed through by the client may hold explicit undefineds: default with ??.
     this.clock = opts.clock ?? systemClock
     this.hosts = new HostProvider(opts.hosts, opts.shuffleHosts ?? true)
     this.factory = opts.transportFactory ?? socketTransport
-    this.sessionId = opts.sessionId ?? 0n
-    this.sessionPassword = opts.sessionPassword ?? Buffer.alloc(16)
-    this.hadSession = this.sessionId !== 0n
+    this.backoff = new Backoff(opts.reconnectDelay ?? DEFAULT_RECONNECT_DELAY)
+    this.sessionTimeout = opts.sessionTimeout ?? 30_000
+    this.maxBuffer = opts.maxBufferSize ?? DEFAULT_MAX_BUFFER
+    this.unsent = new UnsentQueue(opts.maxUnsent ?? 10_000)
+    this.id = opts.sessionId ?? 0n
+    this.password = Buffer.from(opts.sessionPassword ?? Buffer.alloc(16))
+    this.hadSession = this.id !== 0n
   }
 
-  /** Begin connecting (idempotent). */
+  get state(): SessionState {
+    return this.currentState
+  }
+  get sessionId(): bigint {
+    return this.id
+  }
+  get sessionPassword(): Buffer {
+    return this.password
+  }
+  get negotiatedTimeout(): number {
+    return this.timeout
+  }
+  get lastZxid(): bigint {
+    return this.zxid
+  }
+  /** The current server serves this session read-only (it has lost its quorum). */
+  get readOnly(): boolean {
+    return this.roServer
+  }
+
+  /** Begin connecting; idempotent, and a no-op once closed. */
   start(): void {
-    if (this.started) return
+    if (this.started || !this.active) return
     this.started = true
-    void this.run()
+    if (this.hadSession) {
+      // A resumed session may already be dying: count its timeout from now, even if no server answers.
+      this.lastHeard = this.clock.now()
+      this.armExpiry()
+    }
+    this.run().catch((err: unknown) => {
+      // A bug in the loop must not crash the process nor hang callers: end the session visibly.
+      log('connection loop failed: %s', err instanceof Error ? err.stack : String(err))
+      void this.close()
+    })
   }
 
   onEvent(listener: (event: RawWatcherEvent) => void): () => void {
     this.eventListeners.add(listener)
-    return () => this.eventListeners.delete(listener)
+    return () => void this.eventListeners.delete(listener)
   }
 
   onState(listener: (next: SessionState, prev: SessionState) => void): () => void {
     this.stateListeners.add(listener)
-    return () => this.stateListeners.delete(listener)
+    return () => void this.stateListeners.delete(listener)
   }
 
   setWatchSource(source: () => WatchSet): void {
     this.watchSource = source
   }
 
-  // ---- the connection loop -------------------------------------------------------------------
+  // ---- the connection loop ---------------------------------------------------------------------
+
+  /** Still trying to keep the session: not terminal, not closing. */
+  private get active(): boolean {
+    return !isTerminal(this.currentState) && !this.closeRequested
+  }
 
   private async run(): Promise<void> {
-    let failures = 0
-    while (!isTerminal(this.state)) {
-      if (this.hosts.cycled) {
-        const delay = backoffDelay(failures++, this.opts.reconnectDelay?.min ?? 50, this.opts.reconnectDelay?.max ?? 2000)
-        log('all %d host(s) tried; backing off %d ms', this.hosts.size, delay)
-        await this.sleep(delay)
-        if (isTerminal(this.state)) break
+    while (this.active) {
+      const host = await this.pickHost()
+      if (!this.active) break
+      const conn = await this.open(host)
+      if (!conn) continue
+      const reason = await this.serve(conn)
+      this.connectionLost(conn, reason)
+    }
+    log('connection loop done (%s)', this.currentState)
+  }
+
+  /** The next host; after a full cycle of failures, back off first (exponential, with jitter). */
+  private async pickHost(): Promise<HostPort> {
+    if (this.hosts.cycled) {
+      const delay = this.backoff.next()
+      log('all %d host(s) failed; next attempt in %d ms', this.hosts.size, delay)
+      await this.sleep(delay)
+    }
+    return this.hosts.next()
+  }
+
+  /** Open a transport to `host`; undefined when that fails (the loop moves on). */
+  private async open(host: HostPort): Promise<Connection | undefined> {
+    let transport: Transport
+    try {
+      transport = await this.factory(host, { connectTimeout: this.connectTimeout(), maxFrame: this.maxBuffer + FRAME_SLACK, tls: this.opts.tls })
+    } catch (err) {
+      log('connect to %s:%d failed: %s', host.host, host.port, (err as Error).message)
+      return undefined
+    }
+    if (!this.active) {
+      transport.close()
+      return undefined
+    }
+    this.conn = new Connection(transport)
+    return this.conn
+  }
+
+  /** One connection's life, handshake to failure; resolves with the reason it ended. */
+  private async serve(conn: Connection): Promise<Error> {
+    try {
+      const res = await this.handshake(conn)
+      if (res.timeOut <= 0) {
+        // The server no longer knows the session: it expired while we were away. Never fall back
+        // to a new session: ephemerals and watches are gone, and the application must know.
+        this.expire(`server ${conn.remote} reports session 0x${this.id.toString(16)} expired`)
+        return conn.reason ?? new SessionExpiredError('session expired')
       }
-      const host = this.hosts.next()
-      let transport: Transport | undefined
-      try {
-        transport = await this.factory(host, {
-          connectTimeout: this.connectTimeout(),
-          maxFrame: this.opts.maxBufferSize + 1024,
-          tls: this.opts.tls,
-        })
-        if (isTerminal(this.state)) {
-          transport.close()
-          break
-        }
-        const response = await this.handshake(transport)
-        if (response.timeOut <= 0) {
-          // The server no longer knows this session: it expired while we were away.
-          transport.close()
-          this.expire(`server ${transport.remote} reports session 0x${this.sessionId.toString(16)} expired`)
-          break
-        }
-        failures = 0
-        this.hosts.connected()
-        this.established(transport, response)
-        await this.serve(transport)
-      } catch (err) {
-        log('connection to %s:%d failed: %s', host.host, host.port, (err as Error).message)
-        transport?.close()
-      }
-      this.lost(transport)
+      // The link may have died right behind its ConnectResponse; then waiting calls keep waiting.
+      if (conn.reason) return conn.reason
+      this.adopt(conn, res)
+      conn.listen((frame) => this.onFrame(conn, frame))
+      if (conn.reason) return conn.reason
+      this.authenticate(conn)
+      this.restoreWatches(conn)
+      this.setState('handshake')
+      this.flushUnsent(conn)
+      this.startHeartbeat(conn)
+      return await conn.ended
+    } catch (err) {
+      conn.drop(err instanceof Error ? err : new ProtocolError(String(err)))
+      return conn.reason!
     }
   }
 
-  private connectTimeout(): number {
-    if (this.opts.connectTimeout !== undefined) return this.opts.connectTimeout
-    return Math.min(10_000, Math.max(1_000, Math.floor(this.opts.sessionTimeout / 3)))
-  }
-
-  /** Send ConnectRequest and wait for ConnectResponse (the first frame back). */
-  private handshake(t: Transport): Promise<ConnectResponse> {
+  /** Send ConnectRequest and wait for ConnectResponse, the first frame back (no headers either way). */
+  private handshake(conn: Connection): Promise<ConnectResponse> {
     return new Promise((resolve, reject) => {
-      const timer = this.clock.setTimeout(() => {
-        t.close()
-        reject(new ConnectionLossError(`handshake with ${t.remote} timed out`, { op: 'connect' }))
-      }, this.connectTimeout())
-      t.onFrame = (frame) => {
+      const limit = this.connectTimeout()
+      const timer = this.clock.setTimeout(() => conn.drop(new ConnectionLossError(`no handshake reply from ${conn.remote} within ${limit} ms`, { op: 'connect' })), limit)
+      void conn.ended.then((reason) => {
         timer.cancel()
-        // Frames after the response (none are expected) wait for serve().
-        t.onFrame = (f) => this.early.push(f)
-        try {
-          resolve(decodeConnectResponseLenient(frame))
-        } catch (err) {
-          reject(err)
-        }
-      }
-      t.onClose = (err) => {
+        reject(reason)
+      })
+      conn.listen((frame) => {
         timer.cancel()
-        reject(err ?? new ConnectionLossError(`connection to ${t.remote} closed during handshake`, { op: 'connect' }))
-      }
+        // Whatever follows the response waits until the session is set up.
+        conn.unlisten()
+        resolve(decodeConnectResponse(frame))
+      })
       const w = this.writer.reset()
       const at = w.beginFrame()
       encodeConnectRequest(w, {
         protocolVersion: PROTOCOL_VERSION,
-        lastZxidSeen: this.lastZxid,
-        timeOut: this.opts.sessionTimeout,
-        sessionId: this.sessionId,
-        passwd: this.sessionPassword,
+        lastZxidSeen: this.zxid,
+        timeOut: this.sessionTimeout,
+        sessionId: this.id,
+        passwd: this.password,
         readOnly: this.opts.readOnly ?? false,
       })
-      w.endFrame(at)
-      t.write(w.toBuffer())
+      conn.write(w.endFrame(at).toBuffer())
     })
   }
 
-  /** A handshake succeeded: adopt the session, re-send auth and watches, flush waiting calls. */
-  private established(t: Transport, r: ConnectResponse): void {
-    if (this.hadSession && r.sessionId !== this.sessionId) {
-      throw new ProtocolError(`server answered with session 0x${r.sessionId.toString(16)} instead of 0x${this.sessionId.toString(16)}`)
+  /** Take the session the server granted. */
+  private adopt(conn: Connection, res: ConnectResponse): void {
+    if (this.hadSession && res.sessionId !== this.id) {
+      throw new ProtocolError(`server ${conn.remote} answered with session 0x${res.sessionId.toString(16)} instead of 0x${this.id.toString(16)}`)
     }
-    this.sessionId = r.sessionId
-    this.sessionPassword = Buffer.from(r.passwd ?? Buffer.alloc(16))
-    this.negotiatedTimeout = r.timeOut
+    this.id = res.sessionId
+    this.password = Buffer.from(res.passwd ?? Buffer.alloc(16))
+    this.timeout = res.timeOut
+    this.roServer = res.readOnly
     this.hadSession = true
-    this.transport = t
-    this.lastRecv = this.lastSend = this.clock.now()
+    this.lastHeard = this.clock.now()
+    this.hosts.connected()
+    this.backoff.reset()
+    this.cancelExpiry()
+    log('session 0x%s on %s, timeout %d ms%s', this.id.toString(16), conn.remote, this.timeout, this.roServer ? ' (read-only)' : '')
+  }
+
+  /** Re-send every credential (xid -4); the server answers each, in order. */
+  private authenticate(conn: Connection): void {
+    for (const entry of this.auths) this.sendAuth(conn, entry)
+  }
+
+  private sendAuth(conn: Connection, entry: AuthEntry): void {
+    conn.authSent.push(entry)
+    conn.write(this.frame(Xid.auth, OpCode.auth, (w) => encodeAuthPacket(w, { type: 0, scheme: entry.scheme, auth: entry.auth })))
+  }
+
+  /**
+   * Re-register watches (xid -8) relative to the last zxid seen, so the server fires those whose
+   * nodes changed meanwhile. Split into packets of ~128 KB of paths; like ZooKeeper's client, a
+   * packet without persistent watches uses plain SetWatches, which servers before 3.6 understand.
+   */
+  private restoreWatches(conn: Connection): void {
+    let set: WatchSet
+    try {
+      set = this.watchSource()
+    } catch (err) {
+      log('watch source threw; no watches restored: %s', (err as Error).message)
+      return
+    }
+    const lists = [set.data, set.exist, set.child, set.persistent, set.persistentRecursive]
+    const queue = lists.flatMap((paths, kind) => paths.map((path) => ({ kind, path })))
+    const relativeZxid = this.zxid
+    for (let i = 0; i < queue.length; ) {
+      const batch: string[][] = [[], [], [], [], []]
+      for (let bytes = 0; i < queue.length && bytes < SET_WATCHES_MAX_BYTES; i++) {
+        batch[queue[i]!.kind]!.push(queue[i]!.path)
+        bytes += Buffer.byteLength(queue[i]!.path) + 4
+      }
+      const [dataWatches, existWatches, childWatches, persistentWatches, persistentRecursiveWatches] = batch as [string[], string[], string[], string[], string[]]
+      if (persistentWatches.length + persistentRecursiveWatches.length > 0) {
+        conn.write(this.frame(Xid.setWatches, OpCode.setWatches2, (w) => encodeSetWatches2(w, { relativeZxid, dataWatches, existWatches, childWatches, persistentWatches, persistentRecursiveWatches })))
+      } else {
+        conn.write(this.frame(Xid.setWatches, OpCode.setWatches, (w) => encodeSetWatches(w, { relativeZxid, dataWatches, existWatches, childWatches })))
+      }
+    }
+    if (queue.length > 0) log('restoring %d watch(es) from zxid 0x%s', queue.length, relativeZxid.toString(16))
+  }
+
+  /** Send the calls that waited for a connection, in the order they were made. */
+  private flushUnsent(conn: Connection): void {
+    for (const p of this.unsent.drain()) this.send(conn, p)
+  }
+
+  private startHeartbeat(conn: Connection): void {
+    conn.heartbeat = new Heartbeat(this.clock, this.timeout, {
+      ping: () => conn.write(PING_FRAME),
+      dead: (silent) => conn.drop(new ConnectionLossError(`nothing heard from ${conn.remote} for ${silent} ms (read timeout)`)),
+    })
+    conn.heartbeat.start()
+  }
+
+  /** The link is gone: fail what was in flight, go disconnected, and start the client-side expiry clock. */
+  private connectionLost(conn: Connection, reason: Error): void {
+    if (this.conn === conn) this.conn = undefined
+    conn.drop(reason)
+    if (conn.heartbeat) this.lastHeard = Math.max(this.lastHeard, conn.heartbeat.lastReceived)
+    log('connection to %s ended: %s', conn.remote, reason.message)
+    // The server may or may not have applied them; only the caller can decide to retry.
+    this.pending.failAll((p) => new ConnectionLossError(`connection to ${conn.remote} lost before the reply: ${reason.message}`, { op: p.opts.op, path: p.opts.path, cause: reason }))
+    if (!this.active) return
+    this.setState('lost')
+    this.armExpiry()
+  }
+
+  /**
+   * A server expires a session it has not heard from for the session timeout, so past that time
+   * ours is surely gone: say so even when no server can be reached to confirm it.
+   */
+  private armExpiry(): void {
+    if (!this.hadSession || this.expiryTimer || !this.active) return
+    const limit = this.timeout > 0 ? this.timeout : this.sessionTimeout
+    const left = limit - (this.clock.now() - this.lastHeard)
+    this.expiryTimer = this.clock.setTimeout(() => {
+      this.expiryTimer = undefined
+      if (this.active && this.currentState !== 'connected') this.expire(`no server reached within the session timeout (${limit} ms)`)
+    }, Math.max(0, left))
+  }
+
+  private cancelExpiry(): void {
     this.expiryTimer?.cancel()
     this.expiryTimer = undefined
-    log('session 0x%s on %s, timeout %d ms', r.sessionId.toString(16), t.remote, r.timeOut)
-    for (const a of this.auths) this.writeFrame(Xid.auth, OpCode.auth, (w) => encodeAuthPacket(w, { type: 0, scheme: a.scheme, auth: a.auth }))
-    this.restoreWatches()
-    const waiting = this.unsent
-    this.unsent = []
-    this.setState('connected')
-    for (const p of waiting) if (!p.done) this.send(p)
-    this.startHeartbeat()
-  }
-
-  /** Serve frames until the connection closes. */
-  private serve(t: Transport): Promise<void> {
-    return new Promise((resolve) => {
-      const early = this.early.splice(0)
-      t.onFrame = (frame) => {
-        this.lastRecv = this.clock.now()
-        try {
-          this.onFrame(frame)
-        } catch (err) {
-          log('dropping connection to %s: %s', t.remote, (err as Error).message)
-          t.close()
-        }
-      }
-      t.onClose = (err) => {
-        if (err) log('connection to %s closed: %s', t.remote, err.message)
-        resolve()
-      }
-      for (const f of early) t.onFrame(f)
-    })
-  }
-
-  /** The connection is gone: fail what was in flight, go disconnected, arm client-side expiry. */
-  private lost(t: Transport | undefined): void {
-    this.heartbeat?.cancel()
-    this.heartbeat = undefined
-    if (t && this.transport === t) this.transport = undefined
-    const cause = new ConnectionLossError('connection lost')
-    this.failPending((p) => new ConnectionLossError(`connection lost before the reply`, { op: p.opts.op, path: p.opts.path, cause }))
-    for (const w of this.authWaiters.splice(0)) w.reject(new ConnectionLossError('connection lost before the auth reply', { op: 'addAuth' }))
-    if (isTerminal(this.state)) return
-    if (this.state === 'connected') this.setState('disconnected')
-    if (this.hadSession && this.negotiatedTimeout > 0 && !this.expiryTimer) {
-      // The server expires a silent session after its timeout; by then ours is surely gone, and we
-      // say so even if no server can be reached to confirm it.
-      const left = this.negotiatedTimeout - (this.clock.now() - this.lastRecv)
-      this.expiryTimer = this.clock.setTimeout(() => {
-        this.expiryTimer = undefined
-        if (this.state === 'disconnected' || this.state === 'connecting') {
-          this.expire(`no server reached within the session timeout (${this.negotiatedTimeout} ms)`)
-        }
-      }, Math.max(0, left))
-    }
   }
 
   private expire(why: string): void {
-    log('session 0x%s expired: %s', this.sessionId.toString(16), why)
-    this.setState('expired')
-    this.transport?.close()
-    this.wake?.()
-    const err = (p: Pending) => new SessionExpiredError(why, { op: p.opts.op, path: p.opts.path })
-    this.failPending(err)
-    this.failUnsent(err)
+    if (!this.setState('expire')) return
+    log('session 0x%s expired: %s', this.id.toString(16), why)
+    this.endEverything((ctx) => new SessionExpiredError(why, ctx))
   }
 
-  // ---- frames ----------------------------------------------------------------------------------
+  private authFailed(): void {
+    if (!this.setState('authFail')) return
+    log('session 0x%s: authentication failed', this.id.toString(16))
+    this.endEverything((ctx) => new AuthFailedError('authentication was rejected by the server; the session is unusable', ctx))
+  }
 
-  private onFrame(frame: Buffer): void {
+  /** In a terminal state: fail every call and auth waiter with `errFor`, drop the link, stop the loop. */
+  private endEverything(errFor: (ctx: { op: string; path?: string }) => ZooKeeperError): void {
+    this.cancelExpiry()
+    const byCall = (p: Pending) => errFor({ op: p.opts.op, path: p.opts.path })
+    this.pending.failAll(byCall)
+    this.unsent.failAll(byCall)
+    for (const entry of this.auths) for (const w of entry.waiters.splice(0)) w.reject(errFor({ op: 'addAuth' }))
+    this.conn?.drop(errFor({ op: 'connect' }))
+    this.wake?.()
+  }
+
+  // ---- incoming frames ---------------------------------------------------------------------------
+
+  /** One reply frame; a throw (malformed header, out-of-order xid) drops the connection. */
+  private onFrame(conn: Connection, frame: Buffer): void {
     const r = new Reader(frame)
-    const hdr = decodeReplyHeader(r)
-    switch (hdr.xid) {
-      case Xid.notification: {
-        const ev = decodeWatcherEvent(r)
-        log('event type=%d state=%d path=%s', ev.type, ev.state, ev.path)
-        for (const l of this.eventListeners) l(ev)
+    const header = decodeReplyHeader(r)
+    switch (header.xid) {
+      case Xid.notification:
+        // Delivered synchronously, in frame order: an event always precedes the reply behind it.
+        this.deliver(decodeWatcherEvent(r))
         return
-      }
       case Xid.ping:
         return
-      case Xid.auth: {
-        const waiter = this.authWaiters.shift()
-        if (hdr.err === ErrorCode.AUTHFAILED) {
-          waiter?.reject(new AuthFailedError('authentication rejected by the server', { op: 'addAuth' }))
-          this.authFailed()
-        } else if (hdr.err !== 0) {
-          waiter?.reject(errorFromCode(hdr.err, { op: 'addAuth' }))
-        } else {
-          waiter?.resolve()
-        }
+      case Xid.auth:
+        this.onAuthReply(conn, header.err)
         return
-      }
       case Xid.setWatches:
-        if (hdr.err !== 0) log('setWatches failed with %d', hdr.err)
+        if (header.err !== 0) log('restoring watches failed on %s: %s', conn.remote, errorFromCode(header.err).message)
         return
     }
-    const head = this.pending.entries().next()
-    if (head.done || head.value[0] !== hdr.xid) {
-      // ZooKeeper answers in request order; anything else means we no longer understand the stream.
-      throw new ProtocolError(`reply xid ${hdr.xid} does not match the oldest request (${head.done ? 'none pending' : head.value[0]})`)
-    }
-    const p = head.value[1]
-    this.pending.delete(hdr.xid)
-    if (hdr.zxid > 0n) this.lastZxid = hdr.zxid
-    // Register watches (and similar) before the promise settles and before the next frame.
-    if (!p.done) p.opts.onReply?.(hdr.err, hdr.zxid)
-    if (p.done) return
-    p.done = true
-    p.cleanup()
-    if (hdr.err !== 0) {
-      p.reject(errorFromCode(hdr.err, { op: p.opts.op, path: p.opts.path }))
-      return
-    }
-    try {
-      p.resolve(p.decode ? p.decode(r) : undefined)
-    } catch (err) {
-      p.reject(err instanceof ZooKeeperError ? new MarshallingError(`cannot decode the ${p.opts.op} reply: ${err.message}`, { op: p.opts.op, path: p.opts.path, cause: err }) : err)
+    const p = this.pending.take(header.xid)
+    // Like ZooKeeper's clients, only ordinary replies move lastZxid (it is what this session has seen).
+    if (header.zxid > 0n) this.zxid = header.zxid
+    if (log.enabled) log('← xid=%d %s err=%d zxid=0x%s %s', header.xid, opName(p.opcode), header.err, header.zxid.toString(16), hex(frame))
+    p.complete(header.err, header.zxid, r)
+  }
+
+  private deliver(event: RawWatcherEvent): void {
+    if (log.enabled) log('event type=%d state=%d path=%s', event.type, event.state, event.path)
+    for (const listener of this.eventListeners) {
+      try {
+        listener(event)
+      } catch (err) {
+        log('event listener threw: %s', (err as Error).message)
+      }
     }
   }
 
-  // ---- requests --------------------------------------------------------------------------------
+  private onAuthReply(conn: Connection, err: number): void {
+    const entry = conn.authSent.shift()
+    if (err === ErrorCode.AUTHFAILED) {
+      this.authFailed()
+      return
+    }
+    if (!entry) return
+    if (err === 0) {
+      for (const w of entry.waiters.splice(0)) w.resolve()
+      return
+    }
+    // Rejected without failing the session: forget this credential so it is not re-sent.
+    this.auths.splice(this.auths.indexOf(entry), 1)
+    for (const w of entry.waiters.splice(0)) w.reject(errorFromCode(err, { op: 'addAuth' }))
+  }
+
+  // ---- outgoing calls ----------------------------------------------------------------------------
 
   request<T>(opcode: number, encodeBody: ((w: Writer) => void) | null, decodeBody: ((r: Reader) => T) | null, opts: RequestOptions): Promise<T> {
+    const refused = this.refusal(opts.op, opts.path)
+    if (refused) return Promise.reject(refused)
+    // Encode now: a bad or oversized request fails here, without touching the connection.
+    let frame: Buffer
+    try {
+      frame = this.frame(0, opcode, encodeBody)
+    } catch (err) {
+      return Promise.reject(encodingError(err, opts.op, opts.path))
+    }
+    if (frame.length - 4 > this.maxBuffer) {
+      return Promise.reject(new MarshallingError(`request of ${frame.length - 4} bytes exceeds jute.maxbuffer (${this.maxBuffer} bytes)`, { op: opts.op, path: opts.path }))
+    }
     return new Promise<T>((resolve, reject) => {
-      const refused = this.refusal(opts)
-      if (refused) return reject(refused)
-      const p: Pending = { opcode, opts, encode: encodeBody, decode: decodeBody, resolve: resolve as (v: unknown) => void, reject, done: false, cleanup: () => {} }
-      this.arm(p)
-      if (p.done) return
-      if (this.state === 'connected' && this.transport) this.send(p)
-      else if (this.unsent.length >= this.opts.maxUnsent) this.settle(p, new ConnectionLossError(`not connected and ${this.unsent.length} calls already wait for a connection`, { op: opts.op, path: opts.path }))
+      const p = new Pending<T>(opcode, frame, decodeBody, opts, resolve, reject) as Pending
+      p.arm(this.clock, (ended) => this.unsent.remove(ended))
+      if (p.settled) return
+      const conn = this.liveConnection()
+      if (conn) this.send(conn, p)
       else this.unsent.push(p)
     })
   }
 
-  /** The error a call gets at once in a terminal state, if any. */
-  private refusal(opts: { op: string; path?: string }): ZooKeeperError | undefined {
-    switch (this.state) {
-      case 'closed':
-        return new ClientClosedError({ op: opts.op, path: opts.path })
-      case 'expired':
-        return new SessionExpiredError(`session 0x${this.sessionId.toString(16)} has expired`, { op: opts.op, path: opts.path })
-      case 'authFailed':
-        return new AuthFailedError('authentication failed earlier; the session is unusable', { op: opts.op, path: opts.path })
-    }
+  /** The connection requests may be written to: only while connected. */
+  private liveConnection(): Connection | undefined {
+    return this.currentState === 'connected' && this.conn && !this.conn.reason ? this.conn : undefined
+  }
+
+  /** The error a call gets at once when the session can no longer serve it. */
+  private refusal(op: string, path?: string): ZooKeeperError | undefined {
+    if (this.closeRequested || this.currentState === 'closed') return new ClientClosedError({ op, path })
+    if (this.currentState === 'expired') return new SessionExpiredError(`session 0x${this.id.toString(16)} has expired`, { op, path })
+    if (this.currentState === 'authFailed') return new AuthFailedError('authentication failed earlier; the session is unusable', { op, path })
     return undefined
   }
 
-  /** Attach timeout and abort handling to a pending call. */
-  private arm(p: Pending): void {
-    const { signal, timeout, op, path } = p.opts
-    if (signal?.aborted) return this.settle(p, new AbortedError({ op, path, cause: signal.reason }))
-    let timer: TimerHandle | undefined
-    const onAbort = () => this.settle(p, new AbortedError({ op, path, cause: signal!.reason }))
-    if (timeout !== undefined && timeout > 0) {
-      timer = this.clock.setTimeout(() => this.settle(p, new OperationTimeoutError(`no reply within ${timeout} ms`, { op, path })), timeout)
-    }
-    signal?.addEventListener('abort', onAbort, { once: true })
-    p.cleanup = () => {
-      timer?.cancel()
-      signal?.removeEventListener('abort', onAbort)
-    }
+  /** Give the call its xid and put it on the wire; the FIFO entry is made before the write. */
+  private send(conn: Connection, p: Pending): void {
+    const frame = p.frame!
+    p.frame = undefined
+    p.xid = this.nextXid()
+    frame.writeInt32BE(p.xid, 4)
+    this.pending.add(p)
+    if (log.enabled) log('→ xid=%d %s %s %s', p.xid, opName(p.opcode), p.opts.path ?? '', hex(frame))
+    conn.write(frame)
   }
 
-  /** End a call early. A sent call stays in `pending` so FIFO matching of later replies holds. */
-  private settle(p: Pending, err: unknown): void {
-    if (p.done) return
-    p.done = true
-    p.cleanup()
-    const i = this.unsent.indexOf(p)
-    if (i >= 0) this.unsent.splice(i, 1)
-    p.reject(err)
-  }
-
-  private send(p: Pending): void {
-    const xid = this.nextXid()
-    let frame: Buffer
-    try {
-      frame = this.encodeFrame(xid, p.opcode, p.encode)
-    } catch (err) {
-      return this.settle(p, err instanceof ZooKeeperError ? err : new MarshallingError(String(err), { op: p.opts.op, path: p.opts.path }))
-    }
-    if (frame.length - 4 > this.opts.maxBufferSize) {
-      return this.settle(p, new MarshallingError(`request of ${frame.length - 4} bytes exceeds jute.maxbuffer (${this.opts.maxBufferSize})`, { op: p.opts.op, path: p.opts.path }))
-    }
-    p.xid = xid
-    this.pending.set(xid, p)
-    this.lastSend = this.clock.now()
-    if (log.enabled) log('→ xid=%d %s %s %s', xid, opName(p.opcode), p.opts.path ?? '', hex(frame))
-    this.transport!.write(frame)
-  }
-
+  /** 1..2^31-1, wrapping; 0 and the negatives are reserved (notification, ping, auth, setWatches). */
   private nextXid(): number {
-    // 31-bit positive xids; 0 and the negatives are reserved.
-    this.xid = (this.xid % 0x7fffffff) + 1
-    return this.xid
+    this.lastXid = this.lastXid >= 0x7fffffff ? 1 : this.lastXid + 1
+    return this.lastXid
   }
 
-  private encodeFrame(xid: number, opcode: number, body: ((w: Writer) => void) | null): Buffer {
+  /** A whole request frame: length prefix, RequestHeader{xid, type}, body. */
+  private frame(xid: number, opcode: number, body: ((w: Writer) => void) | null): Buffer {
     const w = this.writer.reset()
     const at = w.beginFrame()
     encodeRequestHeader(w, { xid, type: opcode })
     body?.(w)
-    w.endFrame(at)
-    return w.toBuffer()
+    return w.endFrame(at).toBuffer()
   }
-
-  /** Write a frame with a reserved xid (auth, ping, setWatches): no pending entry. */
-  private writeFrame(xid: number, opcode: number, body: ((w: Writer) => void) | null): void {
-    if (!this.transport) return
-    this.lastSend = this.clock.now()
-    this.transport.write(this.encodeFrame(xid, opcode, body))
-  }
-
-  private failPending(errFor: (p: Pending) => unknown): void {
-    const all = [...this.pending.values()]
-    this.pending.clear()
-    for (const p of all) this.settle(p, errFor(p))
-  }
-
-  private failUnsent(errFor: (p: Pending) => unknown): void {
-    for (const p of this.unsent.splice(0)) this.settle(p, errFor(p))
-  }
-
-  // ---- auth, watches, heartbeat -----------------------------------------------------------------
 
   addAuth(scheme: string, auth: Buffer): Promise<void> {
-    const refused = this.refusal({ op: 'addAuth' })
+    const refused = this.refusal('addAuth')
     if (refused) return Promise.reject(refused)
-    this.auths.push({ scheme, auth: Buffer.from(auth) })
-    if (this.state !== 'connected') return Promise.resolve() // sent with the next handshake
     return new Promise((resolve, reject) => {
-      this.authWaiters.push({ resolve, reject })
-      this.writeFrame(Xid.auth, OpCode.auth, (w) => encodeAuthPacket(w, { type: 0, scheme, auth }))
+      const bytes = Buffer.from(auth)
+      let entry = this.auths.find((a) => a.scheme === scheme && a.auth.equals(bytes))
+      if (!entry) {
+        entry = { scheme, auth: bytes, waiters: [] }
+        this.auths.push(entry)
+      }
+      entry.waiters.push({ resolve, reject })
+      // Not connected: it goes out right after the next handshake, and settles on that answer.
+      const conn = this.liveConnection()
+      if (conn) this.sendAuth(conn, entry)
     })
   }
 
-  private authFailed(): void {
-    this.setState('authFailed')
-    const err = (p: Pending) => new AuthFailedError('authentication failed', { op: p.opts.op, path: p.opts.path })
-    this.failPending(err)
-    this.failUnsent(err)
-    this.transport?.close()
-    this.wake?.()
-  }
+  // ---- state and close ---------------------------------------------------------------------------
 
-  /** Re-register every watch with SetWatches(2), split into packets of bounded size. */
-  private restoreWatches(): void {
-    const set = this.watchSource()
-    const lists = [set.data, set.exist, set.child, set.persistent, set.persistentRecursive]
-    if (lists.every((l) => l.length === 0)) return
-    const usePersistent = set.persistent.length + set.persistentRecursive.length > 0
-    const cursors = lists.map(() => 0)
-    while (cursors.some((c, i) => c < lists[i]!.length)) {
-      let budget = SET_WATCHES_MAX_BYTES
-      const batch = lists.map((list, i) => {
-        const out: string[] = []
-        while (cursors[i]! < list.length && budget > 0) {
-          const path = list[cursors[i]!++]!
-          budget -= Buffer.byteLength(path) + 4
-          out.push(path)
+  /** The only writer of state: applies the transition table, logs, and notifies on a microtask. */
+  private setState(input: SessionInput): boolean {
+    const prev = this.currentState
+    const next = transition(prev, input)
+    if (next === undefined) {
+      log('ignoring %s in state %s', input, prev)
+      return false
+    }
+    if (next === prev) return true
+    this.currentState = next
+    log('state %s → %s (%s)', prev, next, input)
+    // On a microtask, so no listener ever runs in the middle of a transition.
+    queueMicrotask(() => {
+      for (const listener of [...this.stateListeners]) {
+        try {
+          listener(next, prev)
+        } catch (err) {
+          log('state listener threw: %s', (err as Error).message)
         }
-        return out
-      })
-      const [dataWatches, existWatches, childWatches, persistentWatches, persistentRecursiveWatches] = batch as [string[], string[], string[], string[], string[]]
-      const relativeZxid = this.lastZxid
-      if (usePersistent) {
-        this.writeFrame(Xid.setWatches, OpCode.setWatches2, (w) =>
-          encodeSetWatches2(w, { relativeZxid, dataWatches, existWatches, childWatches, persistentWatches, persistentRecursiveWatches }),
-        )
-      } else {
-        // Plain SetWatches keeps servers older than 3.6 (no SetWatches2) working.
-        this.writeFrame(Xid.setWatches, OpCode.setWatches, (w) => encodeSetWatches(w, { relativeZxid, dataWatches, existWatches, childWatches }))
       }
-    }
-  }
-
-  /** Ping when idle; drop the connection when the server is silent too long. */
-  private startHeartbeat(): void {
-    const readTimeout = Math.floor((this.negotiatedTimeout * 2) / 3)
-    const pingAfter = Math.floor(readTimeout / 2)
-    const tick = Math.max(10, Math.floor(readTimeout / 6))
-    const check = () => {
-      const t = this.transport
-      if (!t || this.state !== 'connected') return
-      const now = this.clock.now()
-      if (now - this.lastRecv >= readTimeout) {
-        log('no reply from %s for %d ms; dropping the connection', t.remote, now - this.lastRecv)
-        t.close()
-        return
-      }
-      if (now - this.lastSend >= pingAfter) this.writeFrame(Xid.ping, OpCode.ping, null)
-      this.heartbeat = this.clock.setTimeout(check, tick)
-    }
-    this.heartbeat = this.clock.setTimeout(check, tick)
+    })
+    return true
   }
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = this.clock.setTimeout(() => {
+      const done = () => {
         this.wake = undefined
-        resolve()
-      }, ms)
-      this.wake = () => {
         timer.cancel()
-        this.wake = undefined
         resolve()
       }
+      const timer = this.clock.setTimeout(done, ms)
+      this.wake = done
     })
   }
 
-  // ---- state and close --------------------------------------------------------------------------
-
-  private setState(next: SessionState): void {
-    const prev = this.state
-    if (prev === next) return
-    if (!canTransition(prev, next)) {
-      log('ignoring transition %s → %s', prev, next)
-      return
-    }
-    this.state = next
-    log('state %s → %s', prev, next)
-    // Listeners run on a microtask so none of them re-enters the session mid-transition.
-    queueMicrotask(() => {
-      for (const l of this.stateListeners) l(next, prev)
-    })
+  private connectTimeout(): number {
+    return this.opts.connectTimeout ?? Math.max(1, Math.floor(this.sessionTimeout / this.hosts.size))
   }
 
   close(): Promise<void> {
-    this.closing ??= this.doClose()
+    this.closing ??= this.shutdown()
     return this.closing
   }
 
-  private async doClose(): Promise<void> {
-    this.expiryTimer?.cancel()
-    if (this.state === 'connected' && this.transport) {
-      const bound = Math.min(2_000, Math.max(200, this.negotiatedTimeout / 3))
-      await this.request(OpCode.closeSession, null, null, { op: 'close', timeout: bound }).catch((err: unknown) => {
-        log('closeSession: %s', (err as Error).message)
+  private async shutdown(): Promise<void> {
+    this.closeRequested = true
+    this.cancelExpiry()
+    const conn = this.liveConnection()
+    if (conn) {
+      // closeSession rides the FIFO like any call, so replies to earlier calls still arrive first.
+      const wait = Math.max(CLOSE_WAIT_MIN, Math.min(CLOSE_WAIT_MAX, Math.floor(this.timeout / 3)))
+      await new Promise<void>((resolve) => {
+        const done = (err?: unknown) => {
+          if (err) log('closeSession: %s', (err as Error).message)
+          resolve()
+        }
+        const p = new Pending<unknown>(OpCode.closeSession, this.frame(0, OpCode.closeSession, null), null, { op: 'close', timeout: wait }, () => done(), done)
+        p.arm(this.clock, () => {})
+        this.send(conn, p)
       })
     }
-    this.setState('closed')
-    const err = (p: Pending) => new ClientClosedError({ op: p.opts.op, path: p.opts.path })
-    this.failPending(err)
-    this.failUnsent(err)
-    for (const w of this.authWaiters.splice(0)) w.reject(new ClientClosedError({ op: 'addAuth' }))
-    this.heartbeat?.cancel()
-    this.transport?.close()
-    this.transport = undefined
-    this.wake?.()
+    this.setState('close')
+    log('session 0x%s closed', this.id.toString(16))
+    this.endEverything((ctx) => new ClientClosedError(ctx))
   }
 }
 
+/** The ping frame never changes: RequestHeader{xid -2, type ping}, no body. */
+const PING_FRAME = (() => {
+  const w = new Writer(16)
+  const at = w.beginFrame()
+  encodeRequestHeader(w, { xid: Xid.ping, type: OpCode.ping })
+  return w.endFrame(at).toBuffer()
+})()
+
 /** ConnectResponse whose trailing readOnly byte may be missing (servers before 3.4 omit it). */
-function decodeConnectResponseLenient(frame: Buffer): ConnectResponse {
+function decodeConnectResponse(frame: Buffer): ConnectResponse {
   const r = new Reader(frame)
   const protocolVersion = r.int()
   const timeOut = r.int()

@@ -1,6 +1,7 @@
-// In-process transport for tests: a connection whose server side is a callback, with hooks to cut
-// the link or hold traffic. No sockets, no timers.
-import { FrameDecoder } from './frame-decoder.js'
+// In-process transport for tests: a client Transport whose other end is a MemoryPeer played by the
+// test (or a fake server), with hooks to cut the link, hold traffic, or refuse connections. No
+// sockets and no timers: everything is delivered on microtasks, in order, never re-entrantly.
+import { FrameDecoder, encodeFrame } from './frame-decoder.js'
 import type { ConnectOptions, Transport, TransportFactory } from './transport.js'
 import type { HostPort } from '../session/types.js'
 import { ConnectionLossError } from '../errors.js'
@@ -10,77 +11,124 @@ export interface MemoryPeer {
   readonly host: HostPort
   /** Send raw bytes to the client (a whole frame needs its 4-byte length prefix). */
   sendRaw(bytes: Buffer): void
-  /** Send one frame body (the length prefix is added). */
+  /** Send one frame body to the client (the length prefix is added). */
   send(body: Buffer): void
-  /** Close the connection from the server side. */
+  /** Break the link from the server side, after whatever was already sent has been delivered. */
   cut(): void
+  /** Hold traffic in both directions (a stalled network) until resume(); held bytes then arrive in order. */
+  pause(): void
+  resume(): void
+  /** True once either side closed the link. */
   readonly closed: boolean
-  /** Frames the client sent (bodies, without length prefix), in order. */
+  /** Frame bodies the client sent, in order. */
   readonly received: Buffer[]
+  /** Set by the server side: told when the link closes, from either end. */
+  onClose: (err?: Error) => void
 }
 
-/** A factory of in-memory connections: `onConnect` plays the server for each new connection. */
-export function memoryNetwork(onConnect: (peer: MemoryPeer, onFrame: (cb: (frame: Buffer) => void) => void) => void, opts: { refuse?: (host: HostPort) => boolean } = {}): TransportFactory {
-  return async (host: HostPort, conn: ConnectOptions): Promise<Transport> => {
-    if (opts.refuse?.(host)) throw new ConnectionLossError(`connect to ${host.host}:${host.port} refused`)
-    const toServer = new FrameDecoder(Number.MAX_SAFE_INTEGER)
-    const toClient = new FrameDecoder(conn.maxFrame)
-    let serverHandler: (frame: Buffer) => void = () => {}
-    let closed = false
-    const received: Buffer[] = []
-    const transport: Transport = {
-      remote: `${host.host}:${host.port}`,
-      onFrame: () => {},
-      onClose: () => {},
-      write(frame) {
-        if (closed) return
-        for (const f of toServer.push(frame)) {
-          received.push(f)
-          // Deliver on a microtask, like a socket would deliver later, never re-entrantly.
-          queueMicrotask(() => !closed && serverHandler(f))
-        }
-      },
-      close() {
-        shut(undefined)
-      },
+/** Plays the server for each new connection: `onFrame(cb)` registers the handler of client frames. */
+export type MemoryAcceptor = (peer: MemoryPeer, onFrame: (cb: (frame: Buffer) => void) => void) => void
+
+/** Options of memoryNetwork(). */
+export interface MemoryNetworkOptions {
+  /** Hosts for which a connect attempt fails at once (a server that is down). */
+  refuse?: (host: HostPort) => boolean
+}
+
+/** One client↔server link; the client end is a Transport. */
+export function memoryLink(host: HostPort, conn: Pick<ConnectOptions, 'maxFrame'>): { transport: Transport; peer: MemoryPeer; onServerFrame: (cb: (frame: Buffer) => void) => void } {
+  const toServer = new FrameDecoder(Number.MAX_SAFE_INTEGER)
+  const toClient = new FrameDecoder(conn.maxFrame)
+  let serverHandler: (frame: Buffer) => void = () => {}
+  let closed = false
+  let paused = false
+  const held: (() => void)[] = []
+  const received: Buffer[] = []
+
+  /** Run `deliver` on a microtask, or later on resume() while paused; nothing runs after close. */
+  const schedule = (deliver: () => void) => {
+    const run = () => {
+      if (!closed) deliver()
     }
-    const shut = (err: Error | undefined) => {
+    if (paused) held.push(run)
+    else queueMicrotask(run)
+  }
+
+  const shut = (err: Error | undefined) => {
+    if (closed) return
+    closed = true
+    held.length = 0
+    queueMicrotask(() => {
+      transport.onClose(err)
+      peer.onClose(err)
+    })
+  }
+
+  const transport: Transport = {
+    remote: `${host.host}:${host.port}`,
+    onFrame: () => {},
+    onClose: () => {},
+    write(frame) {
       if (closed) return
-      closed = true
-      queueMicrotask(() => transport.onClose(err))
-    }
-    const peer: MemoryPeer = {
-      host,
-      received,
-      get closed() {
-        return closed
-      },
-      sendRaw(bytes) {
-        if (closed) return
-        queueMicrotask(() => {
-          if (closed) return
-          let frames: Buffer[]
-          try {
-            frames = toClient.push(bytes)
-          } catch (err) {
-            shut(err as Error)
-            return
-          }
-          for (const f of frames) if (!closed) transport.onFrame(f)
-        })
-      },
-      send(body) {
-        const framed = Buffer.alloc(4 + body.length)
-        framed.writeInt32BE(body.length, 0)
-        body.copy(framed, 4)
-        peer.sendRaw(framed)
-      },
-      cut() {
-        // After anything already sent, like a socket that flushes before its FIN.
-        queueMicrotask(() => shut(new ConnectionLossError('connection cut by the server')))
-      },
-    }
-    onConnect(peer, (cb) => (serverHandler = cb))
-    return transport
+      const bodies = toServer.push(frame)
+      for (const body of bodies) {
+        received.push(body)
+        schedule(() => serverHandler(body))
+      }
+    },
+    close() {
+      shut(undefined)
+    },
+  }
+
+  const peer: MemoryPeer = {
+    host,
+    received,
+    onClose: () => {},
+    get closed() {
+      return closed
+    },
+    sendRaw(bytes) {
+      if (closed) return
+      const copy = Buffer.from(bytes)
+      schedule(() => {
+        let frames: Buffer[]
+        try {
+          frames = toClient.push(copy)
+        } catch (err) {
+          // An oversized or negative length: the client side drops the link, as a socket would.
+          shut(err as Error)
+          return
+        }
+        for (const f of frames) if (!closed) transport.onFrame(f)
+      })
+    },
+    send(body) {
+      peer.sendRaw(encodeFrame(body))
+    },
+    cut() {
+      // Queued behind what was sent before, like a FIN after the data; a paused link just breaks.
+      if (paused) shut(new ConnectionLossError(`connection to ${transport.remote} cut`))
+      else queueMicrotask(() => shut(new ConnectionLossError(`connection to ${transport.remote} cut by the server`)))
+    },
+    pause() {
+      paused = true
+    },
+    resume() {
+      if (!paused) return
+      paused = false
+      for (const run of held.splice(0)) queueMicrotask(run)
+    },
+  }
+  return { transport, peer, onServerFrame: (cb) => (serverHandler = cb) }
+}
+
+/** A TransportFactory of in-memory links; `accept` plays the server side of each new one. */
+export function memoryNetwork(accept: MemoryAcceptor, opts: MemoryNetworkOptions = {}): TransportFactory {
+  return async (host: HostPort, conn: ConnectOptions): Promise<Transport> => {
+    if (opts.refuse?.(host)) throw new ConnectionLossError(`connect to ${host.host}:${host.port} refused`, { op: 'connect' })
+    const link = memoryLink(host, conn)
+    accept(link.peer, link.onServerFrame)
+    return link.transport
   }
 }

@@ -1,93 +1,132 @@
 // TCP or TLS transport: connect with a timeout, split incoming bytes into frames, coalesce frames
-// written in the same tick into one socket write.
+// written in the same tick into one socket write, and hold further writes while the socket drains.
 import net from 'node:net'
 import tls from 'node:tls'
 import { FrameDecoder } from './frame-decoder.js'
 import type { ConnectOptions, Transport, TransportFactory } from './transport.js'
 import type { HostPort } from '../session/types.js'
 import { ConnectionLossError } from '../errors.js'
+import { logger } from '../debug.js'
 
+const log = logger('transport')
+
+/** A connected socket seen as a Transport. */
 class SocketTransport implements Transport {
   onFrame: (frame: Buffer) => void = () => {}
   onClose: (err?: Error) => void = () => {}
+  /** Frames written since the last flush. */
   private queue: Buffer[] = []
-  private flushScheduled = false
+  private flushQueued = false
+  /** socket.write() returned false: wait for 'drain' before writing more. */
+  private blocked = false
   private closed = false
   private readonly decoder: FrameDecoder
 
   constructor(private readonly socket: net.Socket, readonly remote: string, maxFrame: number) {
     this.decoder = new FrameDecoder(maxFrame)
-    socket.on('data', (chunk: Buffer) => {
+    socket.on('data', (chunk: Buffer) => this.onData(chunk))
+    socket.on('drain', () => {
+      this.blocked = false
+      this.flush()
+    })
+    // Every socket error ends up here; none may escape as an unhandled 'error' event.
+    socket.on('error', (err) => this.end(new ConnectionLossError(`connection to ${remote} failed: ${err.message}`, { cause: err })))
+    socket.on('close', () => this.end(new ConnectionLossError(`connection to ${remote} closed by the server`)))
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed) return
+    let frames: Buffer[]
+    try {
+      frames = this.decoder.push(chunk)
+    } catch (err) {
+      this.end(err as Error)
+      return
+    }
+    for (const frame of frames) {
       if (this.closed) return
-      let frames: Buffer[]
       try {
-        frames = this.decoder.push(chunk)
+        this.onFrame(frame)
       } catch (err) {
-        this.fail(err as Error)
+        // The owner's bug must not become an exception inside the socket's event emitter.
+        log('frame handler of %s threw; closing: %s', this.remote, (err as Error).message)
+        this.end(err as Error)
         return
       }
-      for (const f of frames) {
-        if (this.closed) return
-        this.onFrame(f)
-      }
-    })
-    socket.on('error', (err) => this.fail(err))
-    socket.on('close', () => this.fail(new ConnectionLossError(`connection to ${remote} closed`)))
+    }
   }
 
   write(frame: Buffer): void {
     if (this.closed) return
     this.queue.push(frame)
-    if (!this.flushScheduled) {
-      this.flushScheduled = true
-      // Pipelined calls made in one tick leave in one write (one syscall, one TCP segment when small).
-      queueMicrotask(() => this.flush())
-    }
+    if (this.flushQueued || this.blocked) return
+    this.flushQueued = true
+    // Calls pipelined in one tick leave in one write: one syscall, and one TCP segment when small.
+    queueMicrotask(() => {
+      this.flushQueued = false
+      this.flush()
+    })
   }
 
   private flush(): void {
-    this.flushScheduled = false
-    if (this.closed || this.queue.length === 0) return
+    if (this.closed || this.blocked || this.queue.length === 0) return
     const data = this.queue.length === 1 ? this.queue[0]! : Buffer.concat(this.queue)
     this.queue = []
-    this.socket.write(data)
+    if (!this.socket.write(data)) {
+      // The kernel buffer is full; keep further frames here until 'drain' rather than piling them
+      // into the socket's own buffer.
+      this.blocked = true
+    }
   }
 
   close(): void {
-    this.fail(undefined)
+    this.end(undefined)
   }
 
-  private fail(err: Error | undefined): void {
+  private end(err: Error | undefined): void {
     if (this.closed) return
     this.closed = true
     this.queue = []
     this.socket.destroy()
+    if (err) log('%s: %s', this.remote, err.message)
     this.onClose(err)
   }
 }
 
-/** Connect over TCP (or TLS when `opts.tls` is set). */
+/** Open a TCP connection (TLS when `opts.tls` is set), with TCP_NODELAY, within `opts.connectTimeout`. */
 export const socketTransport: TransportFactory = (host: HostPort, opts: ConnectOptions) =>
   new Promise<Transport>((resolve, reject) => {
-    const remote = `${host.host}:${host.port}`
+    const remote = net.isIPv6(host.host) ? `[${host.host}]:${host.port}` : `${host.host}:${host.port}`
     const useTls = opts.tls !== undefined && opts.tls !== false
     const socket = useTls
-      ? tls.connect({ host: host.host, port: host.port, servername: net.isIP(host.host) ? undefined : host.host, ...(typeof opts.tls === 'object' ? opts.tls : {}) })
+      ? tls.connect({
+          host: host.host,
+          port: host.port,
+          // SNI only for names; sending an IP address as servername is not allowed.
+          servername: net.isIP(host.host) ? undefined : host.host,
+          ...(typeof opts.tls === 'object' ? opts.tls : {}),
+        })
       : net.connect({ host: host.host, port: host.port })
-    const timer = setTimeout(() => {
-      socket.destroy()
-      reject(new ConnectionLossError(`connect to ${remote} timed out after ${opts.connectTimeout} ms`))
-    }, opts.connectTimeout)
-    const onError = (err: Error) => {
+    let settled = false
+    const fail = (err: ConnectionLossError) => {
+      if (settled) return
+      settled = true
       clearTimeout(timer)
       socket.destroy()
-      reject(new ConnectionLossError(`connect to ${remote} failed: ${err.message}`, { cause: err }))
+      reject(err)
     }
-    socket.once('error', onError)
+    const timer = setTimeout(() => fail(new ConnectionLossError(`connect to ${remote} timed out after ${opts.connectTimeout} ms`, { op: 'connect' })), opts.connectTimeout)
+    // Stays attached until the transport has its own handlers, so no error is ever unhandled.
+    const onEarlyError = (err: Error) => fail(new ConnectionLossError(`connect to ${remote} failed: ${err.message}`, { op: 'connect', cause: err }))
+    socket.on('error', onEarlyError)
+    socket.once('close', () => fail(new ConnectionLossError(`connection to ${remote} closed while connecting`, { op: 'connect' })))
     socket.once(useTls ? 'secureConnect' : 'connect', () => {
+      if (settled) return
+      settled = true
       clearTimeout(timer)
-      socket.off('error', onError)
       socket.setNoDelay(true)
-      resolve(new SocketTransport(socket, remote, opts.maxFrame))
+      const transport = new SocketTransport(socket, remote, opts.maxFrame)
+      socket.off('error', onEarlyError)
+      resolve(transport)
     })
   })

@@ -1,27 +1,37 @@
-// The narrow interface the session uses to talk to one server: frames out, frames in, close.
+// The narrow interface the session uses to talk to one server: whole frames out, whole frames in,
+// close, and one notice when the link is gone. Sockets (socket.ts) and tests (memory.ts) implement it.
+import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls'
 import type { HostPort } from '../session/types.js'
 
-/** One connection to one server. Frames are whole records with their 4-byte length prefix (out) or without it (in). */
+/** One connection to one server. */
 export interface Transport {
-  /** Queue a frame (length prefix included). Frames written in one tick go out in one socket write. */
+  /**
+   * Queue one frame, its 4-byte length prefix included. Frames written in the same tick leave in one
+   * socket write. Writing after close is a no-op. The buffer must not be modified afterwards.
+   */
   write(frame: Buffer): void
-  /** Close the connection; onClose fires once. */
+  /** Close the link; onClose fires once (possibly synchronously). Idempotent. */
   close(): void
-  /** Called for each whole incoming frame body, in order. */
+  /** Set by the owner: called with each whole incoming frame body (no length prefix), in order. */
   onFrame: (frame: Buffer) => void
-  /** Called once when the connection is gone, with the reason when it failed. */
+  /**
+   * Set by the owner: called exactly once when the link is gone, with the reason when it failed
+   * (e.g. a ProtocolError for an oversized frame), or undefined after close().
+   */
   onClose: (err?: Error) => void
-  /** "host:port" of the server, for logs. */
+  /** "host:port" of the server, for logs and messages. */
   readonly remote: string
 }
 
-/** Options of a connection attempt. */
+/** Options of one connection attempt. */
 export interface ConnectOptions {
+  /** Give up opening the link after this many ms. */
   connectTimeout: number
-  /** Largest incoming frame body accepted. */
+  /** Largest incoming frame body accepted; a larger one closes the link with a ProtocolError. */
   maxFrame: number
-  tls?: boolean | import('node:tls').ConnectionOptions
+  /** Use TLS (true: default options; an object: node:tls connect options). */
+  tls?: boolean | TlsConnectionOptions
 }
 
-/** Opens a connection to one server; rejects when it cannot be opened within the timeout. */
+/** Opens a connection to one server; rejects (ConnectionLossError) when it cannot within the timeout. */
 export type TransportFactory = (host: HostPort, opts: ConnectOptions) => Promise<Transport>
