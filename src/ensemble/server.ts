@@ -421,6 +421,12 @@ export class ZooKeeperServer {
   private read(conn: Connection, xid: number, type: number, r: Reader): void {
     const zxid = this.tree.lastZxid
     const out = this.readOp(conn, type, r)
+    if (out === ErrorCode.UNIMPLEMENTED) {
+      // ZooKeeper 3.8 answers an unknown opcode with UNIMPLEMENTED and zxid -1, then drops the connection.
+      conn.reply(xid, -1n, out)
+      conn.close()
+      return
+    }
     if (typeof out === 'number') return conn.reply(xid, zxid, out)
     conn.reply(xid, zxid, 0, out)
   }
