@@ -52,7 +52,13 @@ export async function createProtectedSequential(
     opts.signal?.throwIfAborted()
     try {
       await zk.createAll(dir, undefined, { mode: CreateMode.CONTAINER, parentMode: CreateMode.CONTAINER })
-      const { path } = await zk.create(`${dir}/${prefix}${name}`, data, { mode, signal: opts.signal })
+      // The create itself is not abortable: an abort after it was sent could leave a node we do not
+      // know about. Abort is honoured once we know the node's path.
+      const { path } = await zk.create(`${dir}/${prefix}${name}`, data, { mode })
+      if (opts.signal?.aborted) {
+        await zk.delete(path).catch(() => {})
+        throw opts.signal.reason
+      }
       return path
     } catch (err) {
       if (!(err instanceof ConnectionLossError)) throw err
