@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // The `zookit` command line.
 //   zookit ensemble [--port N] [--tick-time MS]   start the bundled ensemble and print its connect string
 import { parseArgs } from 'node:util'

@@ -15,6 +15,7 @@ import { prepWrite, type RequestContext } from './pipeline.js'
 import { authenticate, permitted, type AuthId } from './acl.js'
 import { fourLetterWord, FOUR_LETTER_WORDS } from './four-letter.js'
 import type { Txn, TxnHeader } from './txn.js'
+import { TxnLog } from './txnlog.js'
 import type { ApplyResult } from './datatree.js'
 
 const log = logger('ensemble')
@@ -32,6 +33,12 @@ export interface ServerOptions {
   ttlEnabled?: boolean
   maxBuffer?: number
   serverId?: number
+  /** Keep a transaction log and snapshots here; without it the server is in-memory only. */
+  dataDir?: string
+  /** fsync the log before acknowledging a write (default true with a dataDir). */
+  fsync?: boolean
+  /** Take a snapshot after this many logged txns (default 10000). */
+  snapshotEvery?: number
 }
 
 /** A commit function: turns a prepared txn into an applied one (local now; a quorum later). */
@@ -108,7 +115,8 @@ class Connection implements WatchTarget {
 
 /** A single ZooKeeper-compatible server. */
 export class ZooKeeperServer {
-  readonly tree = new DataTree()
+  readonly tree: DataTree
+  private readonly txnlog: TxnLog | undefined
   readonly watches = new WatchManager()
   readonly tracker: SessionTracker
   readonly maxBuffer: number
@@ -126,10 +134,27 @@ export class ZooKeeperServer {
   constructor(readonly opts: ServerOptions = {}) {
     this.tickTime = opts.tickTime ?? 2000
     this.maxBuffer = opts.maxBuffer ?? DEFAULT_MAX_BUFFER
-    this.tracker = new SessionTracker(this.tickTime, opts.serverId ?? 1, Date.now(), opts.minSessionTimeout ?? 2 * this.tickTime, opts.maxSessionTimeout ?? 20 * this.tickTime)
+    let secret: Buffer | undefined
+    let sessions = new Map<bigint, number>()
+    if (opts.dataDir) {
+      this.txnlog = new TxnLog(opts.dataDir, { fsync: opts.fsync ?? true, snapshotEvery: opts.snapshotEvery })
+      const rec = this.txnlog.recover()
+      this.tree = rec.tree
+      secret = rec.secret
+      sessions = rec.sessions
+    } else {
+      this.tree = new DataTree()
+    }
+    this.tracker = new SessionTracker(this.tickTime, opts.serverId ?? 1, Date.now(), opts.minSessionTimeout ?? 2 * this.tickTime, opts.maxSessionTimeout ?? 20 * this.tickTime, secret)
+    // Recovered sessions get a full timeout from now, as ZooKeeper gives them after a restart.
+    for (const [id, timeout] of sessions) this.tracker.add(id, timeout, Date.now())
     this.commit = (hdr, txn) => {
-      const zxid = this.tree.lastZxid + 1n
-      return { zxid, result: this.tree.applyTxn({ ...hdr, zxid }, txn) }
+      const full = { ...hdr, zxid: this.tree.lastZxid + 1n }
+      // Logged (and synced) before it is applied and acknowledged.
+      this.txnlog?.append(full, txn)
+      const result = this.tree.applyTxn(full, txn)
+      if (this.txnlog?.wantsSnapshot) this.txnlog.snapshot(this.tree, this.liveSessions())
+      return { zxid: full.zxid, result }
     }
   }
 
@@ -146,9 +171,15 @@ export class ZooKeeperServer {
     return (srv.address() as net.AddressInfo).port
   }
 
+  /** Sessions and timeouts, for snapshots. */
+  private liveSessions(): Map<bigint, number> {
+    return new Map([...this.tracker.sessions.values()].map((s) => [s.id, s.timeout]))
+  }
+
   /** Stop listening and drop every connection (sessions stay in the tree until expiry or restart). */
   async close(): Promise<void> {
     if (this.expiryTimer) clearInterval(this.expiryTimer)
+    this.txnlog?.close()
     for (const c of this.connections) {
       c.closed = true
       c.socket.destroy()
@@ -390,6 +421,12 @@ export class ZooKeeperServer {
   private read(conn: Connection, xid: number, type: number, r: Reader): void {
     const zxid = this.tree.lastZxid
     const out = this.readOp(conn, type, r)
+    if (out === ErrorCode.UNIMPLEMENTED) {
+      // ZooKeeper 3.8 answers an unknown opcode with UNIMPLEMENTED and zxid -1, then drops the connection.
+      conn.reply(xid, -1n, out)
+      conn.close()
+      return
+    }
     if (typeof out === 'number') return conn.reply(xid, zxid, out)
     conn.reply(xid, zxid, 0, out)
   }

@@ -1,0 +1,121 @@
+// Barrier and DoubleBarrier with Apache Curator's layouts (DistributedBarrier, DistributedDoubleBarrier).
+import { randomUUID } from 'node:crypto'
+import { CreateMode, NodeExistsError, NoNodeError, type ZooKeeper } from '../src/index.js'
+
+/** Wait for `path` to be deleted (or to be absent); false on timeout. */
+async function waitGone(zk: ZooKeeper, path: string, opts: { timeout?: number; signal?: AbortSignal }): Promise<boolean> {
+  const deadline = opts.timeout === undefined ? undefined : Date.now() + opts.timeout
+  for (;;) {
+    opts.signal?.throwIfAborted()
+    let fired!: () => void
+    const changed = new Promise<void>((r) => (fired = r))
+    if ((await zk.exists(path, { watch: () => fired() })) === null) return true
+    if (!(await until(changed, deadline, opts.signal))) return false
+  }
+}
+
+/** Resolve true when `p` settles, false at the deadline; reject when aborted. */
+export function until(p: Promise<unknown>, deadline: number | undefined, signal?: AbortSignal): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined
+    const onAbort = () => finish(() => reject(signal!.reason))
+    const finish = (fn: () => void) => {
+      if (timer) clearTimeout(timer)
+      signal?.removeEventListener('abort', onAbort)
+      fn()
+    }
+    if (signal?.aborted) return onAbort()
+    signal?.addEventListener('abort', onAbort, { once: true })
+    if (deadline !== undefined) timer = setTimeout(() => finish(() => resolve(false)), Math.max(0, deadline - Date.now()))
+    void p.then(() => finish(() => resolve(true)))
+  })
+}
+
+/** A barrier node: while it exists, waiters wait. */
+export class Barrier {
+  constructor(private readonly zk: ZooKeeper, readonly path: string) {}
+
+  /** Raise the barrier (create the node). */
+  async set(): Promise<void> {
+    try {
+      await this.zk.createAll(this.path)
+    } catch (err) {
+      if (!(err instanceof NodeExistsError)) throw err
+    }
+  }
+
+  /** Lower it: every waiter is released. */
+  async remove(): Promise<void> {
+    await this.zk.delete(this.path).catch((err: unknown) => {
+      if (!(err instanceof NoNodeError)) throw err
+    })
+  }
+
+  /** Wait until the barrier is removed; false on timeout. */
+  wait(opts: { timeout?: number; signal?: AbortSignal } = {}): Promise<boolean> {
+    return waitGone(this.zk, this.path, opts)
+  }
+}
+
+/**
+ * A double barrier for `memberQty` participants: enter() returns when that many have entered,
+ * leave() when all have left. Nodes: <path>/<uuid> (ephemeral) and <path>/ready.
+ */
+export class DoubleBarrier {
+  private readonly id = randomUUID()
+  private readonly ready: string
+  private readonly mine: string
+
+  constructor(private readonly zk: ZooKeeper, readonly path: string, readonly memberQty: number) {
+    this.ready = `${path}/ready`
+    this.mine = `${path}/${this.id}`
+  }
+
+  /** Join; resolves true once `memberQty` members are in, false on timeout (our node removed). */
+  async enter(opts: { timeout?: number; signal?: AbortSignal } = {}): Promise<boolean> {
+    const deadline = opts.timeout === undefined ? undefined : Date.now() + opts.timeout
+    let readyFired!: () => void
+    const readyCreated = new Promise<void>((r) => (readyFired = r))
+    const readyExists = (await this.zk.exists(this.ready, { watch: () => readyFired() })) !== null
+    await this.zk.createAll(this.path, undefined, { mode: CreateMode.CONTAINER, parentMode: CreateMode.CONTAINER })
+    await this.zk.create(this.mine, null, { mode: CreateMode.EPHEMERAL })
+    if (readyExists) return true
+    const children = (await this.zk.getChildren(this.path)).filter((c) => c !== 'ready')
+    if (children.length >= this.memberQty) {
+      await this.zk.create(this.ready).catch((err: unknown) => {
+        if (!(err instanceof NodeExistsError)) throw err
+      })
+      return true
+    }
+    if (await until(readyCreated, deadline, opts.signal).catch(async (err) => {
+      await this.zk.delete(this.mine).catch(() => {})
+      throw err
+    })) return true
+    await this.zk.delete(this.mine).catch(() => {})
+    return false
+  }
+
+  /** Leave; resolves true once every member has left, false on timeout. */
+  async leave(opts: { timeout?: number; signal?: AbortSignal } = {}): Promise<boolean> {
+    const deadline = opts.timeout === undefined ? undefined : Date.now() + opts.timeout
+    await this.zk.delete(this.mine).catch((err: unknown) => {
+      if (!(err instanceof NoNodeError)) throw err
+    })
+    for (;;) {
+      let fired!: () => void
+      const changed = new Promise<void>((r) => (fired = r))
+      let members: string[]
+      try {
+        members = (await this.zk.getChildren(this.path, { watch: () => fired() })).filter((c) => c !== 'ready')
+      } catch (err) {
+        if (err instanceof NoNodeError) return true
+        throw err
+      }
+      if (members.length === 0) {
+        await this.zk.delete(this.ready).catch(() => {})
+        return true
+      }
+      if (!(await until(changed, deadline, opts.signal))) return false
+    }
+  }
+}

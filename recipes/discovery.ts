@@ -1,0 +1,87 @@
+// Service discovery with Apache Curator x-discovery's layout: <base>/<service>/<instance id>, an
+// ephemeral node holding the instance as JSON; list instances and follow changes to them.
+import { EventEmitter } from 'node:events'
+import { randomUUID } from 'node:crypto'
+import { CreateMode, NoNodeError, NodeExistsError, type ZooKeeper } from '../src/index.js'
+
+/** An instance as Curator's JsonInstanceSerializer writes it. */
+export interface ServiceInstance<P = unknown> {
+  name: string
+  id: string
+  address?: string
+  port?: number
+  sslPort?: number
+  payload?: P
+  registrationTimeUTC: number
+  serviceType: 'DYNAMIC' | 'STATIC' | 'PERMANENT'
+  uriSpec?: unknown
+}
+
+/** Register, list and watch instances of services under `basePath`. */
+export class ServiceDiscovery<P = unknown> {
+  constructor(private readonly zk: ZooKeeper, readonly basePath = '/services') {}
+
+  /** Register an instance (ephemeral: it goes with the session). Returns it with its id. */
+  async register(instance: Omit<ServiceInstance<P>, 'id' | 'registrationTimeUTC' | 'serviceType'> & { id?: string }): Promise<ServiceInstance<P>> {
+    const full: ServiceInstance<P> = { ...instance, id: instance.id ?? randomUUID(), registrationTimeUTC: Date.now(), serviceType: 'DYNAMIC' }
+    const dir = `${this.basePath}/${full.name}`
+    await this.zk.createAll(dir)
+    try {
+      await this.zk.create(`${dir}/${full.id}`, JSON.stringify(full), { mode: CreateMode.EPHEMERAL })
+    } catch (err) {
+      if (!(err instanceof NodeExistsError)) throw err
+      await this.zk.setData(`${dir}/${full.id}`, JSON.stringify(full))
+    }
+    return full
+  }
+
+  async unregister(instance: { name: string; id: string }): Promise<void> {
+    await this.zk.delete(`${this.basePath}/${instance.name}/${instance.id}`).catch((err: unknown) => {
+      if (!(err instanceof NoNodeError)) throw err
+    })
+  }
+
+  /** Names of the services with a directory. */
+  async services(): Promise<string[]> {
+    return this.zk.getChildren(this.basePath).catch((err: unknown) => (err instanceof NoNodeError ? [] : Promise.reject(err)))
+  }
+
+  /** Current instances of a service. */
+  async instances(name: string, watch?: () => void): Promise<ServiceInstance<P>[]> {
+    const dir = `${this.basePath}/${name}`
+    let ids: string[]
+    try {
+      ids = await this.zk.getChildren(dir, watch ? { watch: () => watch() } : {})
+    } catch (err) {
+      if (!(err instanceof NoNodeError)) throw err
+      // No such service yet: watch for its directory to appear instead.
+      if (watch && (await this.zk.exists(dir, { watch: () => watch() })) !== null) watch()
+      return []
+    }
+    const out: ServiceInstance<P>[] = []
+    for (const id of ids.sort()) {
+      try {
+        out.push(JSON.parse((await this.zk.getData(`${dir}/${id}`)).data.toString('utf8')) as ServiceInstance<P>)
+      } catch (err) {
+        if (!(err instanceof NoNodeError) && !(err instanceof SyntaxError)) throw err
+      }
+    }
+    return out
+  }
+
+  /** Follow a service's instances: emits 'change' with the list after every membership change. */
+  watch(name: string): EventEmitter & { close(): void } {
+    const em = new EventEmitter() as EventEmitter & { close(): void }
+    let open = true
+    em.close = () => void (open = false)
+    const loop = () => {
+      if (!open) return
+      this.instances(name, loop).then(
+        (list) => open && em.emit('change', list),
+        (err) => em.emit('error', err),
+      )
+    }
+    loop()
+    return em
+  }
+}

@@ -1,0 +1,10 @@
+// zookit/recipes: coordination recipes built only on the public client API, with Curator's layouts.
+export { Mutex, LOCK_NAME, type AcquireOptions } from './lock.js'
+export { Semaphore, SemaphoreMutex, LEASE_NAME, type Lease } from './semaphore.js'
+export { ReadWriteLock, LockSide, READ_LOCK_NAME, WRITE_LOCK_NAME } from './rw-lock.js'
+export { LeaderLatch, LATCH_NAME } from './leader-latch.js'
+export { Barrier, DoubleBarrier } from './barrier.js'
+export { Queue, QUEUE_PREFIX } from './queue.js'
+export { DistributedAtomicLong, SharedCount, type AtomicValue } from './counter.js'
+export { NodeCache, ConfigWatcher, type NodeSnapshot } from './node-cache.js'
+export { ServiceDiscovery, type ServiceInstance } from './discovery.js'

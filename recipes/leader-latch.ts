@@ -1,0 +1,151 @@
+// LeaderLatch with Apache Curator's layout: participants create <path>/_c_<uuid>-latch-<seq>
+// (ephemeral, data = participant id); the lowest sequence leads; each watches only its predecessor.
+// Leadership is given up when the connection is suspended or the session lost, and the latch
+// re-enters with a fresh node after a reconnect — so two leaders never coexist across a session change.
+import { EventEmitter } from 'node:events'
+import { NoNodeError, type SessionState, type ZooKeeper } from '../src/index.js'
+import { createProtectedSequential, sortBySequence } from './internal/protected.js'
+import { deleteQuietly } from './internal/contenders.js'
+
+/** Curator's latch node name. */
+export const LATCH_NAME = 'latch-'
+
+/**
+ * A leader latch. Events: 'isLeader' and 'notLeader'. `await latch.await({ timeout, signal })`
+ * resolves true once this participant leads.
+ */
+export class LeaderLatch extends EventEmitter {
+  private node: string | undefined
+  private leader = false
+  private started = false
+  private closed = false
+  private readonly onState = (s: SessionState) => this.stateChanged(s)
+  /** Bumped on every re-entry, so work of an older round stops mattering. */
+  private round = 0
+
+  constructor(private readonly zk: ZooKeeper, readonly path: string, readonly id = '') {
+    super()
+  }
+
+  /** Join the election. */
+  async start(): Promise<void> {
+    if (this.started) throw new Error(`LeaderLatch ${this.path}: already started`)
+    this.started = true
+    this.zk.on('state', this.onState)
+    await this.enter()
+  }
+
+  /** Whether this participant leads now. */
+  hasLeadership(): boolean {
+    return this.leader && this.zk.state === 'connected'
+  }
+
+  /** Wait for leadership: true when leading, false on timeout. Rejects when aborted or closed. */
+  await(opts: { timeout?: number; signal?: AbortSignal } = {}): Promise<boolean> {
+    if (this.hasLeadership()) return Promise.resolve(true)
+    return new Promise((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined
+      const done = (fn: () => void) => {
+        this.off('isLeader', onLeader)
+        this.off('closed', onClosed)
+        opts.signal?.removeEventListener('abort', onAbort)
+        if (timer) clearTimeout(timer)
+        fn()
+      }
+      const onLeader = () => done(() => resolve(true))
+      const onClosed = () => done(() => reject(new Error(`LeaderLatch ${this.path}: closed`)))
+      const onAbort = () => done(() => reject(opts.signal!.reason))
+      if (opts.signal?.aborted) return onAbort()
+      this.on('isLeader', onLeader)
+      this.on('closed', onClosed)
+      opts.signal?.addEventListener('abort', onAbort, { once: true })
+      if (opts.timeout !== undefined) timer = setTimeout(() => done(() => resolve(false)), opts.timeout)
+    })
+  }
+
+  /** Participants' ids in order; the first leads. */
+  async participants(): Promise<{ id: string; node: string; isLeader: boolean }[]> {
+    const names = sortBySequence(await this.zk.getChildren(this.path).catch(() => []), LATCH_NAME)
+    const out: { id: string; node: string; isLeader: boolean }[] = []
+    for (const [i, n] of names.entries()) {
+      try {
+        out.push({ id: (await this.zk.getData(`${this.path}/${n}`)).data.toString(), node: n, isLeader: i === 0 })
+      } catch (err) {
+        if (!(err instanceof NoNodeError)) throw err
+      }
+    }
+    return out
+  }
+
+  /** Leave the election (deletes our node). */
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    this.round++
+    this.zk.off('state', this.onState)
+    this.setLeader(false)
+    const node = this.node
+    this.node = undefined
+    if (node) await deleteQuietly(this.zk, node)
+    this.emit('closed')
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close()
+  }
+
+  private async enter(): Promise<void> {
+    const round = ++this.round
+    const old = this.node
+    this.node = undefined
+    if (old) await deleteQuietly(this.zk, old)
+    const node = await createProtectedSequential(this.zk, this.path, LATCH_NAME, Buffer.from(this.id))
+    if (round !== this.round || this.closed) {
+      await deleteQuietly(this.zk, node)
+      return
+    }
+    this.node = node
+    await this.check(round)
+  }
+
+  /** Look at the participants: lead if first, else watch the predecessor. */
+  private async check(round: number): Promise<void> {
+    while (round === this.round && !this.closed) {
+      const names = sortBySequence(await this.zk.getChildren(this.path), LATCH_NAME)
+      const mine = this.node!.slice(this.path.length + 1)
+      const i = names.indexOf(mine)
+      if (i < 0) {
+        // Our node vanished (session moved on or someone deleted it): enter again.
+        void this.enter().catch((err) => this.emit('error', err))
+        return
+      }
+      if (i === 0) {
+        this.setLeader(true)
+        return
+      }
+      const prev = `${this.path}/${names[i - 1]}`
+      const gone = await new Promise<boolean>((resolve, reject) => {
+        this.zk.exists(prev, { watch: (e) => e.type === 'deleted' && round === this.round && void this.check(round).catch((err) => this.emit('error', err)) }).then((stat) => resolve(stat === null), reject)
+      })
+      if (!gone) return // the watch will call check() again
+    }
+  }
+
+  private stateChanged(s: SessionState): void {
+    if (this.closed) return
+    if (s === 'disconnected' || s === 'expired') {
+      // Curator: SUSPENDED and LOST both cost leadership; another participant may lead meanwhile.
+      this.setLeader(false)
+    }
+    if (s === 'connected' && this.started) {
+      // Reconnected: our node may be stale; re-enter to be sure we hold a node of this session.
+      void this.enter().catch((err) => this.emit('error', err))
+    }
+  }
+
+  private setLeader(v: boolean): void {
+    if (this.leader === v) return
+    this.leader = v
+    this.emit(v ? 'isLeader' : 'notLeader')
+  }
+}

@@ -1,0 +1,105 @@
+// Mutex: a re-entrant distributed lock with Apache Curator's node layout (InterProcessMutex), so a
+// Java service using Curator and a Node service using zookit exclude each other on the same path.
+// Nodes: <path>/_c_<uuid>-lock-<10-digit sequence>, ephemeral; each waiter watches only its predecessor.
+import type { Stat, ZooKeeper } from '../src/index.js'
+import { contend, deleteQuietly, standardDriver, type Contender } from './internal/contenders.js'
+import { sortBySequence } from './internal/protected.js'
+
+/** Options of one acquire() call. */
+export interface AcquireOptions {
+  /** Give up after this many ms: acquire() then resolves false and leaves no node behind. */
+  timeout?: number
+  /** Abort the wait: acquire() rejects with the signal's reason and leaves no node behind. */
+  signal?: AbortSignal
+}
+
+/** Curator's lock node name. */
+export const LOCK_NAME = 'lock-'
+
+/**
+ * A re-entrant mutex on `path`. One instance is one participant: acquiring it again while held only
+ * counts up, and the lock is released when release() has been called as many times.
+ *
+ * Connection semantics (as Curator's): while the client is `disconnected` the lock may be lost — the
+ * session can expire — and after `expired` it is lost (its node is gone). Check `isHeld()`/`lost` or
+ * use the fencing token for guarded writes.
+ */
+export class Mutex {
+  private holder: Contender | undefined
+  private count = 0
+  private pending: Promise<boolean> | undefined
+
+  constructor(private readonly zk: ZooKeeper, readonly path: string, private readonly data: Buffer = Buffer.alloc(0)) {}
+
+  /** Wait for the lock. Resolves true when held, false on timeout. */
+  async acquire(opts: AcquireOptions = {}): Promise<boolean> {
+    if (this.holder) {
+      this.count++
+      return true
+    }
+    // Concurrent acquire() calls on one instance share the attempt (the instance is one participant).
+    if (this.pending) {
+      const ok = await this.pending
+      if (ok) this.count++
+      return ok
+    }
+    this.pending = contend(this.zk, this.path, standardDriver(LOCK_NAME, 1), { ...opts, data: this.data }).then((c) => {
+      if (c) {
+        this.holder = c
+        this.count = 1
+      }
+      return c !== undefined
+    })
+    try {
+      return await this.pending
+    } finally {
+      this.pending = undefined
+    }
+  }
+
+  /** Release one hold; the node is deleted when the last hold goes. */
+  async release(): Promise<void> {
+    if (!this.holder) throw new Error(`Mutex ${this.path}: release() without a matching acquire()`)
+    if (--this.count > 0) return
+    const { path } = this.holder
+    this.holder = undefined
+    await deleteQuietly(this.zk, path)
+  }
+
+  /** Whether this instance holds the lock (its node exists as far as this client knows). */
+  isHeld(): boolean {
+    return this.holder !== undefined && this.zk.state !== 'expired' && this.zk.state !== 'closed'
+  }
+
+  /** The lock node while held. */
+  get nodePath(): string | undefined {
+    return this.holder?.path
+  }
+
+  /**
+   * A fencing token: the lock node's creation zxid. Every later holder has a larger one, so a store
+   * that remembers the largest token it saw can refuse writes from a holder that lost the lock.
+   */
+  async fencingToken(): Promise<bigint> {
+    if (!this.holder) throw new Error(`Mutex ${this.path}: not held`)
+    const stat = (await this.zk.exists(this.holder.path)) as Stat | null
+    if (!stat) throw new Error(`Mutex ${this.path}: the lock node is gone (session lost)`)
+    return stat.czxid
+  }
+
+  /** `await using lock = await mutex.hold()`: acquire now, release at the end of the scope. */
+  async hold(opts: AcquireOptions = {}): Promise<AsyncDisposable & { mutex: Mutex }> {
+    if (!(await this.acquire(opts))) throw new Error(`Mutex ${this.path}: not acquired within ${opts.timeout} ms`)
+    return { mutex: this, [Symbol.asyncDispose]: () => this.release() }
+  }
+
+  /** Names of the participants' nodes, in lock order (Curator's getParticipantNodes). */
+  async participants(): Promise<string[]> {
+    try {
+      return sortBySequence(await this.zk.getChildren(this.path), LOCK_NAME)
+    } catch (err) {
+      if ((err as { code?: number }).code === -101) return []
+      throw err
+    }
+  }
+}

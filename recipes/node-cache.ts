@@ -1,0 +1,88 @@
+// NodeCache: keeps the current data and Stat of one znode, following it with watches (Curator's
+// NodeCache); ConfigWatcher: a typed value parsed from a znode, kept current.
+import { EventEmitter } from 'node:events'
+import { NoNodeError, type Stat, type ZooKeeper } from '../src/index.js'
+
+/** The node as last seen, or undefined when it does not exist. */
+export interface NodeSnapshot {
+  data: Buffer
+  stat: Stat
+}
+
+/** Follows one znode. Emits 'change' (snapshot or undefined) after every change; 'error' on failures. */
+export class NodeCache extends EventEmitter {
+  private current: NodeSnapshot | undefined
+  private running = false
+
+  constructor(private readonly zk: ZooKeeper, readonly path: string) {
+    super()
+  }
+
+  /** Load the node and start following it. */
+  async start(): Promise<void> {
+    this.running = true
+    await this.refresh()
+  }
+
+  /** The last seen state. */
+  get(): NodeSnapshot | undefined {
+    return this.current
+  }
+
+  close(): void {
+    this.running = false
+  }
+
+  private async refresh(): Promise<void> {
+    if (!this.running) return
+    const again = () => void this.refresh().catch((err) => this.emit('error', err))
+    // exists() watches creation as well as change and deletion.
+    const stat = await this.zk.exists(this.path, { watch: (e) => e.type !== 'none' && again() })
+    let next: NodeSnapshot | undefined
+    if (stat) {
+      try {
+        next = await this.zk.getData(this.path)
+      } catch (err) {
+        if (!(err instanceof NoNodeError)) throw err
+      }
+    }
+    const prev = this.current
+    this.current = next
+    if (prev?.stat.mzxid !== next?.stat.mzxid || (prev === undefined) !== (next === undefined)) this.emit('change', next)
+  }
+}
+
+/** A typed configuration value following a znode (JSON by default). */
+export class ConfigWatcher<T> extends EventEmitter {
+  private readonly cache: NodeCache
+  private value: T
+
+  constructor(zk: ZooKeeper, readonly path: string, readonly fallback: T, private readonly parse: (data: Buffer) => T = (d) => JSON.parse(d.toString('utf8')) as T) {
+    super()
+    this.value = fallback
+    this.cache = new NodeCache(zk, path)
+    this.cache.on('change', (s: NodeSnapshot | undefined) => {
+      try {
+        this.value = s ? this.parse(s.data) : this.fallback
+        this.emit('change', this.value)
+      } catch (err) {
+        // A malformed value keeps the last good one and is reported.
+        this.emit('error', err)
+      }
+    })
+    this.cache.on('error', (err) => this.emit('error', err))
+  }
+
+  async start(): Promise<T> {
+    await this.cache.start()
+    return this.value
+  }
+
+  get(): T {
+    return this.value
+  }
+
+  close(): void {
+    this.cache.close()
+  }
+}

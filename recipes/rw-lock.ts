@@ -1,0 +1,74 @@
+// ReadWriteLock with Apache Curator's layout (InterProcessReadWriteLock): one directory, readers'
+// nodes named _c_<uuid>-__READ__<seq>, writers' _c_<uuid>-__WRIT__<seq>. A writer waits for every
+// earlier node; a reader only for earlier writers. Both are re-entrant Mutex-like handles.
+import type { ZooKeeper } from '../src/index.js'
+import { contend, deleteQuietly, type ContenderDriver, type Contender } from './internal/contenders.js'
+import type { AcquireOptions } from './lock.js'
+
+export const READ_LOCK_NAME = '__READ__'
+export const WRITE_LOCK_NAME = '__WRIT__'
+
+/** Sequence number of a read or write node (both share the parent's counter). */
+function seq(name: string): number {
+  const m = /(\d{10})$/.exec(name)
+  return m ? Number(m[1]) : -1
+}
+const isLockNode = (n: string) => (n.includes(READ_LOCK_NAME) || n.includes(WRITE_LOCK_NAME)) && seq(n) >= 0
+const sortAll = (children: string[]) => children.filter(isLockNode).sort((a, b) => seq(a) - seq(b))
+
+const writeDriver: ContenderDriver = {
+  marker: WRITE_LOCK_NAME,
+  sort: sortAll,
+  decide: (sorted, ours) => (ours === 0 ? { holds: true } : { holds: false, watch: sorted[ours - 1]! }),
+}
+
+/** A reader holds unless a writer comes first; it then watches the last writer before it. */
+const readDriver: ContenderDriver = {
+  marker: READ_LOCK_NAME,
+  sort: sortAll,
+  decide(sorted, ours) {
+    for (let i = ours - 1; i >= 0; i--) if (sorted[i]!.includes(WRITE_LOCK_NAME)) return { holds: false, watch: sorted[i]! }
+    return { holds: true }
+  },
+}
+
+/** One side (read or write) of a ReadWriteLock. */
+export class LockSide {
+  private holder: Contender | undefined
+  private count = 0
+  constructor(private readonly zk: ZooKeeper, readonly path: string, private readonly driver: ContenderDriver) {}
+
+  async acquire(opts: AcquireOptions = {}): Promise<boolean> {
+    if (this.holder) {
+      this.count++
+      return true
+    }
+    const c = await contend(this.zk, this.path, this.driver, opts)
+    if (!c) return false
+    this.holder = c
+    this.count = 1
+    return true
+  }
+
+  async release(): Promise<void> {
+    if (!this.holder) throw new Error(`${this.driver.marker} lock ${this.path}: not held`)
+    if (--this.count > 0) return
+    const { path } = this.holder
+    this.holder = undefined
+    await deleteQuietly(this.zk, path)
+  }
+
+  isHeld(): boolean {
+    return this.holder !== undefined
+  }
+}
+
+/** Many readers or one writer on `path`. */
+export class ReadWriteLock {
+  readonly readLock: LockSide
+  readonly writeLock: LockSide
+  constructor(zk: ZooKeeper, readonly path: string) {
+    this.readLock = new LockSide(zk, path, readDriver)
+    this.writeLock = new LockSide(zk, path, writeDriver)
+  }
+}

@@ -1,0 +1,110 @@
+// Semaphore with leases and SemaphoreMutex, with Apache Curator's InterProcessSemaphoreV2 layout:
+// <path>/locks (a Mutex serialising acquirers) and <path>/leases/_c_<uuid>-lease-<seq> (one
+// ephemeral node per lease held).
+import type { ZooKeeper } from '../src/index.js'
+import { Mutex, type AcquireOptions } from './lock.js'
+import { createProtectedSequential } from './internal/protected.js'
+import { deleteQuietly } from './internal/contenders.js'
+
+/** Curator's lease node name. */
+export const LEASE_NAME = 'lease-'
+
+/** A lease of a Semaphore; close it (or `await using`) to give it back. */
+export interface Lease extends AsyncDisposable {
+  readonly path: string
+  close(): Promise<void>
+}
+
+/** A counting semaphore of `maxLeases` leases shared by every participant on `path`. */
+export class Semaphore {
+  private readonly lock: Mutex
+  readonly leasesPath: string
+
+  constructor(private readonly zk: ZooKeeper, readonly path: string, readonly maxLeases: number) {
+    if (!Number.isInteger(maxLeases) || maxLeases < 1) throw new RangeError('maxLeases must be a positive integer')
+    this.lock = new Mutex(zk, `${path}/locks`)
+    this.leasesPath = `${path}/leases`
+  }
+
+  /** Take one lease; resolves undefined on timeout. Aborting or timing out leaves no node behind. */
+  async acquire(opts: AcquireOptions = {}): Promise<Lease | undefined> {
+    const deadline = opts.timeout === undefined ? undefined : Date.now() + opts.timeout
+    const left = () => (deadline === undefined ? undefined : Math.max(0, deadline - Date.now()))
+    if (!(await this.lock.acquire({ timeout: left(), signal: opts.signal }))) return undefined
+    let node: string | undefined
+    try {
+      node = await createProtectedSequential(this.zk, this.leasesPath, LEASE_NAME, Buffer.alloc(0), { signal: opts.signal })
+      const name = node.slice(this.leasesPath.length + 1)
+      for (;;) {
+        let changed!: () => void
+        const wake = new Promise<void>((r) => (changed = r))
+        const children = await this.zk.getChildren(this.leasesPath, { watch: () => changed() })
+        if (!children.includes(name)) throw new Error(`Semaphore ${this.path}: our lease node vanished (session lost?)`)
+        if (children.length <= this.maxLeases) break
+        const ms = left()
+        if (ms === 0) {
+          await deleteQuietly(this.zk, node)
+          return undefined
+        }
+        await waitFor(wake, ms, opts.signal)
+      }
+    } catch (err) {
+      if (node) await deleteQuietly(this.zk, node)
+      throw err
+    } finally {
+      await this.lock.release()
+    }
+    const path = node
+    const close = () => deleteQuietly(this.zk, path)
+    return { path, close, [Symbol.asyncDispose]: close }
+  }
+
+  /** Lease nodes currently held. */
+  async participants(): Promise<string[]> {
+    return this.zk.getChildren(this.leasesPath).catch(() => [])
+  }
+}
+
+/** Resolve when `p` settles, `ms` passes, or reject when aborted. */
+function waitFor(p: Promise<void>, ms: number | undefined, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined
+    const onAbort = () => finish(() => reject(signal!.reason))
+    const finish = (fn: () => void) => {
+      if (timer) clearTimeout(timer)
+      signal?.removeEventListener('abort', onAbort)
+      fn()
+    }
+    if (signal?.aborted) return onAbort()
+    signal?.addEventListener('abort', onAbort, { once: true })
+    if (ms !== undefined) timer = setTimeout(() => finish(resolve), ms)
+    void p.then(() => finish(resolve))
+  })
+}
+
+/** A non-re-entrant mutex built on a one-lease Semaphore (Curator's InterProcessSemaphoreMutex). */
+export class SemaphoreMutex {
+  private readonly sem: Semaphore
+  private lease: Lease | undefined
+
+  constructor(zk: ZooKeeper, readonly path: string) {
+    this.sem = new Semaphore(zk, path, 1)
+  }
+
+  async acquire(opts: AcquireOptions = {}): Promise<boolean> {
+    if (this.lease) throw new Error(`SemaphoreMutex ${this.path}: already held (not re-entrant)`)
+    this.lease = await this.sem.acquire(opts)
+    return this.lease !== undefined
+  }
+
+  async release(): Promise<void> {
+    const lease = this.lease
+    if (!lease) throw new Error(`SemaphoreMutex ${this.path}: not held`)
+    this.lease = undefined
+    await lease.close()
+  }
+
+  isHeld(): boolean {
+    return this.lease !== undefined
+  }
+}

@@ -1,0 +1,190 @@
+// Data tree and prep pipeline, without sockets: Stat semantics per op, sequential names, ephemerals
+// by owner, ZooKeeper's error codes in its check order, and multi atomicity with per-op results.
+import t from 'tap'
+import { DataTree, CONTAINER_OWNER, ownerKind, ttlOwner } from './datatree.js'
+import { prepWrite, type RequestContext } from './pipeline.js'
+import { Writer } from '../jute/writer.js'
+import { Reader } from '../jute/reader.js'
+import * as P from '../jute/generated/proto.generated.js'
+import { ErrorCode, OpCode, CreateMode } from '../protocol.js'
+import { fixupACL, permitted, digestOf, authenticate } from './acl.js'
+import { WatchManager } from './watch-manager.js'
+import { SessionTracker } from './session-tracker.js'
+import { decodeTxn, encodeTxn } from './txn-codec.js'
+import type { Txn } from './txn.js'
+
+const OPEN = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }]
+const ctx: RequestContext = { sessionId: 0x55n, ids: [], address: '127.0.0.1', ttlEnabled: true, maxBuffer: 0xfffff }
+
+function body(fn: (w: Writer) => void): Reader {
+  const w = new Writer()
+  fn(w)
+  return new Reader(w.toBuffer())
+}
+
+class Harness {
+  tree = new DataTree()
+  zxid = 0n
+  run(type: number, fill: (w: Writer) => void, c: RequestContext = ctx): { txn: Txn; result: ReturnType<DataTree['applyTxn']> } {
+    const txn = prepWrite(this.tree, type, body(fill), c)
+    const result = this.tree.applyTxn({ clientId: c.sessionId, cxid: 1, zxid: ++this.zxid, time: 1000n + this.zxid }, txn)
+    return { txn, result }
+  }
+  create(path: string, flags = 0, data: Buffer | null = null, c: RequestContext = ctx) {
+    return this.run(OpCode.create2, (w) => P.encodeCreateRequest(w, { path, data, acl: OPEN, flags }), c)
+  }
+}
+
+t.test('create / setData / setACL / delete keep Stat as ZooKeeper does', async (t) => {
+  const h = new Harness()
+  const a = h.create('/a', 0, Buffer.from('x'))
+  t.equal(a.result.err, 0)
+  t.same({ ...a.result.stat }, { czxid: 1n, mzxid: 1n, ctime: 1001n, mtime: 1001n, version: 0, cversion: 0, aversion: 0, ephemeralOwner: 0n, dataLength: 1, numChildren: 0, pzxid: 1n })
+  h.create('/a/b')
+  const parent = h.tree.stat(h.tree.get('/a')!)
+  t.equal(parent.cversion, 1)
+  t.equal(parent.pzxid, 2n)
+  t.equal(parent.mzxid, 1n, 'a child does not change the parent mzxid')
+  const s = h.run(OpCode.setData, (w) => P.encodeSetDataRequest(w, { path: '/a', data: Buffer.from('yy'), version: 0 }))
+  t.equal(s.result.stat!.version, 1)
+  t.equal(s.result.stat!.mzxid, 3n)
+  t.equal(s.result.stat!.dataLength, 2)
+  t.equal(h.run(OpCode.setData, (w) => P.encodeSetDataRequest(w, { path: '/a', data: null, version: 0 })).result.err, ErrorCode.BADVERSION)
+  const acl = h.run(OpCode.setACL, (w) => P.encodeSetACLRequest(w, { path: '/a', acl: OPEN, version: -1 }))
+  t.equal(acl.result.stat!.aversion, 1)
+  t.equal(h.run(OpCode.delete, (w) => P.encodeDeleteRequest(w, { path: '/a', version: -1 })).result.err, ErrorCode.NOTEMPTY)
+  t.equal(h.run(OpCode.delete, (w) => P.encodeDeleteRequest(w, { path: '/a/b', version: -1 })).result.err, 0)
+  t.equal(h.tree.stat(h.tree.get('/a')!).cversion, 2, 'delete bumps the parent cversion too')
+})
+
+t.test('sequential names come from the parent cversion, 10 digits', async (t) => {
+  const h = new Harness()
+  h.create('/q')
+  h.create('/q/other')
+  t.equal(h.create('/q/job-', CreateMode.PERSISTENT_SEQUENTIAL).result.path, '/q/job-0000000001')
+  t.equal(h.create('/q/', CreateMode.PERSISTENT_SEQUENTIAL).result.path, '/q/0000000002', 'a path ending in / gets just the number')
+})
+
+t.test('error codes in ZooKeeper order', async (t) => {
+  const h = new Harness()
+  t.equal(h.create('/x/y').result.err, ErrorCode.NONODE)
+  h.create('/x')
+  t.equal(h.create('/x').result.err, ErrorCode.NODEEXISTS)
+  t.equal(h.create('bad').result.err, ErrorCode.BADARGUMENTS)
+  h.create('/x/e', CreateMode.EPHEMERAL)
+  t.equal(h.create('/x/e/c').result.err, ErrorCode.NOCHILDRENFOREPHEMERALS)
+  t.equal(h.run(OpCode.create2, (w) => P.encodeCreateRequest(w, { path: '/x/z', data: null, acl: [], flags: 0 })).result.err, ErrorCode.INVALIDACL)
+  t.equal(h.run(OpCode.create2, (w) => P.encodeCreateRequest(w, { path: '/x/z', data: null, acl: [{ perms: 31, id: { scheme: 'auth', id: '' } }], flags: 0 })).result.err, ErrorCode.INVALIDACL, 'auth scheme without identities')
+  const locked = [{ perms: 1, id: { scheme: 'digest', id: digestOf('u:p') } }]
+  h.run(OpCode.create2, (w) => P.encodeCreateRequest(w, { path: '/locked', data: null, acl: locked, flags: 0 }))
+  t.equal(h.create('/locked/c').result.err, ErrorCode.NOAUTH)
+  t.equal(h.create('/locked/c', 0, null, { ...ctx, ids: [{ scheme: 'super', id: '' }] }).result.err, 0, 'super passes any ACL')
+  t.equal(h.run(OpCode.createTTL, (w) => P.encodeCreateTTLRequest(w, { path: '/t', data: null, acl: OPEN, flags: CreateMode.PERSISTENT, ttl: 5n })).result.err, ErrorCode.BADARGUMENTS)
+  t.equal(h.run(OpCode.createTTL, (w) => P.encodeCreateTTLRequest(w, { path: '/t', data: null, acl: OPEN, flags: CreateMode.PERSISTENT_WITH_TTL, ttl: 5n }), { ...ctx, ttlEnabled: false }).result.err, ErrorCode.BADARGUMENTS)
+  t.equal(h.tree.lastZxid, h.zxid, 'failed writes consume a zxid, as ZooKeeper error txns do')
+})
+
+t.test('ephemerals by owner; closeSession deletes them', async (t) => {
+  const h = new Harness()
+  h.create('/e1', CreateMode.EPHEMERAL)
+  h.create('/e2', CreateMode.EPHEMERAL_SEQUENTIAL)
+  t.equal(h.tree.ephemerals.get(0x55n)?.size, 2)
+  const r = h.tree.applyTxn({ clientId: 0x55n, cxid: 0, zxid: ++h.zxid, time: 0n }, { type: 'closeSession' })
+  t.equal(r.events.filter((e) => e.type === 2).length, 2)
+  t.equal(h.tree.get('/e1'), undefined)
+  t.equal(ownerKind(CONTAINER_OWNER), 'container')
+  t.equal(ownerKind(ttlOwner(1000n)), 'ttl')
+  t.equal(ownerKind(0x55n), 'ephemeral')
+})
+
+t.test('multi: atomic; ops see earlier ops; per-op error codes', async (t) => {
+  const h = new Harness()
+  const multi = (ops: [number, (w: Writer) => void][]) =>
+    h.run(OpCode.multi, (w) => {
+      for (const [type, fill] of ops) {
+        P.encodeMultiHeader(w, { type, done: false, err: -1 })
+        fill(w)
+      }
+      P.encodeMultiHeader(w, { type: -1, done: true, err: -1 })
+    })
+  const ok = multi([
+    [OpCode.create, (w) => P.encodeCreateRequest(w, { path: '/m', data: null, acl: OPEN, flags: 0 })],
+    [OpCode.create, (w) => P.encodeCreateRequest(w, { path: '/m/a', data: null, acl: OPEN, flags: 0 })],
+    [OpCode.check, (w) => P.encodeCheckVersionRequest(w, { path: '/m/a', version: 0 })],
+  ])
+  t.same(ok.result.multi!.map((r) => r.err), [0, 0, 0])
+  const bad = multi([
+    [OpCode.create, (w) => P.encodeCreateRequest(w, { path: '/n', data: null, acl: OPEN, flags: 0 })],
+    [OpCode.delete, (w) => P.encodeDeleteRequest(w, { path: '/m', version: -1 })],
+    [OpCode.setData, (w) => P.encodeSetDataRequest(w, { path: '/m', data: null, version: -1 })],
+  ])
+  t.same(bad.txn.type === 'multi' && bad.txn.txns.map((x) => (x.type === 'error' ? x.err : 'ok')), [0, ErrorCode.NOTEMPTY, ErrorCode.RUNTIMEINCONSISTENCY])
+  t.equal(h.tree.get('/n'), undefined, 'nothing applied')
+})
+
+t.test('txn codec round-trips every kind of txn', async (t) => {
+  const txns: Txn[] = [
+    { type: 'create', path: '/a', data: Buffer.from('x'), acl: OPEN, owner: 0n, parentCVersion: 3 },
+    { type: 'create', path: '/e', data: null, acl: OPEN, owner: 7n, parentCVersion: 1 },
+    { type: 'create', path: '/c', data: null, acl: OPEN, owner: CONTAINER_OWNER, parentCVersion: 1 },
+    { type: 'create', path: '/t', data: null, acl: OPEN, owner: ttlOwner(5000n), parentCVersion: 1 },
+    { type: 'delete', path: '/a' },
+    { type: 'setData', path: '/a', data: Buffer.from('y'), version: 4 },
+    { type: 'setACL', path: '/a', acl: OPEN, version: 2 },
+    { type: 'createSession', timeout: 4000 },
+    { type: 'closeSession' },
+    { type: 'error', err: -101 },
+    { type: 'multi', txns: [{ type: 'delete', path: '/x' }, { type: 'check', path: '/y' }] },
+  ]
+  for (const txn of txns) {
+    const w = new Writer()
+    const hdr = { clientId: 7n, cxid: 3, zxid: 99n, time: 12345n }
+    encodeTxn(w, hdr, txn)
+    t.same(decodeTxn(new Reader(w.toBuffer())), { hdr, txn }, txn.type)
+  }
+})
+
+t.test('ACL helpers and auth', async (t) => {
+  t.equal(digestOf('super:test'), 'super:D/InIHSb7yEEbrWz8b9l71RjZJU=')
+  t.same(authenticate('digest', Buffer.from('u:p'), undefined), [{ scheme: 'digest', id: digestOf('u:p') }])
+  t.equal(authenticate('nope', Buffer.from('u:p'), undefined), undefined)
+  t.equal(authenticate('digest', Buffer.from('nocolon'), undefined), undefined)
+  t.ok(permitted([{ perms: 1, id: { scheme: 'ip', id: '10.0.0.0/8' } }], 1, [], '10.1.2.3'))
+  t.notOk(permitted([{ perms: 1, id: { scheme: 'ip', id: '10.0.0.0/8' } }], 1, [], '11.1.2.3'))
+  t.notOk(permitted([{ perms: 2, id: { scheme: 'world', id: 'anyone' } }], 1, [], '1.1.1.1'))
+  t.equal(fixupACL([{ perms: 31, id: { scheme: 'world', id: 'someone' } }], []), ErrorCode.INVALIDACL)
+  t.same(fixupACL([{ perms: 31, id: { scheme: 'auth', id: '' } }], [{ scheme: 'digest', id: 'u:h' }]), [{ perms: 31, id: { scheme: 'digest', id: 'u:h' } }])
+})
+
+t.test('watch manager: one-shot, persistent, recursive; removal', async (t) => {
+  const wm = new WatchManager()
+  const got: string[] = []
+  const conn = { deliver: (type: number, path: string) => got.push(`${type} ${path}`) }
+  wm.addData('/a', conn)
+  wm.addChild('/a', conn)
+  wm.trigger(3, '/a')
+  wm.trigger(3, '/a')
+  t.same(got, ['3 /a'], 'one-shot')
+  wm.addPersistent('/r', conn, true)
+  wm.trigger(1, '/r/x/y')
+  wm.trigger(4, '/r')
+  t.same(got.slice(1), ['1 /r/x/y'], 'recursive: subtree node events, no childrenChanged')
+  t.ok(wm.remove('/r', conn, 5))
+  t.notOk(wm.remove('/r', conn, 5), 'NOWATCHER the second time')
+  wm.trigger(1, '/r/z')
+  t.equal(got.length, 2)
+  t.ok(wm.remove('/a', conn, 1, true), 'checkWatches finds the child watch')
+})
+
+t.test('session tracker: ids, passwords, negotiation, tick buckets', async (t) => {
+  const st = new SessionTracker(100, 3, 1_000_000, 200, 2000, Buffer.alloc(32, 1))
+  const id = st.newId()
+  t.equal(id >> 56n, 3n, 'server id in the top byte')
+  t.equal(st.negotiate(50), 200)
+  t.equal(st.negotiate(99999), 2000)
+  t.same(st.password(id), st.password(id))
+  t.notSame(st.password(id), st.password(id + 1n))
+  st.add(id, 300, 0)
+  t.same(st.expired(399), [])
+  t.equal(st.expired(400).length, 1, 'expires at the tick boundary after now + timeout')
+})

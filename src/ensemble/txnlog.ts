@@ -1,0 +1,198 @@
+// Durability: an append-only transaction log plus periodic snapshots in a data directory. Recovery
+// loads the newest snapshot and replays the log after it; a torn tail (a record cut short or with a
+// bad checksum, as a crash mid-write leaves) is cut off. Records are acknowledged only after append
+// (and fsync, when enabled).
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, truncateSync, writeSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { randomBytes } from 'node:crypto'
+import { Writer } from '../jute/writer.js'
+import { Reader } from '../jute/reader.js'
+import { encodeACL, decodeACL } from '../jute/generated/proto.generated.js'
+import { logger } from '../debug.js'
+import { decodeTxn, encodeTxn } from './txn-codec.js'
+import { DataTree, ownerKind, parentOf, basename } from './datatree.js'
+import type { Txn, TxnHeader } from './txn.js'
+
+const log = logger('txnlog')
+const SNAP_MAGIC = 0x5a4b534e // "ZKSN"
+
+/** CRC-32 (IEEE) of a buffer. */
+function crc32(buf: Uint8Array): number {
+  let c = ~0
+  for (let i = 0; i < buf.length; i++) {
+    c ^= buf[i]!
+    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1))
+  }
+  return ~c >>> 0
+}
+
+/** What recovery hands back to the server. */
+export interface Recovered {
+  tree: DataTree
+  /** Live sessions and their timeouts. */
+  sessions: Map<bigint, number>
+  /** Secret used to derive session passwords, stable across restarts. */
+  secret: Buffer
+}
+
+/** The log and snapshots of one server. */
+export class TxnLog {
+  private fd: number | undefined
+  private readonly w = new Writer(4096)
+  private sinceSnapshot = 0
+
+  constructor(readonly dir: string, private readonly opts: { fsync?: boolean; snapshotEvery?: number } = {}) {
+    mkdirSync(dir, { recursive: true })
+  }
+
+  /** Rebuild the tree and sessions from disk (an empty dir gives a fresh tree). */
+  recover(): Recovered {
+    const secretFile = path.join(this.dir, 'secret')
+    if (!existsSync(secretFile)) writeFileSync(secretFile, randomBytes(32))
+    const secret = readFileSync(secretFile)
+    const tree = new DataTree()
+    const sessions = new Map<bigint, number>()
+    const snap = this.latest('snapshot.')
+    if (snap) loadSnapshot(readFileSync(path.join(this.dir, snap.name)), tree, sessions)
+    let replayed = 0
+    for (const f of this.files('log.')) {
+      const file = path.join(this.dir, f.name)
+      const buf = readFileSync(file)
+      let off = 0
+      while (off + 8 <= buf.length) {
+        const len = buf.readUInt32BE(off)
+        const crc = buf.readUInt32BE(off + 4)
+        const body = buf.subarray(off + 8, off + 8 + len)
+        if (body.length < len || crc32(body) !== crc) break
+        const { hdr, txn } = decodeTxn(new Reader(body))
+        if (hdr.zxid > tree.lastZxid) {
+          applyWithSessions(tree, sessions, hdr, txn)
+          replayed++
+        }
+        off += 8 + len
+      }
+      if (off < buf.length) {
+        log('cutting a torn tail of %d byte(s) from %s', buf.length - off, f.name)
+        truncateSync(file, off)
+      }
+    }
+    log('recovered zxid 0x%s (%s snapshot, %d txn(s) replayed)', tree.lastZxid.toString(16), snap ? 'from' : 'no', replayed)
+    return { tree, sessions, secret }
+  }
+
+  /** Append a committed txn; durable on return when fsync is on. */
+  append(hdr: TxnHeader, txn: Txn): void {
+    if (this.fd === undefined) this.fd = openSync(path.join(this.dir, `log.${hdr.zxid.toString(16).padStart(16, '0')}`), 'a')
+    const w = this.w.reset()
+    w.int(0).int(0)
+    encodeTxn(w, hdr, txn)
+    const rec = w.view()
+    rec.writeUInt32BE(rec.length - 8, 0)
+    rec.writeUInt32BE(crc32(rec.subarray(8)), 4)
+    writeSync(this.fd, rec)
+    if (this.opts.fsync) fsyncSync(this.fd)
+    this.sinceSnapshot++
+  }
+
+  /** Whether enough txns have been logged since the last snapshot. */
+  get wantsSnapshot(): boolean {
+    return this.sinceSnapshot >= (this.opts.snapshotEvery ?? 10_000)
+  }
+
+  /** Write a snapshot of `tree` and `sessions`, start a new log, and drop files the snapshot covers. */
+  snapshot(tree: DataTree, sessions: Map<bigint, number>): void {
+    const name = `snapshot.${tree.lastZxid.toString(16).padStart(16, '0')}`
+    const tmp = path.join(this.dir, `${name}.tmp`)
+    writeFileSync(tmp, encodeSnapshot(tree, sessions))
+    if (this.opts.fsync) {
+      const fd = openSync(tmp, 'r')
+      fsyncSync(fd)
+      closeSync(fd)
+    }
+    renameSync(tmp, path.join(this.dir, name))
+    if (this.fd !== undefined) closeSync(this.fd)
+    this.fd = undefined
+    this.sinceSnapshot = 0
+    // Everything up to the snapshot is in it: older logs and snapshots can go.
+    for (const f of [...this.files('log.'), ...this.files('snapshot.')]) if (f.name !== name && f.zxid <= tree.lastZxid) rmSync(path.join(this.dir, f.name), { force: true })
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd)
+    this.fd = undefined
+  }
+
+  private files(prefix: string): { name: string; zxid: bigint }[] {
+    return readdirSync(this.dir)
+      .filter((n) => n.startsWith(prefix) && !n.endsWith('.tmp'))
+      .map((name) => ({ name, zxid: BigInt(`0x${name.slice(prefix.length)}`) }))
+      .sort((a, b) => (a.zxid < b.zxid ? -1 : a.zxid > b.zxid ? 1 : 0))
+  }
+
+  private latest(prefix: string): { name: string; zxid: bigint } | undefined {
+    return this.files(prefix).pop()
+  }
+}
+
+/** Apply a txn and keep the session table in step (createSession/closeSession). */
+export function applyWithSessions(tree: DataTree, sessions: Map<bigint, number>, hdr: TxnHeader, txn: Txn): void {
+  tree.applyTxn(hdr, txn)
+  if (txn.type === 'createSession') sessions.set(hdr.clientId, txn.timeout)
+  else if (txn.type === 'closeSession') sessions.delete(hdr.clientId)
+}
+
+function encodeSnapshot(tree: DataTree, sessions: Map<bigint, number>): Buffer {
+  const w = new Writer(1 << 16)
+  w.int(SNAP_MAGIC).long(tree.lastZxid)
+  w.int(sessions.size)
+  for (const [id, timeout] of sessions) w.long(id).int(timeout)
+  // Parents before children: sorted by depth, then path.
+  const paths = [...tree.nodes.keys()].sort((a, b) => a.split('/').length - b.split('/').length || (a < b ? -1 : 1))
+  w.int(paths.length)
+  for (const p of paths) {
+    const n = tree.nodes.get(p)!
+    w.ustring(p).buffer(n.data).vector(n.acl, encodeACL)
+    w.long(n.czxid).long(n.mzxid).long(n.ctime).long(n.mtime).int(n.version).int(n.cversion).int(n.aversion).long(n.ephemeralOwner).long(n.pzxid)
+  }
+  const body = w.toBuffer()
+  const out = Buffer.alloc(body.length + 4)
+  body.copy(out)
+  out.writeUInt32BE(crc32(body), body.length)
+  return out
+}
+
+function loadSnapshot(buf: Buffer, tree: DataTree, sessions: Map<bigint, number>): void {
+  const body = buf.subarray(0, buf.length - 4)
+  if (buf.length < 4 || crc32(body) !== buf.readUInt32BE(buf.length - 4)) throw new Error('snapshot checksum mismatch')
+  const r = new Reader(body)
+  if (r.int() !== SNAP_MAGIC) throw new Error('not a zookit snapshot')
+  tree.lastZxid = r.long()
+  for (let i = r.int(); i > 0; i--) sessions.set(r.long(), r.int())
+  tree.nodes.clear()
+  tree.ephemerals.clear()
+  for (let i = r.int(); i > 0; i--) {
+    const p = r.ustring()
+    const data = r.bufferOrNull()
+    const node = {
+      data: data && Buffer.from(data),
+      acl: r.vector(8, decodeACL),
+      czxid: r.long(),
+      mzxid: r.long(),
+      ctime: r.long(),
+      mtime: r.long(),
+      version: r.int(),
+      cversion: r.int(),
+      aversion: r.int(),
+      ephemeralOwner: r.long(),
+      pzxid: r.long(),
+      children: new Set<string>(),
+    }
+    tree.nodes.set(p, node)
+    if (p !== '/') tree.nodes.get(parentOf(p))?.children.add(basename(p))
+    if (ownerKind(node.ephemeralOwner) === 'ephemeral') {
+      let set = tree.ephemerals.get(node.ephemeralOwner)
+      if (!set) tree.ephemerals.set(node.ephemeralOwner, (set = new Set()))
+      set.add(p)
+    }
+  }
+}
