@@ -8,7 +8,7 @@ import * as P from '../jute/generated/proto.generated.js'
 import { DEFAULT_MAX_BUFFER, ErrorCode, EventType, KeeperState, OpCode, Perms, Xid } from '../protocol.js'
 import { pathProblem } from '../paths.js'
 import { logger } from '../debug.js'
-import { DataTree } from './datatree.js'
+import { CONTAINER_OWNER, DataTree, ownerKind } from './datatree.js'
 import { WatchManager, type WatchTarget } from './watch-manager.js'
 import { SessionTracker } from './session-tracker.js'
 import { prepWrite, type RequestContext } from './pipeline.js'
@@ -399,9 +399,15 @@ export class ZooKeeperServer {
           P.encodeErrorResponse(w, { err: t.err })
           break
         case 'create':
-          // ZooKeeper 3.8 answers every create of a multi as a plain create (path only).
-          P.encodeMultiHeader(w, { type: OpCode.create, done: false, err: 0 })
-          P.encodeCreateResponse(w, { path: res.path! })
+          if (t.owner === CONTAINER_OWNER || ownerKind(t.owner) === 'ttl') {
+            // Container and TTL creates come back as create2 results, with their Stat.
+            P.encodeMultiHeader(w, { type: OpCode.create2, done: false, err: 0 })
+            P.encodeCreate2Response(w, { path: res.path!, stat: res.stat! })
+          } else {
+            // ZooKeeper 3.8.0 answers create and create2 in a multi as a plain create (path only).
+            P.encodeMultiHeader(w, { type: OpCode.create, done: false, err: 0 })
+            P.encodeCreateResponse(w, { path: res.path! })
+          }
           break
         case 'delete':
           P.encodeMultiHeader(w, { type: OpCode.delete, done: false, err: 0 })
