@@ -1,6 +1,7 @@
 // Barrier and DoubleBarrier with Apache Curator's layouts (DistributedBarrier, DistributedDoubleBarrier).
 import { randomUUID } from 'node:crypto'
 import { CreateMode, NodeExistsError, NoNodeError, type ZooKeeper } from '../src/index.js'
+import { until } from './internal/wait.js'
 
 /** Wait for `path` to be deleted (or to be absent); false on timeout. */
 async function waitGone(zk: ZooKeeper, path: string, opts: { timeout?: number; signal?: AbortSignal }): Promise<boolean> {
@@ -14,22 +15,6 @@ async function waitGone(zk: ZooKeeper, path: string, opts: { timeout?: number; s
   }
 }
 
-/** Resolve true when `p` settles, false at the deadline; reject when aborted. */
-export function until(p: Promise<unknown>, deadline: number | undefined, signal?: AbortSignal): Promise<boolean> {
-  return new Promise((resolve, reject) => {
-    let timer: NodeJS.Timeout | undefined
-    const onAbort = () => finish(() => reject(signal!.reason))
-    const finish = (fn: () => void) => {
-      if (timer) clearTimeout(timer)
-      signal?.removeEventListener('abort', onAbort)
-      fn()
-    }
-    if (signal?.aborted) return onAbort()
-    signal?.addEventListener('abort', onAbort, { once: true })
-    if (deadline !== undefined) timer = setTimeout(() => finish(() => resolve(false)), Math.max(0, deadline - Date.now()))
-    void p.then(() => finish(() => resolve(true)))
-  })
-}
 
 /** A barrier node: while it exists, waiters wait. */
 export class Barrier {

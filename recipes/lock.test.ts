@@ -1,18 +1,11 @@
 // Mutex and LeaderLatch against the bundled ensemble: mutual exclusion under contention, re-entrancy,
 // timeouts and aborts that leave no node behind, one leader at a time through close and expiry.
 import t from 'tap'
-import { startEnsemble } from '../src/ensemble/index.js'
-import { ZooKeeper } from '../src/index.js'
+import { ensembleWithClients } from '../src/testing/ensemble-clients.js'
 import { Mutex } from './lock.js'
 import { LeaderLatch } from './leader-latch.js'
 
-async function setup(t: { teardown(fn: () => unknown): void }, clients: number) {
-  const ens = await startEnsemble({ tickTime: 100 })
-  t.teardown(() => ens.stop())
-  const zks = await Promise.all(Array.from({ length: clients }, () => ZooKeeper.connect(ens.connectString, { sessionTimeout: 2000 })))
-  t.teardown(() => Promise.all(zks.map((z) => z.close())))
-  return { ens, zks }
-}
+const setup = ensembleWithClients
 
 t.test('no lost updates: read-modify-write under the lock from 5 clients', async (t) => {
   const { zks } = await setup(t, 5)

@@ -2,7 +2,7 @@
 // nodes <path>/queue-<seq> holding the payload; a consumer takes the lowest and deletes it, so each
 // item is taken exactly once even with many consumers.
 import { CreateMode, NoNodeError, type ZooKeeper } from '../src/index.js'
-import { until } from './barrier.js'
+import { until } from './internal/wait.js'
 
 export const QUEUE_PREFIX = 'queue-'
 

@@ -1,17 +1,11 @@
 // Semaphores, read/write locks, barriers, queue, counters, caches and discovery against the bundled
 // ensemble, with several clients contending.
 import t from 'tap'
-import { startEnsemble } from '../src/ensemble/index.js'
+import { ensembleWithClients } from '../src/testing/ensemble-clients.js'
 import { ZooKeeper } from '../src/index.js'
 import { Semaphore, SemaphoreMutex, ReadWriteLock, Barrier, DoubleBarrier, Queue, DistributedAtomicLong, SharedCount, NodeCache, ConfigWatcher, ServiceDiscovery, type NodeSnapshot } from './index.js'
 
-async function setup(t: { teardown(fn: () => unknown): void }, clients: number) {
-  const ens = await startEnsemble({ tickTime: 100 })
-  t.teardown(() => ens.stop())
-  const zks = await Promise.all(Array.from({ length: clients }, () => ZooKeeper.connect(ens.connectString, { sessionTimeout: 2000 })))
-  t.teardown(() => Promise.all(zks.map((z) => z.close())))
-  return { ens, zks }
-}
+const setup = ensembleWithClients
 
 t.test('semaphore: never more than maxLeases holders; Curator layout', async (t) => {
   const { zks } = await setup(t, 5)

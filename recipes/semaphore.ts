@@ -5,6 +5,7 @@ import type { ZooKeeper } from '../src/index.js'
 import { Mutex, type AcquireOptions } from './lock.js'
 import { createProtectedSequential } from './internal/protected.js'
 import { deleteQuietly } from './internal/contenders.js'
+import { until } from './internal/wait.js'
 
 /** Curator's lease node name. */
 export const LEASE_NAME = 'lease-'
@@ -46,7 +47,7 @@ export class Semaphore {
           await deleteQuietly(this.zk, node)
           return undefined
         }
-        await waitFor(wake, ms, opts.signal)
+        await until(wake, ms === undefined ? undefined : Date.now() + ms, opts.signal)
       }
     } catch (err) {
       if (node) await deleteQuietly(this.zk, node)
@@ -65,22 +66,6 @@ export class Semaphore {
   }
 }
 
-/** Resolve when `p` settles, `ms` passes, or reject when aborted. */
-function waitFor(p: Promise<void>, ms: number | undefined, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let timer: NodeJS.Timeout | undefined
-    const onAbort = () => finish(() => reject(signal!.reason))
-    const finish = (fn: () => void) => {
-      if (timer) clearTimeout(timer)
-      signal?.removeEventListener('abort', onAbort)
-      fn()
-    }
-    if (signal?.aborted) return onAbort()
-    signal?.addEventListener('abort', onAbort, { once: true })
-    if (ms !== undefined) timer = setTimeout(() => finish(resolve), ms)
-    void p.then(() => finish(resolve))
-  })
-}
 
 /** A non-re-entrant mutex built on a one-lease Semaphore (Curator's InterProcessSemaphoreMutex). */
 export class SemaphoreMutex {

@@ -41,6 +41,7 @@ import { BadArgumentsError, NoNodeError, NoWatcherError, NodeExistsError, NotEmp
 import { OPEN_ACL_UNSAFE, validateACL } from './acl.js'
 import { parentOf, validatePath, withChroot, withoutChroot } from './paths.js'
 import { Session } from './session/session.js'
+import { sessionStateOf } from './session/states.js'
 import { parseConnectString } from './session/hosts.js'
 import type { RawWatcherEvent, SessionLike, SessionState } from './session/types.js'
 import { WatchRegistry, sessionEndEvent, type RawWatcher, type WatchKind } from './watches.js'
@@ -150,21 +151,6 @@ const KIND_WIRE: Record<WatcherKind, number> = {
   persistentRecursive: WatcherType.PersistentRecursive,
 }
 
-function stateOfKeeper(k: number): SessionState {
-  switch (k) {
-    case KeeperState.SyncConnected:
-    case KeeperState.ConnectedReadOnly:
-      return 'connected'
-    case KeeperState.Expired:
-      return 'expired'
-    case KeeperState.Closed:
-      return 'closed'
-    case KeeperState.AuthFailed:
-      return 'authFailed'
-    default:
-      return 'disconnected'
-  }
-}
 
 /**
  * A ZooKeeper client. Create it with `await ZooKeeper.connect(connectString, options)`.
@@ -665,7 +651,7 @@ export class ZooKeeper extends EventEmitter {
         const event: WatchedEvent = {
           type: EVENT_NAMES[e.type] ?? 'none',
           eventType: e.type,
-          state: stateOfKeeper(e.state),
+          state: sessionStateOf(e.state) ?? 'disconnected',
           keeperState: e.state,
           path: e.path ? withoutChroot(this.chroot, e.path) : '',
         }

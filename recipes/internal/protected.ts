@@ -2,7 +2,7 @@
 // `_c_<uuid>-` prefix so that, after a connection loss mid-create, the creator can find its own node
 // instead of leaking it (and instead of creating a second one).
 import { randomUUID } from 'node:crypto'
-import { ConnectionLossError, CreateMode, type ZooKeeper } from '../../src/index.js'
+import { ConnectionLossError, CreateMode, NoNodeError, type ZooKeeper } from '../../src/index.js'
 
 /** Curator's marker for protected nodes. */
 export const PROTECTED_PREFIX = '_c_'
@@ -61,6 +61,8 @@ export async function createProtectedSequential(
       }
       return path
     } catch (err) {
+      // The parent is a container: the server may reap it between createAll and create. Go again.
+      if (err instanceof NoNodeError) continue
       if (!(err instanceof ConnectionLossError)) throw err
       const found = await findByPrefix(zk, dir, prefix)
       if (found) return found

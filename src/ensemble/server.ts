@@ -16,6 +16,7 @@ import { authenticate, permitted, type AuthId } from './acl.js'
 import { fourLetterWord, FOUR_LETTER_WORDS } from './four-letter.js'
 import type { Txn, TxnHeader } from './txn.js'
 import { TxnLog } from './txnlog.js'
+import { decodeConnectRequestLenient } from '../jute/quirks.js'
 import type { ApplyResult } from './datatree.js'
 
 const log = logger('ensemble')
@@ -257,15 +258,9 @@ export class ZooKeeperServer {
   }
 
   private handshake(conn: Connection, frame: Buffer): void {
-    const r = new Reader(frame)
-    const req = {
-      protocolVersion: r.int(),
-      lastZxidSeen: r.long(),
-      timeOut: r.int(),
-      sessionId: r.long(),
-      passwd: r.bufferOrNull(),
-    }
-    const readOnly = r.remaining > 0 ? r.bool() : false
+    // The trailing readOnly byte is optional: clients before 3.4 do not send it.
+    const req = decodeConnectRequestLenient(new Reader(frame))
+    const readOnly = req.readOnly
     if (req.lastZxidSeen > this.tree.lastZxid) {
       // The client has seen a newer state than ours: ZooKeeper refuses it so it tries another server.
       log('refusing client that has seen zxid 0x%s (ours 0x%s)', req.lastZxidSeen.toString(16), this.tree.lastZxid.toString(16))

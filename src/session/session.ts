@@ -3,6 +3,7 @@
 // reply matching, and expiry. Sockets live in the transport, time comes from the injected Clock.
 import { Writer } from '../jute/writer.js'
 import { Reader } from '../jute/reader.js'
+import { decodeConnectResponseLenient } from '../jute/quirks.js'
 import {
   decodeReplyHeader,
   decodeWatcherEvent,
@@ -326,7 +327,7 @@ export class Session implements SessionLike {
         timer.cancel()
         // Whatever follows the response waits until the session is set up.
         conn.unlisten()
-        resolve(decodeConnectResponse(frame))
+        resolve(decodeConnectResponseLenient(new Reader(frame)))
       })
       const w = this.writer.reset()
       const at = w.beginFrame()
@@ -682,13 +683,3 @@ const PING_FRAME = (() => {
   return w.endFrame(at).toBuffer()
 })()
 
-/** ConnectResponse whose trailing readOnly byte may be missing (servers before 3.4 omit it). */
-function decodeConnectResponse(frame: Buffer): ConnectResponse {
-  const r = new Reader(frame)
-  const protocolVersion = r.int()
-  const timeOut = r.int()
-  const sessionId = r.long()
-  const passwd = r.bufferOrNull()
-  const readOnly = r.remaining > 0 ? r.bool() : false
-  return { protocolVersion, timeOut, sessionId, passwd, readOnly }
-}
