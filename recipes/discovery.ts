@@ -3,6 +3,7 @@
 import { EventEmitter } from 'node:events'
 import { randomUUID } from 'node:crypto'
 import { CreateMode, NoNodeError, NodeExistsError, type ZooKeeper } from '../src/index.js'
+import { reportError } from './internal/wait.js'
 
 /** An instance as Curator's JsonInstanceSerializer writes it. */
 export interface ServiceInstance<P = unknown> {
@@ -78,7 +79,7 @@ export class ServiceDiscovery<P = unknown> {
       if (!open) return
       this.instances(name, loop).then(
         (list) => open && em.emit('change', list),
-        (err) => em.emit('error', err),
+        (err) => reportError(em, err),
       )
     }
     loop()

@@ -6,6 +6,7 @@ import { EventEmitter } from 'node:events'
 import { NoNodeError, type SessionState, type ZooKeeper } from '../src/index.js'
 import { createProtectedSequential, sortBySequence } from './internal/protected.js'
 import { deleteQuietly } from './internal/contenders.js'
+import { reportError } from './internal/wait.js'
 
 /** Curator's latch node name. */
 export const LATCH_NAME = 'latch-'
@@ -116,7 +117,7 @@ export class LeaderLatch extends EventEmitter {
       const i = names.indexOf(mine)
       if (i < 0) {
         // Our node vanished (session moved on or someone deleted it): enter again.
-        void this.enter().catch((err) => this.emit('error', err))
+        void this.enter().catch((err) => reportError(this, err))
         return
       }
       if (i === 0) {
@@ -125,7 +126,7 @@ export class LeaderLatch extends EventEmitter {
       }
       const prev = `${this.path}/${names[i - 1]}`
       const gone = await new Promise<boolean>((resolve, reject) => {
-        this.zk.exists(prev, { watch: (e) => e.type === 'deleted' && round === this.round && void this.check(round).catch((err) => this.emit('error', err)) }).then((stat) => resolve(stat === null), reject)
+        this.zk.exists(prev, { watch: (e) => e.type === 'deleted' && round === this.round && void this.check(round).catch((err) => reportError(this, err)) }).then((stat) => resolve(stat === null), reject)
       })
       if (!gone) return // the watch will call check() again
     }
@@ -139,7 +140,7 @@ export class LeaderLatch extends EventEmitter {
     }
     if (s === 'connected' && this.started) {
       // Reconnected: our node may be stale; re-enter to be sure we hold a node of this session.
-      void this.enter().catch((err) => this.emit('error', err))
+      void this.enter().catch((err) => reportError(this, err))
     }
   }
 

@@ -2,6 +2,7 @@
 // NodeCache); ConfigWatcher: a typed value parsed from a znode, kept current.
 import { EventEmitter } from 'node:events'
 import { NoNodeError, type Stat, type ZooKeeper } from '../src/index.js'
+import { reportError } from './internal/wait.js'
 
 /** The node as last seen, or undefined when it does not exist. */
 export interface NodeSnapshot {
@@ -35,7 +36,7 @@ export class NodeCache extends EventEmitter {
 
   private async refresh(): Promise<void> {
     if (!this.running) return
-    const again = () => void this.refresh().catch((err) => this.emit('error', err))
+    const again = () => void this.refresh().catch((err) => reportError(this, err))
     // exists() watches creation as well as change and deletion.
     const stat = await this.zk.exists(this.path, { watch: (e) => e.type !== 'none' && again() })
     let next: NodeSnapshot | undefined
@@ -67,10 +68,10 @@ export class ConfigWatcher<T> extends EventEmitter {
         this.emit('change', this.value)
       } catch (err) {
         // A malformed value keeps the last good one and is reported.
-        this.emit('error', err)
+        reportError(this, err)
       }
     })
-    this.cache.on('error', (err) => this.emit('error', err))
+    this.cache.on('error', (err) => reportError(this, err))
   }
 
   async start(): Promise<T> {

@@ -47,6 +47,9 @@ import type { RawWatcherEvent, SessionLike, SessionState } from './session/types
 import { WatchRegistry, sessionEndEvent, type RawWatcher, type WatchKind } from './watches.js'
 import { decodeMulti, encodeMulti, readResults, writeResults, type MultiOp, type OpResult, type ReadResult } from './transaction.js'
 import type { Clock } from './clock.js'
+import { logger } from './debug.js'
+
+const log = logger('client')
 
 /** Options of a ZooKeeper client. */
 export interface ClientOptions {
@@ -658,8 +661,9 @@ export class ZooKeeper extends EventEmitter {
         try {
           w(event)
         } catch (err) {
-          // A throwing watcher must not break the session's frame loop.
-          queueMicrotask(() => this.emit('error', err))
+          // A throwing watcher must not break the session's frame loop, nor crash the process when
+          // nobody listens for 'error'.
+          queueMicrotask(() => (this.listenerCount('error') > 0 ? this.emit('error', err) : log('watcher threw: %O', err)))
         }
       }
       this.wrappers.set(w, raw)

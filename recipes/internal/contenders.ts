@@ -1,8 +1,11 @@
 // The shared engine of the lock-like recipes (Curator's LockInternals idea): contenders create
 // ephemeral-sequential children of one directory; a contender holds when fewer than `maxLeases`
 // eligible nodes sort before it; otherwise it watches only the node that must go first (no herd).
-import { ConnectionLossError, NoNodeError, type ZooKeeper, type WatchedEvent } from '../../src/index.js'
+import { NoNodeError, type ZooKeeper, type WatchedEvent } from '../../src/index.js'
 import { createProtectedSequential, sortBySequence } from './protected.js'
+import { deleteQuietly } from './delete.js'
+
+export { deleteQuietly }
 
 /** How a recipe decides whether a contender holds and whom it waits for. */
 export interface ContenderDriver {
@@ -105,21 +108,4 @@ function waitForDeletion(zk: ZooKeeper, path: string, ms: number | undefined, si
       (err: unknown) => finish(() => reject(err)),
     )
   })
-}
-
-/**
- * Delete our node for sure (Curator's guaranteed delete): retried through connection loss until it
- * is gone; a node of an expired or closed session is gone already.
- */
-export async function deleteQuietly(zk: ZooKeeper, path: string): Promise<void> {
-  for (;;) {
-    try {
-      await zk.delete(path)
-      return
-    } catch (err) {
-      if (err instanceof NoNodeError || zk.state === 'expired' || zk.state === 'closed' || zk.state === 'authFailed') return
-      if (!(err instanceof ConnectionLossError)) throw err
-      await zk.waitForConnected().catch(() => {})
-    }
-  }
 }

@@ -3,6 +3,7 @@
 // instead of leaking it (and instead of creating a second one).
 import { randomUUID } from 'node:crypto'
 import { ConnectionLossError, CreateMode, NoNodeError, type ZooKeeper } from '../../src/index.js'
+import { deleteQuietly } from './delete.js'
 
 /** Curator's marker for protected nodes. */
 export const PROTECTED_PREFIX = '_c_'
@@ -56,7 +57,7 @@ export async function createProtectedSequential(
       // know about. Abort is honoured once we know the node's path.
       const { path } = await zk.create(`${dir}/${prefix}${name}`, data, { mode })
       if (opts.signal?.aborted) {
-        await zk.delete(path).catch(() => {})
+        await deleteQuietly(zk, path)
         throw opts.signal.reason
       }
       return path

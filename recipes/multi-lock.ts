@@ -1,0 +1,41 @@
+// MultiLock: hold several locks as one (Curator's InterProcessMultiLock). Locks are taken in the
+// given order and released in reverse; if one cannot be had, those already taken are released.
+import type { AcquireOptions } from './lock.js'
+
+/** Anything lock-like. */
+export interface Lockable {
+  acquire(opts?: AcquireOptions): Promise<boolean>
+  release(): Promise<void>
+}
+
+export class MultiLock implements Lockable {
+  constructor(private readonly locks: Lockable[]) {}
+
+  /** Take every lock (in order) within the overall timeout; false and nothing held otherwise. */
+  async acquire(opts: AcquireOptions = {}): Promise<boolean> {
+    const deadline = opts.timeout === undefined ? undefined : Date.now() + opts.timeout
+    const held: Lockable[] = []
+    try {
+      for (const l of this.locks) {
+        const timeout = deadline === undefined ? undefined : Math.max(0, deadline - Date.now())
+        if (!(await l.acquire({ timeout, signal: opts.signal }))) {
+          await this.releaseAll(held)
+          return false
+        }
+        held.push(l)
+      }
+      return true
+    } catch (err) {
+      await this.releaseAll(held)
+      throw err
+    }
+  }
+
+  async release(): Promise<void> {
+    await this.releaseAll([...this.locks])
+  }
+
+  private async releaseAll(held: Lockable[]): Promise<void> {
+    for (const l of held.reverse()) await l.release()
+  }
+}

@@ -1,0 +1,53 @@
+// PersistentNode: keeps a node (typically ephemeral) in place: created on start, created again when
+// it is deleted and after every reconnect (Curator's PersistentNode). Within one session; a new
+// session needs a new client and a new PersistentNode.
+import { EventEmitter } from 'node:events'
+import { CreateMode, NodeExistsError, type SessionState, type ZooKeeper } from '../src/index.js'
+import { reportError } from './internal/wait.js'
+
+export class PersistentNode extends EventEmitter {
+  private running = false
+  private readonly onState = (s: SessionState) => {
+    if (s === 'connected') void this.ensure()
+  }
+
+  constructor(private readonly zk: ZooKeeper, readonly path: string, private data: Buffer | string = Buffer.alloc(0), private readonly mode: CreateMode = CreateMode.EPHEMERAL) {
+    super()
+  }
+
+  async start(): Promise<void> {
+    this.running = true
+    this.zk.on('state', this.onState)
+    await this.ensure()
+  }
+
+  /** Change the data (kept on re-creation too). */
+  async setData(data: Buffer | string): Promise<void> {
+    this.data = data
+    await this.zk.setData(this.path, data)
+  }
+
+  private async ensure(): Promise<void> {
+    if (!this.running) return
+    try {
+      try {
+        await this.zk.createAll(this.path, this.data, { mode: this.mode })
+      } catch (err) {
+        if (!(err instanceof NodeExistsError)) throw err
+      }
+      // Watch for deletion so the node comes back.
+      const stat = await this.zk.exists(this.path, { watch: (e) => e.type === 'deleted' && void this.ensure() })
+      if (!stat) return void this.ensure()
+      this.emit('ready', this.path)
+    } catch (err) {
+      // Connection trouble: the 'connected' state change will try again.
+      reportError(this, err)
+    }
+  }
+
+  async close(): Promise<void> {
+    this.running = false
+    this.zk.off('state', this.onState)
+    await this.zk.delete(this.path).catch(() => {})
+  }
+}
