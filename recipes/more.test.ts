@@ -29,13 +29,13 @@ t.test('leader selector: turns in order, one leader at a time, interrupted on cl
   t.equal(overlap, 0, 'never two leaders')
   t.same([...new Set(turns)].sort(), [0, 1, 2], 'everyone led')
   let started!: () => void
-  const leading = new Promise<void>((r) => (started = r))
+  const elected = new Promise<void>((r) => (started = r))
   const long = new LeaderSelector(zks[0]!, '/select2', (signal) => {
     started()
     return new Promise((resolve) => signal.addEventListener('abort', () => resolve()))
   })
   long.start()
-  await leading
+  await elected
   t.ok(long.hasLeadership())
   await long.close()
   t.notOk(long.hasLeadership(), 'close() interrupts the leader')
