@@ -128,3 +128,13 @@ export async function harness(t: Test, cluster: Cluster): Promise<Harness> {
     },
   }
 }
+
+/**
+ * End `zk`'s session from the server's side, the way Curator's KillSession does: a second client
+ * takes the session over with its id and password and closes it. `zk` then sees `expired`.
+ */
+export async function killSession(connectString: string, zk: ZooKeeper): Promise<void> {
+  const twin = new ZooKeeper(connectString, { sessionId: zk.sessionId, sessionPassword: zk.sessionPassword, sessionTimeout: 10_000 })
+  await twin.waitForConnected({ timeout: 10_000 })
+  await twin.close()
+}
