@@ -3,6 +3,7 @@
 // and a session expiry seen by a second client.
 import { startEnsemble } from '../src/ensemble/index.js'
 import { ZooKeeper, CreateMode, NodeExistsError, type WatchedEvent } from '../src/index.js'
+import { Mutex, LeaderLatch } from '../recipes/index.js'
 
 const step = (s: string) => console.log(`\n▸ ${s}`)
 
@@ -37,6 +38,20 @@ console.log('  results:', results.map((r) => r.type).join(', '))
 const failed = await zk.transaction().create('/tx2').create('/tx').commit().catch((e: unknown) => e)
 console.log(`  second transaction rejected with ${(failed as Error).name}; /tx2 exists? ${(await zk.exists('/tx2')) !== null}`)
 console.log(`  typed errors: creating /config again → ${(await zk.create('/config').catch((e: unknown) => e)) instanceof NodeExistsError ? 'NodeExistsError' : '?'}`)
+
+step('recipes: a Curator-compatible lock and a leader latch')
+const other = await ZooKeeper.connect(`${ensemble.connectString}/demo`)
+const mine = new Mutex(zk, '/locks/report')
+await mine.acquire()
+console.log(`  we hold ${mine.nodePath} (fencing token ${await mine.fencingToken()})`)
+console.log(`  another client tries for 100 ms: ${(await new Mutex(other, '/locks/report').acquire({ timeout: 100 })) ? 'got it?!' : 'refused, as it should be'}`)
+await mine.release()
+const latches = [new LeaderLatch(zk, '/leader', 'zk-a'), new LeaderLatch(other, '/leader', 'zk-b')]
+for (const l of latches) await l.start()
+await Promise.race(latches.map((l) => l.await()))
+console.log('  participants:', (await latches[0]!.participants()).map((p) => `${p.id}${p.isLeader ? ' (leader)' : ''}`).join(', '))
+await Promise.all(latches.map((l) => l.close()))
+await other.close()
 
 step('session expiry: ephemerals vanish and an observer is told')
 const observer = await ZooKeeper.connect(`${ensemble.connectString}/demo`)
