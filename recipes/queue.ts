@@ -1,7 +1,8 @@
-// Queue (FIFO) with Apache Curator's layout (DistributedQueue): items are persistent sequential
+// Queue (FIFO), PriorityQueue and LockingQueue with Apache Curator's layout (DistributedQueue): items are persistent sequential
 // nodes <path>/queue-<seq> holding the payload; a consumer takes the lowest and deletes it, so each
 // item is taken exactly once even with many consumers.
-import { CreateMode, NoNodeError, type ZooKeeper } from '../src/index.js'
+import { CreateMode, NoNodeError, NodeExistsError, type ZooKeeper } from '../src/index.js'
+import { deleteQuietly } from './internal/delete.js'
 import { until } from './internal/wait.js'
 
 export const QUEUE_PREFIX = 'queue-'
@@ -42,5 +43,77 @@ export class Queue {
   /** Number of items waiting. */
   async size(): Promise<number> {
     return (await this.zk.getChildren(this.path).catch(() => [])).filter((c) => c.startsWith(QUEUE_PREFIX)).length
+  }
+}
+
+/** Curator's priority prefix: '1'/'0' for non-negative/negative, then the 32-bit value in 8 hex digits. */
+export function priorityToString(priority: number): string {
+  return `${priority >= 0 ? '1' : '0'}${(priority >>> 0).toString(16).toUpperCase().padStart(8, '0')}`
+}
+
+/** A queue whose lowest priority value is taken first (Curator's DistributedPriorityQueue layout). */
+export class PriorityQueue {
+  private readonly q: Queue
+  constructor(private readonly zk: ZooKeeper, readonly path: string) {
+    this.q = new Queue(zk, path)
+  }
+
+  /** Add an item with a priority (lower first; ties in insertion order). */
+  async put(item: Buffer | string, priority: number): Promise<string> {
+    if (!Number.isInteger(priority) || priority < -0x80000000 || priority > 0x7fffffff) throw new RangeError('priority must be a 32-bit integer')
+    await this.zk.createAll(this.path)
+    return (await this.zk.create(`${this.path}/${QUEUE_PREFIX}${priorityToString(priority)}`, item, { mode: CreateMode.PERSISTENT_SEQUENTIAL })).path
+  }
+
+  take(opts: { timeout?: number; signal?: AbortSignal } = {}): Promise<Buffer | undefined> {
+    return this.q.take(opts)
+  }
+}
+
+/**
+ * A queue whose consumers lock an item while they process it (Curator's DistributedQueue with a lock
+ * path): the item is deleted only after `process` succeeds; if the consumer fails or its session
+ * dies, the ephemeral lock goes and another consumer gets the item.
+ */
+export class LockingQueue {
+  private readonly lockPath: string
+  constructor(private readonly zk: ZooKeeper, readonly path: string, lockPath?: string) {
+    this.lockPath = lockPath ?? `${path}-locks`
+  }
+
+  put(item: Buffer | string): Promise<string> {
+    return new Queue(this.zk, this.path).put(item)
+  }
+
+  /** Take one item and process it under its lock; resolves false on timeout with nothing taken. */
+  async consume(process: (item: Buffer) => Promise<void>, opts: { timeout?: number; signal?: AbortSignal } = {}): Promise<boolean> {
+    const deadline = opts.timeout === undefined ? undefined : Date.now() + opts.timeout
+    await this.zk.createAll(this.path)
+    await this.zk.createAll(this.lockPath)
+    for (;;) {
+      let fired!: () => void
+      const changed = new Promise<void>((r) => (fired = r))
+      const items = (await this.zk.getChildren(this.path, { watch: () => fired() })).filter((c) => c.startsWith(QUEUE_PREFIX)).sort()
+      for (const item of items) {
+        const lock = `${this.lockPath}/${item}`
+        try {
+          await this.zk.create(lock, null, { mode: CreateMode.EPHEMERAL })
+        } catch (err) {
+          if (err instanceof NodeExistsError) continue // another consumer has it
+          throw err
+        }
+        try {
+          const { data } = await this.zk.getData(`${this.path}/${item}`)
+          await process(data)
+          await this.zk.delete(`${this.path}/${item}`)
+          return true
+        } catch (err) {
+          if (!(err instanceof NoNodeError)) throw err // processing failed: the item stays for another try
+        } finally {
+          await deleteQuietly(this.zk, lock)
+        }
+      }
+      if (!(await until(changed, deadline, opts.signal))) return false
+    }
   }
 }

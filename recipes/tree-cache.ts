@@ -1,0 +1,92 @@
+// TreeCache: a local copy of a whole subtree (data and Stat of every node), kept current with one
+// persistent recursive watch (ZooKeeper 3.6+). Emits 'added', 'updated', 'removed' (path, node) and
+// 'initialized' once the first load is done.
+import { EventEmitter } from 'node:events'
+import { AddWatchMode, NoNodeError, type Stat, type WatchedEvent, type ZooKeeper } from '../src/index.js'
+import { reportError } from './internal/wait.js'
+
+export interface CachedNode {
+  data: Buffer
+  stat: Stat
+}
+
+export class TreeCache extends EventEmitter {
+  private readonly nodes = new Map<string, CachedNode>()
+  private handle: { remove(): Promise<void> } | undefined
+
+  constructor(private readonly zk: ZooKeeper, readonly root: string) {
+    super()
+  }
+
+  /** Load the subtree and follow it. */
+  async start(): Promise<void> {
+    // Watch first, then load: a change during the load is applied after it, never missed.
+    this.handle = await this.zk.addWatch(this.root, AddWatchMode.PERSISTENT_RECURSIVE, (e) => void this.onEvent(e).catch((err) => reportError(this, err)))
+    await this.load(this.root)
+    this.emit('initialized')
+  }
+
+  /** The cached node at `path`. */
+  get(path: string): CachedNode | undefined {
+    return this.nodes.get(path)
+  }
+
+  /** Cached children names of `path`. */
+  children(path: string): string[] {
+    const prefix = path === '/' ? '/' : `${path}/`
+    return [...this.nodes.keys()].filter((p) => p.startsWith(prefix) && p !== path && !p.slice(prefix.length).includes('/')).map((p) => p.slice(prefix.length)).sort()
+  }
+
+  /** Number of cached nodes. */
+  get size(): number {
+    return this.nodes.size
+  }
+
+  async close(): Promise<void> {
+    await this.handle?.remove().catch(() => {})
+    this.handle = undefined
+  }
+
+  private async load(path: string): Promise<void> {
+    if (!(await this.fetch(path))) return
+    let kids: string[]
+    try {
+      kids = await this.zk.getChildren(path)
+    } catch (err) {
+      if (err instanceof NoNodeError) return
+      throw err
+    }
+    await Promise.all(kids.map((k) => this.load(path === '/' ? `/${k}` : `${path}/${k}`)))
+  }
+
+  /** Read one node into the cache; false when it does not exist. */
+  private async fetch(path: string): Promise<boolean> {
+    try {
+      const node = await this.zk.getData(path)
+      const prev = this.nodes.get(path)
+      if (prev && prev.stat.mzxid >= node.stat.mzxid) return true
+      this.nodes.set(path, node)
+      this.emit(prev ? 'updated' : 'added', path, node)
+      return true
+    } catch (err) {
+      if (!(err instanceof NoNodeError)) throw err
+      this.drop(path)
+      return false
+    }
+  }
+
+  private drop(path: string): void {
+    for (const p of [...this.nodes.keys()]) {
+      if (p === path || p.startsWith(`${path}/`)) {
+        const node = this.nodes.get(p)!
+        this.nodes.delete(p)
+        this.emit('removed', p, node)
+      }
+    }
+  }
+
+  private async onEvent(e: WatchedEvent): Promise<void> {
+    if (e.type === 'created' || e.type === 'dataChanged') await this.fetch(e.path)
+    else if (e.type === 'deleted') this.drop(e.path)
+  }
+}
