@@ -31,6 +31,7 @@ export interface ZNode {
   ctime: bigint
   mtime: bigint
   version: number
+  /** Number of children ever created here (also the next sequence number); clients see stat(). */
   cversion: number
   aversion: number
   ephemeralOwner: bigint
@@ -68,6 +69,8 @@ export class DataTree {
     this.addSystemNode('/zookeeper', null)
     this.addSystemNode('/zookeeper/quota', null)
     this.addSystemNode('/zookeeper/config', Buffer.alloc(0))
+    // As on a fresh ZooKeeper 3.8 (observed): the config node's ACL version reads -1.
+    this.nodes.get('/zookeeper/config')!.aversion = -1
   }
 
   private addSystemNode(path: string, data: Buffer | null): void {
@@ -92,9 +95,12 @@ export class DataTree {
       ctime: n.ctime,
       mtime: n.mtime,
       version: n.version,
-      cversion: n.cversion,
+      // ZooKeeper keeps a count of child creations and shows clients creations + deletions, which is
+      // that count twice less the children still present (so system children read negative).
+      cversion: n.cversion * 2 - n.children.size,
       aversion: n.aversion,
-      ephemeralOwner: n.ephemeralOwner,
+      // Clients see the owner of true ephemerals only; container and TTL markers read as 0.
+      ephemeralOwner: ownerKind(n.ephemeralOwner) === 'ephemeral' ? n.ephemeralOwner : 0n,
       dataLength: n.data?.length ?? 0,
       numChildren: n.children.size,
       pzxid: n.pzxid,
@@ -151,7 +157,7 @@ export class DataTree {
         const parent = this.nodes.get(parentPath)!
         this.nodes.delete(txn.path)
         parent.children.delete(basename(txn.path))
-        parent.cversion++
+        // Deleting does not touch the stored creation count (see stat()); it shows in the children.
         parent.pzxid = hdr.zxid
         if (ownerKind(node.ephemeralOwner) === 'ephemeral') this.ephemerals.get(node.ephemeralOwner)?.delete(txn.path)
         return {

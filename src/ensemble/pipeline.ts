@@ -190,7 +190,7 @@ function prepOne(view: View, type: number, r: Reader, ctx: RequestContext): Txn 
       const node = view.get(path) ?? fail(ErrorCode.NONODE)
       checkVersion(node.version, version)
       if (node.childCount > 0) fail(ErrorCode.NOTEMPTY)
-      view.set(parentPath, { ...parent, cversion: parent.cversion + 1, childCount: parent.childCount - 1 })
+      view.set(parentPath, { ...parent, childCount: parent.childCount - 1 })
       view.set(path, null)
       return { type: 'delete', path }
     }

@@ -67,7 +67,7 @@ t.test('expiry deletes ephemerals and tells watchers; expireSession does it at o
 })
 
 t.test('containers and TTL nodes are reaped', async (t) => {
-  const ens = await startEnsemble({ tickTime: 50 })
+  const ens = await startEnsemble({ tickTime: 50, containerCheckInterval: 50 })
   t.teardown(() => ens.stop())
   const zk = await ZooKeeper.connect(ens.connectString)
   t.teardown(() => zk.close())

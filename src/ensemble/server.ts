@@ -40,6 +40,8 @@ export interface ServerOptions {
   fsync?: boolean
   /** Take a snapshot after this many logged txns (default 10000). */
   snapshotEvery?: number
+  /** How often empty containers and expired TTL nodes are reaped, ms (ZooKeeper's default 60000). */
+  containerCheckInterval?: number
 }
 
 /** A commit function: turns a prepared txn into an applied one (local now; a quorum later). */
@@ -125,6 +127,7 @@ export class ZooKeeperServer {
   private readonly bySession = new Map<bigint, Connection>()
   private listener: net.Server | undefined
   private expiryTimer: NodeJS.Timeout | undefined
+  private reapTimer: NodeJS.Timeout | undefined
   private readonly tickTime: number
   readonly startedAt = Date.now()
   packetsReceived = 0
@@ -169,6 +172,8 @@ export class ZooKeeperServer {
     })
     this.expiryTimer = setInterval(() => this.expireSessions(), Math.max(10, Math.floor(this.tickTime / 2)))
     this.expiryTimer.unref()
+    this.reapTimer = setInterval(() => this.reapContainersAndTtl(), this.opts.containerCheckInterval ?? 60_000)
+    this.reapTimer.unref()
     return (srv.address() as net.AddressInfo).port
   }
 
@@ -180,6 +185,7 @@ export class ZooKeeperServer {
   /** Stop listening and drop every connection (sessions stay in the tree until expiry or restart). */
   async close(): Promise<void> {
     if (this.expiryTimer) clearInterval(this.expiryTimer)
+    if (this.reapTimer) clearInterval(this.reapTimer)
     this.txnlog?.close()
     for (const c of this.connections) {
       c.closed = true
@@ -580,7 +586,6 @@ export class ZooKeeperServer {
 
   private expireSessions(): void {
     for (const s of this.tracker.expired(Date.now())) this.closeSession(s.id, 0)
-    this.reapContainersAndTtl()
   }
 
   /** Delete empty containers that once had children, and TTL nodes past their time with no children. */

@@ -1,0 +1,78 @@
+// Differential test: the same seeded random sequence of operations against real ZooKeeper 3.8 and the
+// bundled ensemble; every reply (error code, path, Stat with times removed and zxids made relative)
+// must agree. ZooKeeper is the oracle.
+import t from 'tap'
+import { startCluster, unavailable } from './harness.js'
+import { ZooKeeper, CreateMode, type Stat } from '../src/index.js'
+import { prng } from '../src/testing/random-records.js'
+
+const skip = unavailable('real', 1) ?? unavailable('ensemble', 1)
+
+/** Make a Stat comparable across servers: drop times, make zxids relative to the run's base. */
+function norm(stat: Stat | null | undefined, base: bigint): unknown {
+  if (!stat) return stat ?? null
+  const rel = (z: bigint) => (z === 0n ? 0n : z - base)
+  return { ...stat, ctime: 0n, mtime: 0n, czxid: rel(stat.czxid), mzxid: rel(stat.mzxid), pzxid: rel(stat.pzxid), ephemeralOwner: stat.ephemeralOwner === 0n ? 0n : 'session' }
+}
+
+async function outcome(p: Promise<unknown>, base: bigint, strip = (x: unknown) => x): Promise<unknown> {
+  try {
+    const v = await p
+    return { ok: strip(v) }
+  } catch (err) {
+    return { err: (err as { code?: number }).code ?? String(err) }
+  }
+}
+
+t.test('random operation sequences agree with ZooKeeper', { skip }, async (t) => {
+  const real = await startCluster('real', 1)
+  t.teardown(() => real.stop())
+  const ens = await startCluster('ensemble', 1)
+  t.teardown(() => ens.stop())
+  const clients = await Promise.all([real, ens].map((c) => ZooKeeper.connect(c.connectString, { sessionTimeout: 10_000 })))
+  t.teardown(() => Promise.all(clients.map((c) => c.close())))
+  // zxid bases: the next zxid each server will assign after this probe write.
+  const bases = await Promise.all(clients.map(async (zk) => (await zk.create('/base')).stat.czxid))
+
+  const rnd = prng(20261124)
+  const pick = <T>(xs: T[]) => xs[Math.floor(rnd() * xs.length)]!
+  const paths = ['/a', '/a/b', '/a/b/c', '/d', '/d/e', '/a/s-', '/d/']
+  const modes = [CreateMode.PERSISTENT, CreateMode.EPHEMERAL, CreateMode.PERSISTENT_SEQUENTIAL, CreateMode.EPHEMERAL_SEQUENTIAL, CreateMode.CONTAINER]
+  const mismatches: string[] = []
+  for (let i = 0; i < 400; i++) {
+    const op = pick(['create', 'create', 'delete', 'setData', 'getData', 'exists', 'children', 'multi', 'setACL', 'getACL'])
+    const path = pick(paths)
+    const version = pick([-1, -1, 0, 1, 2])
+    const mode = pick(modes)
+    const data = rnd() < 0.2 ? null : Buffer.from(`v${i}`)
+    const run = async (zk: ZooKeeper, base: bigint) => {
+      switch (op) {
+        case 'create':
+          return outcome(zk.create(path, data, { mode }), base, (r) => ({ path: (r as { path: string }).path, stat: norm((r as { stat: Stat }).stat, base) }))
+        case 'delete':
+          return outcome(zk.delete(path.replace(/[-/]$/, '') || '/', { version }), base)
+        case 'setData':
+          return outcome(zk.setData(path.replace(/[-/]$/, ''), data, { version }), base, (s) => norm(s as Stat, base))
+        case 'getData':
+          return outcome(zk.getData(path.replace(/[-/]$/, '')), base, (r) => ({ data: String((r as { data: Buffer }).data), stat: norm((r as { stat: Stat }).stat, base) }))
+        case 'exists':
+          return outcome(zk.exists(path.replace(/[-/]$/, '')), base, (s) => norm(s as Stat, base))
+        case 'children':
+          return outcome(zk.getChildrenWithStat(path.replace(/[-/]$/, '')), base, (r) => ({ children: (r as { children: string[] }).children.sort(), stat: norm((r as { stat: Stat }).stat, base) }))
+        case 'setACL':
+          return outcome(zk.setACL(path.replace(/[-/]$/, ''), [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }], { version }), base, (s) => norm(s as Stat, base))
+        case 'getACL':
+          return outcome(zk.getACL(path.replace(/[-/]$/, '')), base, (r) => ({ acl: (r as { acl: unknown }).acl, stat: norm((r as { stat: Stat }).stat, base) }))
+        default: {
+          const tx = zk.transaction().create(`${path.replace(/[-/]$/, '')}-m${i}`, data).setData(path.replace(/[-/]$/, ''), data, version)
+          return outcome(tx.commit(), base, (r) => (r as { type: string; stat?: Stat }[]).map((x) => ({ ...x, stat: norm(x.stat, base) })))
+        }
+      }
+    }
+    const [a, b] = await Promise.all(clients.map((zk, k) => run(zk, bases[k]!)))
+    const ja = JSON.stringify(a, (_, v) => (typeof v === 'bigint' ? v.toString() : v))
+    const jb = JSON.stringify(b, (_, v) => (typeof v === 'bigint' ? v.toString() : v))
+    if (ja !== jb) mismatches.push(`#${i} ${op} ${path} v=${version} mode=${mode}\n  real:     ${ja}\n  ensemble: ${jb}`)
+  }
+  t.same(mismatches.slice(0, 10), [], `${mismatches.length} of 400 operations differed`)
+})
