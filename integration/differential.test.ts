@@ -76,3 +76,56 @@ t.test('random operation sequences agree with ZooKeeper', { skip }, async (t) =>
   }
   t.same(mismatches.slice(0, 10), [], `${mismatches.length} of 400 operations differed`)
 })
+
+t.test('watch events, ACLs and auth agree with ZooKeeper', { skip }, async (t) => {
+  const real = await startCluster('real', 1)
+  t.teardown(() => real.stop())
+  const ens = await startCluster('ensemble', 1)
+  t.teardown(() => ens.stop())
+  const sides = await Promise.all(
+    [real, ens].map(async (c) => {
+      const a = await ZooKeeper.connect(c.connectString, { sessionTimeout: 10_000 })
+      const b = await ZooKeeper.connect(c.connectString, { sessionTimeout: 10_000 })
+      t.teardown(() => Promise.all([a.close(), b.close()]))
+      return { a, b, events: [] as string[] }
+    }),
+  )
+  const script = async (s: (typeof sides)[0]) => {
+    const { a, b, events } = s
+    const log = (tag: string) => (e: { type: string; path: string }) => events.push(`${tag}:${e.type}:${e.path}`)
+    const out: unknown[] = []
+    const rec = async (p: Promise<unknown>) => out.push(await p.then((v) => (v === undefined ? 'ok' : typeof v === 'object' && v && 'path' in v ? (v as { path: string }).path : 'ok'), (e: { code?: number }) => e.code))
+    await rec(a.create('/w'))
+    await a.exists('/w/x', { watch: log('exists') })
+    await a.getChildren('/w', { watch: log('children') })
+    await a.getData('/w', { watch: log('data') })
+    await rec(b.create('/w/x', 'one'))
+    await rec(b.setData('/w', 'two'))
+    await a.getData('/w/x', { watch: log('data-x') })
+    await a.getChildren('/w', { watch: log('children2') })
+    await rec(b.delete('/w/x'))
+    await a.sync('/')
+    // ACLs and digest auth
+    await rec(b.addAuth('digest', 'bob:pw'))
+    await rec(b.create('/secret', 'x', { acl: [{ perms: 31, id: { scheme: 'auth', id: '' } }] }))
+    await rec(a.getData('/secret'))
+    await rec(a.setData('/secret', 'y'))
+    await rec(a.getACL('/secret').then((r) => r.acl.map((x) => `${x.perms}/${x.id.scheme}/${x.id.id}`).join(',')))
+    await rec(a.create('/secret/child'))
+    await rec(b.create('/secret/child'))
+    await rec(a.delete('/secret/child'))
+    await rec(b.setACL('/secret', [{ perms: 1, id: { scheme: 'world', id: 'anyone' } }]))
+    await rec(a.getData('/secret'))
+    await rec(a.setData('/secret', 'z'))
+    await rec(a.create('/bad', null, { acl: [{ perms: 31, id: { scheme: 'nope', id: 'x' } }] }))
+    await rec(a.create('/bad2', null, { acl: [{ perms: 31, id: { scheme: 'world', id: 'someone' } }] }))
+    await rec(a.whoAmI().then((w) => w.map((x) => x.authScheme).join(',')))
+    await rec(b.multiRead([{ type: 'getData', path: '/secret' }, { type: 'getChildren', path: '/nope' }]).then((r) => r.map((x) => (x instanceof Error ? (x as { code: number }).code : x.type)).join(',')))
+    await rec(a.getAllChildrenNumber('/'))
+    await rec(b.getEphemerals('/'))
+    return { out, events }
+  }
+  const [r, e] = await Promise.all(sides.map(script))
+  t.same(e!.out, r!.out, 'replies agree')
+  t.same(e!.events, r!.events, 'events agree, in order')
+})
