@@ -79,3 +79,20 @@ t.test('leader latch: exactly one leader, through close and session expiry', asy
   t.equal(violations, 0, 'never two leaders at once')
   await third.close()
 })
+
+t.test('a holder is told suspended, reconnected and lost', async (t) => {
+  const { ens, zks } = await setup(t, 1, 4000)
+  const m = new Mutex(zks[0]!, '/locks/told')
+  await m.acquire()
+  const seen: string[] = []
+  for (const e of ['suspended', 'reconnected', 'lost']) m.on(e, () => seen.push(e))
+  const back = new Promise<void>((r) => m.once('reconnected', () => r()))
+  ens.servers[0]!.connections.forEach((c) => c.socket.destroy())
+  await back
+  t.ok(m.isHeld(), 'still held after a reconnect within the session')
+  const lost = new Promise<void>((r) => m.once('lost', () => r()))
+  ens.expireSession(zks[0]!.sessionId)
+  await lost
+  t.notOk(m.isHeld())
+  t.same(seen, ['suspended', 'reconnected', 'suspended', 'lost'])
+})

@@ -1,7 +1,8 @@
 // Mutex: a re-entrant distributed lock with Apache Curator's node layout (InterProcessMutex), so a
 // Java service using Curator and a Node service using zookit exclude each other on the same path.
 // Nodes: <path>/_c_<uuid>-lock-<10-digit sequence>, ephemeral; each waiter watches only its predecessor.
-import type { Stat, ZooKeeper } from '../src/index.js'
+import { EventEmitter } from 'node:events'
+import type { SessionState, Stat, ZooKeeper } from '../src/index.js'
 import { contend, deleteQuietly, standardDriver, type Contender } from './internal/contenders.js'
 import { sortBySequence } from './internal/protected.js'
 
@@ -20,16 +21,30 @@ export const LOCK_NAME = 'lock-'
  * A re-entrant mutex on `path`. One instance is one participant: acquiring it again while held only
  * counts up, and the lock is released when release() has been called as many times.
  *
- * Connection semantics (as Curator's): while the client is `disconnected` the lock may be lost — the
- * session can expire — and after `expired` it is lost (its node is gone). Check `isHeld()`/`lost` or
- * use the fencing token for guarded writes.
+ * Connection semantics (as Curator's), told while the lock is held: 'suspended' when the connection
+ * drops (the lock may be lost: the session can expire), 'reconnected' when the same session is back
+ * (still held), 'lost' when the session expired or the client closed (the node is gone). Use the
+ * fencing token for writes that must not come from a holder that lost the lock.
  */
-export class Mutex {
+export class Mutex extends EventEmitter {
   private holder: Contender | undefined
   private count = 0
   private pending: Promise<boolean> | undefined
+  private readonly onState = (s: SessionState, prev: SessionState) => {
+    if (!this.holder) return
+    if (s === 'disconnected') this.emit('suspended')
+    else if (s === 'connected' && prev === 'disconnected') this.emit('reconnected')
+    else if (s === 'expired' || s === 'closed' || s === 'authFailed') {
+      this.holder = undefined
+      this.count = 0
+      this.zk.off('state', this.onState)
+      this.emit('lost')
+    }
+  }
 
-  constructor(private readonly zk: ZooKeeper, readonly path: string, private readonly data: Buffer = Buffer.alloc(0)) {}
+  constructor(private readonly zk: ZooKeeper, readonly path: string, private readonly data: Buffer = Buffer.alloc(0)) {
+    super()
+  }
 
   /** Wait for the lock. Resolves true when held, false on timeout. */
   async acquire(opts: AcquireOptions = {}): Promise<boolean> {
@@ -47,6 +62,7 @@ export class Mutex {
       if (c) {
         this.holder = c
         this.count = 1
+        this.zk.on('state', this.onState)
       }
       return c !== undefined
     })
@@ -63,6 +79,7 @@ export class Mutex {
     if (--this.count > 0) return
     const { path } = this.holder
     this.holder = undefined
+    this.zk.off('state', this.onState)
     await deleteQuietly(this.zk, path)
   }
 
