@@ -69,8 +69,11 @@ export class DataTree {
     this.addSystemNode('/zookeeper', null)
     this.addSystemNode('/zookeeper/quota', null)
     this.addSystemNode('/zookeeper/config', Buffer.alloc(0))
-    // As on a fresh ZooKeeper 3.8 (observed): the config node's ACL version reads -1.
-    this.nodes.get('/zookeeper/config')!.aversion = -1
+    // As on a fresh ZooKeeper 3.8 (observed): the config node is world-readable only and its ACL
+    // version reads -1.
+    const config = this.nodes.get('/zookeeper/config')!
+    config.aversion = -1
+    config.acl = [{ perms: 1, id: { scheme: 'world', id: 'anyone' } }]
   }
 
   private addSystemNode(path: string, data: Buffer | null): void {
