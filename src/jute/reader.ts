@@ -144,8 +144,10 @@ const EMPTY = Buffer.alloc(0)
  * takes the fast path; only input holding an encoded surrogate is decoded by hand.
  */
 function decodeJavaUtf8(buf: Buffer, start: number, end: number): string {
-  let i = buf.indexOf(0xed, start)
-  if (i < 0 || i >= end) return buf.toString('utf8', start, end)
+  // Look for 0xED only inside this string (indexOf would scan the rest of the frame, which made
+  // decoding a 10,000-name getChildren reply quadratic).
+  let i = nextED(buf, start, end)
+  if (i < 0) return buf.toString('utf8', start, end)
   let out = ''
   let from = start
   while (i >= 0 && i + 2 < end) {
@@ -154,12 +156,17 @@ function decodeJavaUtf8(buf: Buffer, start: number, end: number): string {
     if (b1 >= 0xa0 && b1 <= 0xbf && (b2 & 0xc0) === 0x80) {
       out += buf.toString('utf8', from, i) + String.fromCharCode(0xd000 | ((b1 & 0x3f) << 6) | (b2 & 0x3f))
       from = i + 3
-      i = buf.indexOf(0xed, from)
+      i = nextED(buf, from, end)
     } else {
-      i = buf.indexOf(0xed, i + 1)
+      i = nextED(buf, i + 1, end)
     }
-    if (i >= end) break
   }
   // String concatenation of a high and a low surrogate yields the intended astral character.
   return out + buf.toString('utf8', from, end)
+}
+
+/** Index of the next 0xED byte in [from, end), or -1. */
+function nextED(buf: Buffer, from: number, end: number): number {
+  for (let k = from; k < end; k++) if (buf[k] === 0xed) return k
+  return -1
 }
