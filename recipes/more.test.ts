@@ -4,7 +4,8 @@ import t from 'tap'
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { ensembleWithClients } from '../src/testing/ensemble-clients.js'
-import { LeaderSelector, MultiLock, Mutex, PersistentNode } from './index.js'
+import { LeaderLatch, LeaderSelector, MultiLock, Mutex, PersistentNode } from './index.js'
+import { ZooKeeper } from '../src/index.js'
 
 t.test('leader selector: turns in order, one leader at a time, interrupted on close', async (t) => {
   const { zks } = await ensembleWithClients(t, 3)
@@ -96,4 +97,32 @@ t.test('mutual exclusion across processes', async (t) => {
   )
   t.same(await Promise.all(runs), [0, 0, 0], 'every worker finished')
   t.equal((await zks[0]!.getData('/xcount')).data.toString(), '30', 'no lost update')
+})
+
+t.test('after session expiry a renewing client gets a new session; persistent node and latch come back', async (t) => {
+  const { ens } = await ensembleWithClients(t, 0)
+  const zk = await ZooKeeper.connect(ens.connectString, { sessionTimeout: 2000, renewExpiredSession: true })
+  t.teardown(() => zk.close())
+  const watcher = await ZooKeeper.connect(ens.connectString)
+  t.teardown(() => watcher.close())
+  const node = new PersistentNode(zk, '/members/me', 'alive')
+  await node.start()
+  const latch = new LeaderLatch(zk, '/latch-renew', 'me')
+  await latch.start()
+  t.ok(await latch.await({ timeout: 5000 }))
+  const first = zk.sessionId
+  const states: string[] = []
+  zk.on('state', (s: string) => states.push(s))
+  const renewed = new Promise<void>((r) => zk.on('state', (s: string) => s === 'connected' && states.includes('expired') && r()))
+  const back = new Promise<void>((r) => node.on('ready', () => zk.sessionId !== first && r()))
+  ens.expireSession(first)
+  await renewed
+  t.not(zk.sessionId, first, 'a new session')
+  t.ok(states.indexOf('expired') < states.lastIndexOf('connected'), 'expired, then connected again')
+  await back
+  const stat = await watcher.exists('/members/me')
+  t.equal(stat?.ephemeralOwner, zk.sessionId, 'the ephemeral is back, owned by the new session')
+  t.ok(await latch.await({ timeout: 5000 }), 'the latch leads again in the new session')
+  await latch.close()
+  await node.close()
 })

@@ -1,6 +1,6 @@
 // PersistentNode: keeps a node (typically ephemeral) in place: created on start, created again when
-// it is deleted and after every reconnect (Curator's PersistentNode). Within one session; a new
-// session needs a new client and a new PersistentNode.
+// it is deleted and after every reconnect (Curator's PersistentNode). With a client made with
+// `renewExpiredSession: true` it also comes back in the new session after an expiry.
 import { EventEmitter } from 'node:events'
 import { CreateMode, NodeExistsError, type SessionState, type ZooKeeper } from '../src/index.js'
 import { reportError } from './internal/wait.js'

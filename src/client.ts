@@ -80,6 +80,12 @@ export interface ClientOptions {
   reconnectDelay?: { min: number; max: number }
   /** Injected clock (tests). */
   clock?: Clock
+  /**
+   * After the session expires, start a new one on the same client (as Curator and kazoo do): the
+   * client emits 'expired' (every watcher is told and dropped, ephemerals are gone), then 'connected'
+   * with a new session id. Default false: an expired client stays expired.
+   */
+  renewExpiredSession?: boolean
   /** Build the session (tests inject a fake). */
   sessionFactory?: (opts: ConstructorParameters<typeof Session>[0]) => SessionLike & { start?(): void }
 }
@@ -163,7 +169,12 @@ const KIND_WIRE: Record<WatcherKind, number> = {
 export class ZooKeeper extends EventEmitter {
   /** The chroot of the connect string ("/app"), or undefined. */
   readonly chroot: string | undefined
-  private readonly session: SessionLike & { start?(): void }
+  private session!: SessionLike & { start?(): void }
+  private detachSession: (() => void)[] = []
+  private readonly newSession: (resume: boolean) => SessionLike & { start?(): void }
+  /** Credentials to send on every session (configured and added). */
+  private readonly auths: { scheme: string; auth: Buffer }[] = []
+  private closing = false
   private readonly watches = new WatchRegistry()
   /** One raw wrapper per user callback, so registering the same callback twice watches once. */
   private readonly wrappers = new WeakMap<Watcher, RawWatcher>()
@@ -203,12 +214,25 @@ export class ZooKeeper extends EventEmitter {
       reconnectDelay: opts.reconnectDelay,
       clock: opts.clock,
     }
-    this.session = opts.sessionFactory ? opts.sessionFactory(sessionOpts) : new Session(sessionOpts)
-    this.session.setWatchSource(() => this.watches.watchSet())
-    this.session.onEvent((e) => this.dispatch(e))
-    this.session.onState((next, prev) => this.onSessionState(next, prev))
-    for (const a of opts.auth ?? []) void this.session.addAuth(a.scheme, Buffer.from(a.auth)).catch(() => {})
-    this.session.start?.()
+    this.newSession = (resume) => {
+      const o = resume ? sessionOpts : { ...sessionOpts, sessionId: undefined, sessionPassword: undefined }
+      return opts.sessionFactory ? opts.sessionFactory(o) : new Session(o)
+    }
+    for (const a of opts.auth ?? []) this.auths.push({ scheme: a.scheme, auth: Buffer.from(a.auth) })
+    this.attach(this.newSession(true))
+  }
+
+  /** Wire a session to this client and start it; events of a replaced session are ignored. */
+  private attach(session: SessionLike & { start?(): void }): void {
+    for (const off of this.detachSession) off()
+    const old = this.session as (SessionLike & { start?(): void }) | undefined
+    // The replaced session is over (expired); closing it only releases its timers.
+    if (old) void old.close().catch(() => {})
+    this.session = session
+    session.setWatchSource(() => this.watches.watchSet())
+    this.detachSession = [session.onEvent((e) => this.dispatch(e)), session.onState((next, prev) => this.onSessionState(next, prev))]
+    for (const a of this.auths) void session.addAuth(a.scheme, a.auth).catch(() => {})
+    session.start?.()
   }
 
   /** Current session state. */
@@ -242,13 +266,15 @@ export class ZooKeeper extends EventEmitter {
       const check = (): boolean => {
         const s = this.session.state
         if (s === 'connected') return finish(resolve)
-        if (s === 'expired') return finish(() => reject(new SessionExpiredError('session expired while waiting to connect', { op: 'connect' })))
+        if (s === 'expired' && !(this.opts.renewExpiredSession && !this.closing)) return finish(() => reject(new SessionExpiredError('session expired while waiting to connect', { op: 'connect' })))
         if (s === 'authFailed' || s === 'closed') return finish(() => reject(errorFromCode(s === 'closed' ? ErrorCode.CONNECTIONLOSS : ErrorCode.AUTHFAILED, { op: 'connect' }, `client is ${s}`)))
         return false
       }
       let timer: NodeJS.Timeout | undefined
       const onAbort = () => finish(() => reject(opts.signal!.reason))
-      const off = this.session.onState(() => void check())
+      const onState = () => void check()
+      this.on('state', onState)
+      const off = () => this.off('state', onState)
       const finish = (fn: () => void): true => {
         off()
         if (timer) clearTimeout(timer)
@@ -267,6 +293,7 @@ export class ZooKeeper extends EventEmitter {
 
   /** End the session (ephemerals are deleted by the server) and close the connection. */
   async close(): Promise<void> {
+    this.closing = true
     await this.session.close()
   }
 
@@ -411,7 +438,9 @@ export class ZooKeeper extends EventEmitter {
   /** Add credentials to the session (re-sent on every reconnect). Rejects with AuthFailedError when refused. */
   async addAuth(scheme: string, auth: Buffer | string): Promise<void> {
     if (typeof scheme !== 'string' || scheme === '') throw new BadArgumentsError('scheme must be a non-empty string', { op: 'addAuth' })
-    await this.session.addAuth(scheme, Buffer.from(auth))
+    const bytes = Buffer.from(auth)
+    await this.session.addAuth(scheme, bytes)
+    if (!this.auths.some((a) => a.scheme === scheme && a.auth.equals(bytes))) this.auths.push({ scheme, auth: bytes })
   }
 
   /** The identities this session is authenticated as. */
@@ -690,6 +719,10 @@ export class ZooKeeper extends EventEmitter {
     }
     this.emit('state', next, prev)
     this.emit(next)
+    if (next === 'expired' && this.opts.renewExpiredSession && !this.closing) {
+      // A fresh session on the same client; state goes expired → connecting → connected.
+      this.attach(this.newSession(false))
+    }
   }
 }
 
