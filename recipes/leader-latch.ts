@@ -3,7 +3,7 @@
 // Leadership is given up when the connection is suspended or the session lost, and the latch
 // re-enters with a fresh node after a reconnect — so two leaders never coexist across a session change.
 import { EventEmitter } from 'node:events'
-import { NoNodeError, type SessionState, type ZooKeeper } from '../src/index.js'
+import { NoNodeError, type SessionState, type ZooKeeper, IllegalStateError } from '../src/index.js'
 import { createProtectedSequential, sortBySequence } from './internal/protected.js'
 import { deleteQuietly } from './internal/contenders.js'
 import { reportError } from './internal/wait.js'
@@ -30,7 +30,7 @@ export class LeaderLatch extends EventEmitter {
 
   /** Join the election. */
   async start(): Promise<void> {
-    if (this.started) throw new Error(`LeaderLatch ${this.path}: already started`)
+    if (this.started) throw new IllegalStateError('already started', { op: 'LeaderLatch.start', path: this.path })
     this.started = true
     this.zk.on('state', this.onState)
     await this.enter()
@@ -54,7 +54,7 @@ export class LeaderLatch extends EventEmitter {
         fn()
       }
       const onLeader = () => done(() => resolve(true))
-      const onClosed = () => done(() => reject(new Error(`LeaderLatch ${this.path}: closed`)))
+      const onClosed = () => done(() => reject(new IllegalStateError('latch closed while waiting', { op: 'LeaderLatch.await', path: this.path })))
       const onAbort = () => done(() => reject(opts.signal!.reason))
       if (opts.signal?.aborted) return onAbort()
       this.on('isLeader', onLeader)

@@ -2,6 +2,7 @@
 // take turns; the one holding the lock runs takeLeadership(), and gives leadership up when it returns,
 // when close() is called, or when the connection is suspended (the signal passed to it aborts).
 import type { SessionState, ZooKeeper } from '../src/index.js'
+import { IllegalStateError } from '../src/index.js'
 import { Mutex } from './lock.js'
 
 /** What a leader does while it leads; it should stop when `signal` aborts. */
@@ -16,7 +17,7 @@ export class LeaderSelector {
   private readonly stop = new AbortController()
   private readonly onState = (s: SessionState) => {
     // Curator: SUSPENDED or LOST interrupts the leader.
-    if (s === 'disconnected' || s === 'expired' || s === 'closed') this.current?.abort(new Error(`connection ${s}`))
+    if (s === 'disconnected' || s === 'expired' || s === 'closed') this.current?.abort(new IllegalStateError(`connection ${s}: leadership may be lost`, { op: 'LeaderSelector', path: this.path }))
   }
 
   constructor(private readonly zk: ZooKeeper, readonly path: string, private readonly takeLeadership: TakeLeadership, private readonly opts: { autoRequeue?: boolean; id?: string } = {}) {
@@ -25,7 +26,7 @@ export class LeaderSelector {
 
   /** Join; with autoRequeue (default true) the participant queues again after each turn. */
   start(): void {
-    if (this.running) throw new Error(`LeaderSelector ${this.path}: already started`)
+    if (this.running) throw new IllegalStateError('already started', { op: 'LeaderSelector.start', path: this.path })
     this.running = true
     this.zk.on('state', this.onState)
     this.loop = this.run()
@@ -64,7 +65,7 @@ export class LeaderSelector {
   async close(): Promise<void> {
     this.running = false
     this.zk.off('state', this.onState)
-    this.stop.abort(new Error('LeaderSelector closed'))
+    this.stop.abort(new IllegalStateError('selector closed', { op: 'LeaderSelector.close', path: this.path }))
     await this.loop
   }
 }

@@ -3,6 +3,7 @@
 // Nodes: <path>/_c_<uuid>-lock-<10-digit sequence>, ephemeral; each waiter watches only its predecessor.
 import { EventEmitter } from 'node:events'
 import type { SessionState, Stat, ZooKeeper } from '../src/index.js'
+import { IllegalStateError, NoNodeError, OperationTimeoutError } from '../src/index.js'
 import { contend, deleteQuietly, standardDriver, type Contender } from './internal/contenders.js'
 import { sortBySequence } from './internal/protected.js'
 
@@ -75,7 +76,7 @@ export class Mutex extends EventEmitter {
 
   /** Release one hold; the node is deleted when the last hold goes. */
   async release(): Promise<void> {
-    if (!this.holder) throw new Error(`Mutex ${this.path}: release() without a matching acquire()`)
+    if (!this.holder) throw new IllegalStateError('release() without a matching acquire()', { op: 'Mutex.release', path: this.path })
     if (--this.count > 0) return
     const { path } = this.holder
     this.holder = undefined
@@ -98,15 +99,15 @@ export class Mutex extends EventEmitter {
    * that remembers the largest token it saw can refuse writes from a holder that lost the lock.
    */
   async fencingToken(): Promise<bigint> {
-    if (!this.holder) throw new Error(`Mutex ${this.path}: not held`)
+    if (!this.holder) throw new IllegalStateError('not held', { op: 'Mutex.fencingToken', path: this.path })
     const stat = (await this.zk.exists(this.holder.path)) as Stat | null
-    if (!stat) throw new Error(`Mutex ${this.path}: the lock node is gone (session lost)`)
+    if (!stat) throw new NoNodeError('the lock node is gone (session lost)', { op: 'Mutex.fencingToken', path: this.holder.path })
     return stat.czxid
   }
 
   /** `await using lock = await mutex.hold()`: acquire now, release at the end of the scope. */
   async hold(opts: AcquireOptions = {}): Promise<AsyncDisposable & { mutex: Mutex }> {
-    if (!(await this.acquire(opts))) throw new Error(`Mutex ${this.path}: not acquired within ${opts.timeout} ms`)
+    if (!(await this.acquire(opts))) throw new OperationTimeoutError(`not acquired within ${opts.timeout} ms`, { op: 'Mutex.hold', path: this.path })
     return { mutex: this, [Symbol.asyncDispose]: () => this.release() }
   }
 

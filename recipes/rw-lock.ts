@@ -2,6 +2,7 @@
 // nodes named _c_<uuid>-__READ__<seq>, writers' _c_<uuid>-__WRIT__<seq>. A writer waits for every
 // earlier node; a reader only for earlier writers. Both are re-entrant Mutex-like handles.
 import type { ZooKeeper } from '../src/index.js'
+import { IllegalStateError } from '../src/index.js'
 import { contend, deleteQuietly, type ContenderDriver, type Contender } from './internal/contenders.js'
 import type { AcquireOptions } from './lock.js'
 
@@ -51,7 +52,7 @@ export class LockSide {
   }
 
   async release(): Promise<void> {
-    if (!this.holder) throw new Error(`${this.driver.marker} lock ${this.path}: not held`)
+    if (!this.holder) throw new IllegalStateError(`${this.driver.marker} lock not held`, { op: 'release', path: this.path })
     if (--this.count > 0) return
     const { path } = this.holder
     this.holder = undefined

@@ -2,6 +2,7 @@
 // <path>/locks (a Mutex serialising acquirers) and <path>/leases/_c_<uuid>-lease-<seq> (one
 // ephemeral node per lease held).
 import type { ZooKeeper } from '../src/index.js'
+import { IllegalStateError, NoNodeError } from '../src/index.js'
 import { Mutex, type AcquireOptions } from './lock.js'
 import { createProtectedSequential } from './internal/protected.js'
 import { deleteQuietly } from './internal/contenders.js'
@@ -40,7 +41,7 @@ export class Semaphore {
         let changed!: () => void
         const wake = new Promise<void>((r) => (changed = r))
         const children = await this.zk.getChildren(this.leasesPath, { watch: () => changed() })
-        if (!children.includes(name)) throw new Error(`Semaphore ${this.path}: our lease node vanished (session lost?)`)
+        if (!children.includes(name)) throw new NoNodeError('our lease node vanished (session lost?)', { op: 'Semaphore.acquire', path: node })
         if (children.length <= this.maxLeases) break
         const ms = left()
         if (ms === 0) {
@@ -77,14 +78,14 @@ export class SemaphoreMutex {
   }
 
   async acquire(opts: AcquireOptions = {}): Promise<boolean> {
-    if (this.lease) throw new Error(`SemaphoreMutex ${this.path}: already held (not re-entrant)`)
+    if (this.lease) throw new IllegalStateError('already held (not re-entrant)', { op: 'SemaphoreMutex.acquire', path: this.path })
     this.lease = await this.sem.acquire(opts)
     return this.lease !== undefined
   }
 
   async release(): Promise<void> {
     const lease = this.lease
-    if (!lease) throw new Error(`SemaphoreMutex ${this.path}: not held`)
+    if (!lease) throw new IllegalStateError('not held', { op: 'SemaphoreMutex.release', path: this.path })
     this.lease = undefined
     await lease.close()
   }

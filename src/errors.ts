@@ -130,3 +130,10 @@ export class ProtocolError extends ZooKeeperError {
   }
 }
 
+
+/** An object used out of order: a lock released without being held, a recipe started twice. */
+export class IllegalStateError extends ZooKeeperError {
+  constructor(message: string, ctx: ErrorContext = {}) {
+    super(ErrorCode.APIERROR, message, ctx)
+  }
+}
