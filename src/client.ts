@@ -486,9 +486,13 @@ export class ZooKeeper extends EventEmitter {
     if (!kinds) throw new BadArgumentsError(`unknown watcher kind ${String(kind)}`, { op: 'removeWatches', path })
     const raw = opts.watcher ? this.wrappers.get(opts.watcher) : undefined
     if (!this.watches.has(kinds, server, raw) || (opts.watcher && !raw)) throw new NoWatcherError(`no ${kind} watcher registered`, { op: 'removeWatches', path })
-    const dropLocal = () => {
-      const removed = this.watchersOf(kinds, server, raw)
-      this.watches.remove(kinds, server, raw)
+    // ZooKeeper 3.8 answers removeWatches/checkWatches of the persistent types with MARSHALLINGERROR:
+    // standing watches are removed with type Any, which also ends the one-shot watches on that
+    // path at the server, so those are dropped (and told) here too.
+    const standing = kind === 'persistent' || kind === 'persistentRecursive'
+    const dropLocal = (scope: WatchKind[] = kinds, only: RawWatcher | undefined = raw) => {
+      const removed = this.watchersOf(scope, server, only)
+      this.watches.remove(scope, server, only)
       for (const [w, k] of removed) {
         const type = k === 'child' ? EventType.ChildWatchRemoved : k === 'data' || k === 'exist' ? EventType.DataWatchRemoved : EventType.PersistentWatchRemoved
         w({ type, state: KeeperState.SyncConnected, path: server })
@@ -498,11 +502,12 @@ export class ZooKeeper extends EventEmitter {
     const othersRemain = raw !== undefined && this.watchersOf(kinds, server, undefined).some(([w]) => w !== raw)
     if (othersRemain) return dropLocal()
     try {
-      await this.call(OpCode.removeWatches, (w) => encodeRemoveWatchesRequest(w, { path: server, type: KIND_WIRE[kind] }), null, 'removeWatches', path, opts)
+      await this.call(OpCode.removeWatches, (w) => encodeRemoveWatchesRequest(w, { path: server, type: standing ? WatcherType.Any : KIND_WIRE[kind] }), null, 'removeWatches', path, opts)
     } catch (err) {
       if (!opts.local) throw err
     }
-    dropLocal()
+    if (standing) dropLocal(KIND_LOCAL.any, undefined)
+    else dropLocal()
   }
 
   /** Ask the server whether a watch of `kind` is set at `path`; rejects with NoWatcherError when none is. */
@@ -510,7 +515,8 @@ export class ZooKeeper extends EventEmitter {
     validatePath(path, 'checkWatches')
     const server = withChroot(this.chroot, path)
     if (!this.watches.has(KIND_LOCAL[kind] ?? [], server)) throw new NoWatcherError(`no ${kind} watcher registered`, { op: 'checkWatches', path })
-    await this.call(OpCode.checkWatches, (w) => encodeCheckWatchesRequest(w, { path: server, type: KIND_WIRE[kind] }), null, 'checkWatches', path, opts)
+    const type = kind === 'persistent' || kind === 'persistentRecursive' ? WatcherType.Any : KIND_WIRE[kind]
+    await this.call(OpCode.checkWatches, (w) => encodeCheckWatchesRequest(w, { path: server, type }), null, 'checkWatches', path, opts)
   }
 
   /** Start a transaction: chain create/delete/setData/check, then commit(). */

@@ -519,6 +519,8 @@ export class ZooKeeperServer {
       case OpCode.checkWatches:
       case OpCode.removeWatches: {
         const { path, type: kind } = type === OpCode.checkWatches ? P.decodeCheckWatchesRequest(r) : P.decodeRemoveWatchesRequest(r)
+        // ZooKeeper 3.8.0 knows only Children (1), Data (2) and Any (3) here; others fail to unmarshal.
+        if (kind < 1 || kind > 3) return ErrorCode.MARSHALLINGERROR
         if (!this.watches.remove(path, conn, kind, type === OpCode.checkWatches)) return ErrorCode.NOWATCHER
         return () => {}
       }

@@ -94,13 +94,11 @@ export class WatchManager {
     if (type === EventType.NodeDeleted) fire(this.child, path, false)
   }
 
-  /** Remove a connection's watches at `path` of a kind (1 children, 2 data, 3 any, 4 persistent, 5 recursive); returns whether any existed. */
+  /** Remove a connection's watches at `path` of a kind (1 children, 2 data, 3 any, standing ones included); returns whether any existed. */
   remove(path: string, w: WatchTarget, kind: number, dryRun = false): boolean {
     const tables: [Table, (m: WatchMode) => boolean][] = []
     if (kind === 1 || kind === 3) tables.push([this.child, (m) => kind === 3 || m === 'standard'])
     if (kind === 2 || kind === 3) tables.push([this.data, (m) => kind === 3 || m === 'standard'])
-    if (kind === 4) tables.push([this.data, (m) => m === 'persistent'], [this.child, (m) => m === 'persistent'])
-    if (kind === 5) tables.push([this.data, (m) => m === 'persistentRecursive'])
     let found = false
     for (const [t, match] of tables) {
       const m = t.get(path)
