@@ -40,10 +40,11 @@ t.test('random operation sequences agree with ZooKeeper', { skip }, async (t) =>
   const modes = [CreateMode.PERSISTENT, CreateMode.EPHEMERAL, CreateMode.PERSISTENT_SEQUENTIAL, CreateMode.EPHEMERAL_SEQUENTIAL, CreateMode.CONTAINER]
   const mismatches: string[] = []
   for (let i = 0; i < 400; i++) {
-    const op = pick(['create', 'create', 'delete', 'setData', 'getData', 'exists', 'children', 'multi', 'setACL', 'getACL'])
+    const op = pick(['create', 'create', 'delete', 'setData', 'getData', 'exists', 'children', 'multi', 'setACL', 'getACL', 'ttl', 'count', 'ephemerals', 'multiRead'])
     const path = pick(paths)
     const version = pick([-1, -1, 0, 1, 2])
     const mode = pick(modes)
+    const ttlMode = pick([CreateMode.PERSISTENT_WITH_TTL, CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL])
     const data = rnd() < 0.2 ? null : Buffer.from(`v${i}`)
     const run = async (zk: ZooKeeper, base: bigint) => {
       switch (op) {
@@ -63,6 +64,14 @@ t.test('random operation sequences agree with ZooKeeper', { skip }, async (t) =>
           return outcome(zk.setACL(path.replace(/[-/]$/, ''), [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }], { version }), base, (s) => norm(s as Stat, base))
         case 'getACL':
           return outcome(zk.getACL(path.replace(/[-/]$/, '')), base, (r) => ({ acl: (r as { acl: unknown }).acl, stat: norm((r as { stat: Stat }).stat, base) }))
+        case 'ttl':
+          return outcome(zk.create(path, data, { mode: ttlMode, ttl: 600_000 }), base, (r) => ({ path: (r as { path: string }).path, stat: norm((r as { stat: Stat }).stat, base) }))
+        case 'count':
+          return outcome(zk.getAllChildrenNumber(path.replace(/[-/]$/, '') || '/'), base)
+        case 'ephemerals':
+          return outcome(zk.getEphemerals(path.replace(/[-/]$/, '') || '/').then((l) => l.sort()), base)
+        case 'multiRead':
+          return outcome(zk.multiRead([{ type: 'getData', path: path.replace(/[-/]$/, '') }, { type: 'getChildren', path: '/a' }]).then((rs) => rs.map((x) => (x instanceof Error ? (x as { code: number }).code : x.type === 'getData' ? { data: String(x.data), stat: norm(x.stat, base) } : x.children.sort()))), base)
         default: {
           const tx = zk.transaction().create(`${path.replace(/[-/]$/, '')}-m${i}`, data).setData(path.replace(/[-/]$/, ''), data, version)
           return outcome(tx.commit(), base, (r) => (r as { type: string; stat?: Stat }[]).map((x) => ({ ...x, stat: norm(x.stat, base) })))
@@ -75,6 +84,22 @@ t.test('random operation sequences agree with ZooKeeper', { skip }, async (t) =>
     if (ja !== jb) mismatches.push(`#${i} ${op} ${path} v=${version} mode=${mode}\n  real:     ${ja}\n  ensemble: ${jb}`)
   }
   t.same(mismatches.slice(0, 10), [], `${mismatches.length} of 400 operations differed`)
+})
+
+t.test('session timeout negotiation agrees with ZooKeeper', { skip }, async (t) => {
+  const got: number[][] = []
+  for (const kind of ['real', 'ensemble'] as const) {
+    const c = await startCluster(kind, 1)
+    t.teardown(() => c.stop())
+    const row: number[] = []
+    for (const asked of [1, 3000, 4000, 25_000, 40_000, 1_000_000]) {
+      const zk = await ZooKeeper.connect(c.connectString, { sessionTimeout: asked, initialConnectTimeout: 20_000 })
+      row.push(zk.sessionTimeout)
+      await zk.close()
+    }
+    got.push(row)
+  }
+  t.same(got[1], got[0], `negotiated timeouts: ${JSON.stringify(got[0])}`)
 })
 
 t.test('watch events, ACLs and auth agree with ZooKeeper', { skip }, async (t) => {

@@ -36,7 +36,7 @@ export interface SessionOptions {
   hosts: HostPort[]
   /** Requested session timeout in ms; the server clamps it to its min/max (default 30000). */
   sessionTimeout?: number
-  /** Limit of one connection attempt, handshake included (default sessionTimeout / number of hosts, as ZooKeeper's client). */
+  /** Limit of one connection attempt, handshake included (default sessionTimeout / number of hosts, as ZooKeeper's client, at least 1 s). */
   connectTimeout?: number
   /** Accept a read-only session from a server cut off from its quorum (ZooKeeper's readOnly flag). */
   readOnly?: boolean
@@ -644,7 +644,9 @@ export class Session implements SessionLike {
   }
 
   private connectTimeout(): number {
-    return this.opts.connectTimeout ?? Math.max(1, Math.floor(this.sessionTimeout / this.hosts.size))
+    // As ZooKeeper's client: the session timeout shared among the hosts; but never below a second,
+    // since the requested timeout may be far below what any server grants (it negotiates it up).
+    return this.opts.connectTimeout ?? Math.max(1000, Math.floor(this.sessionTimeout / this.hosts.size))
   }
 
   close(): Promise<void> {
