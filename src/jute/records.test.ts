@@ -9,19 +9,10 @@ import { recordSchemas as quorum } from './generated/quorum.generated.js'
 import { Reader } from './reader.js'
 import type { JuteTypeDescriptor, RecordSchema } from './schema.js'
 import { Writer } from './writer.js'
+import { prng } from '../testing/random-records.js'
 
 const schemas: Record<string, RecordSchema> = { ...proto, ...quorum }
 
-/** mulberry32: small, seeded, good enough for test data. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let x = Math.imul(a ^ (a >>> 15), 1 | a)
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** Which values to draw: the smallest edges, the largest edges, awkward ones, or random. */
 type Mode = 'min' | 'max' | 'odd' | 'random'

@@ -32,11 +32,14 @@ export function randomValue(type: JuteTypeDescriptor, rnd: () => number, depth =
   }
   switch (type) {
     case 'int':
-    case 'byte':
-    case 'float':
       return rnd() < 0.3 ? pick(INT_EDGES) : (Math.floor(rnd() * 2 ** 32) | 0)
-    case 'long':
+    case 'byte':
+      return Math.floor(rnd() * 256) - 128
+    case 'float':
+      return Math.fround((rnd() - 0.5) * 1e6)
     case 'double':
+      return (rnd() - 0.5) * 1e12
+    case 'long':
       return rnd() < 0.4 ? pick(LONG_EDGES) : BigInt.asIntN(64, BigInt(Math.floor(rnd() * 2 ** 53)) * BigInt(Math.floor(rnd() * 4096) - 2048))
     case 'boolean':
       return rnd() < 0.5
