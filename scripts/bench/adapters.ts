@@ -18,7 +18,7 @@ export type ClientName = 'zookit' | 'node-zookeeper-client' | 'zookeeper'
 export const CLIENTS: ClientName[] = ['zookit', 'node-zookeeper-client', 'zookeeper']
 
 /** Where the peers are installed (npm install --prefix, not a project dependency). */
-export const PEERS_DIR = fileURLToPath(new URL('./.peers/', import.meta.url))
+export const PEERS_DIR = process.env.ZOOKIT_BENCH_PEERS ?? fileURLToPath(new URL('./.peers/', import.meta.url))
 const requirePeer = createRequire(PEERS_DIR + 'package.json')
 
 export async function connect(name: ClientName, connectString: string): Promise<BenchClient> {
