@@ -104,3 +104,29 @@ t.test('a bad frame closes only its own connection; 4lw answer', async (t) => {
   t.match(srvr, /Mode: standalone/)
   t.match(await fourLetterWord('127.0.0.1', port, 'mntr'), /zk_znode_count\t\d+/)
 })
+
+t.test('a client that omits the readOnly byte gets a ConnectResponse without one', async (t) => {
+  const ens = await startEnsemble()
+  t.teardown(() => ens.stop())
+  const port = Number(ens.connectString.split(':')[1])
+  const reply = await new Promise<Buffer>((resolve, reject) => {
+    const s = net.connect(port, '127.0.0.1', () => {
+      // ConnectRequest of a 3.3 client: protocolVersion, lastZxidSeen, timeOut, sessionId, passwd; no readOnly.
+      const body = Buffer.alloc(28 + 16)
+      body.writeInt32BE(0, 0)
+      body.writeBigInt64BE(0n, 4)
+      body.writeInt32BE(10_000, 12)
+      body.writeBigInt64BE(0n, 16)
+      body.writeInt32BE(16, 24)
+      const len = Buffer.alloc(4)
+      len.writeInt32BE(body.length)
+      s.write(Buffer.concat([len, body]))
+    })
+    s.once('data', (d: Buffer) => {
+      s.destroy()
+      resolve(d)
+    })
+    s.on('error', reject)
+  })
+  t.equal(reply.readInt32BE(0), 4 + 4 + 8 + 4 + 16, 'protocolVersion, timeOut, sessionId, passwd: no trailing byte')
+})

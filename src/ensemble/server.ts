@@ -267,6 +267,8 @@ export class ZooKeeperServer {
     // The trailing readOnly byte is optional: clients before 3.4 do not send it.
     const req = decodeConnectRequestLenient(new Reader(frame))
     const readOnly = req.readOnly
+    // ZooKeeper answers a client that sent no readOnly byte without one too.
+    const sentReadOnly = frame.length > 28 + (req.passwd?.length ?? 0)
     if (req.lastZxidSeen > this.tree.lastZxid) {
       // The client has seen a newer state than ours: ZooKeeper refuses it so it tries another server.
       log('refusing client that has seen zxid 0x%s (ours 0x%s)', req.lastZxidSeen.toString(16), this.tree.lastZxid.toString(16))
@@ -275,15 +277,13 @@ export class ZooKeeperServer {
     }
     const timeout = this.tracker.negotiate(req.timeOut)
     const respond = (valid: boolean, id: bigint) =>
-      conn.frame((w) =>
-        P.encodeConnectResponse(w, {
-          protocolVersion: 0,
-          timeOut: valid ? timeout : 0,
-          sessionId: valid ? id : 0n,
-          passwd: valid ? this.tracker.password(id) : Buffer.alloc(16),
-          readOnly,
-        }),
-      )
+      conn.frame((w) => {
+        w.int(0)
+          .int(valid ? timeout : 0)
+          .long(valid ? id : 0n)
+          .buffer(valid ? this.tracker.password(id) : Buffer.alloc(16))
+        if (sentReadOnly) w.bool(readOnly)
+      })
     if (req.sessionId === 0n) {
       const id = this.tracker.newId()
       this.commit({ clientId: id, cxid: 0, time: BigInt(Date.now()) }, { type: 'createSession', timeout })
