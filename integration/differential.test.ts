@@ -207,3 +207,30 @@ t.test('persistent watches, watch removal and watch restore after a reconnect ag
   t.same([...ens.events].sort(), [...real.events].sort(), 'the same events')
   t.same(ens.events, real.events, 'in the same order')
 })
+
+t.test('system nodes and the root behave as in ZooKeeper', { skip }, async (t) => {
+  const run = async (kind: 'real' | 'ensemble') => {
+    const c = await startCluster(kind, 1)
+    t.teardown(() => c.stop())
+    const zk = await ZooKeeper.connect(c.connectString)
+    t.teardown(() => zk.close())
+    const out: unknown[] = []
+    const rec = async (p: Promise<unknown>) => out.push(await p.then(() => 'ok', (e: { code?: number }) => e.code))
+    for (const p of ['/zookeeper', '/zookeeper/config', '/zookeeper/quota', '/']) await rec(zk.delete(p))
+    await rec(zk.create('/zookeeper/foo'))
+    await rec(zk.delete('/zookeeper/foo'))
+    await rec(zk.create('/zookeeper/quota/x'))
+    await rec(zk.setData('/zookeeper/config', 'x'))
+    await rec(zk.setData('/', 'x'))
+    await rec(zk.create('/'))
+    await rec(zk.setACL('/', [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }]))
+    await rec(zk.sync('/nope'))
+    const base = (await zk.create('/mark')).stat.czxid
+    const stats = await Promise.all(['/', '/zookeeper', '/zookeeper/config', '/zookeeper/quota'].map(async (p) => norm(await zk.exists(p), base)))
+    return { out, stats }
+  }
+  const real = await run('real')
+  const ens = await run('ensemble')
+  t.same(ens.out, real.out, 'replies agree')
+  t.same(ens.stats, real.stats, 'system node Stats agree')
+})

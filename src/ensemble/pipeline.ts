@@ -183,7 +183,8 @@ function prepOne(view: View, type: number, r: Reader, ctx: RequestContext): Txn 
     case OpCode.deleteContainer: {
       const { path, version } = decodeDeleteRequest(r)
       checkPath(path)
-      if (path === '/' || path === '/zookeeper' || path.startsWith('/zookeeper/')) fail(ErrorCode.BADARGUMENTS)
+      // The system nodes cannot be deleted (their children other than these can).
+      if (path === '/' || path === '/zookeeper' || path === '/zookeeper/config' || path === '/zookeeper/quota') fail(ErrorCode.BADARGUMENTS)
       const parentPath = parentOf(path)
       const parent = view.get(parentPath) ?? fail(ErrorCode.NONODE)
       if (!permitted(parent.acl, Perms.DELETE, ctx.ids, ctx.address)) fail(ErrorCode.NOAUTH)
