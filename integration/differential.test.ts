@@ -234,3 +234,31 @@ t.test('system nodes and the root behave as in ZooKeeper', { skip }, async (t) =
   t.same(ens.out, real.out, 'replies agree')
   t.same(ens.stats, real.stats, 'system node Stats agree')
 })
+
+t.test('auth failures and session resumption agree with ZooKeeper', { skip }, async (t) => {
+  const run = async (kind: 'real' | 'ensemble') => {
+    const c = await startCluster(kind, 1)
+    t.teardown(() => c.stop())
+    const cs = c.connectString
+    const out: string[] = []
+    const a = await ZooKeeper.connect(cs, { sessionTimeout: 6000 })
+    out.push(`unknown scheme: ${await a.addAuth('foo', 'bar').then(() => 'ok', (e: { code: number }) => e.code)} ${a.state}`)
+    await a.close()
+    const b = await ZooKeeper.connect(cs, { sessionTimeout: 6000 })
+    out.push(`digest without colon: ${await b.addAuth('digest', 'nocolon').then(() => 'ok', (e: { code: number }) => e.code)} ${b.state}`)
+    await b.close()
+    const closed = await ZooKeeper.connect(cs, { sessionTimeout: 6000 })
+    const { sessionId, sessionPassword } = closed
+    await closed.close()
+    const d = new ZooKeeper(cs, { sessionId, sessionPassword, sessionTimeout: 6000 })
+    out.push(`resume a closed session: ${await d.waitForConnected({ timeout: 8000 }).then(() => 'connected', (e: { code: number }) => e.code)} ${d.state}`)
+    await d.close()
+    const e = await ZooKeeper.connect(cs, { sessionTimeout: 6000 })
+    const f = new ZooKeeper(cs, { sessionId: e.sessionId, sessionPassword: Buffer.alloc(16, 9), sessionTimeout: 6000 })
+    out.push(`wrong password: ${await f.waitForConnected({ timeout: 8000 }).then(() => 'connected', (err: { code: number }) => err.code)} ${f.state}`)
+    await f.close()
+    await e.close()
+    return out
+  }
+  t.same(await run('ensemble'), await run('real'))
+})

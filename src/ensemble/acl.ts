@@ -10,19 +10,20 @@ export type AuthId = Id
 
 /** digest id of "user:password" as ZooKeeper's DigestAuthenticationProvider computes it. */
 export function digestOf(userPassword: string): string {
-  const user = userPassword.slice(0, userPassword.indexOf(':'))
+  // Everything before the first ':' is the user (all of it when there is none, as in ZooKeeper).
+  const colon = userPassword.indexOf(':')
+  const user = colon < 0 ? userPassword : userPassword.slice(0, colon)
   return `${user}:${createHash('sha1').update(userPassword).digest('base64')}`
 }
 
 /**
- * Authenticate an AuthPacket. Returns the identity gained, or undefined when the scheme is unknown or
- * the credentials malformed (ZooKeeper then answers AUTHFAILED and closes the connection).
+ * Authenticate an AuthPacket. Returns the identity gained, or undefined when the scheme is unknown
+ * (ZooKeeper then answers AUTHFAILED and closes the connection).
  */
 export function authenticate(scheme: string, auth: Buffer | null, superDigest: string | undefined): AuthId[] | undefined {
   if (scheme !== 'digest') return undefined
-  const text = auth?.toString('utf8') ?? ''
-  if (!text.includes(':')) return undefined
-  const id = digestOf(text)
+  // ZooKeeper accepts any digest credential, even one without ':' (it never fails a digest auth).
+  const id = digestOf(auth?.toString('utf8') ?? '')
   const ids: AuthId[] = [{ scheme: 'digest', id }]
   if (superDigest && id === superDigest) ids.push({ scheme: 'super', id: '' })
   return ids
