@@ -262,3 +262,28 @@ t.test('auth failures and session resumption agree with ZooKeeper', { skip }, as
   }
   t.same(await run('ensemble'), await run('real'))
 })
+
+t.test('events of a multi arrive as in ZooKeeper', { skip }, async (t) => {
+  const run = async (kind: 'real' | 'ensemble') => {
+    const c = await startCluster(kind, 1)
+    t.teardown(() => c.stop())
+    const w = await ZooKeeper.connect(c.connectString)
+    const m = await ZooKeeper.connect(c.connectString)
+    t.teardown(() => Promise.all([w.close(), m.close()]))
+    const events: string[] = []
+    const log = (tag: string) => (e: { type: string; path: string }) => events.push(`${tag}:${e.type}:${e.path}`)
+    await m.createAll('/y/k')
+    await m.create('/z')
+    await w.exists('/x', { watch: log('exists-x') })
+    await w.getData('/y', { watch: log('data-y') })
+    await w.getChildren('/y', { watch: log('children-y') })
+    await w.getData('/z', { watch: log('data-z') })
+    await w.getChildren('/', { watch: log('children-root') })
+    await m.transaction().create('/x', 'new').setData('/y', 'v').delete('/y/k').delete('/z').create('/y/k2').commit()
+    await w.sync('/')
+    await w.getData('/')
+    return events
+  }
+  const real = await run('real')
+  t.same(await run('ensemble'), real, `events in order: ${real.join(', ')}`)
+})
