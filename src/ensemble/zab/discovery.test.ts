@@ -1,0 +1,40 @@
+// Discovery: a new epoch above every accepted one, established by a quorum of promises; a follower
+// never promises an older epoch, so two prospective leaders cannot both be established for one epoch.
+import t from 'tap'
+import { LeaderDiscovery, FollowerDiscovery } from './discovery.js'
+import { Majority } from './quorum.js'
+
+t.test('the new epoch exceeds every accepted epoch of the quorum', async (t) => {
+  const d = new LeaderDiscovery(3, new Majority([1, 2, 3, 4, 5]), 4n, 0x400000009n, 4n)
+  t.equal(d.followerInfo(1, 6n), undefined, 'two of five: not yet')
+  t.equal(d.followerInfo(2, 5n), 7n, 'three of five: max(4, 6, 5) + 1')
+  t.equal(d.followerInfo(4, 9n), 7n, 'a late joiner gets the same epoch')
+})
+
+t.test('established once a quorum promised; abandoned if a follower is ahead', async (t) => {
+  const d = new LeaderDiscovery(1, new Majority([1, 2, 3]), 2n, 0x200000005n, 2n)
+  d.followerInfo(2, 2n)
+  t.equal(d.ackEpoch(2, 2n, 0x200000003n), 'established')
+  const e = new LeaderDiscovery(1, new Majority([1, 2, 3]), 2n, 0x200000005n, 2n)
+  e.followerInfo(2, 2n)
+  t.equal(e.ackEpoch(2, 2n, 0x200000009n), 'abandon', 'a follower with a longer history')
+  t.equal(e.ackEpoch(3, 3n, 0x300000001n), 'abandon', 'a follower in a newer epoch')
+})
+
+t.test('followers promise only newer epochs: one epoch, one established leader', async (t) => {
+  const f = new FollowerDiscovery(3n, 3n, 0x300000002n)
+  t.same(f.leaderInfo(4n), { ack: { currentEpoch: 3n, lastZxid: 0x300000002n } })
+  t.equal(f.acceptedEpoch, 4n)
+  t.match(f.leaderInfo(3n), { refuse: /older/ }, 'a stale leader is refused')
+  // Two prospective leaders share follower 3: once it promised epoch 5 to the first, the second
+  // learns 5 as its accepted epoch and must propose 6; epoch 5 is never promised again.
+  const a = new LeaderDiscovery(1, new Majority([1, 2, 3]), 4n, 0x400000001n, 4n)
+  const b = new LeaderDiscovery(2, new Majority([1, 2, 3]), 4n, 0x400000001n, 4n)
+  t.equal(a.followerInfo(3, 4n), 5n)
+  const follower3 = new FollowerDiscovery(4n, 4n, 0x400000001n)
+  t.ok('ack' in follower3.leaderInfo(5n))
+  follower3.newLeader(5n)
+  t.equal(b.followerInfo(3, follower3.acceptedEpoch), 6n, 'the second one must go to a newer epoch')
+  t.ok('ack' in follower3.leaderInfo(6n))
+  t.match(follower3.leaderInfo(5n), { refuse: /older/ }, 'and epoch 5 is not promised again')
+})
