@@ -86,6 +86,20 @@ export class DataTree {
     return { data, acl, czxid: zxid, mzxid: zxid, ctime: time, mtime: time, version: 0, cversion: 0, aversion: 0, ephemeralOwner: owner, pzxid: zxid, children: new Set() }
   }
 
+  /** Put a node back as a snapshot recorded it (parents first): links it and indexes its owner. */
+  restore(path: string, node: ZNode): void {
+    this.nodes.set(path, node)
+    if (path !== '/') this.nodes.get(parentOf(path))?.children.add(basename(path))
+    this.indexEphemeral(node.ephemeralOwner, path)
+  }
+
+  private indexEphemeral(owner: bigint, path: string): void {
+    if (ownerKind(owner) !== 'ephemeral') return
+    let set = this.ephemerals.get(owner)
+    if (!set) this.ephemerals.set(owner, (set = new Set()))
+    set.add(path)
+  }
+
   get(path: string): ZNode | undefined {
     return this.nodes.get(path)
   }
@@ -138,11 +152,7 @@ export class DataTree {
         parent.children.add(basename(txn.path))
         parent.cversion = txn.parentCVersion
         parent.pzxid = hdr.zxid
-        if (ownerKind(txn.owner) === 'ephemeral') {
-          let set = this.ephemerals.get(txn.owner)
-          if (!set) this.ephemerals.set(txn.owner, (set = new Set()))
-          set.add(txn.path)
-        }
+        this.indexEphemeral(txn.owner, txn.path)
         return {
           err: 0,
           path: txn.path,

@@ -7,10 +7,10 @@ import path from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { Writer } from '../jute/writer.js'
 import { Reader } from '../jute/reader.js'
-import { encodeACL, decodeACL } from '../jute/generated/proto.generated.js'
+import { encodeACL, decodeACL, encodeStatPersisted, decodeStatPersisted } from '../jute/generated/proto.generated.js'
 import { logger } from '../debug.js'
 import { decodeTxn, encodeTxn } from './txn-codec.js'
-import { DataTree, ownerKind, parentOf, basename } from './datatree.js'
+import { DataTree } from './datatree.js'
 import type { Txn, TxnHeader } from './txn.js'
 
 const log = logger('txnlog')
@@ -152,7 +152,8 @@ function encodeSnapshot(tree: DataTree, sessions: Map<bigint, number>): Buffer {
   for (const p of paths) {
     const n = tree.nodes.get(p)!
     w.ustring(p).buffer(n.data).vector(n.acl, encodeACL)
-    w.long(n.czxid).long(n.mzxid).long(n.ctime).long(n.mtime).int(n.version).int(n.cversion).int(n.aversion).long(n.ephemeralOwner).long(n.pzxid)
+    // ZooKeeper's own snapshot layout for a node's metadata.
+    encodeStatPersisted(w, n)
   }
   const body = w.toBuffer()
   const out = Buffer.alloc(body.length + 4)
@@ -173,26 +174,7 @@ function loadSnapshot(buf: Buffer, tree: DataTree, sessions: Map<bigint, number>
   for (let i = r.int(); i > 0; i--) {
     const p = r.ustring()
     const data = r.bufferOrNull()
-    const node = {
-      data: data && Buffer.from(data),
-      acl: r.vector(8, decodeACL),
-      czxid: r.long(),
-      mzxid: r.long(),
-      ctime: r.long(),
-      mtime: r.long(),
-      version: r.int(),
-      cversion: r.int(),
-      aversion: r.int(),
-      ephemeralOwner: r.long(),
-      pzxid: r.long(),
-      children: new Set<string>(),
-    }
-    tree.nodes.set(p, node)
-    if (p !== '/') tree.nodes.get(parentOf(p))?.children.add(basename(p))
-    if (ownerKind(node.ephemeralOwner) === 'ephemeral') {
-      let set = tree.ephemerals.get(node.ephemeralOwner)
-      if (!set) tree.ephemerals.set(node.ephemeralOwner, (set = new Set()))
-      set.add(p)
-    }
+    const acl = r.vector(8, decodeACL)
+    tree.restore(p, { ...decodeStatPersisted(r), data: data && Buffer.from(data), acl, children: new Set<string>() })
   }
 }
