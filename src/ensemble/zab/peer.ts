@@ -1,0 +1,258 @@
+// One Zab peer as a pure state machine over the election, discovery, sync and broadcast parts:
+// step(from, msg) and tick() return the messages to send; no sockets, timers or disk. It replicates
+// an ordered log of values (the ensemble will put transactions in it). Not yet wired to the server.
+import { Election, type Notification } from './election.js'
+import { LeaderDiscovery, FollowerDiscovery } from './discovery.js'
+import { planSync } from './sync.js'
+import { LeaderBroadcast, FollowerBroadcast } from './broadcast.js'
+import { Majority } from './quorum.js'
+
+/** A replicated entry. */
+export interface Entry<T> {
+  zxid: bigint
+  value: T
+}
+
+/** Messages between peers. */
+export type Msg<T> =
+  | { t: 'vote'; n: Notification }
+  | { t: 'followerinfo'; acceptedEpoch: bigint }
+  | { t: 'leaderinfo'; epoch: bigint }
+  | { t: 'ackepoch'; currentEpoch: bigint; lastZxid: bigint }
+  | { t: 'sync'; epoch: bigint; truncate?: bigint; snapshot?: Entry<T>[]; diff: Entry<T>[] }
+  | { t: 'acknewleader' }
+  | { t: 'uptodate' }
+  | { t: 'proposal'; entry: Entry<T> }
+  | { t: 'ack'; zxid: bigint }
+  | { t: 'commit'; zxid: bigint }
+  | { t: 'ping' }
+  | { t: 'pong' }
+
+export type Out<T> = { to: number; msg: Msg<T> }
+
+/** Ticks without hearing from the other side before giving up on it. */
+const SILENCE_LIMIT = 5
+
+export class Peer<T> {
+  role: 'LOOKING' | 'FOLLOWING' | 'LEADING' = 'LOOKING'
+  /** Committed entries, in zxid order: the replicated state. */
+  committed: Entry<T>[] = []
+  acceptedEpoch = 0n
+  currentEpoch = 0n
+  leader: number | undefined
+  private readonly quorum: Majority
+  private election: Election
+  private disc: LeaderDiscovery | undefined
+  private fdisc: FollowerDiscovery | undefined
+  private lb: LeaderBroadcast<T> | undefined
+  private fb: FollowerBroadcast<T> | undefined
+  /** Leader: followers synced (get proposals) and those that acknowledged NEWLEADER. */
+  private synced = new Set<number>()
+  private newLeaderAcks = new Set<number>()
+  private announced = new Set<number>()
+  private active = false
+  private heard = new Map<number, number>()
+  private now = 0
+  private pendingLog: Entry<T>[] = []
+  private leaderSince = 0
+  private leaderInfoSent = new Set<number>()
+
+  constructor(readonly id: number, readonly voters: number[]) {
+    this.quorum = new Majority(voters)
+    this.election = new Election(id, voters, { zxid: 0n, epoch: 0n })
+  }
+
+  get lastZxid(): bigint {
+    const last = this.pendingLog[this.pendingLog.length - 1] ?? this.committed[this.committed.length - 1]
+    return last?.zxid ?? 0n
+  }
+
+  /** Whether this peer leads an established epoch and accepts submissions. */
+  get serving(): boolean {
+    return this.role === 'LEADING' && this.active
+  }
+
+  /** Begin (or restart) looking for a leader. */
+  start(): Out<T>[] {
+    this.role = 'LOOKING'
+    this.leader = undefined
+    this.active = false
+    this.disc = this.fdisc = undefined
+    this.lb = this.fb = undefined
+    this.synced.clear()
+    this.newLeaderAcks.clear()
+    this.announced.clear()
+    this.leaderInfoSent.clear()
+    // A peer restarting the election keeps only what it logged; uncommitted entries count as its history.
+    this.election = new Election(this.id, this.voters, { zxid: this.lastZxid, epoch: this.currentEpoch })
+    return this.votes(this.election.start())
+  }
+
+  private votes(o: { send: { to: number; msg: Notification }[]; decided?: { leader: number; state: 'FOLLOWING' | 'LEADING' } }): Out<T>[] {
+    const out: Out<T>[] = o.send.map(({ to, msg }) => ({ to, msg: { t: 'vote', n: msg } }))
+    if (o.decided) out.push(...this.decided(o.decided.leader))
+    return out
+  }
+
+  private decided(leader: number): Out<T>[] {
+    this.leader = leader
+    this.heard.clear()
+    if (leader === this.id) {
+      this.role = 'LEADING'
+      this.leaderSince = this.now
+      this.disc = new LeaderDiscovery(this.id, this.quorum, this.acceptedEpoch, this.lastZxid, this.currentEpoch)
+      return []
+    }
+    this.role = 'FOLLOWING'
+    this.fdisc = new FollowerDiscovery(this.acceptedEpoch, this.currentEpoch, this.lastZxid)
+    this.heard.set(leader, this.now)
+    return [{ to: leader, msg: { t: 'followerinfo', acceptedEpoch: this.acceptedEpoch } }]
+  }
+
+  /** Submit a value (leader only): returns its zxid, or undefined when not serving. */
+  submit(value: T): { zxid: bigint; out: Out<T>[] } | undefined {
+    if (!this.serving || !this.lb) return undefined
+    const zxid = this.lb.propose(value)
+    const out: Out<T>[] = [...this.synced].map((to) => ({ to, msg: { t: 'proposal', entry: { zxid, value } } }))
+    // A lone leader of a one-voter ensemble commits at once.
+    for (const c of this.lb.ack(this.id, zxid)) out.push(...this.commitAsLeader(c))
+    return { zxid, out }
+  }
+
+  private commitAsLeader(c: Entry<T>): Out<T>[] {
+    this.committed.push(c)
+    return [...this.synced].map((to) => ({ to, msg: { t: 'commit', zxid: c.zxid } }))
+  }
+
+  step(from: number, msg: Msg<T>): Out<T>[] {
+    this.heard.set(from, this.now)
+    if (msg.t === 'vote') {
+      const o = this.election.step(msg.n)
+      return this.role === 'LOOKING' ? this.votes(o) : o.send.map(({ to, msg: n }) => ({ to, msg: { t: 'vote', n } }))
+    }
+    return this.role === 'LEADING' ? this.leaderStep(from, msg) : this.role === 'FOLLOWING' && from === this.leader ? this.followerStep(msg) : []
+  }
+
+  private leaderStep(from: number, msg: Msg<T>): Out<T>[] {
+    const disc = this.disc!
+    switch (msg.t) {
+      case 'followerinfo': {
+        const epoch = disc.followerInfo(from, msg.acceptedEpoch)
+        this.announced.add(from)
+        if (epoch === undefined) return []
+        if (this.acceptedEpoch < epoch) this.acceptedEpoch = epoch
+        // Everyone who reported so far hears the new epoch once; later followers as they report.
+        const to = [...this.announced].filter((f) => f !== this.id && !this.leaderInfoSent.has(f))
+        for (const f of to) this.leaderInfoSent.add(f)
+        return to.map((t) => ({ to: t, msg: { t: 'leaderinfo', epoch } as Msg<T> }))
+      }
+      case 'ackepoch': {
+        const r = disc.ackEpoch(from, msg.currentEpoch, msg.lastZxid)
+        if (r === 'abandon') return this.start()
+        const epoch = disc.newEpoch!
+        if (!this.lb) {
+          // The new epoch continues from the leader's whole history (what it logged, committed or
+          // not); that history becomes committed only once a quorum has synced to it (NEWLEADER).
+          this.lb = new LeaderBroadcast<T>(this.id, this.quorum, epoch, this.lastZxid)
+          this.currentEpoch = epoch
+          this.newLeaderAcks.add(this.id)
+        }
+        const history = [...this.committed, ...this.pendingLog]
+        const plan = planSync({ lastZxid: this.lastZxid, log: history.map((e) => e.zxid) }, msg.lastZxid)
+        const after = (z: bigint) => history.filter((e) => e.zxid > z)
+        const sync: Msg<T> =
+          plan.kind === 'SNAP'
+            ? { t: 'sync', epoch, snapshot: history, diff: [] }
+            : plan.kind === 'TRUNC'
+              ? { t: 'sync', epoch, truncate: plan.to, diff: after(plan.to) }
+              : { t: 'sync', epoch, diff: after(plan.from) }
+        this.synced.add(from)
+        return [{ to: from, msg: sync }]
+      }
+      case 'acknewleader': {
+        this.newLeaderAcks.add(from)
+        if (!this.active && this.quorum.contains(this.newLeaderAcks)) {
+          this.active = true
+          // A quorum holds the history now: it is committed, and followers are told UPTODATE.
+          this.committed.push(...this.pendingLog)
+          this.pendingLog = []
+          return [...this.newLeaderAcks].filter((x) => x !== this.id).map((to) => ({ to, msg: { t: 'uptodate' } as Msg<T> }))
+        }
+        return this.active ? [{ to: from, msg: { t: 'uptodate' } }] : []
+      }
+      case 'ack':
+        return (this.lb?.ack(from, msg.zxid) ?? []).flatMap((c) => this.commitAsLeader(c))
+      default:
+        return []
+    }
+  }
+
+  private followerStep(msg: Msg<T>): Out<T>[] {
+    const leader = this.leader!
+    switch (msg.t) {
+      case 'leaderinfo': {
+        const r = this.fdisc!.leaderInfo(msg.epoch)
+        if ('refuse' in r) return this.start()
+        this.acceptedEpoch = this.fdisc!.acceptedEpoch
+        return [{ to: leader, msg: { t: 'ackepoch', currentEpoch: r.ack.currentEpoch, lastZxid: this.lastZxid } }]
+      }
+      case 'sync': {
+        // The leader's history goes into our log; it is committed at UPTODATE.
+        let log = [...this.committed, ...this.pendingLog]
+        if (msg.snapshot) log = [...msg.snapshot]
+        if (msg.truncate !== undefined) log = log.filter((e) => e.zxid <= msg.truncate!)
+        const last = log[log.length - 1]?.zxid ?? 0n
+        log.push(...msg.diff.filter((e) => e.zxid > last))
+        const keep = this.committed.filter((e, i) => log[i]?.zxid === e.zxid)
+        this.committed = keep
+        this.pendingLog = log.slice(keep.length)
+        this.currentEpoch = msg.epoch
+        this.fdisc!.newLeader(msg.epoch)
+        this.fb = new FollowerBroadcast<T>(this.lastZxid, this.lastZxid)
+        return [{ to: leader, msg: { t: 'acknewleader' } }]
+      }
+      case 'uptodate': {
+        this.committed.push(...this.pendingLog.filter((e) => e.zxid <= (this.fb?.lastCommitted ?? 0n)))
+        this.pendingLog = this.pendingLog.filter((e) => e.zxid > (this.fb?.lastCommitted ?? 0n))
+        return []
+      }
+      case 'proposal': {
+        if (!this.fb) return []
+        const r = this.fb.propose(msg.entry.zxid, msg.entry.value)
+        if (r === 'gap') return this.start() // lost our place: resync through a new election round
+        if (r === 'ack') this.pendingLog.push(msg.entry)
+        return [{ to: leader, msg: { t: 'ack', zxid: msg.entry.zxid } }]
+      }
+      case 'commit': {
+        if (!this.fb) return []
+        // Everything logged up to the committed zxid is committed, synced history included: the
+        // leader commits in zxid order.
+        this.fb.commit(msg.zxid)
+        const upto = this.pendingLog.findIndex((e) => e.zxid > msg.zxid)
+        const done = upto < 0 ? this.pendingLog : this.pendingLog.slice(0, upto)
+        this.committed.push(...done)
+        this.pendingLog = this.pendingLog.slice(done.length)
+        return []
+      }
+      case 'ping':
+        return [{ to: leader, msg: { t: 'pong' } }]
+      default:
+        return []
+    }
+  }
+
+  /** Time passes: pings, failure detection, election retries. */
+  tick(): Out<T>[] {
+    this.now++
+    if (this.role === 'LOOKING') return this.votes(this.election.tick())
+    if (this.role === 'FOLLOWING') {
+      if (this.now - (this.heard.get(this.leader!) ?? 0) > SILENCE_LIMIT) return this.start()
+      return []
+    }
+    // Leading: ping everyone synced; step down without a quorum that answers.
+    const alive = [this.id, ...[...this.synced].filter((f) => this.now - (this.heard.get(f) ?? -Infinity) <= SILENCE_LIMIT)]
+    if (this.now - this.leaderSince > SILENCE_LIMIT && !this.quorum.contains(alive)) return this.start()
+    return [...this.synced].map((to) => ({ to, msg: { t: 'ping' } }))
+  }
+}
+
