@@ -4,7 +4,7 @@
 import t from 'tap'
 import { ZooKeeper } from './client.js'
 import { Session } from './session/session.js'
-import { FakeZooKeeper, type FakeRequest } from './testing/fake-zookeeper.js'
+import { FakeServer, type Received } from './session/fake-server.test-helper.js'
 import * as P from './jute/generated/proto.generated.js'
 import { OpCode, ErrorCode, EventType, CreateMode } from './protocol.js'
 import { BadArgumentsError, InvalidACLError, NoNodeError, NodeExistsError } from './errors.js'
@@ -12,9 +12,9 @@ import type { Writer } from './jute/writer.js'
 
 const stat = { czxid: 1n, mzxid: 1n, ctime: 0n, mtime: 0n, version: 0, cversion: 0, aversion: 0, ephemeralOwner: 0n, dataLength: 1, numChildren: 0, pzxid: 1n }
 
-async function setup(connectString = 'h0:2181/app', handler?: (req: FakeRequest) => { err?: number; body?: (w: Writer) => void } | 'hold') {
-  const fake = new FakeZooKeeper(1)
-  if (handler) fake.handler = handler
+async function setup(connectString = 'h0:2181/app', handler?: (req: Received) => { err?: number; body?: (w: Writer) => void } | 'hold') {
+  const fake = new FakeServer(1)
+  if (handler) fake.respond = handler
   const zk = await ZooKeeper.connect(connectString, {
     sessionFactory: (o) => new Session({ ...o, transportFactory: fake.factory }),
   })
@@ -24,13 +24,13 @@ async function setup(connectString = 'h0:2181/app', handler?: (req: FakeRequest)
 
 t.test('create: create2 with chroot on the way out, stripped on the way in', async (t) => {
   const { fake, zk } = await setup('h0:2181/app', (req) => {
-    if (req.header.type !== OpCode.create2) return {}
-    const body = P.decodeCreateRequest(req.body)
+    if (req.type !== OpCode.create2) return {}
+    const body = P.decodeCreateRequest(req.reader)
     return { body: (w) => P.encodeCreate2Response(w, { path: body.path + '0000000003', stat }) }
   })
   const r = await zk.create('/jobs/j-', 'x', { mode: 'PERSISTENT_SEQUENTIAL' })
   t.equal(r.path, '/jobs/j-0000000003')
-  const sent = P.decodeCreateRequest(fake.seen(OpCode.create2)[0]!.body)
+  const sent = P.decodeCreateRequest(fake.seen(OpCode.create2)[0]!.reader)
   t.equal(sent.path, '/app/jobs/j-')
   t.equal(sent.flags, CreateMode.PERSISTENT_SEQUENTIAL)
   t.same(sent.data, Buffer.from('x'))
@@ -41,13 +41,13 @@ t.test('container and TTL modes use their own opcodes', async (t) => {
   await zk.create('/c', null, { mode: CreateMode.CONTAINER })
   await zk.create('/t', null, { mode: CreateMode.PERSISTENT_WITH_TTL, ttl: 5000 })
   t.equal(fake.seen(OpCode.createContainer).length, 1)
-  const ttl = P.decodeCreateTTLRequest(fake.seen(OpCode.createTTL)[0]!.body)
+  const ttl = P.decodeCreateTTLRequest(fake.seen(OpCode.createTTL)[0]!.reader)
   t.equal(ttl.ttl, 5000n)
 })
 
 t.test('invalid input is refused before anything is sent', async (t) => {
   const { fake, zk } = await setup()
-  const before = fake.requests.length
+  const before = fake.log.length
   await t.rejects(zk.create('relative'), BadArgumentsError)
   await t.rejects(zk.getData('/a/'), BadArgumentsError)
   await t.rejects(zk.setData('/a', Buffer.alloc(0x100000)), { name: 'BadArgumentsError', op: 'setData', path: '/a' })
@@ -57,18 +57,18 @@ t.test('invalid input is refused before anything is sent', async (t) => {
   await t.rejects(zk.create('/a', null, { ttl: 10 }), BadArgumentsError)
   await t.rejects(zk.create('/a', null, { mode: 42 as CreateMode }), BadArgumentsError)
   await t.rejects(zk.delete('/a', { version: 1.5 }), BadArgumentsError)
-  t.equal(fake.requests.length, before, 'nothing was sent')
+  t.equal(fake.log.length, before, 'nothing was sent')
   t.equal(zk.state, 'connected')
 })
 
 t.test('watches are registered when the reply is processed, before the promise resolves', async (t) => {
   const { fake, zk } = await setup('h0:2181/app', (req) => {
-    if (req.header.type === OpCode.getData) {
+    if (req.type === OpCode.getData) {
       // Reply, then immediately a notification for the same path: the watcher must already be there.
       queueMicrotask(() => req.conn.notify(EventType.NodeDataChanged, '/app/w'))
       return { body: (w) => P.encodeGetDataResponse(w, { data: Buffer.from('v'), stat }) }
     }
-    if (req.header.type === OpCode.exists) return { err: ErrorCode.NONODE }
+    if (req.type === OpCode.exists) return { err: ErrorCode.NONODE }
     return {}
   })
   const order: string[] = []
@@ -79,9 +79,9 @@ t.test('watches are registered when the reply is processed, before the promise r
   t.same(order.sort(), ['dataChanged /w', 'reply'])
   // exists on a missing node leaves an exist watch, restored on reconnect
   t.equal(await zk.exists('/gone', { watch: () => {} }), null)
-  fake.connections[0]!.peer.cut()
-  await fake.until(() => fake.connections.length === 2 && fake.seen(OpCode.setWatches).length === 1)
-  const sw = P.decodeSetWatches(fake.seen(OpCode.setWatches)[0]!.body)
+  fake.conns[0]!.peer.cut()
+  await fake.until(() => fake.conns.length === 2 && fake.seen(OpCode.setWatches).length === 1)
+  const sw = P.decodeSetWatches(fake.seen(OpCode.setWatches)[0]!.reader)
   t.same(sw.existWatches, ['/app/gone'])
   t.same(sw.dataWatches, [], 'the fired one-shot data watch is not restored')
 })
@@ -89,7 +89,7 @@ t.test('watches are registered when the reply is processed, before the promise r
 t.test('multi maps per-op results; a failure rejects with the first failing code and every op result', async (t) => {
   let fail = false
   const { zk } = await setup('h0:2181/app', (req) => {
-    if (req.header.type !== OpCode.multi) return {}
+    if (req.type !== OpCode.multi) return {}
     return {
       body: (w) => {
         const head = (type: number, err: number) => P.encodeMultiHeader(w, { type, done: false, err })
@@ -119,9 +119,9 @@ t.test('multi maps per-op results; a failure rejects with the first failing code
 t.test('createAll creates missing parents; deleteAll tolerates races', async (t) => {
   const nodes = new Set<string>(['/'])
   const { zk } = await setup('h0:2181', (req) => {
-    switch (req.header.type) {
+    switch (req.type) {
       case OpCode.create2: {
-        const { path } = P.decodeCreateRequest(req.body)
+        const { path } = P.decodeCreateRequest(req.reader)
         const parent = path.slice(0, path.lastIndexOf('/')) || '/'
         if (!nodes.has(parent)) return { err: ErrorCode.NONODE }
         if (nodes.has(path)) return { err: ErrorCode.NODEEXISTS }
@@ -129,13 +129,13 @@ t.test('createAll creates missing parents; deleteAll tolerates races', async (t)
         return { body: (w) => P.encodeCreate2Response(w, { path, stat }) }
       }
       case OpCode.getChildren: {
-        const { path } = P.decodeGetChildrenRequest(req.body)
+        const { path } = P.decodeGetChildrenRequest(req.reader)
         if (!nodes.has(path)) return { err: ErrorCode.NONODE }
         const kids = [...nodes].filter((n) => n !== path && n.startsWith(path === '/' ? '/' : path + '/') && !n.slice(path.length + 1).includes('/'))
         return { body: (w) => P.encodeGetChildrenResponse(w, { children: kids.map((k) => k.slice(k.lastIndexOf('/') + 1)) }) }
       }
       case OpCode.delete: {
-        const { path } = P.decodeDeleteRequest(req.body)
+        const { path } = P.decodeDeleteRequest(req.reader)
         if (!nodes.delete(path)) return { err: ErrorCode.NONODE }
         return {}
       }
