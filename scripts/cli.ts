@@ -1,8 +1,19 @@
 #!/usr/bin/env node
 // The `zookit` command line.
-//   zookit ensemble [--port N] [--tick-time MS]   start the bundled ensemble and print its connect string
+//   zookit ensemble [options]   start the bundled ensemble, print its connect string, serve until Ctrl-C
 import { parseArgs } from 'node:util'
 import { startEnsemble } from '../src/ensemble/index.js'
+
+const USAGE = `usage: zookit ensemble [--port N] [--tick-time MS] [--data-dir DIR] [--no-fsync]
+                       [--min-session-timeout MS] [--max-session-timeout MS]
+                       [--super-digest user:base64sha1] [--container-check-interval MS]`
+
+function num(v: string | undefined, name: string): number | undefined {
+  if (v === undefined) return undefined
+  const n = Number(v)
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} needs a whole number, got ${JSON.stringify(v)}`)
+  return n
+}
 
 async function ensemble(args: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -11,26 +22,40 @@ async function ensemble(args: string[]): Promise<void> {
       port: { type: 'string' },
       'tick-time': { type: 'string' },
       size: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'no-fsync': { type: 'boolean' },
+      'min-session-timeout': { type: 'string' },
+      'max-session-timeout': { type: 'string' },
+      'super-digest': { type: 'string' },
+      'container-check-interval': { type: 'string' },
     },
   })
   const e = await startEnsemble({
-    port: values.port ? Number(values.port) : undefined,
-    tickTime: values['tick-time'] ? Number(values['tick-time']) : undefined,
-    size: values.size ? Number(values.size) : undefined,
+    port: num(values.port, 'port'),
+    tickTime: num(values['tick-time'], 'tick-time'),
+    size: num(values.size, 'size'),
+    dataDir: values['data-dir'],
+    fsync: values['no-fsync'] ? false : undefined,
+    minSessionTimeout: num(values['min-session-timeout'], 'min-session-timeout'),
+    maxSessionTimeout: num(values['max-session-timeout'], 'max-session-timeout'),
+    superDigest: values['super-digest'],
+    containerCheckInterval: num(values['container-check-interval'], 'container-check-interval'),
   })
   console.log(e.connectString)
-  console.error(`zookit ensemble serving on ${e.connectString} (Ctrl-C to stop)`)
+  console.error(`zookit ensemble serving on ${e.connectString}${values['data-dir'] ? ` (data in ${values['data-dir']})` : ' (in memory)'}; Ctrl-C to stop`)
   const stop = () => void e.stop().then(() => process.exit(0))
   process.once('SIGINT', stop)
   process.once('SIGTERM', stop)
 }
 
 const [command, ...rest] = process.argv.slice(2)
-switch (command) {
-  case 'ensemble':
-    await ensemble(rest)
-    break
-  default:
-    console.error('usage: zookit ensemble [--port N] [--tick-time MS]')
+try {
+  if (command === 'ensemble') await ensemble(rest)
+  else {
+    console.error(USAGE)
     process.exitCode = command ? 2 : 0
+  }
+} catch (err) {
+  console.error(`zookit: ${(err as Error).message}\n${USAGE}`)
+  process.exitCode = 2
 }
