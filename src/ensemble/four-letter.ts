@@ -29,7 +29,7 @@ export function fourLetterWord(word: string, s: ZooKeeperServer): string {
       lines.push(
         'Latency min/avg/max: 0/0.0/0',
         `Received: ${s.packetsReceived}`,
-        `Sent: ${s.packetsReceived}`,
+        `Sent: ${s.packetsSent}`,
         `Connections: ${connections}`,
         'Outstanding: 0',
         `Zxid: ${hex(zxid)}`,
@@ -47,7 +47,7 @@ export function fourLetterWord(word: string, s: ZooKeeperServer): string {
         ['zk_max_latency', 0],
         ['zk_min_latency', 0],
         ['zk_packets_received', s.packetsReceived],
-        ['zk_packets_sent', s.packetsReceived],
+        ['zk_packets_sent', s.packetsSent],
         ['zk_num_alive_connections', connections],
         ['zk_outstanding_requests', 0],
         ['zk_znode_count', s.nodeCount()],

@@ -72,6 +72,7 @@ class Connection implements WatchTarget {
     fill(w)
     w.endFrame(at)
     this.sent++
+    this.server.packetsSent++
     this.socket.write(w.toBuffer())
   }
 
