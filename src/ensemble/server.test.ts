@@ -130,3 +130,31 @@ t.test('a client that omits the readOnly byte gets a ConnectResponse without one
   })
   t.equal(reply.readInt32BE(0), 4 + 4 + 8 + 4 + 16, 'protocolVersion, timeOut, sessionId, passwd: no trailing byte')
 })
+
+t.test('fault hooks: pause/resume, dropConnections, kill/restart', async (t) => {
+  const ens = await startEnsemble({ tickTime: 100 })
+  t.teardown(() => ens.stop())
+  const zk = await ZooKeeper.connect(ens.connectString, { sessionTimeout: 4000 })
+  t.teardown(() => zk.close())
+  await zk.create('/f', 'x')
+
+  ens.pause()
+  t.ok(ens.servers[0]!.paused)
+  const read = zk.getData('/f') // held while the server is frozen
+  ens.resume()
+  t.equal((await read).data.toString(), 'x', 'the reply comes after resume')
+
+  const session = zk.sessionId
+  const back = new Promise<void>((r) => zk.once('disconnected', () => zk.once('connected', () => r())))
+  ens.dropConnections()
+  await back
+  t.equal(zk.sessionId, session, 'reconnected with the same session')
+
+  // An in-memory server that crashes comes back empty: the session is unknown, hence expired.
+  const expired = new Promise<void>((r) => zk.once('expired', () => r()))
+  await ens.kill()
+  await ens.restart()
+  await expired
+  t.pass('session expired after an in-memory crash')
+  t.equal(ens.leader(), ens.servers[0])
+})

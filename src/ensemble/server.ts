@@ -171,11 +171,49 @@ export class ZooKeeperServer {
       srv.once('error', reject)
       srv.listen(this.opts.port ?? 0, this.opts.host ?? '127.0.0.1', () => resolve())
     })
+    this.startTimers()
+    return (srv.address() as net.AddressInfo).port
+  }
+
+  private startTimers(): void {
     this.expiryTimer = setInterval(() => this.expireSessions(), Math.max(10, Math.floor(this.tickTime / 2)))
     this.expiryTimer.unref()
     this.reapTimer = setInterval(() => this.reapContainersAndTtl(), this.opts.containerCheckInterval ?? 60_000)
     this.reapTimer.unref()
-    return (srv.address() as net.AddressInfo).port
+  }
+
+  private stopTimers(): void {
+    if (this.expiryTimer) clearInterval(this.expiryTimer)
+    if (this.reapTimer) clearInterval(this.reapTimer)
+    this.expiryTimer = this.reapTimer = undefined
+  }
+
+  /** Whether pause() froze the server. */
+  paused = false
+
+  /**
+   * Freeze the server as SIGSTOP would a process: connections stay open but nothing is read or
+   * answered, and no session expires, until resume().
+   */
+  pause(): void {
+    if (this.paused) return
+    this.paused = true
+    this.stopTimers()
+    for (const c of this.connections) c.socket.pause()
+  }
+
+  resume(): void {
+    if (!this.paused) return
+    this.paused = false
+    // Sessions were frozen with the server: they get a full timeout from now, as after a restart.
+    for (const s of this.tracker.sessions.values()) this.tracker.touch(s.id, Date.now())
+    for (const c of this.connections) c.socket.resume()
+    this.startTimers()
+  }
+
+  /** Cut every client connection (the server stays up; sessions live on until they expire). */
+  dropConnections(): void {
+    for (const c of [...this.connections]) c.socket.destroy()
   }
 
   /** Sessions and timeouts, for snapshots. */
@@ -185,8 +223,7 @@ export class ZooKeeperServer {
 
   /** Stop listening and drop every connection (sessions stay in the tree until expiry or restart). */
   async close(): Promise<void> {
-    if (this.expiryTimer) clearInterval(this.expiryTimer)
-    if (this.reapTimer) clearInterval(this.reapTimer)
+    this.stopTimers()
     this.txnlog?.close()
     for (const c of this.connections) {
       c.closed = true
@@ -213,6 +250,7 @@ export class ZooKeeperServer {
 
   private accept(socket: net.Socket): void {
     socket.setNoDelay(true)
+    if (this.paused) socket.pause()
     const conn = new Connection(socket, this)
     this.connections.add(conn)
     let handshaken = false
