@@ -1,6 +1,8 @@
 // One Zab peer as a pure state machine over the election, discovery, sync and broadcast parts:
 // step(from, msg) and tick() return the messages to send; no sockets, timers or disk. It replicates
-// an ordered log of values (the ensemble will put transactions in it). Not yet wired to the server.
+// an ordered log of values (the ensemble puts serialized transactions in it). The host (the quorum
+// server) delivers messages, persists what drainJournal() reports before sending the step's output,
+// and applies `committed` in order.
 import { Election, type Notification } from './election.js'
 import { LeaderDiscovery, FollowerDiscovery } from './discovery.js'
 import { planSync } from './sync.js'
@@ -19,7 +21,7 @@ export type Msg<T> =
   | { t: 'followerinfo'; acceptedEpoch: bigint }
   | { t: 'leaderinfo'; epoch: bigint }
   | { t: 'ackepoch'; currentEpoch: bigint; lastZxid: bigint }
-  | { t: 'sync'; epoch: bigint; truncate?: bigint; snapshot?: Entry<T>[]; diff: Entry<T>[] }
+  | { t: 'sync'; epoch: bigint; truncate?: bigint; snapshot?: Entry<T>[]; diff: Entry<T>[]; outstanding: Entry<T>[] }
   | { t: 'acknewleader' }
   | { t: 'uptodate' }
   | { t: 'proposal'; entry: Entry<T> }
@@ -30,8 +32,13 @@ export type Msg<T> =
 
 export type Out<T> = { to: number; msg: Msg<T> }
 
-/** Ticks without hearing from the other side before giving up on it. */
-const SILENCE_LIMIT = 5
+/** A change to the peer's log that must be durable before the step's messages go out. */
+export type JournalOp<T> = { op: 'append'; entry: Entry<T> } | { op: 'reset'; entries: Entry<T>[] }
+
+export interface PeerOptions {
+  /** Ticks without hearing from the other side before giving up on it (default 5). */
+  silenceTicks?: number
+}
 
 export class Peer<T> {
   role: 'LOOKING' | 'FOLLOWING' | 'LEADING' = 'LOOKING'
@@ -56,10 +63,57 @@ export class Peer<T> {
   private pendingLog: Entry<T>[] = []
   private leaderSince = 0
   private leaderInfoSent = new Set<number>()
+  /** Follower: synced and told UPTODATE. */
+  private upToDate = false
+  private readonly silence: number
+  /** Log changes since the last drainJournal(), when journaling. */
+  private journal: JournalOp<T>[] = []
+  journaling = false
 
-  constructor(readonly id: number, readonly voters: number[]) {
+  constructor(readonly id: number, readonly voters: number[], opts: PeerOptions = {}) {
     this.quorum = new Majority(voters)
+    this.silence = opts.silenceTicks ?? 5
     this.election = new Election(id, voters, { zxid: 0n, epoch: 0n })
+  }
+
+  /**
+   * Load what a previous run made durable: its whole log (which of it was committed is learnt again
+   * when the peer syncs with a leader) and its epochs. Call before start().
+   */
+  restore(log: Entry<T>[], acceptedEpoch: bigint, currentEpoch: bigint): void {
+    this.committed = []
+    this.pendingLog = [...log]
+    this.acceptedEpoch = acceptedEpoch
+    this.currentEpoch = currentEpoch
+  }
+
+  /** Log changes to persist before sending what the last calls returned. */
+  drainJournal(): JournalOp<T>[] {
+    const j = this.journal
+    this.journal = []
+    return j
+  }
+
+  private record(op: JournalOp<T>): void {
+    if (this.journaling) this.journal.push(op)
+  }
+
+  /** Whether this peer serves clients: the leader of an established epoch, or a follower told UPTODATE. */
+  get ready(): boolean {
+    return this.role === 'LEADING' ? this.active : this.role === 'FOLLOWING' && this.upToDate
+  }
+
+  /**
+   * The connection to `peer` broke. A follower that loses its leader looks for a new one; a leader
+   * stops sending to that follower until it syncs again.
+   */
+  disconnected(peer: number): Out<T>[] {
+    if (this.role === 'FOLLOWING' && peer === this.leader) return this.start()
+    if (this.role === 'LEADING') {
+      this.synced.delete(peer)
+      this.leaderInfoSent.delete(peer)
+    }
+    return []
   }
 
   get lastZxid(): bigint {
@@ -83,6 +137,7 @@ export class Peer<T> {
     this.newLeaderAcks.clear()
     this.announced.clear()
     this.leaderInfoSent.clear()
+    this.upToDate = false
     // A peer restarting the election keeps only what it logged; uncommitted entries count as its history.
     this.election = new Election(this.id, this.voters, { zxid: this.lastZxid, epoch: this.currentEpoch })
     return this.votes(this.election.start())
@@ -113,6 +168,7 @@ export class Peer<T> {
   submit(value: T): { zxid: bigint; out: Out<T>[] } | undefined {
     if (!this.serving || !this.lb) return undefined
     const zxid = this.lb.propose(value)
+    this.record({ op: 'append', entry: { zxid, value } })
     const out: Out<T>[] = [...this.synced].map((to) => ({ to, msg: { t: 'proposal', entry: { zxid, value } } }))
     // A lone leader of a one-voter ensemble commits at once.
     for (const c of this.lb.ack(this.id, zxid)) out.push(...this.commitAsLeader(c))
@@ -141,10 +197,12 @@ export class Peer<T> {
         this.announced.add(from)
         if (epoch === undefined) return []
         if (this.acceptedEpoch < epoch) this.acceptedEpoch = epoch
-        // Everyone who reported so far hears the new epoch once; later followers as they report.
-        const to = [...this.announced].filter((f) => f !== this.id && !this.leaderInfoSent.has(f))
+        // Everyone who reported so far hears the new epoch once; a follower that reports again
+        // (it reconnected) hears it again.
+        const to = new Set([...this.announced].filter((f) => f !== this.id && !this.leaderInfoSent.has(f)))
+        to.add(from)
         for (const f of to) this.leaderInfoSent.add(f)
-        return to.map((t) => ({ to: t, msg: { t: 'leaderinfo', epoch } as Msg<T> }))
+        return [...to].map((t) => ({ to: t, msg: { t: 'leaderinfo', epoch } as Msg<T> }))
       }
       case 'ackepoch': {
         const r = disc.ackEpoch(from, msg.currentEpoch, msg.lastZxid)
@@ -160,12 +218,15 @@ export class Peer<T> {
         const history = [...this.committed, ...this.pendingLog]
         const plan = planSync({ lastZxid: this.lastZxid, log: history.map((e) => e.zxid) }, msg.lastZxid)
         const after = (z: bigint) => history.filter((e) => e.zxid > z)
+        // Proposals in flight go along as proposals: the follower logs them but commits them only
+        // when the leader does.
+        const outstanding = this.active ? this.lb.pending() : []
         const sync: Msg<T> =
           plan.kind === 'SNAP'
-            ? { t: 'sync', epoch, snapshot: history, diff: [] }
+            ? { t: 'sync', epoch, snapshot: history, diff: [], outstanding }
             : plan.kind === 'TRUNC'
-              ? { t: 'sync', epoch, truncate: plan.to, diff: after(plan.to) }
-              : { t: 'sync', epoch, diff: after(plan.from) }
+              ? { t: 'sync', epoch, truncate: plan.to, diff: after(plan.to), outstanding }
+              : { t: 'sync', epoch, diff: after(plan.from), outstanding }
         this.synced.add(from)
         return [{ to: from, msg: sync }]
       }
@@ -203,15 +264,23 @@ export class Peer<T> {
         if (msg.truncate !== undefined) log = log.filter((e) => e.zxid <= msg.truncate!)
         const last = log[log.length - 1]?.zxid ?? 0n
         log.push(...msg.diff.filter((e) => e.zxid > last))
-        const keep = this.committed.filter((e, i) => log[i]?.zxid === e.zxid)
-        this.committed = keep
-        this.pendingLog = log.slice(keep.length)
+        const synced = log[log.length - 1]?.zxid ?? 0n
+        log.push(...msg.outstanding.filter((e) => e.zxid > synced))
+        let keep = 0
+        while (keep < this.committed.length && log[keep]?.zxid === this.committed[keep]!.zxid) keep++
+        this.committed = this.committed.slice(0, keep)
+        this.pendingLog = log.slice(keep)
+        this.record({ op: 'reset', entries: log })
         this.currentEpoch = msg.epoch
         this.fdisc!.newLeader(msg.epoch)
-        this.fb = new FollowerBroadcast<T>(this.lastZxid, this.lastZxid)
-        return [{ to: leader, msg: { t: 'acknewleader' } }]
+        this.fb = new FollowerBroadcast<T>(this.lastZxid, synced)
+        return [
+          ...msg.outstanding.map((e): Out<T> => ({ to: leader, msg: { t: 'ack', zxid: e.zxid } })),
+          { to: leader, msg: { t: 'acknewleader' } },
+        ]
       }
       case 'uptodate': {
+        this.upToDate = true
         this.committed.push(...this.pendingLog.filter((e) => e.zxid <= (this.fb?.lastCommitted ?? 0n)))
         this.pendingLog = this.pendingLog.filter((e) => e.zxid > (this.fb?.lastCommitted ?? 0n))
         return []
@@ -220,7 +289,10 @@ export class Peer<T> {
         if (!this.fb) return []
         const r = this.fb.propose(msg.entry.zxid, msg.entry.value)
         if (r === 'gap') return this.start() // lost our place: resync through a new election round
-        if (r === 'ack') this.pendingLog.push(msg.entry)
+        if (r === 'ack') {
+          this.pendingLog.push(msg.entry)
+          this.record({ op: 'append', entry: msg.entry })
+        }
         return [{ to: leader, msg: { t: 'ack', zxid: msg.entry.zxid } }]
       }
       case 'commit': {
@@ -246,12 +318,12 @@ export class Peer<T> {
     this.now++
     if (this.role === 'LOOKING') return this.votes(this.election.tick())
     if (this.role === 'FOLLOWING') {
-      if (this.now - (this.heard.get(this.leader!) ?? 0) > SILENCE_LIMIT) return this.start()
+      if (this.now - (this.heard.get(this.leader!) ?? 0) > this.silence) return this.start()
       return []
     }
     // Leading: ping everyone synced; step down without a quorum that answers.
-    const alive = [this.id, ...[...this.synced].filter((f) => this.now - (this.heard.get(f) ?? -Infinity) <= SILENCE_LIMIT)]
-    if (this.now - this.leaderSince > SILENCE_LIMIT && !this.quorum.contains(alive)) return this.start()
+    const alive = [this.id, ...[...this.synced].filter((f) => this.now - (this.heard.get(f) ?? -Infinity) <= this.silence)]
+    if (this.now - this.leaderSince > this.silence && !this.quorum.contains(alive)) return this.start()
     return [...this.synced].map((to) => ({ to, msg: { t: 'ping' } }))
   }
 }
