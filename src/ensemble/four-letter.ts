@@ -33,7 +33,7 @@ export function fourLetterWord(word: string, s: ZooKeeperServer): string {
         `Connections: ${connections}`,
         'Outstanding: 0',
         `Zxid: ${hex(zxid)}`,
-        'Mode: standalone',
+        `Mode: ${s.mode}`,
         `Node count: ${s.nodeCount()}`,
       )
       return lines.join('\n') + '\n'
@@ -42,7 +42,7 @@ export function fourLetterWord(word: string, s: ZooKeeperServer): string {
       const w = s.watches.summary()
       const kv: [string, string | number][] = [
         ['zk_version', VERSION],
-        ['zk_server_state', 'standalone'],
+        ['zk_server_state', s.mode],
         ['zk_avg_latency', 0],
         ['zk_max_latency', 0],
         ['zk_min_latency', 0],

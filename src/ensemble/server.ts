@@ -18,6 +18,8 @@ import type { Txn, TxnHeader } from './txn.js'
 import { TxnLog } from './txnlog.js'
 import { decodeConnectRequestLenient } from '../jute/quirks.js'
 import type { ApplyResult } from './datatree.js'
+import type { Forwarded } from './zab/wire.js'
+import { QuorumPeer, type QuorumConfig } from './quorum-peer.js'
 
 const log = logger('ensemble')
 
@@ -42,7 +44,20 @@ export interface ServerOptions {
   snapshotEvery?: number
   /** How often empty containers and expired TTL nodes are reaped, ms (ZooKeeper's default 60000). */
   containerCheckInterval?: number
+  /** Run as one peer of a quorum (Zab) instead of standalone. */
+  quorum?: QuorumConfig
+  /** Secret that session passwords derive from; peers of one ensemble share it. */
+  secret?: Buffer
 }
+
+/** A write waiting for its commit: the session's requests complete in order. */
+interface PendingWrite {
+  cxid: number
+  done(zxid: bigint, txn: Txn, result: ApplyResult): void
+}
+
+/** What the server is doing: standalone, or its role in the quorum ("looking" serves no clients). */
+export type ServerMode = 'standalone' | 'leader' | 'follower' | 'looking'
 
 /** A commit function: turns a prepared txn into an applied one (local now; a quorum later). */
 export type Commit = (hdr: Omit<TxnHeader, 'zxid'>, txn: Txn) => { zxid: bigint; result: ApplyResult }
@@ -54,6 +69,10 @@ class Connection implements WatchTarget {
   closed = false
   received = 0
   sent = 0
+  /** Writes sent down the pipeline and not yet answered. */
+  inflight = 0
+  /** Requests held until this session's earlier writes complete (reads see their own writes). */
+  backlog: Buffer[] = []
   private readonly w = new Writer(1024)
   private chunks: Buffer[] = []
   private buffered = 0
@@ -117,9 +136,12 @@ class Connection implements WatchTarget {
   }
 }
 
+const WRITES = new Set<number>([OpCode.create, OpCode.create2, OpCode.createContainer, OpCode.createTTL, OpCode.delete, OpCode.deleteContainer, OpCode.setData, OpCode.setACL, OpCode.multi, OpCode.closeSession])
+const isWrite = (type: number) => WRITES.has(type)
+
 /** A single ZooKeeper-compatible server. */
 export class ZooKeeperServer {
-  readonly tree: DataTree
+  tree: DataTree
   private readonly txnlog: TxnLog | undefined
   readonly watches = new WatchManager()
   readonly tracker: SessionTracker
@@ -133,15 +155,19 @@ export class ZooKeeperServer {
   readonly startedAt = Date.now()
   packetsReceived = 0
   packetsSent = 0
-  /** Replaceable commit stage; the default applies locally. */
+  /** The standalone commit stage: log, then apply. */
   commit: Commit
+  /** Writes of local sessions awaiting their commit, per session, in order. */
+  private readonly pending = new Map<bigint, PendingWrite[]>()
+  /** The quorum side, when this server is one peer of an ensemble. */
+  readonly quorum: QuorumPeer | undefined
 
   constructor(readonly opts: ServerOptions = {}) {
     this.tickTime = opts.tickTime ?? 2000
     this.maxBuffer = opts.maxBuffer ?? DEFAULT_MAX_BUFFER
     let secret: Buffer | undefined
     let sessions = new Map<bigint, number>()
-    if (opts.dataDir) {
+    if (opts.dataDir && !opts.quorum) {
       this.txnlog = new TxnLog(opts.dataDir, { fsync: opts.fsync ?? true, snapshotEvery: opts.snapshotEvery })
       const rec = this.txnlog.recover()
       this.tree = rec.tree
@@ -150,7 +176,8 @@ export class ZooKeeperServer {
     } else {
       this.tree = new DataTree()
     }
-    this.tracker = new SessionTracker(this.tickTime, opts.serverId ?? 1, Date.now(), opts.minSessionTimeout ?? 2 * this.tickTime, opts.maxSessionTimeout ?? 20 * this.tickTime, secret)
+    if (opts.secret) secret = opts.secret
+    this.tracker = new SessionTracker(this.tickTime, opts.quorum?.id ?? opts.serverId ?? 1, Date.now(), opts.minSessionTimeout ?? 2 * this.tickTime, opts.maxSessionTimeout ?? 20 * this.tickTime, secret)
     // Recovered sessions get a full timeout from now, as ZooKeeper gives them after a restart.
     for (const [id, timeout] of sessions) this.tracker.add(id, timeout, Date.now())
     this.commit = (hdr, txn) => {
@@ -161,6 +188,22 @@ export class ZooKeeperServer {
       if (this.txnlog?.wantsSnapshot) this.txnlog.snapshot(this.tree, this.liveSessions())
       return { zxid: full.zxid, result }
     }
+    if (opts.quorum) this.quorum = new QuorumPeer(this, opts.quorum)
+  }
+
+  /** standalone, or this peer's role; "looking" while there is no established leader. */
+  get mode(): ServerMode {
+    return this.quorum ? this.quorum.mode : 'standalone'
+  }
+
+  /** Whether clients are served now (a quorum peer serves only once it leads or follows an established leader). */
+  get serving(): boolean {
+    return !this.quorum || this.quorum.mode !== 'looking'
+  }
+
+  /** Whether this server decides writes (standalone, or the quorum's leader). */
+  get decides(): boolean {
+    return !this.quorum || this.quorum.mode === 'leader'
   }
 
   /** Listen; resolves with the port. */
@@ -173,6 +216,12 @@ export class ZooKeeperServer {
     })
     this.startTimers()
     return (srv.address() as net.AddressInfo).port
+  }
+
+  /** Listen on the quorum port (before start()); resolves with it. */
+  async listenQuorum(port?: number): Promise<number> {
+    if (!this.quorum) throw new Error('not a quorum peer')
+    return this.quorum.listen(port)
   }
 
   private startTimers(): void {
@@ -198,6 +247,7 @@ export class ZooKeeperServer {
   pause(): void {
     if (this.paused) return
     this.paused = true
+    this.quorum?.pause()
     this.stopTimers()
     for (const c of this.connections) c.socket.pause()
   }
@@ -208,6 +258,7 @@ export class ZooKeeperServer {
     // Sessions were frozen with the server: they get a full timeout from now, as after a restart.
     for (const s of this.tracker.sessions.values()) this.tracker.touch(s.id, Date.now())
     for (const c of this.connections) c.socket.resume()
+    this.quorum?.resume()
     this.startTimers()
   }
 
@@ -225,6 +276,7 @@ export class ZooKeeperServer {
   async close(): Promise<void> {
     this.stopTimers()
     this.txnlog?.close()
+    await this.quorum?.close()
     for (const c of this.connections) {
       c.closed = true
       c.socket.destroy()
@@ -235,11 +287,25 @@ export class ZooKeeperServer {
 
   /** Expire a session now (fault injection). */
   expireSession(id: bigint): boolean {
+    if (!this.decides) return false
     const s = this.tracker.sessions.get(id)
     if (!s || s.closing) return false
     s.closing = true
-    this.closeSession(id, 0)
+    this.expire(id)
     return true
+  }
+
+  /** Start over from an empty tree (a peer whose committed history was replaced). */
+  resetState(): void {
+    this.dropClients()
+    this.tree = new DataTree()
+    this.tracker.sessions.clear()
+  }
+
+  /** Close every client connection and forget their pending writes (a peer that lost its leader). */
+  dropClients(): void {
+    for (const c of [...this.connections]) c.close()
+    this.pending.clear()
   }
 
   get port(): number | undefined {
@@ -323,12 +389,20 @@ export class ZooKeeperServer {
           .buffer(valid ? this.tracker.password(id) : Buffer.alloc(16))
         if (sentReadOnly) w.bool(readOnly)
       })
+    if (!this.serving) {
+      // No established leader: ZooKeeper closes the connection and the client tries another server.
+      conn.close()
+      return
+    }
     if (req.sessionId === 0n) {
       const id = this.tracker.newId()
-      this.commit({ clientId: id, cxid: 0, time: BigInt(Date.now()) }, { type: 'createSession', timeout })
-      this.tracker.add(id, timeout, Date.now())
-      this.attach(conn, id)
-      respond(true, id)
+      const body = Buffer.alloc(4)
+      body.writeInt32BE(timeout)
+      this.await(id, 0, () => {
+        this.attach(conn, id)
+        respond(true, id)
+      })
+      this.submit({ sessionId: id, cxid: 0, type: OpCode.createSession, body, ids: [], address: conn.address })
       return
     }
     const s = this.tracker.sessions.get(req.sessionId)
@@ -340,6 +414,7 @@ export class ZooKeeperServer {
     }
     s.timeout = timeout
     this.tracker.touch(req.sessionId, Date.now())
+    this.quorum?.touched(req.sessionId)
     this.attach(conn, req.sessionId)
     respond(true, req.sessionId)
   }
@@ -351,13 +426,34 @@ export class ZooKeeperServer {
     this.bySession.set(id, conn)
   }
 
-  private context(conn: Connection): RequestContext {
-    return { sessionId: conn.sessionId, ids: conn.ids, address: conn.address, ttlEnabled: this.opts.ttlEnabled ?? true, maxBuffer: this.maxBuffer }
-  }
 
   // ---- requests -------------------------------------------------------------------------------
 
   private request(conn: Connection, frame: Buffer): void {
+    // A session's requests are answered in order: while its writes are in the pipeline, later
+    // requests other than writes wait (and everything after a waiting request waits too).
+    if (conn.backlog.length || (conn.inflight > 0 && !isWrite(frame.readInt32BE(4)))) {
+      conn.backlog.push(frame)
+      return
+    }
+    this.handle(conn, frame)
+  }
+
+  /** A write of this connection completed: run what waited behind it. */
+  private drain(conn: Connection): void {
+    while (conn.backlog.length && !conn.closed) {
+      if (conn.inflight > 0 && !isWrite(conn.backlog[0]!.readInt32BE(4))) return
+      const f = conn.backlog.shift()!
+      try {
+        this.handle(conn, f)
+      } catch (err) {
+        log('bad request from %s: %s', conn.address, (err as Error).message)
+        conn.close()
+      }
+    }
+  }
+
+  private handle(conn: Connection, frame: Buffer): void {
     const r = new Reader(frame)
     const { xid, type } = P.decodeRequestHeader(r)
     if (!this.tracker.touch(conn.sessionId, Date.now())) {
@@ -365,6 +461,7 @@ export class ZooKeeperServer {
       conn.close()
       return
     }
+    this.quorum?.touched(conn.sessionId)
     switch (type) {
       case OpCode.ping:
         return conn.reply(Xid.ping, this.tree.lastZxid, 0)
@@ -385,9 +482,20 @@ export class ZooKeeperServer {
         this.restoreWatches(conn, sw)
         return conn.reply(Xid.setWatches, this.tree.lastZxid, 0)
       }
+      case OpCode.sync:
+        if (this.quorum) {
+          const { path } = P.decodeSyncRequest(r)
+          conn.inflight++
+          this.await(conn.sessionId, xid, (zxid) => {
+            conn.inflight--
+            conn.reply(xid, zxid, 0, (w) => P.encodeSyncResponse(w, { path }))
+            this.drain(conn)
+          })
+          this.quorum.sync(conn.sessionId, xid)
+          return
+        }
+        return this.read(conn, xid, type, r)
       case OpCode.closeSession:
-        this.closeSession(conn.sessionId, xid)
-        return
       case OpCode.create:
       case OpCode.create2:
       case OpCode.createContainer:
@@ -404,10 +512,87 @@ export class ZooKeeperServer {
   }
 
   private write(conn: Connection, xid: number, type: number, r: Reader): void {
-    const txn = prepWrite(this.tree, type, r, this.context(conn))
-    const { zxid, result } = this.commit({ clientId: conn.sessionId, cxid: xid, time: BigInt(Date.now()) }, txn)
-    // Events first: a watcher on this connection must see them before this reply.
+    conn.inflight++
+    this.await(conn.sessionId, xid, (zxid, txn, result) => {
+      conn.inflight--
+      this.answer(conn, xid, type, zxid, txn, result)
+      this.drain(conn)
+    })
+    this.submit({ sessionId: conn.sessionId, cxid: xid, type, body: r.rest(), ids: conn.ids, address: conn.address })
+  }
+
+  /** Wait for the commit of a session's request. */
+  private await(sessionId: bigint, cxid: number, done: PendingWrite['done']): void {
+    let q = this.pending.get(sessionId)
+    if (!q) this.pending.set(sessionId, (q = []))
+    q.push({ cxid, done })
+  }
+
+  /** Send a write on: decided here (standalone, leader) or forwarded to the leader. */
+  submit(req: Forwarded): void {
+    if (this.quorum) return this.quorum.submit(req)
+    const { hdr, txn } = this.prepare(req, this.tree)
+    this.propose(hdr, txn)
+  }
+
+  /** Prep a request against `view` (the tree with every change already decided). */
+  prepare(req: Forwarded, view: DataTree): { hdr: Omit<TxnHeader, 'zxid'>; txn: Txn } {
+    const hdr = { clientId: req.sessionId, cxid: req.cxid, time: BigInt(Date.now()) }
+    if (req.type === OpCode.createSession) return { hdr, txn: { type: 'createSession', timeout: req.body.readInt32BE(0) } }
+    if (req.type === OpCode.closeSession) return { hdr, txn: { type: 'closeSession' } }
+    const ctx: RequestContext = { sessionId: req.sessionId, ids: req.ids, address: req.address, ttlEnabled: this.opts.ttlEnabled ?? true, maxBuffer: this.maxBuffer }
+    return { hdr, txn: prepWrite(view, req.type, new Reader(req.body), ctx) }
+  }
+
+  /** A decided txn: committed at once standalone, proposed to the quorum otherwise. */
+  private propose(hdr: Omit<TxnHeader, 'zxid'>, txn: Txn): void {
+    if (this.quorum) return this.quorum.propose(hdr, txn)
+    const { zxid, result } = this.commit(hdr, txn)
+    this.applied({ ...hdr, zxid }, txn, result)
+  }
+
+  /**
+   * A committed txn was applied to the tree: keep the session table in step, fire watches, answer
+   * the local request it came from, and close a closed session's connection.
+   */
+  applied(hdr: TxnHeader, txn: Txn, result: ApplyResult): void {
+    const id = hdr.clientId
+    if (txn.type === 'createSession') this.tracker.add(id, txn.timeout, Date.now())
+    else if (txn.type === 'closeSession') this.tracker.remove(id)
+    // Events first: a watcher on the requesting connection must see them before the reply.
     for (const e of result.events) this.watches.trigger(e.type, e.path)
+    this.complete(id, hdr.cxid, hdr.zxid, txn, result)
+    if (txn.type === 'closeSession') {
+      this.pending.delete(id)
+      const conn = this.bySession.get(id)
+      if (conn) {
+        this.bySession.delete(id)
+        conn.close()
+      }
+      log('session 0x%s closed (%s)', id.toString(16), hdr.cxid === 0 ? 'expired' : 'by client')
+    }
+  }
+
+  /** Answer the local request (session, cxid) if there is one. */
+  complete(sessionId: bigint, cxid: number, zxid: bigint, txn: Txn = { type: 'error', err: 0 }, result: ApplyResult = { err: 0, events: [] }): void {
+    const q = this.pending.get(sessionId)
+    if (!q) return
+    const at = q.findIndex((p) => p.cxid === cxid)
+    if (at < 0) return
+    if (at > 0) {
+      // Earlier requests of this session were lost on the way (a leader change): as ZooKeeper
+      // would, drop the connection; the client retries them on its next one.
+      this.pending.delete(sessionId)
+      this.bySession.get(sessionId)?.close()
+      return
+    }
+    const p = q.shift()!
+    if (!q.length) this.pending.delete(sessionId)
+    p.done(zxid, txn, result)
+  }
+
+  private answer(conn: Connection, xid: number, type: number, zxid: bigint, txn: Txn, result: ApplyResult): void {
+    if (type === OpCode.closeSession) return conn.reply(xid, zxid, 0)
     if (type === OpCode.multi) {
       if (txn.type === 'error') return conn.reply(xid, zxid, txn.err)
       return conn.reply(xid, zxid, 0, (w) => this.encodeMultiResult(w, txn, result))
@@ -611,29 +796,24 @@ export class ZooKeeperServer {
     for (const path of sw.persistentRecursiveWatches) this.watches.addPersistent(path, conn, true)
   }
 
-  /** closeSession (requested, xid > 0, or expiry, xid 0): ephemerals go, watches fire, the connection closes. */
-  private closeSession(id: bigint, xid: number): void {
-    const conn = this.bySession.get(id)
-    const { zxid, result } = this.commit({ clientId: id, cxid: xid, time: BigInt(Date.now()) }, { type: 'closeSession' })
-    this.tracker.remove(id)
-    for (const e of result.events) this.watches.trigger(e.type, e.path)
-    if (conn) {
-      if (xid !== 0) conn.reply(xid, zxid, 0)
-      this.bySession.delete(id)
-      conn.close()
-    }
-    log('session 0x%s closed (%s)', id.toString(16), xid === 0 ? 'expired' : 'by client')
+  /** Expire a session: a closeSession txn with cxid 0 (ephemerals go, watches fire, its connection closes). */
+  private expire(id: bigint): void {
+    this.propose({ clientId: id, cxid: 0, time: BigInt(Date.now()) }, { type: 'closeSession' })
   }
 
   private expireSessions(): void {
-    for (const s of this.tracker.expired(Date.now())) this.closeSession(s.id, 0)
+    if (!this.decides) return
+    for (const s of this.tracker.expired(Date.now())) this.expire(s.id)
   }
 
   /** Delete empty containers that once had children, and TTL nodes past their time with no children. */
   private reapContainersAndTtl(): void {
+    if (!this.decides) return
     const now = BigInt(Date.now())
     const doomed: string[] = []
-    for (const [path, n] of this.tree.nodes) {
+    // The leader looks at the tree with every decided change, committed or not.
+    const view = this.quorum?.view ?? this.tree
+    for (const [path, n] of view.nodes) {
       if (n.children.size > 0) continue
       if (n.ephemeralOwner === -0x8000000000000000n) {
         if (n.cversion > 0) doomed.push(path)
@@ -642,10 +822,7 @@ export class ZooKeeperServer {
         if (now - n.mtime > ttl) doomed.push(path)
       }
     }
-    for (const path of doomed) {
-      const { result } = this.commit({ clientId: 0n, cxid: 0, time: now }, { type: 'delete', path })
-      for (const e of result.events) this.watches.trigger(e.type, e.path)
-    }
+    for (const path of doomed) this.propose({ clientId: 0n, cxid: 0, time: now }, { type: 'delete', path })
   }
 
   /** Paths with their znode counts, for 4lw. */

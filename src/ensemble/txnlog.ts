@@ -17,7 +17,7 @@ const log = logger('txnlog')
 const SNAP_MAGIC = 0x5a4b534e // "ZKSN"
 
 /** CRC-32 (IEEE) of a buffer. */
-function crc32(buf: Uint8Array): number {
+export function crc32(buf: Uint8Array): number {
   let c = ~0
   for (let i = 0; i < buf.length; i++) {
     c ^= buf[i]!
@@ -141,7 +141,7 @@ export function applyWithSessions(tree: DataTree, sessions: Map<bigint, number>,
   else if (txn.type === 'closeSession') sessions.delete(hdr.clientId)
 }
 
-function encodeSnapshot(tree: DataTree, sessions: Map<bigint, number>): Buffer {
+export function encodeSnapshot(tree: DataTree, sessions: Map<bigint, number>): Buffer {
   const w = new Writer(1 << 16)
   w.int(SNAP_MAGIC).long(tree.lastZxid)
   w.int(sessions.size)
@@ -162,7 +162,7 @@ function encodeSnapshot(tree: DataTree, sessions: Map<bigint, number>): Buffer {
   return out
 }
 
-function loadSnapshot(buf: Buffer, tree: DataTree, sessions: Map<bigint, number>): void {
+export function loadSnapshot(buf: Buffer, tree: DataTree, sessions: Map<bigint, number>): void {
   const body = buf.subarray(0, buf.length - 4)
   if (buf.length < 4 || crc32(body) !== buf.readUInt32BE(buf.length - 4)) throw new Error('snapshot checksum mismatch')
   const r = new Reader(body)

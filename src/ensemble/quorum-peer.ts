@@ -1,0 +1,294 @@
+// The quorum side of a server: it runs the Zab peer over TCP links, makes the peer's log and epochs
+// durable before anything it promised goes out, applies committed transactions to the server's tree
+// in zxid order, and routes writes: a follower forwards them to the leader; the leader prepares them
+// against its view of every decided change (committed or not), proposes them, and each server answers
+// its own clients when the txn commits. Sessions are global: created and closed by txns, kept alive
+// by touches the followers send the leader, expired by the leader alone.
+import { EventEmitter } from 'node:events'
+import { Reader } from '../jute/reader.js'
+import { Writer } from '../jute/writer.js'
+import { logger } from '../debug.js'
+import { DataTree } from './datatree.js'
+import { decodeTxn, encodeTxn } from './txn-codec.js'
+import { encodeSnapshot, loadSnapshot } from './txnlog.js'
+import { Peer, type Out } from './zab/peer.js'
+import { PeerLinks, type PeerAddress } from './zab/links.js'
+import type { QuorumStore } from './zab/storage.js'
+import type { Forwarded, WireMsg } from './zab/wire.js'
+import type { Txn, TxnHeader } from './txn.js'
+import type { ZooKeeperServer } from './server.js'
+
+const log = logger('quorum')
+
+export interface QuorumConfig {
+  /** This server's id (1-based). */
+  id: number
+  /** Quorum addresses of every voter, this one included (may be filled in before start()). */
+  peers: Map<number, PeerAddress>
+  /** Where the peer's log and epochs survive a crash. */
+  store: QuorumStore
+  /** Zab's tick, ms (default 50): pings, failure detection, election retries. */
+  tickMs?: number
+  /** Ticks without hearing from the other side before giving up on it (default 10). */
+  silenceTicks?: number
+}
+
+export type QuorumMode = 'leader' | 'follower' | 'looking'
+
+/** Make an independent copy of a tree (the leader's view starts as the committed tree). */
+export function cloneTree(tree: DataTree): DataTree {
+  const copy = new DataTree()
+  loadSnapshot(encodeSnapshot(tree, new Map()), copy, new Map())
+  return copy
+}
+
+interface SyncWaiter {
+  zxid: bigint
+  to: number
+  sessionId: bigint
+  cxid: number
+}
+
+export class QuorumPeer extends EventEmitter {
+  readonly peer: Peer<Buffer>
+  readonly links: PeerLinks
+  mode: QuorumMode = 'looking'
+  /** Leader: the tree with every proposed change applied (what new requests are prepared against). */
+  view: DataTree | undefined
+  private modeKey = ''
+  private applied = 0
+  private lastAppliedZxid = 0n
+  private lastProposed = 0n
+  private epochs = { accepted: -1n, current: -1n }
+  private outq: Out<Buffer>[] = []
+  private driving = false
+  private timer: NodeJS.Timeout | undefined
+  private readonly touchedIds = new Set<bigint>()
+  private syncWaiters: SyncWaiter[] = []
+  private readonly w = new Writer(1024)
+  private started = false
+  private frozen = false
+  private closed = false
+
+  constructor(private readonly server: ZooKeeperServer, readonly cfg: QuorumConfig) {
+    super()
+    this.peer = new Peer<Buffer>(cfg.id, [...cfg.peers.keys()].sort((a, b) => a - b), { silenceTicks: cfg.silenceTicks ?? 10 })
+    this.peer.journaling = true
+    this.links = new PeerLinks(cfg.id, cfg.peers, {
+      message: (from, m) => this.message(from, m),
+      down: (p) => {
+        if (!this.closed && !this.frozen) this.drive(this.peer.disconnected(p))
+      },
+    })
+  }
+
+  get id(): number {
+    return this.cfg.id
+  }
+
+  listen(port?: number): Promise<number> {
+    return this.links.listen(port)
+  }
+
+  /** Recover from the store and begin looking for a leader. */
+  start(): void {
+    if (this.started) return
+    this.started = true
+    const d = this.cfg.store.load()
+    this.peer.restore(d.log, d.acceptedEpoch, d.currentEpoch)
+    this.epochs = { accepted: d.acceptedEpoch, current: d.currentEpoch }
+    log('peer %d starts with %d logged txns, epochs %d/%d', this.id, d.log.length, d.acceptedEpoch, d.currentEpoch)
+    this.drive(this.peer.start())
+    this.startTimer()
+  }
+
+  private startTimer(): void {
+    this.timer = setInterval(() => this.tick(), this.cfg.tickMs ?? 50)
+    this.timer.unref()
+  }
+
+  private tick(): void {
+    if (this.frozen || this.closed) return
+    this.drive(this.peer.tick())
+    if (this.mode === 'follower' && this.touchedIds.size && this.peer.leader !== undefined) {
+      this.links.send(this.peer.leader, { t: 'touch', sessions: [...this.touchedIds] })
+      this.touchedIds.clear()
+    }
+  }
+
+  /** Freeze (as SIGSTOP): no ticks, nothing read. */
+  pause(): void {
+    this.frozen = true
+    if (this.timer) clearInterval(this.timer)
+    this.timer = undefined
+    this.links.pause()
+  }
+
+  resume(): void {
+    if (!this.frozen) return
+    this.frozen = false
+    this.links.resume()
+    if (this.started && !this.closed) this.startTimer()
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    if (this.timer) clearInterval(this.timer)
+    await this.links.close()
+    this.cfg.store.close()
+  }
+
+  // ---- from the server ------------------------------------------------------------------------
+
+  /** A local session did something: the leader hears of it at the next tick. */
+  touched(sessionId: bigint): void {
+    if (this.mode === 'follower') this.touchedIds.add(sessionId)
+  }
+
+  /** A write of a local session. */
+  submit(req: Forwarded): void {
+    if (this.mode === 'leader') this.leaderSubmit(req)
+    else if (this.mode === 'follower' && this.peer.leader !== undefined) this.links.send(this.peer.leader, { t: 'request', req })
+  }
+
+  /** A sync of a local session: answered once this server has applied every write decided before it. */
+  sync(sessionId: bigint, cxid: number): void {
+    if (this.mode === 'leader') this.waitSync({ zxid: this.lastProposed, to: this.id, sessionId, cxid })
+    else if (this.mode === 'follower' && this.peer.leader !== undefined) this.links.send(this.peer.leader, { t: 'syncreq', sessionId, cxid })
+  }
+
+  /** Leader: propose a decided txn (and apply it to the view at once). */
+  propose(hdr: Omit<TxnHeader, 'zxid'>, txn: Txn): void {
+    if (this.mode !== 'leader' || !this.view) return
+    const w = this.w.reset()
+    encodeTxn(w, { ...hdr, zxid: 0n }, txn)
+    const r = this.peer.submit(w.toBuffer())
+    if (!r) return
+    this.view.applyTxn({ ...hdr, zxid: r.zxid }, txn)
+    this.lastProposed = r.zxid
+    this.drive(r.out)
+  }
+
+  private leaderSubmit(req: Forwarded): void {
+    if (!this.view) return
+    const { hdr, txn } = this.server.prepare(req, this.view)
+    this.propose(hdr, txn)
+  }
+
+  private waitSync(w: SyncWaiter): void {
+    this.syncWaiters.push(w)
+    this.flushSyncs()
+  }
+
+  private flushSyncs(): void {
+    if (!this.syncWaiters.length) return
+    const done = this.server.tree.lastZxid
+    const ready = this.syncWaiters.filter((w) => w.zxid <= done)
+    if (!ready.length) return
+    this.syncWaiters = this.syncWaiters.filter((w) => w.zxid > done)
+    for (const w of ready) {
+      if (w.to === this.id) this.server.complete(w.sessionId, w.cxid, done)
+      else this.links.send(w.to, { t: 'syncdone', sessionId: w.sessionId, cxid: w.cxid })
+    }
+  }
+
+  // ---- from other peers -----------------------------------------------------------------------
+
+  private message(from: number, m: WireMsg): void {
+    if (this.closed || this.frozen) return
+    switch (m.t) {
+      case 'request':
+        if (this.mode === 'leader') this.leaderSubmit(m.req)
+        return
+      case 'touch':
+        if (this.mode === 'leader') for (const s of m.sessions) this.server.tracker.touch(s, Date.now())
+        return
+      case 'syncreq':
+        if (this.mode === 'leader') this.waitSync({ zxid: this.lastProposed, to: from, sessionId: m.sessionId, cxid: m.cxid })
+        return
+      case 'syncdone':
+        if (this.mode === 'follower' && from === this.peer.leader) this.server.complete(m.sessionId, m.cxid, this.server.tree.lastZxid)
+        return
+      default:
+        this.drive(this.peer.step(from, m))
+    }
+  }
+
+  // ---- the loop -------------------------------------------------------------------------------
+
+  /** Persist, send, apply what committed, notice role changes; loops while new output appears. */
+  private drive(out: Out<Buffer>[]): void {
+    this.outq.push(...out)
+    if (this.driving) return
+    this.driving = true
+    try {
+      do {
+        this.persist()
+        const batch = this.outq
+        this.outq = []
+        for (const o of batch) this.links.send(o.to, o.msg)
+        this.applyCommitted()
+        this.checkMode()
+        this.flushSyncs()
+      } while (this.outq.length)
+    } finally {
+      this.driving = false
+    }
+  }
+
+  /** Zab's promises are made durable before the messages that carry them are sent. */
+  private persist(): void {
+    const ops = this.peer.drainJournal()
+    if (ops.length) this.cfg.store.write(ops)
+    const { acceptedEpoch, currentEpoch } = this.peer
+    if (acceptedEpoch !== this.epochs.accepted || currentEpoch !== this.epochs.current) {
+      this.cfg.store.setEpochs(acceptedEpoch, currentEpoch)
+      this.epochs = { accepted: acceptedEpoch, current: currentEpoch }
+    }
+  }
+
+  private applyCommitted(): void {
+    const c = this.peer.committed
+    if (this.applied > c.length || (this.applied > 0 && c[this.applied - 1]!.zxid !== this.lastAppliedZxid)) {
+      // The committed history was replaced (a snapshot sync): rebuild the state from it.
+      log('peer %d: committed history replaced; rebuilding the tree', this.id)
+      this.server.resetState()
+      this.applied = 0
+    }
+    while (this.applied < c.length) {
+      const e = c[this.applied++]!
+      this.lastAppliedZxid = e.zxid
+      const { hdr, txn } = decodeTxn(new Reader(e.value))
+      const full = { ...hdr, zxid: e.zxid }
+      const result = this.server.tree.applyTxn(full, txn)
+      this.server.applied(full, txn, result)
+    }
+  }
+
+  private checkMode(): void {
+    const p = this.peer
+    const mode: QuorumMode = p.ready ? (p.role === 'LEADING' ? 'leader' : 'follower') : 'looking'
+    const key = `${mode}/${p.currentEpoch}/${p.leader}`
+    if (key === this.modeKey) return
+    const was = this.mode
+    this.modeKey = key
+    this.mode = mode
+    this.view = undefined
+    this.syncWaiters = []
+    this.touchedIds.clear()
+    // A server whose leader changed drops its clients; they reconnect and resume their sessions.
+    if (was !== 'looking') this.server.dropClients()
+    if (mode === 'leader') {
+      this.view = cloneTree(this.server.tree)
+      this.lastProposed = this.server.tree.lastZxid
+      // Every session gets a full timeout from now under the new leader.
+      const now = Date.now()
+      for (const s of this.server.tracker.sessions.values()) {
+        s.closing = false
+        this.server.tracker.touch(s.id, now)
+      }
+    }
+    log('peer %d: %s -> %s (epoch %d, leader %s)', this.id, was, mode, p.currentEpoch, p.leader)
+    this.emit('mode', mode)
+  }
+}

@@ -1,0 +1,145 @@
+// What a quorum peer keeps across a crash: its log of proposals (committed or not) and its accepted
+// and current epochs. Zab's promises (ACKEPOCH, ACK) are only safe once these are durable, so the peer
+// writes them before it sends. Two stores: a directory (append-only file with CRCs, epochs replaced
+// atomically) and memory (survives kill/restart of an in-process peer, like a disk, but not the
+// process).
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs'
+import path from 'node:path'
+import { crc32 } from '../txnlog.js'
+import type { Entry, JournalOp } from './peer.js'
+
+export interface Durable {
+  log: Entry<Buffer>[]
+  acceptedEpoch: bigint
+  currentEpoch: bigint
+}
+
+export interface QuorumStore {
+  load(): Durable
+  /** Make log changes durable (in order). */
+  write(ops: JournalOp<Buffer>[]): void
+  setEpochs(acceptedEpoch: bigint, currentEpoch: bigint): void
+  close(): void
+}
+
+/** A store in memory: what an in-process peer "wrote" survives its kill and restart. */
+export class MemoryStore implements QuorumStore {
+  private log: Entry<Buffer>[] = []
+  private accepted = 0n
+  private current = 0n
+
+  load(): Durable {
+    return { log: [...this.log], acceptedEpoch: this.accepted, currentEpoch: this.current }
+  }
+
+  write(ops: JournalOp<Buffer>[]): void {
+    for (const op of ops) {
+      if (op.op === 'append') this.log.push(op.entry)
+      else this.log = [...op.entries]
+    }
+  }
+
+  setEpochs(acceptedEpoch: bigint, currentEpoch: bigint): void {
+    this.accepted = acceptedEpoch
+    this.current = currentEpoch
+  }
+
+  close(): void {}
+}
+
+const HEADER = 16 // int length, int crc, long zxid
+
+/** A store in a directory: `zab.log` (records: length, CRC-32, zxid, value) and `epochs`. */
+export class FileStore implements QuorumStore {
+  private fd: number | undefined
+  private readonly logFile: string
+  private readonly epochFile: string
+
+  constructor(readonly dir: string, private readonly opts: { fsync?: boolean } = {}) {
+    mkdirSync(dir, { recursive: true })
+    this.logFile = path.join(dir, 'zab.log')
+    this.epochFile = path.join(dir, 'epochs')
+  }
+
+  load(): Durable {
+    const log: Entry<Buffer>[] = []
+    let good = 0
+    if (existsSync(this.logFile)) {
+      const buf = readFileSync(this.logFile)
+      let at = 0
+      while (at + HEADER <= buf.length) {
+        const len = buf.readInt32BE(at)
+        if (len < 0 || at + HEADER + len > buf.length) break
+        const body = buf.subarray(at + 8, at + HEADER + len)
+        if (crc32(body) !== buf.readUInt32BE(at + 4)) break
+        log.push({ zxid: buf.readBigInt64BE(at + 8), value: Buffer.from(buf.subarray(at + HEADER, at + HEADER + len)) })
+        at += HEADER + len
+      }
+      good = at
+      // A torn tail (a crash mid-append) is cut off.
+      if (good < buf.length) this.rewrite(log)
+    }
+    let acceptedEpoch = 0n
+    let currentEpoch = 0n
+    if (existsSync(this.epochFile)) {
+      const [a, c] = readFileSync(this.epochFile, 'utf8').trim().split(' ')
+      acceptedEpoch = BigInt(a ?? '0')
+      currentEpoch = BigInt(c ?? '0')
+    }
+    return { log, acceptedEpoch, currentEpoch }
+  }
+
+  private record(e: Entry<Buffer>): Buffer {
+    const b = Buffer.alloc(HEADER + e.value.length)
+    b.writeInt32BE(e.value.length, 0)
+    b.writeBigInt64BE(e.zxid, 8)
+    e.value.copy(b, HEADER)
+    b.writeUInt32BE(crc32(b.subarray(8)), 4)
+    return b
+  }
+
+  private rewrite(entries: Entry<Buffer>[]): void {
+    this.closeFd()
+    const tmp = this.logFile + '.tmp'
+    writeFileSync(tmp, Buffer.concat(entries.map((e) => this.record(e))))
+    if (this.opts.fsync) {
+      const fd = openSync(tmp, 'r+')
+      fsyncSync(fd)
+      closeSync(fd)
+    }
+    renameSync(tmp, this.logFile)
+  }
+
+  write(ops: JournalOp<Buffer>[]): void {
+    if (!ops.length) return
+    for (const op of ops) {
+      if (op.op === 'reset') {
+        this.rewrite(op.entries)
+        continue
+      }
+      this.fd ??= openSync(this.logFile, 'a')
+      writeSync(this.fd, this.record(op.entry))
+    }
+    if (this.opts.fsync && this.fd !== undefined) fsyncSync(this.fd)
+  }
+
+  setEpochs(acceptedEpoch: bigint, currentEpoch: bigint): void {
+    const tmp = this.epochFile + '.tmp'
+    writeFileSync(tmp, `${acceptedEpoch} ${currentEpoch}\n`)
+    if (this.opts.fsync) {
+      const fd = openSync(tmp, 'r+')
+      fsyncSync(fd)
+      closeSync(fd)
+    }
+    renameSync(tmp, this.epochFile)
+  }
+
+  private closeFd(): void {
+    if (this.fd !== undefined) closeSync(this.fd)
+    this.fd = undefined
+  }
+
+  close(): void {
+    this.closeFd()
+  }
+}
