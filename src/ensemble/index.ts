@@ -1,10 +1,22 @@
-// zookit/ensemble: start a ZooKeeper-compatible server in-process for tests, with fault hooks.
+// zookit/ensemble: start a ZooKeeper-compatible ensemble in-process for tests, with fault hooks. One
+// server runs standalone; three or five run Zab between them over loopback TCP.
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
 import { ZooKeeperServer, type ServerOptions } from './server.js'
+import { FileStore, MemoryStore, type QuorumStore } from './zab/storage.js'
+import type { PeerAddress } from './zab/links.js'
 
 /** Options of startEnsemble(). */
-export interface EnsembleOptions extends Omit<ServerOptions, 'serverId'> {
-  /** Number of servers; only 1 until the quorum (Zab) lands. */
+export interface EnsembleOptions extends Omit<ServerOptions, 'serverId' | 'quorum' | 'secret'> {
+  /** Number of servers (default 1). More than one run Zab; use an odd number (3, 5). */
   size?: number
+  /** Zab's tick, ms (default 50). */
+  peerTickMs?: number
+  /** Zab ticks of silence before a peer gives up on another (default 10). */
+  peerSilenceTicks?: number
+  /** Resolve only once a leader serves (default true). */
+  waitForLeader?: boolean
 }
 
 /** A running ensemble. */
@@ -26,8 +38,23 @@ export interface Ensemble {
   resume(i?: number): void
   /** Cut every client connection to server i; the server stays up and sessions live on. */
   dropConnections(i?: number): void
-  /** The server that leads (the only one, until the quorum lands). */
-  leader(): ZooKeeperServer
+  /** Index of the server that leads now (the only one standalone), or undefined during an election. */
+  leader(): number | undefined
+  /** Resolve with the leader's index once a leader and a majority serve. */
+  waitForLeader(timeoutMs?: number): Promise<number>
+  /**
+   * Cut the ensemble into groups of server indexes that cannot reach each other (servers not named
+   * form a group of their own each). Client connections are not affected.
+   */
+  partition(groups: number[][]): void
+  /** Undo partitions and link faults. */
+  heal(): void
+  /** Lose (or stop losing) what server `from` sends to server `to`; the reverse direction works. */
+  dropLink(from: number, to: number, on?: boolean): void
+  /** Delay what server `from` sends to server `to` by `ms` (0 to stop). */
+  delayLink(from: number, to: number, ms: number): void
+  /** "127.0.0.1:port" of server i alone. */
+  connectStringOf(i: number): string
   /** Stop every server. */
   stop(): Promise<void>
   [Symbol.asyncDispose](): Promise<void>
@@ -36,7 +63,8 @@ export interface Ensemble {
 /** Start an in-process ensemble on 127.0.0.1 (ports picked by the OS unless given). */
 export async function startEnsemble(opts: EnsembleOptions = {}): Promise<Ensemble> {
   const size = opts.size ?? 1
-  if (size !== 1) throw new RangeError(`startEnsemble: size ${size} needs the quorum (Zab), which is not built yet; use size 1`)
+  if (!Number.isInteger(size) || size < 1 || size > 15) throw new RangeError(`startEnsemble: size must be an integer from 1 to 15, got ${size}`)
+  if (size > 1) return startQuorum(opts, size)
   let server = new ZooKeeperServer({ ...opts, serverId: 1 })
   const port = await server.listen()
   let stopped: Promise<void> | undefined
@@ -65,9 +93,145 @@ export async function startEnsemble(opts: EnsembleOptions = {}): Promise<Ensembl
     pause: (i) => (only(i), server.pause()),
     resume: (i) => (only(i), server.resume()),
     dropConnections: (i) => (only(i), server.dropConnections()),
-    leader: () => server,
+    leader: () => (running ? 0 : undefined),
+    waitForLeader: async () => 0,
+    partition: () => {
+      throw new RangeError('partition: a single server has no peers to cut off')
+    },
+    heal: () => {},
+    dropLink: () => {
+      throw new RangeError('dropLink: a single server has no peer links')
+    },
+    delayLink: () => {
+      throw new RangeError('delayLink: a single server has no peer links')
+    },
+    connectStringOf: (i) => (only(i), `127.0.0.1:${port}`),
     stop: () => (stopped ??= running ? server.close() : Promise.resolve()),
     [Symbol.asyncDispose]: () => ensemble.stop(),
+  }
+  return ensemble
+}
+
+async function startQuorum(opts: EnsembleOptions, size: number): Promise<Ensemble> {
+  const ids = Array.from({ length: size }, (_, i) => i + 1)
+  const host = opts.host ?? '127.0.0.1'
+  let secret = randomBytes(32)
+  if (opts.dataDir) {
+    mkdirSync(opts.dataDir, { recursive: true })
+    const f = path.join(opts.dataDir, 'secret')
+    if (existsSync(f)) secret = readFileSync(f)
+    else writeFileSync(f, secret)
+  }
+  const peers = new Map<number, PeerAddress>()
+  // An in-memory peer's "disk" outlives its kill and restart, as a real disk would.
+  const memory = ids.map(() => new MemoryStore())
+  const store = (i: number): QuorumStore => (opts.dataDir ? new FileStore(path.join(opts.dataDir, `server${i + 1}`), { fsync: opts.fsync ?? true }) : memory[i]!)
+  const { size: _s, peerTickMs, peerSilenceTicks, waitForLeader: wait, ...serverOpts } = opts
+  const make = (i: number, port?: number) =>
+    new ZooKeeperServer({
+      ...serverOpts,
+      port,
+      serverId: i + 1,
+      secret,
+      quorum: { id: i + 1, voters: ids, peers, store: store(i), tickMs: peerTickMs, silenceTicks: peerSilenceTicks },
+    })
+  const servers = ids.map((_, i) => make(i))
+  const clientPorts: number[] = []
+  for (const [i, s] of servers.entries()) peers.set(i + 1, { host, port: await s.listenQuorum() })
+  for (const s of servers) clientPorts.push(await s.listen())
+  const running = servers.map(() => true)
+  const waiters = new Set<() => void>()
+  const notify = () => {
+    for (const w of [...waiters]) w()
+  }
+  const watch = (s: ZooKeeperServer) => s.quorum!.on('mode', notify)
+  servers.forEach(watch)
+  for (const s of servers) s.quorum!.start()
+  const check = (i: number) => {
+    if (!Number.isInteger(i) || i < 0 || i >= size) throw new RangeError(`no server ${i}: the ensemble has servers 0 to ${size - 1}`)
+    return i
+  }
+  const leader = () => {
+    const i = servers.findIndex((s, k) => running[k] && !s.paused && s.mode === 'leader')
+    return i < 0 ? undefined : i
+  }
+  const settled = () => {
+    const l = leader()
+    if (l === undefined) return undefined
+    return servers.filter((s, k) => running[k] && s.serving).length > size / 2 ? l : undefined
+  }
+  let stopped: Promise<void> | undefined
+  const ensemble: Ensemble = {
+    connectString: clientPorts.map((p) => `${host}:${p}`).join(','),
+    servers,
+    expireSession(id) {
+      const l = leader()
+      return l === undefined ? false : servers[l]!.expireSession(id)
+    },
+    async kill(i = 0) {
+      check(i)
+      if (!running[i]) return
+      running[i] = false
+      await servers[i]!.close()
+      notify()
+    },
+    async restart(i = 0) {
+      check(i)
+      if (running[i]) await servers[i]!.close()
+      const s = make(i, clientPorts[i])
+      servers[i] = s
+      watch(s)
+      await s.listenQuorum(peers.get(i + 1)!.port)
+      await s.listen()
+      running[i] = true
+      s.quorum!.start()
+    },
+    pause: (i = 0) => servers[check(i)]!.pause(),
+    resume: (i = 0) => servers[check(i)]!.resume(),
+    dropConnections: (i = 0) => servers[check(i)]!.dropConnections(),
+    leader,
+    waitForLeader(timeoutMs = 30_000) {
+      return new Promise<number>((resolve, reject) => {
+        const probe = () => {
+          const l = settled()
+          if (l === undefined) return
+          finish()
+          resolve(l)
+        }
+        const timer = setTimeout(() => {
+          finish()
+          reject(new Error(`no leader with a serving majority within ${timeoutMs} ms (modes: ${servers.map((s, k) => (running[k] ? s.mode : 'down')).join(', ')})`))
+        }, timeoutMs)
+        const finish = () => {
+          clearTimeout(timer)
+          waiters.delete(probe)
+        }
+        waiters.add(probe)
+        probe()
+      })
+    },
+    partition(groups) {
+      const group = new Map<number, number>()
+      groups.forEach((g, k) => g.forEach((i) => group.set(check(i), k)))
+      ids.forEach((_, i) => {
+        if (!group.has(i)) group.set(i, groups.length + i)
+      })
+      servers.forEach((s, i) => s.quorum!.links.block(ids.filter((_, j) => group.get(j) !== group.get(i))))
+    },
+    heal: () => servers.forEach((s) => s.quorum!.links.heal()),
+    dropLink: (from, to, on = true) => servers[check(from)]!.quorum!.links.drop(check(to) + 1, on),
+    delayLink: (from, to, ms) => servers[check(from)]!.quorum!.links.delay(check(to) + 1, ms),
+    connectStringOf: (i) => `${host}:${clientPorts[check(i)]}`,
+    stop: () => (stopped ??= Promise.all(servers.map((s, i) => (running[i] ? s.close() : undefined))).then(() => undefined)),
+    [Symbol.asyncDispose]: () => ensemble.stop(),
+  }
+  if (wait ?? true) {
+    try {
+      await ensemble.waitForLeader()
+    } catch (err) {
+      await ensemble.stop()
+      throw err
+    }
   }
   return ensemble
 }

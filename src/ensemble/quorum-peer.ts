@@ -23,7 +23,9 @@ const log = logger('quorum')
 export interface QuorumConfig {
   /** This server's id (1-based). */
   id: number
-  /** Quorum addresses of every voter, this one included (may be filled in before start()). */
+  /** Ids of every voter, this one included. */
+  voters: number[]
+  /** Quorum addresses of the voters (may be filled in before start()). */
   peers: Map<number, PeerAddress>
   /** Where the peer's log and epochs survive a crash. */
   store: QuorumStore
@@ -72,7 +74,7 @@ export class QuorumPeer extends EventEmitter {
 
   constructor(private readonly server: ZooKeeperServer, readonly cfg: QuorumConfig) {
     super()
-    this.peer = new Peer<Buffer>(cfg.id, [...cfg.peers.keys()].sort((a, b) => a - b), { silenceTicks: cfg.silenceTicks ?? 10 })
+    this.peer = new Peer<Buffer>(cfg.id, [...cfg.voters].sort((a, b) => a - b), { silenceTicks: cfg.silenceTicks ?? 10 })
     this.peer.journaling = true
     this.links = new PeerLinks(cfg.id, cfg.peers, {
       message: (from, m) => this.message(from, m),

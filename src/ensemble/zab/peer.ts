@@ -65,6 +65,8 @@ export class Peer<T> {
   private leaderInfoSent = new Set<number>()
   /** Follower: synced and told UPTODATE. */
   private upToDate = false
+  /** Follower: where it is in joining its leader. */
+  private joining: 'discovery' | 'sync' | 'broadcast' = 'discovery'
   private readonly silence: number
   /** Log changes since the last drainJournal(), when journaling. */
   private journal: JournalOp<T>[] = []
@@ -159,6 +161,7 @@ export class Peer<T> {
       return []
     }
     this.role = 'FOLLOWING'
+    this.joining = 'discovery'
     this.fdisc = new FollowerDiscovery(this.acceptedEpoch, this.currentEpoch, this.lastZxid)
     this.heard.set(leader, this.now)
     return [{ to: leader, msg: { t: 'followerinfo', acceptedEpoch: this.acceptedEpoch } }]
@@ -252,12 +255,16 @@ export class Peer<T> {
     const leader = this.leader!
     switch (msg.t) {
       case 'leaderinfo': {
+        if (this.joining !== 'discovery') return []
+        this.joining = 'sync'
         const r = this.fdisc!.leaderInfo(msg.epoch)
         if ('refuse' in r) return this.start()
         this.acceptedEpoch = this.fdisc!.acceptedEpoch
         return [{ to: leader, msg: { t: 'ackepoch', currentEpoch: r.ack.currentEpoch, lastZxid: this.lastZxid } }]
       }
       case 'sync': {
+        if (this.joining !== 'sync') return []
+        this.joining = 'broadcast'
         // The leader's history goes into our log; it is committed at UPTODATE.
         let log = [...this.committed, ...this.pendingLog]
         if (msg.snapshot) log = [...msg.snapshot]
@@ -319,6 +326,8 @@ export class Peer<T> {
     if (this.role === 'LOOKING') return this.votes(this.election.tick())
     if (this.role === 'FOLLOWING') {
       if (this.now - (this.heard.get(this.leader!) ?? 0) > this.silence) return this.start()
+      // The leader may have been still looking when our first report arrived: report again.
+      if (this.joining === 'discovery') return [{ to: this.leader!, msg: { t: 'followerinfo', acceptedEpoch: this.acceptedEpoch } }]
       return []
     }
     // Leading: ping everyone synced; step down without a quorum that answers.
