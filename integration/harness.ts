@@ -9,8 +9,11 @@ import { startRealZooKeeper, realZooKeeperAvailable } from '../src/testing/real-
 
 const ENSEMBLE_MODULE = '../src/ensemble/index.js'
 
-/** Which server implementation a run talks to. */
-export type TargetKind = 'real' | 'ensemble'
+/**
+ * Which server implementation a run talks to: real ZooKeeper, the bundled ensemble, or (for suites
+ * written for one server) a 3-node bundled ensemble with the clients connected to a follower.
+ */
+export type TargetKind = 'real' | 'ensemble' | 'quorum'
 
 /** A running cluster of either kind, with the fault hooks the suite needs. */
 export interface Cluster {
@@ -30,21 +33,21 @@ export interface Cluster {
 }
 
 /**
- * Targets selected by ZOOKIT_TARGET ("real", "ensemble" or "all", default all). A target whose server
- * is not available on this machine is reported as a skip, never silently dropped.
+ * Targets selected by ZOOKIT_TARGET ("real", "ensemble", "quorum" or "all", default all). A target
+ * whose server is not available on this machine is reported as a skip, never silently dropped.
  */
-export function targetKinds(): TargetKind[] {
+export function targetKinds(size = 1): TargetKind[] {
   const want = (process.env.ZOOKIT_TARGET ?? 'all').toLowerCase()
-  if (want === 'real') return ['real']
-  if (want === 'ensemble') return ['ensemble']
-  return ['real', 'ensemble']
+  if (want === 'real' || want === 'ensemble' || want === 'quorum') return [want]
+  // A suite that asks for 3 servers already runs the bundled ensemble as a quorum.
+  return size === 1 ? ['real', 'ensemble', 'quorum'] : ['real', 'ensemble']
 }
 
 /** Why a target cannot run here, or undefined when it can. */
 export function unavailable(kind: TargetKind, size: number): string | undefined {
   if (kind === 'real' && !realZooKeeperAvailable()) return 'Debian zookeeper is not installed (apt-get install zookeeper)'
-  if (kind === 'ensemble' && !existsSync(fileURLToPath(new URL(ENSEMBLE_MODULE.replace(/\.js$/, '.ts'), import.meta.url)))) return 'bundled ensemble not built yet'
-  if (kind === 'ensemble' && size > 1 && process.env.ZOOKIT_ENSEMBLE_QUORUM !== '1') return 'bundled ensemble quorum (Zab) not built yet'
+  if (kind !== 'real' && !existsSync(fileURLToPath(new URL(ENSEMBLE_MODULE.replace(/\.js$/, '.ts'), import.meta.url)))) return 'bundled ensemble not built yet'
+  if (kind === 'quorum' && size > 1) return 'the quorum target is for single-server suites'
   return undefined
 }
 
@@ -64,13 +67,29 @@ export async function startCluster(kind: TargetKind, size: 1 | 3 = 1, opts: { ti
     }
   }
   // The bundled ensemble is loaded only when a test targets it.
-  const { startEnsemble } = (await import(ENSEMBLE_MODULE)) as { startEnsemble: (o: { size: number; tickTime?: number }) => Promise<{ connectString: string; stop(): Promise<void> }> }
+  const { startEnsemble } = (await import(ENSEMBLE_MODULE)) as typeof import('../src/ensemble/index.js')
+  if (kind === 'quorum') {
+    // Three servers; the suite's clients talk to a follower only, so every write is forwarded.
+    const ens = await startEnsemble({ size: 3, tickTime: opts.tickTime })
+    const leader = await ens.waitForLeader()
+    const order = [0, 1, 2].filter((i) => i !== leader).concat([leader])
+    return {
+      kind,
+      size: 1,
+      connectString: ens.connectStringOf(order[0]!),
+      hosts: order.map((i) => ens.connectStringOf(i)),
+      stop: () => ens.stop(),
+    }
+  }
   const ens = await startEnsemble({ size, tickTime: opts.tickTime })
   return {
     kind,
     size,
     connectString: ens.connectString,
     hosts: ens.connectString.split(','),
+    kill: (i) => ens.kill(i),
+    pause: async (i) => ens.pause(i),
+    restart: (i) => ens.restart(i),
     stop: () => ens.stop(),
   }
 }
@@ -96,7 +115,7 @@ export function eachTarget(
   body: (t: Test, cluster: Cluster) => Promise<void>,
 ): void {
   const size = opts.size ?? 1
-  for (const kind of targetKinds()) {
+  for (const kind of targetKinds(size)) {
     const skip = unavailable(kind, size)
     t.test(`${kind} (${size} server${size > 1 ? 's' : ''})`, { skip }, async (t) => {
       const cluster = await startCluster(kind, size, opts)
