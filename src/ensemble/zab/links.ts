@@ -187,6 +187,11 @@ export class PeerLinks {
 
   private transmit(to: number, frame: Buffer): void {
     let o = this.out.get(to)
+    // A socket cut (block) or failing is replaced by a fresh dial rather than written to.
+    if (o?.socket.destroyed) {
+      this.out.delete(to)
+      o = undefined
+    }
     if (!o) {
       if (Date.now() - (this.failedAt.get(to) ?? 0) < REDIAL_MS) return
       o = this.dial(to)

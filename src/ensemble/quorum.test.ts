@@ -1,0 +1,185 @@
+// The bundled ensemble as a quorum: writes through any server, global sessions, sync on a follower,
+// partitions (the minority stops serving, the majority goes on), failover, recovery from data dirs.
+import t from 'tap'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { startEnsemble, type Ensemble } from './index.js'
+import { ZooKeeper, CreateMode, NoNodeError, withRetry } from '../index.js'
+import { fourLetterWord } from '../testing/real-zookeeper.js'
+
+function tempDir(t: { teardown(fn: () => void): void }): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'zookit-quorum-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  return dir
+}
+
+async function client(t: { teardown(fn: () => unknown): void }, cs: string, sessionTimeout = 6000): Promise<ZooKeeper> {
+  const zk = await ZooKeeper.connect(cs, { sessionTimeout })
+  t.teardown(() => zk.close())
+  return zk
+}
+
+function followers(ens: Ensemble): number[] {
+  return ens.servers.map((_, i) => i).filter((i) => i !== ens.leader())
+}
+
+/** Resolve once `pred` holds, re-checked on every role change of any server. */
+function until(ens: Ensemble, pred: () => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const check = () => {
+      if (!pred()) return
+      for (const s of ens.servers) s.quorum!.off('mode', check)
+      resolve()
+    }
+    for (const s of ens.servers) s.quorum!.on('mode', check)
+    check()
+  })
+}
+
+function waitState(zk: ZooKeeper, state: string): Promise<void> {
+  return new Promise((resolve) => (zk.state === state ? resolve() : zk.on('state', (s: string) => s === state && resolve())))
+}
+
+t.test('three servers: one leader, writes through followers, the same state everywhere', async (t) => {
+  const ens = await startEnsemble({ size: 3 })
+  t.teardown(() => ens.stop())
+  const l = ens.leader()!
+  t.equal(ens.servers.filter((s) => s.mode === 'leader').length, 1, 'exactly one leader')
+  const [f1, f2] = followers(ens)
+  const a = await client(t, ens.connectStringOf(f1!))
+  const b = await client(t, ens.connectStringOf(f2!))
+  const c = await client(t, ens.connectStringOf(l))
+  // Sequential creates from three servers at once: the leader numbers them, no name twice.
+  const made = await Promise.all(
+    Array.from({ length: 30 }, (_, i) => [a, b, c][i % 3]!.create('/seq-', Buffer.from(String(i)), { mode: CreateMode.PERSISTENT_SEQUENTIAL })),
+  )
+  t.equal(new Set(made.map((m) => m.path)).size, 30, 'thirty distinct sequential names')
+  await a.setData('/seq-0000000000', Buffer.from('changed'))
+  await b.sync('/')
+  t.equal((await b.getData('/seq-0000000000')).data.toString(), 'changed', 'after sync a follower reads a write made through the other follower')
+  await c.sync('/')
+  const zxids = ens.servers.map((s) => s.tree.lastZxid)
+  const views = ens.servers.map((s) => [...s.tree.nodes.keys()].sort().join(','))
+  t.equal(new Set(views).size, 1, 'every server holds the same nodes')
+  t.equal(new Set(zxids).size, 1, 'and the same last zxid')
+  const srvr = await fourLetterWord('127.0.0.1', Number(ens.connectStringOf(l).split(':')[1]), 'srvr')
+  t.match(srvr, /Mode: leader/)
+  const fsrvr = await fourLetterWord('127.0.0.1', Number(ens.connectStringOf(f1!).split(':')[1]), 'srvr')
+  t.match(fsrvr, /Mode: follower/)
+})
+
+t.test('sessions are global: resume on another server, expire once, ephemerals gone everywhere', async (t) => {
+  const ens = await startEnsemble({ size: 3, tickTime: 200 })
+  t.teardown(() => ens.stop())
+  const [f1, f2] = followers(ens)
+  const zk = await client(t, ens.connectStringOf(f1!), 4000)
+  await zk.create('/owned', null, { mode: CreateMode.EPHEMERAL })
+  const id = zk.sessionId
+  // Another client takes the session over through a different server (Curator's KillSession
+  // trick): the session is the same everywhere, so the password is accepted there.
+  const twin = new ZooKeeper(ens.connectStringOf(f2!), { sessionId: id, sessionPassword: zk.sessionPassword, sessionTimeout: 4000 })
+  await twin.waitForConnected({ timeout: 10_000 })
+  t.equal(twin.sessionId, id, 'resumed on the other follower')
+  t.ok((await twin.exists('/owned')) !== null, 'its ephemeral is there')
+  const watcher = await client(t, ens.connectStringOf(ens.leader()!))
+  const gone = new Promise<void>((resolve) => void watcher.exists('/owned', { watch: () => resolve() }))
+  const expired = waitState(twin, 'expired')
+  t.ok(ens.expireSession(id), 'the leader expires it')
+  t.notOk(ens.expireSession(id), 'only once')
+  await expired
+  await gone
+  await watcher.sync('/')
+  for (const s of ens.servers) t.notOk(s.tree.get('/owned'), 'the ephemeral is gone on every server')
+  for (const s of ens.servers) t.notOk(s.tracker.sessions.has(id), 'no server knows the session')
+  await twin.close()
+})
+
+t.test('a session kept alive only through a follower does not expire', async (t) => {
+  const ens = await startEnsemble({ size: 3, tickTime: 100, minSessionTimeout: 400 })
+  t.teardown(() => ens.stop())
+  const zk = await client(t, ens.connectStringOf(followers(ens)[0]!), 400)
+  await zk.create('/alive', null, { mode: CreateMode.EPHEMERAL })
+  // Pings go to the follower only; the leader hears of the session through the follower's touches.
+  // Wait out several timeouts by watching pings go by (events, not sleeps).
+  let pings = 0
+  await new Promise<void>((resolve) => {
+    const tick = setInterval(() => {
+      pings++
+      if (pings >= 15) {
+        clearInterval(tick)
+        resolve()
+      }
+    }, 100)
+  })
+  t.equal(zk.state, 'connected')
+  t.ok(await zk.exists('/alive'), 'still there after 1.5 s (timeout 400 ms)')
+})
+
+t.test('partition: the minority stops serving, the majority goes on, healing catches it up', async (t) => {
+  const ens = await startEnsemble({ size: 3 })
+  t.teardown(() => ens.stop())
+  const l = ens.leader()!
+  const [f1, f2] = followers(ens)
+  // Cut the leader off alone: it must step down; the two followers elect a new leader.
+  const writer = await client(t, `${ens.connectStringOf(f1!)},${ens.connectStringOf(f2!)}`)
+  await writer.create('/p', Buffer.from('before'))
+  ens.partition([[l], [f1!, f2!]])
+  await until(ens, () => ens.servers[f1!]!.mode === 'leader' || ens.servers[f2!]!.mode === 'leader')
+  t.pass('a new leader on the majority side')
+  await withRetry(() => writer.setData('/p', Buffer.from('during')), { retries: 20 })
+  // The old leader no longer serves (it cannot reach a quorum).
+  const mode = () => ens.servers[l]!.mode
+  await until(ens, () => mode() === 'looking')
+  t.equal(mode(), 'looking', 'the isolated old leader is looking, serving no client')
+  ens.heal()
+  await until(ens, () => mode() === 'follower')
+  const back = await client(t, ens.connectStringOf(l))
+  await back.sync('/')
+  t.equal((await back.getData('/p')).data.toString(), 'during', 'the old leader caught up after healing')
+})
+
+t.test('the leader dies: a new one within moments, no acknowledged write lost', async (t) => {
+  const ens = await startEnsemble({ size: 5 })
+  t.teardown(() => ens.stop())
+  const zk = await client(t, ens.connectString)
+  const acked: string[] = []
+  for (let i = 0; i < 20; i++) acked.push((await zk.create(`/n-${i}`, Buffer.from('x'))).path)
+  const l = ens.leader()!
+  await ens.kill(l)
+  const nl = await ens.waitForLeader(20_000)
+  t.not(nl, l)
+  await withRetry(() => zk.create('/after', null), { retries: 30 })
+  for (const p of acked) t.ok(await withRetry(() => zk.exists(p), { retries: 10 }), `${p} survived`)
+  await ens.restart(l)
+  await until(ens, () => ens.servers[l]!.mode === 'follower')
+  const z2 = await client(t, ens.connectStringOf(l))
+  await z2.sync('/')
+  t.ok(await z2.exists('/after'), 'the restarted server caught up')
+})
+
+t.test('data dirs: the whole ensemble crashes and comes back with every acknowledged write', async (t) => {
+  const dataDir = tempDir(t)
+  const ens = await startEnsemble({ size: 3, dataDir, fsync: false })
+  t.teardown(() => ens.stop())
+  const zk = await ZooKeeper.connect(ens.connectString, { sessionTimeout: 6000 })
+  await zk.create('/durable', Buffer.from('v0'))
+  for (let i = 1; i <= 30; i++) await zk.setData('/durable', Buffer.from(`v${i}`))
+  await zk.close()
+  for (let i = 0; i < 3; i++) await ens.kill(i)
+  for (let i = 0; i < 3; i++) await ens.restart(i)
+  await ens.waitForLeader(20_000)
+  const again = await client(t, ens.connectString)
+  t.equal((await again.getData('/durable')).data.toString(), 'v30', 'state recovered from the peers\' logs')
+  t.equal((await again.getData('/durable')).stat.version, 30)
+  await t.rejects(again.getData('/nothing'), NoNodeError)
+})
+
+t.test('bad arguments', async (t) => {
+  await t.rejects(startEnsemble({ size: 0 }), RangeError)
+  const ens = await startEnsemble({ size: 3 })
+  t.teardown(() => ens.stop())
+  t.throws(() => ens.partition([[7]]), RangeError)
+  await t.rejects(ens.kill(3), RangeError)
+  t.throws(() => ens.connectStringOf(-1), RangeError)
+})
