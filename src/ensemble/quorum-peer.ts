@@ -63,6 +63,9 @@ export class QuorumPeer extends EventEmitter {
   private lastProposed = 0n
   private epochs = { accepted: -1n, current: -1n }
   private outq: Out<Buffer>[] = []
+  /** Messages waiting for the store's group commit (they carry promises about what was logged). */
+  private held: Out<Buffer>[] = []
+  private flushScheduled = false
   private driving = false
   private timer: NodeJS.Timeout | undefined
   private readonly touchedIds = new Set<bigint>()
@@ -228,7 +231,14 @@ export class QuorumPeer extends EventEmitter {
         this.persist()
         const batch = this.outq
         this.outq = []
-        for (const o of batch) this.links.send(o.to, o.msg)
+        if (this.cfg.store.unflushed || this.held.length) {
+          // Group commit: everything logged in this turn of the event loop is synced once, then
+          // the messages that depend on it go out, in order.
+          this.held.push(...batch)
+          this.scheduleFlush()
+        } else {
+          for (const o of batch) this.links.send(o.to, o.msg)
+        }
         this.applyCommitted()
         this.checkMode()
         this.flushSyncs()
@@ -236,6 +246,19 @@ export class QuorumPeer extends EventEmitter {
     } finally {
       this.driving = false
     }
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return
+    this.flushScheduled = true
+    setImmediate(() => {
+      this.flushScheduled = false
+      if (this.closed) return
+      this.cfg.store.flush()
+      const held = this.held
+      this.held = []
+      for (const o of held) this.links.send(o.to, o.msg)
+    })
   }
 
   /** Zab's promises are made durable before the messages that carry them are sent. */

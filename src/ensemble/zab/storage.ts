@@ -16,8 +16,12 @@ export interface Durable {
 
 export interface QuorumStore {
   load(): Durable
-  /** Make log changes durable (in order). */
+  /** Write log changes (in order); durable at once, or after flush() when `unflushed` says so. */
   write(ops: JournalOp<Buffer>[]): void
+  /** Whether written changes still wait for flush() to be durable (group commit). */
+  readonly unflushed: boolean
+  /** Make everything written durable (one fsync for many writes). */
+  flush(): void
   setEpochs(acceptedEpoch: bigint, currentEpoch: bigint): void
   close(): void
 }
@@ -27,6 +31,9 @@ export class MemoryStore implements QuorumStore {
   private log: Entry<Buffer>[] = []
   private accepted = 0n
   private current = 0n
+  readonly unflushed = false
+
+  flush(): void {}
 
   load(): Durable {
     return { log: [...this.log], acceptedEpoch: this.accepted, currentEpoch: this.current }
@@ -52,6 +59,7 @@ const HEADER = 16 // int length, int crc, long zxid
 /** A store in a directory: `zab.log` (records: length, CRC-32, zxid, value) and `epochs`. */
 export class FileStore implements QuorumStore {
   private fd: number | undefined
+  unflushed = false
   private readonly logFile: string
   private readonly epochFile: string
 
@@ -119,8 +127,15 @@ export class FileStore implements QuorumStore {
       }
       this.fd ??= openSync(this.logFile, 'a')
       writeSync(this.fd, this.record(op.entry))
+      // With fsync on, appends are made durable together by flush() (group commit).
+      if (this.opts.fsync) this.unflushed = true
     }
-    if (this.opts.fsync && this.fd !== undefined) fsyncSync(this.fd)
+  }
+
+  flush(): void {
+    if (!this.unflushed) return
+    if (this.fd !== undefined) fsyncSync(this.fd)
+    this.unflushed = false
   }
 
   setEpochs(acceptedEpoch: bigint, currentEpoch: bigint): void {
@@ -140,6 +155,7 @@ export class FileStore implements QuorumStore {
   }
 
   close(): void {
+    this.flush()
     this.closeFd()
   }
 }
