@@ -1,9 +1,13 @@
 // zookit/ensemble: start a ZooKeeper-compatible ensemble in-process for tests, with fault hooks. One
 // server runs standalone; three or five run Zab between them over loopback TCP.
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { fork, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { ZooKeeperServer, type ServerOptions } from './server.js'
+import { fileURLToPath } from 'node:url'
+import { ZooKeeperServer, type ServerMode, type ServerOptions } from './server.js'
+import type { ChildConfig, FromChild, ToChild } from './peer-process.js'
 import { FileStore, MemoryStore, type QuorumStore } from './zab/storage.js'
 import type { PeerAddress } from './zab/links.js'
 
@@ -17,13 +21,21 @@ export interface EnsembleOptions extends Omit<ServerOptions, 'serverId' | 'quoru
   peerSilenceTicks?: number
   /** Resolve only once a leader serves (default true). */
   waitForLeader?: boolean
+  /**
+   * Run each server of a quorum in its own process (kill is SIGKILL, pause is SIGSTOP). Their logs
+   * go to `dataDir` (a temporary directory, removed at stop, when none is given).
+   */
+  processes?: boolean
 }
 
 /** A running ensemble. */
 export interface Ensemble {
   /** "127.0.0.1:port[,…]" */
   readonly connectString: string
+  /** The servers, when they run in this process (empty with `processes: true`). */
   readonly servers: ZooKeeperServer[]
+  /** What each server is doing now ("down" when killed). */
+  modes(): (ServerMode | 'down')[]
   /** Expire a session now, as if its timeout had passed (ephemerals deleted, watchers told). */
   expireSession(sessionId: bigint): boolean
   /**
@@ -64,7 +76,8 @@ export interface Ensemble {
 export async function startEnsemble(opts: EnsembleOptions = {}): Promise<Ensemble> {
   const size = opts.size ?? 1
   if (!Number.isInteger(size) || size < 1 || size > 15) throw new RangeError(`startEnsemble: size must be an integer from 1 to 15, got ${size}`)
-  if (size > 1) return startQuorum(opts, size)
+  if (size > 1) return opts.processes ? startProcesses(opts, size) : startQuorum(opts, size)
+  if (opts.processes) throw new RangeError('startEnsemble: processes: true needs a quorum (size 3 or more)')
   let server = new ZooKeeperServer({ ...opts, serverId: 1 })
   const port = await server.listen()
   let stopped: Promise<void> | undefined
@@ -76,6 +89,7 @@ export async function startEnsemble(opts: EnsembleOptions = {}): Promise<Ensembl
   const ensemble: Ensemble = {
     connectString: `127.0.0.1:${port}`,
     servers,
+    modes: () => [running ? 'standalone' : 'down'],
     expireSession: (id) => server.expireSession(id),
     async kill(i) {
       only(i)
@@ -135,7 +149,7 @@ async function startQuorum(opts: EnsembleOptions, size: number): Promise<Ensembl
       secret,
       quorum: { id: i + 1, voters: ids, peers, store: store(i), tickMs: peerTickMs, silenceTicks: peerSilenceTicks },
     })
-  const servers = ids.map((_, i) => make(i))
+  const servers = ids.map((_, i) => make(i, opts.port ? opts.port + i : undefined))
   const clientPorts: number[] = []
   for (const [i, s] of servers.entries()) peers.set(i + 1, { host, port: await s.listenQuorum() })
   for (const s of servers) clientPorts.push(await s.listen())
@@ -164,6 +178,7 @@ async function startQuorum(opts: EnsembleOptions, size: number): Promise<Ensembl
   const ensemble: Ensemble = {
     connectString: clientPorts.map((p) => `${host}:${p}`).join(','),
     servers,
+    modes: () => servers.map((s, i) => (running[i] ? s.mode : 'down')),
     expireSession(id) {
       const l = leader()
       return l === undefined ? false : servers[l]!.expireSession(id)
@@ -223,6 +238,199 @@ async function startQuorum(opts: EnsembleOptions, size: number): Promise<Ensembl
     delayLink: (from, to, ms) => servers[check(from)]!.quorum!.links.delay(check(to) + 1, ms),
     connectStringOf: (i) => `${host}:${clientPorts[check(i)]}`,
     stop: () => (stopped ??= Promise.all(servers.map((s, i) => (running[i] ? s.close() : undefined))).then(() => undefined)),
+    [Symbol.asyncDispose]: () => ensemble.stop(),
+  }
+  if (wait ?? true) {
+    try {
+      await ensemble.waitForLeader()
+    } catch (err) {
+      await ensemble.stop()
+      throw err
+    }
+  }
+  return ensemble
+}
+
+/** The peer process module, compiled or (under a TypeScript loader) as source. */
+function childModule(): string {
+  const js = fileURLToPath(new URL('./peer-process.js', import.meta.url))
+  return existsSync(js) ? js : fileURLToPath(new URL('./peer-process.ts', import.meta.url))
+}
+
+interface Child {
+  proc: ChildProcess
+  mode: ServerMode | 'down'
+  paused: boolean
+  clientPort: number
+  quorumPort: number
+  exited: Promise<void>
+}
+
+async function startProcesses(opts: EnsembleOptions, size: number): Promise<Ensemble> {
+  const ids = Array.from({ length: size }, (_, i) => i + 1)
+  const host = opts.host ?? '127.0.0.1'
+  const ownDir = !opts.dataDir
+  const base = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), 'zookit-ensemble-'))
+  mkdirSync(base, { recursive: true })
+  const secretFile = path.join(base, 'secret')
+  if (!existsSync(secretFile)) writeFileSync(secretFile, randomBytes(32))
+  const secret = readFileSync(secretFile).toString('base64')
+  const { size: _s, peerTickMs, peerSilenceTicks, waitForLeader: wait, processes: _p, dataDir: _d, fsync, port, host: _h, ...server } = opts
+  const children: Child[] = []
+  const waiters = new Set<() => void>()
+  const notify = () => {
+    for (const w of [...waiters]) w()
+  }
+  const tell = (i: number, m: ToChild) => {
+    const c = children[i]
+    if (c && c.mode !== 'down' && c.proc.connected) c.proc.send(m)
+  }
+
+  const spawnChild = (i: number, ports?: { clientPort: number; quorumPort: number }): Promise<Child> =>
+    new Promise((resolve, reject) => {
+      const proc = fork(childModule(), [], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+      let child: Child | undefined
+      proc.on('error', () => {}) // a message to a process that just died; its exit is handled below
+      const exited = new Promise<void>((r) => proc.once('exit', () => r()))
+      proc.on('message', (m: FromChild) => {
+        if (m.ev === 'listening') {
+          child = { proc, mode: 'looking', paused: false, clientPort: m.clientPort, quorumPort: m.quorumPort, exited }
+          resolve(child)
+        } else if (m.ev === 'mode' && child) {
+          child.mode = m.mode as ServerMode
+          notify()
+        } else if (m.ev === 'error') {
+          if (!child) reject(new Error(`server ${i}: ${m.message}`))
+        }
+      })
+      proc.once('exit', (code, signal) => {
+        if (!child) reject(new Error(`server ${i} exited before listening (${signal ?? code})`))
+        else {
+          child.mode = 'down'
+          notify()
+        }
+      })
+      const config: ChildConfig = {
+        id: i + 1,
+        voters: ids,
+        dataDir: path.join(base, `server${i + 1}`),
+        secret,
+        clientPort: ports?.clientPort ?? (port ? port + i : undefined),
+        quorumPort: ports?.quorumPort,
+        fsync: fsync ?? false,
+        peerTickMs,
+        peerSilenceTicks,
+        server,
+      }
+      proc.send({ cmd: 'config', config } satisfies ToChild)
+    })
+
+  const peerList = () => children.map((c, i): [number, { host: string; port: number }] => [i + 1, { host, port: c.quorumPort }])
+  try {
+    children.push(...(await Promise.all(ids.map((_, i) => spawnChild(i)))))
+  } catch (err) {
+    for (const c of children) c.proc.kill('SIGKILL')
+    throw err
+  }
+  children.forEach((_, i) => tell(i, { cmd: 'start', peers: peerList() }))
+
+  const check = (i: number) => {
+    if (!Number.isInteger(i) || i < 0 || i >= size) throw new RangeError(`no server ${i}: the ensemble has servers 0 to ${size - 1}`)
+    return i
+  }
+  const leader = () => {
+    const i = children.findIndex((c) => c.mode === 'leader' && !c.paused)
+    return i < 0 ? undefined : i
+  }
+  const settled = () => {
+    const l = leader()
+    if (l === undefined) return undefined
+    return children.filter((c) => !c.paused && (c.mode === 'leader' || c.mode === 'follower')).length > size / 2 ? l : undefined
+  }
+  const kill = async (i: number) => {
+    const c = children[check(i)]!
+    if (c.mode === 'down') return
+    c.proc.kill('SIGKILL')
+    await c.exited
+  }
+  let stopped: Promise<void> | undefined
+  const ensemble: Ensemble = {
+    connectString: children.map((c) => `${host}:${c.clientPort}`).join(','),
+    servers: [],
+    modes: () => children.map((c) => c.mode),
+    expireSession(id) {
+      const l = leader()
+      if (l === undefined) return false
+      tell(l, { cmd: 'expire', sessionId: id.toString() })
+      return true
+    },
+    kill,
+    async restart(i = 0) {
+      await kill(i)
+      const old = children[i]!
+      children[i] = await spawnChild(i, { clientPort: old.clientPort, quorumPort: old.quorumPort })
+      tell(i, { cmd: 'start', peers: peerList() })
+    },
+    pause(i = 0) {
+      const c = children[check(i)]!
+      if (c.mode === 'down' || c.paused) return
+      c.paused = true
+      c.proc.kill('SIGSTOP')
+      notify()
+    },
+    resume(i = 0) {
+      const c = children[check(i)]!
+      if (!c.paused) return
+      c.paused = false
+      c.proc.kill('SIGCONT')
+      notify()
+    },
+    dropConnections: (i = 0) => tell(check(i), { cmd: 'dropConnections' }),
+    leader,
+    waitForLeader(timeoutMs = 30_000) {
+      return new Promise<number>((resolve, reject) => {
+        const probe = () => {
+          const l = settled()
+          if (l === undefined) return
+          finish()
+          resolve(l)
+        }
+        const timer = setTimeout(() => {
+          finish()
+          reject(new Error(`no leader with a serving majority within ${timeoutMs} ms (modes: ${children.map((c) => c.mode).join(', ')})`))
+        }, timeoutMs)
+        const finish = () => {
+          clearTimeout(timer)
+          waiters.delete(probe)
+        }
+        waiters.add(probe)
+        probe()
+      })
+    },
+    partition(groups) {
+      const group = new Map<number, number>()
+      groups.forEach((g, k) => g.forEach((i) => group.set(check(i), k)))
+      ids.forEach((_, i) => {
+        if (!group.has(i)) group.set(i, groups.length + i)
+      })
+      children.forEach((_, i) => tell(i, { cmd: 'block', peers: ids.filter((_, j) => group.get(j) !== group.get(i)) }))
+    },
+    heal: () => children.forEach((_, i) => tell(i, { cmd: 'heal' })),
+    dropLink: (from, to, on = true) => tell(check(from), { cmd: 'drop', to: check(to) + 1, on }),
+    delayLink: (from, to, ms) => tell(check(from), { cmd: 'delay', to: check(to) + 1, ms }),
+    connectStringOf: (i) => `${host}:${children[check(i)]!.clientPort}`,
+    stop: () =>
+      (stopped ??= (async () => {
+        await Promise.all(
+          children.map(async (c) => {
+            if (c.mode === 'down') return
+            if (c.paused) c.proc.kill('SIGCONT')
+            c.proc.kill('SIGKILL')
+            await c.exited
+          }),
+        )
+        if (ownDir) rmSync(base, { recursive: true, force: true })
+      })()),
     [Symbol.asyncDispose]: () => ensemble.stop(),
   }
   if (wait ?? true) {

@@ -1,0 +1,95 @@
+// One server of a quorum ensemble in a process of its own (startEnsemble({ processes: true })), so a
+// kill is a real SIGKILL and a pause a real SIGSTOP. The parent talks to it over the IPC channel:
+// it sends the configuration, then the peers' addresses and "start", and fault commands; the child
+// reports its ports and every role change. The peer's log lives in its data dir.
+import { ZooKeeperServer, type ServerOptions } from './server.js'
+import { FileStore } from './zab/storage.js'
+import type { PeerAddress } from './zab/links.js'
+
+/** What the parent sends first. */
+export interface ChildConfig {
+  id: number
+  voters: number[]
+  dataDir: string
+  secret: string
+  clientPort?: number
+  quorumPort?: number
+  fsync: boolean
+  peerTickMs?: number
+  peerSilenceTicks?: number
+  server: Omit<ServerOptions, 'quorum' | 'secret' | 'dataDir' | 'port' | 'serverId'>
+}
+
+/** Parent → child. */
+export type ToChild =
+  | { cmd: 'config'; config: ChildConfig }
+  | { cmd: 'start'; peers: [number, PeerAddress][] }
+  | { cmd: 'block'; peers: number[] }
+  | { cmd: 'heal' }
+  | { cmd: 'drop'; to: number; on: boolean }
+  | { cmd: 'delay'; to: number; ms: number }
+  | { cmd: 'expire'; sessionId: string }
+  | { cmd: 'dropConnections' }
+  | { cmd: 'stop' }
+
+/** Child → parent. */
+export type FromChild =
+  | { ev: 'listening'; clientPort: number; quorumPort: number }
+  | { ev: 'mode'; mode: string; zxid: string }
+  | { ev: 'expired'; sessionId: string; ok: boolean }
+  | { ev: 'error'; message: string }
+  | { ev: 'stopped' }
+
+function send(m: FromChild): void {
+  process.send?.(m)
+}
+
+let server: ZooKeeperServer | undefined
+const peers = new Map<number, PeerAddress>()
+
+async function handle(m: ToChild): Promise<void> {
+  switch (m.cmd) {
+    case 'config': {
+      const c = m.config
+      server = new ZooKeeperServer({
+        ...c.server,
+        port: c.clientPort,
+        serverId: c.id,
+        secret: Buffer.from(c.secret, 'base64'),
+        quorum: { id: c.id, voters: c.voters, peers, store: new FileStore(c.dataDir, { fsync: c.fsync }), tickMs: c.peerTickMs, silenceTicks: c.peerSilenceTicks },
+      })
+      const quorumPort = await server.listenQuorum(c.quorumPort)
+      const clientPort = await server.listen()
+      server.quorum!.on('mode', (mode: string) => send({ ev: 'mode', mode, zxid: server!.tree.lastZxid.toString() }))
+      send({ ev: 'listening', clientPort, quorumPort })
+      return
+    }
+    case 'start':
+      for (const [id, a] of m.peers) peers.set(id, a)
+      server!.quorum!.start()
+      return
+    case 'block':
+      return server!.quorum!.links.block(m.peers)
+    case 'heal':
+      return server!.quorum!.links.heal()
+    case 'drop':
+      return server!.quorum!.links.drop(m.to, m.on)
+    case 'delay':
+      return server!.quorum!.links.delay(m.to, m.ms)
+    case 'expire':
+      return send({ ev: 'expired', sessionId: m.sessionId, ok: server!.expireSession(BigInt(m.sessionId)) })
+    case 'dropConnections':
+      return server!.dropConnections()
+    case 'stop':
+      await server?.close()
+      send({ ev: 'stopped' })
+      process.disconnect?.()
+      return
+  }
+}
+
+process.on('message', (m: ToChild) => {
+  handle(m).catch((err: Error) => send({ ev: 'error', message: err.message }))
+})
+// Orphaned (the parent died): go too.
+process.on('disconnect', () => process.exit(0))
