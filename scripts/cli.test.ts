@@ -32,3 +32,25 @@ t.test('a bad option is refused with a message', async (t) => {
   t.equal(r.status, 2)
   t.match(r.stderr, /--port needs a whole number/)
 })
+
+t.test('--size 3 prints the connect string of three servers and the leader', async (t) => {
+  const p = spawn(process.execPath, ['--import', 'tsx', cli, 'ensemble', '--size', '3'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  t.teardown(() => p.kill('SIGKILL'))
+  const lines = await new Promise<string[]>((resolve, reject) => {
+    let out = ''
+    p.stdout.on('data', (c: Buffer) => {
+      out += c
+      const l = out.split('\n')
+      if (l.length >= 3) resolve(l.slice(0, 2))
+    })
+    p.on('exit', (code) => reject(new Error(`exited with ${code}`)))
+  })
+  t.match(lines[0], /^127\.0\.0\.1:\d+,127\.0\.0\.1:\d+,127\.0\.0\.1:\d+$/)
+  t.match(lines[1], /^leader: server [0-2] \(127\.0\.0\.1:\d+\)$/)
+  const zk = await ZooKeeper.connect(lines[0]!)
+  t.equal((await zk.create('/q', 'x')).path, '/q')
+  await zk.close()
+  const exit = new Promise<number | null>((r) => p.once('exit', r))
+  p.kill('SIGTERM')
+  t.equal(await exit, 0)
+})

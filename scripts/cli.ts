@@ -4,9 +4,12 @@
 import { parseArgs } from 'node:util'
 import { startEnsemble } from '../src/ensemble/index.js'
 
-const USAGE = `usage: zookit ensemble [--port N] [--tick-time MS] [--data-dir DIR] [--no-fsync]
-                       [--min-session-timeout MS] [--max-session-timeout MS]
-                       [--super-digest user:base64sha1] [--container-check-interval MS]`
+const USAGE = `usage: zookit ensemble [--size N] [--processes] [--port N] [--tick-time MS] [--data-dir DIR]
+                       [--no-fsync] [--min-session-timeout MS] [--max-session-timeout MS]
+                       [--super-digest user:base64sha1] [--container-check-interval MS]
+  --size N       servers (default 1); 3 or 5 run Zab between them
+  --processes    each server of a quorum in its own process
+  --port N       client port (servers of a quorum take N, N+1, …)`
 
 function num(v: string | undefined, name: string): number | undefined {
   if (v === undefined) return undefined
@@ -28,6 +31,7 @@ async function ensemble(args: string[]): Promise<void> {
       'max-session-timeout': { type: 'string' },
       'super-digest': { type: 'string' },
       'container-check-interval': { type: 'string' },
+      processes: { type: 'boolean' },
     },
   })
   const e = await startEnsemble({
@@ -40,9 +44,16 @@ async function ensemble(args: string[]): Promise<void> {
     maxSessionTimeout: num(values['max-session-timeout'], 'max-session-timeout'),
     superDigest: values['super-digest'],
     containerCheckInterval: num(values['container-check-interval'], 'container-check-interval'),
+    processes: values.processes,
   })
   console.log(e.connectString)
-  console.error(`zookit ensemble serving on ${e.connectString}${values['data-dir'] ? ` (data in ${values['data-dir']})` : ' (in memory)'}; Ctrl-C to stop`)
+  const size = e.modes().length
+  const where = values['data-dir'] ? ` (data in ${values['data-dir']})` : values.processes ? ' (logs in a temporary directory)' : ' (in memory)'
+  console.error(`zookit ensemble of ${size} serving on ${e.connectString}${where}; Ctrl-C to stop`)
+  if (size > 1) {
+    const l = e.leader()
+    console.log(`leader: server ${l} (${l === undefined ? 'electing' : e.connectStringOf(l)})`)
+  }
   const stop = () => void e.stop().then(() => process.exit(0))
   process.once('SIGINT', stop)
   process.once('SIGTERM', stop)
