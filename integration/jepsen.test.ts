@@ -48,8 +48,15 @@ const INITIAL = 'init'
 const baseSeed = process.env.JEPSEN_SEED !== undefined ? Number(process.env.JEPSEN_SEED) : undefined
 if (baseSeed !== undefined && !Number.isInteger(baseSeed)) throw new Error(`JEPSEN_SEED must be an integer, got ${process.env.JEPSEN_SEED}`)
 
-type FaultKind = 'kill' | 'kill-leader' | 'partition' | 'partition-leader' | 'pause' | 'pause-leader'
-const FAULTS: FaultKind[] = ['kill', 'kill-leader', 'partition', 'partition-leader', 'pause', 'pause-leader']
+const faultMsOverride = process.env.JEPSEN_FAULT_MS !== undefined ? Number(process.env.JEPSEN_FAULT_MS) : undefined
+
+/**
+ * What the nemesis does to its victims (a minority, the leader first for the -leader kinds) until it
+ * undoes it: crash and restart; cut off from the other peers (clients still reach them); freeze;
+ * lose what the leader sends them (one way); delay what the leader sends them (they lag behind).
+ */
+type FaultKind = 'kill' | 'kill-leader' | 'partition' | 'partition-leader' | 'pause' | 'pause-leader' | 'drop-from-leader' | 'slow-from-leader'
+const FAULTS: FaultKind[] = ['kill', 'kill-leader', 'partition', 'partition-leader', 'pause', 'pause-leader', 'drop-from-leader', 'slow-from-leader']
 
 interface RunOptions {
   size: 3 | 5
@@ -228,18 +235,14 @@ async function worker(run: Run, ens: Ensemble, id: number, target: 'all' | numbe
   }
 }
 
-/** `k` distinct servers out of `size`, drawn with a fixed number of draws; `first` (if given) among them. */
-function victims(size: number, k: number, rnd: () => number, first?: number): number[] {
+/** A random order of `k` of the `size` servers (always size - 1 draws, so the schedule depends on the seed alone). */
+function victims(size: number, k: number, rnd: () => number): number[] {
   const order = Array.from({ length: size }, (_, i) => i)
   for (let i = size - 1; i > 0; i--) {
     const j = Math.floor(rnd() * (i + 1))
     ;[order[i], order[j]] = [order[j]!, order[i]!]
   }
-  if (first !== undefined) {
-    order.splice(order.indexOf(first), 1)
-    order.unshift(first)
-  }
-  return order.slice(0, k).sort((a, b) => a - b)
+  return order.slice(0, k)
 }
 
 /** Fault state, so everything can be undone at the end whatever happened. */
@@ -250,9 +253,16 @@ class Faults {
 
   constructor(private readonly ens: Ensemble, private readonly run: Run) {}
 
-  async inject(kind: FaultKind, who: number[]): Promise<void> {
-    this.run.note(`${kind} ${who.join(',')} (leader: ${this.ens.leader() ?? 'none'})`)
-    if (kind.startsWith('kill')) {
+  async inject(kind: FaultKind, who: number[], leader: number | undefined, delayMs: number): Promise<void> {
+    this.run.note(`${kind} ${who.join(',')}${kind === 'slow-from-leader' ? ` by ${Math.round(delayMs)} ms` : ''} (leader: ${leader ?? 'none'})`)
+    if (kind === 'drop-from-leader' || kind === 'slow-from-leader') {
+      if (leader === undefined) return
+      this.partitioned = true
+      for (const i of who) {
+        if (kind === 'drop-from-leader') this.ens.dropLink(leader, i, true)
+        else this.ens.delayLink(leader, i, delayMs)
+      }
+    } else if (kind.startsWith('kill')) {
       for (const i of who) this.killed.add(i)
       await Promise.all(who.map((i) => this.ens.kill(i)))
     } else if (kind.startsWith('partition')) {
@@ -267,7 +277,7 @@ class Faults {
     }
   }
 
-  /** Undo every fault in place. */
+  /** Undo every fault in place (heal() also ends link faults). */
   async undo(): Promise<void> {
     const what: string[] = []
     if (this.partitioned) {
@@ -298,9 +308,15 @@ async function nemesis(run: Run, ens: Ensemble, faults: Faults, size: number, rn
     const kind = FAULTS[Math.floor(rnd() * FAULTS.length)]!
     const k = 1 + Math.floor(rnd() * minority)
     const hold = 400 + rnd() * 1400
+    const delayMs = 30 + rnd() * 270
+    const order = victims(size, size, rnd)
     if (Date.now() >= until) break
-    const leader = kind.endsWith('leader') ? ens.leader() : undefined
-    await faults.inject(kind, victims(size, k, rnd, leader))
+    const leader = ens.leader()
+    let who: number[]
+    if (kind.endsWith('-leader')) who = leader === undefined ? order.slice(0, k) : [leader, ...order.filter((i) => i !== leader)].slice(0, k)
+    else if (kind.endsWith('-from-leader')) who = order.filter((i) => i !== leader).slice(0, k)
+    else who = order.slice(0, k)
+    await faults.inject(kind, who.sort((a, b) => a - b), leader, delayMs)
     await sleep(hold)
     await faults.undo()
     const t = Date.now()
@@ -401,6 +417,7 @@ function checkStats(run: Run): string[] {
 
 async function jepsen(t: Test, opts: RunOptions): Promise<void> {
   const { size, seed, keys } = opts
+  if (faultMsOverride !== undefined) opts = { ...opts, faultMs: faultMsOverride }
   t.comment(`seed ${seed}: ${size} servers, ${opts.clients.length} clients, ${opts.faultMs} ms of faults (JEPSEN_SEED=${seed} to repeat)`)
   const run = new Run()
   const ens = await startEnsemble({ size, tickTime: TICK_TIME })

@@ -11,6 +11,8 @@ const hex = (n: bigint) => `0x${n.toString(16)}`
 
 /** The answer to one word. */
 export function fourLetterWord(word: string, s: ZooKeeperServer): string {
+  // A quorum peer without an established leader answers like ZooKeeper's: only ruok, envi and conf.
+  if (!s.serving && word !== 'ruok' && word !== 'envi' && word !== 'conf') return 'This ZooKeeper instance is not currently serving requests\n'
   const zxid = s.tree.lastZxid
   const connections = s.connections.size
   switch (word) {
@@ -65,7 +67,7 @@ export function fourLetterWord(word: string, s: ZooKeeperServer): string {
     case 'envi':
       return ['Environment:', `zookeeper.version=${VERSION}`, `host.name=localhost`, `java.version=none (zookit on Node ${process.version})`, `os.name=${process.platform}`, `user.dir=${process.cwd()}`].join('\n') + '\n'
     case 'conf':
-      return [`clientPort=${s.port}`, `tickTime=${s.opts.tickTime ?? 2000}`, `maxClientCnxns=0`, `minSessionTimeout=${s.tracker.minTimeout}`, `maxSessionTimeout=${s.tracker.maxTimeout}`, 'serverId=0'].join('\n') + '\n'
+      return [`clientPort=${s.port}`, `tickTime=${s.opts.tickTime ?? 2000}`, `maxClientCnxns=0`, `minSessionTimeout=${s.tracker.minTimeout}`, `maxSessionTimeout=${s.tracker.maxTimeout}`, `serverId=${s.quorum?.id ?? 0}`, ...(s.quorum ? [...s.quorum.cfg.peers].map(([id, a]) => `server.${id}=${a.host}:${a.port}:${a.port}:participant`) : [])].join('\n') + '\n'
     case 'wchs': {
       const w = s.watches.summary()
       return `${w.connections} connections watching ${w.paths} paths\nTotal watches:${w.watches}\n`

@@ -209,3 +209,19 @@ t.test('servers as processes: kill -9 of the leader is a real SIGKILL; its log s
   t.not(third, nl, 'a frozen (SIGSTOP) leader is replaced')
   ens.resume(nl)
 })
+
+t.test('four-letter words on a server without a leader', async (t) => {
+  const ens = await startEnsemble({ size: 3 })
+  t.teardown(() => ens.stop())
+  const [f1, f2] = followers(ens)
+  await ens.kill(ens.leader()!)
+  await ens.kill(f2!)
+  const s = ens.servers[f1!]!
+  await until(ens, () => s.mode === 'looking')
+  const port = Number(ens.connectStringOf(f1!).split(':')[1])
+  t.equal(await fourLetterWord('127.0.0.1', port, 'ruok'), 'imok')
+  t.equal(await fourLetterWord('127.0.0.1', port, 'srvr'), 'This ZooKeeper instance is not currently serving requests\n')
+  t.match(await fourLetterWord('127.0.0.1', port, 'conf'), /server\.1=127\.0\.0\.1:\d+/)
+  // And a client is turned away rather than served stale data.
+  await t.rejects(ZooKeeper.connect(ens.connectStringOf(f1!), { sessionTimeout: 2000, initialConnectTimeout: 1500 }))
+})
