@@ -31,6 +31,10 @@ import { startEnsemble, type Ensemble } from '../src/ensemble/index.js'
 import { BadVersionError, ConnectionLossError, OperationTimeoutError, SessionExpiredError, ZooKeeper, type Stat } from '../src/index.js'
 import { History, checkLinearizable, checkNoLostWrites, checkSessionOrder, type Recorded, type RegisterOp } from '../src/testing/history.js'
 import { prng } from '../src/testing/random-records.js'
+import { logger } from '../src/debug.js'
+
+/** DEBUG=zookit:jepsen prints the nemesis' steps as they happen, between the peers' own lines. */
+const log = logger('jepsen')
 
 /** Zab tick of the ensemble's servers, ms; session timeouts are bounded by 2 and 20 of ZooKeeper's ticks. */
 const TICK_TIME = 250
@@ -110,6 +114,7 @@ class Run {
 
   note(what: string): void {
     this.log.push({ ms: Date.now() - this.t0, clock: this.clock(), what })
+    log('%s', what)
   }
 
   /** Invoke an op; returns its completion handle and its record. */
@@ -313,8 +318,8 @@ async function nemesis(run: Run, ens: Ensemble, faults: Faults, size: number, rn
     if (Date.now() >= until) break
     const leader = ens.leader()
     let who: number[]
-    if (kind.endsWith('-leader')) who = leader === undefined ? order.slice(0, k) : [leader, ...order.filter((i) => i !== leader)].slice(0, k)
-    else if (kind.endsWith('-from-leader')) who = order.filter((i) => i !== leader).slice(0, k)
+    if (kind.endsWith('-from-leader')) who = order.filter((i) => i !== leader).slice(0, k)
+    else if (kind.endsWith('-leader')) who = leader === undefined ? order.slice(0, k) : [leader, ...order.filter((i) => i !== leader)].slice(0, k)
     else who = order.slice(0, k)
     await faults.inject(kind, who.sort((a, b) => a - b), leader, delayMs)
     await sleep(hold)
@@ -564,6 +569,28 @@ async function jepsen(t: Test, opts: RunOptions): Promise<void> {
   }
 }
 
+/** Resolve once server i is in `mode` (at once if it is), from its quorum's 'mode' events. */
+function reach(ens: Ensemble, i: number, mode: 'leader' | 'follower' | 'looking', ms: number): Promise<void> {
+  const q = ens.servers[i]!.quorum!
+  if (q.mode === mode) return Promise.resolve()
+  return new Promise((resolve, reject) => {
+    const on = (m: string) => {
+      if (m !== mode) return
+      off()
+      resolve()
+    }
+    const timer = setTimeout(() => {
+      off()
+      reject(new Error(`server ${i} is not ${mode} within ${ms} ms (it is ${q.mode})`))
+    }, ms)
+    const off = () => {
+      clearTimeout(timer)
+      q.off('mode', on)
+    }
+    q.on('mode', on)
+  })
+}
+
 const seedFor = (n: number) => (baseSeed === undefined ? n : baseSeed + n - 1)
 
 t.test('3 servers: kills, partitions and pauses, of the leader too', (t) =>
@@ -585,3 +612,48 @@ t.test('5 servers: up to two servers at a time killed, cut off or paused', (t) =
     clients: ['all', 'all', 'all', 0, 3],
   }),
 )
+
+t.test('a follower that rejoins (after a partition, after a crash) does not depose the leader', async (t) => {
+  // Liveness, without timing: the leader keeps its majority throughout, so neither it nor the other
+  // follower has any reason to change role while one follower leaves and comes back. (A generous
+  // silence bound keeps a slow machine from causing elections of its own.)
+  const ens = await startEnsemble({ size: 3, tickTime: TICK_TIME, peerSilenceTicks: 40 })
+  t.teardown(() => ens.stop())
+  const zk = await ZooKeeper.connect(ens.connectString, { sessionTimeout: SESSION_TIMEOUT, initialConnectTimeout: 5000 })
+  t.teardown(() => zk.close())
+  await zk.create('/rejoin', INITIAL, { timeout: 5000 })
+  let n = 0
+  const write = () => retrying(Date.now() + RECOVERY_MS, () => zk.setData('/rejoin', `v${++n}`, call))
+  for (const fault of ['partition', 'kill'] as const) {
+    const leader = await ens.waitForLeader(RECOVERY_MS)
+    const [away, other] = [0, 1, 2].filter((i) => i !== leader) as [number, number]
+    await reach(ens, away, 'follower', RECOVERY_MS)
+    await reach(ens, other, 'follower', RECOVERY_MS)
+    const changes: string[] = []
+    const offs = [leader, other].map((i) => {
+      const q = ens.servers[i]!.quorum!
+      const on = (m: string) => changes.push(`server ${i} became ${m}`)
+      q.on('mode', on)
+      return () => q.off('mode', on)
+    })
+    const started = Date.now()
+    if (fault === 'partition') {
+      ens.partition([[away], [leader, other]])
+      await reach(ens, away, 'looking', RECOVERY_MS)
+    } else {
+      await ens.kill(away)
+    }
+    await write()
+    await write()
+    const back = Date.now()
+    if (fault === 'partition') ens.heal()
+    else await ens.restart(away)
+    await reach(ens, away, 'follower', RECOVERY_MS)
+    const rejoined = Date.now() - back
+    await write()
+    offs.forEach((off) => off())
+    t.same(changes, [], `${fault}: server ${away} left and rejoined (in ${rejoined} ms, ${back - started} ms away) while leader ${leader} kept its majority; no other server changed role`)
+  }
+  await zk.sync('/rejoin', call)
+  t.equal((await zk.getData('/rejoin', call)).data.toString(), `v${n}`, 'the last write is there')
+})

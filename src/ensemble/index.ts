@@ -147,7 +147,7 @@ async function startQuorum(opts: EnsembleOptions, size: number): Promise<Ensembl
       port,
       serverId: i + 1,
       secret,
-      quorum: { id: i + 1, voters: ids, peers, store: store(i), tickMs: peerTickMs, silenceTicks: peerSilenceTicks },
+      quorum: { id: i + 1, voters: ids, peers, store: store(i), tickMs: peerTickMs, silenceTicks: peerSilenceTicks, snapshotEvery: opts.snapshotEvery },
     })
   const servers = ids.map((_, i) => make(i, opts.port ? opts.port + i : undefined))
   const clientPorts: number[] = []

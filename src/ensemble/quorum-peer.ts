@@ -33,6 +33,8 @@ export interface QuorumConfig {
   tickMs?: number
   /** Ticks without hearing from the other side before giving up on it (default 10). */
   silenceTicks?: number
+  /** Snapshot the tree and drop the log it covers after this many applied txns (default 10000). */
+  snapshotEvery?: number
 }
 
 export type QuorumMode = 'leader' | 'follower' | 'looking'
@@ -60,6 +62,8 @@ export class QuorumPeer extends EventEmitter {
   private modeKey = ''
   private applied = 0
   private lastAppliedZxid = 0n
+  private baseVersion = 0
+  private sinceSnapshot = 0
   private lastProposed = 0n
   private epochs = { accepted: -1n, current: -1n }
   private outq: Out<Buffer>[] = []
@@ -100,9 +104,11 @@ export class QuorumPeer extends EventEmitter {
     if (this.started) return
     this.started = true
     const d = this.cfg.store.load()
-    this.peer.restore(d.log, d.acceptedEpoch, d.currentEpoch)
+    this.peer.restore(d.log, d.acceptedEpoch, d.currentEpoch, d.base)
     this.epochs = { accepted: d.acceptedEpoch, current: d.currentEpoch }
-    log('peer %d starts with %d logged txns, epochs %d/%d', this.id, d.log.length, d.acceptedEpoch, d.currentEpoch)
+    // The snapshot is committed state: the tree starts from it (clients are served only once synced).
+    this.rebuild()
+    log('peer %d starts with %s and %d logged txns, epochs %d/%d', this.id, d.base ? `a snapshot at 0x${d.base.zxid.toString(16)}` : 'no snapshot', d.log.length, d.acceptedEpoch, d.currentEpoch)
     this.drive(this.peer.start())
     this.startTimer()
   }
@@ -272,13 +278,29 @@ export class QuorumPeer extends EventEmitter {
     }
   }
 
+  /** Start the server's state over from the peer's base snapshot (or empty). */
+  private rebuild(): void {
+    this.server.resetState()
+    const base = this.peer.base
+    if (base) {
+      const sessions = new Map<bigint, number>()
+      loadSnapshot(base.state, this.server.tree, sessions)
+      for (const [id, timeout] of sessions) this.server.tracker.add(id, timeout, Date.now())
+    }
+    this.baseVersion = this.peer.baseVersion
+    this.applied = 0
+    this.lastAppliedZxid = base?.zxid ?? 0n
+  }
+
   private applyCommitted(): void {
     const c = this.peer.committed
-    if (this.applied > c.length || (this.applied > 0 && c[this.applied - 1]!.zxid !== this.lastAppliedZxid)) {
-      // The committed history was replaced (a snapshot sync): rebuild the state from it.
+    if (this.peer.baseVersion !== this.baseVersion) {
+      log('peer %d: synced from the leader\'s snapshot at 0x%s', this.id, this.peer.base?.zxid.toString(16))
+      this.rebuild()
+    } else if (this.applied > c.length || (this.applied > 0 && c[this.applied - 1]!.zxid !== this.lastAppliedZxid)) {
+      // Cannot happen in Zab (committed entries are never replaced); rebuild rather than diverge.
       log('peer %d: committed history replaced; rebuilding the tree', this.id)
-      this.server.resetState()
-      this.applied = 0
+      this.rebuild()
     }
     while (this.applied < c.length) {
       const e = c[this.applied++]!
@@ -287,7 +309,19 @@ export class QuorumPeer extends EventEmitter {
       const full = { ...hdr, zxid: e.zxid }
       const result = this.server.tree.applyTxn(full, txn)
       this.server.applied(full, txn, result)
+      this.sinceSnapshot++
     }
+    if (this.sinceSnapshot >= (this.cfg.snapshotEvery ?? 10_000) && this.applied > 0) this.snapshot()
+  }
+
+  /** Snapshot the applied state and let the log it covers go (from memory and from the store). */
+  private snapshot(): void {
+    const sessions = new Map([...this.server.tracker.sessions.values()].map((s) => [s.id, s.timeout]))
+    const base = { zxid: this.lastAppliedZxid, state: encodeSnapshot(this.server.tree, sessions) }
+    this.applied -= this.peer.compact(base.zxid, base.state)
+    this.cfg.store.compact(base)
+    this.sinceSnapshot = 0
+    log('peer %d: snapshot at 0x%s', this.id, base.zxid.toString(16))
   }
 
   private checkMode(): void {

@@ -225,3 +225,50 @@ t.test('four-letter words on a server without a leader', async (t) => {
   // And a client is turned away rather than served stale data.
   await t.rejects(ZooKeeper.connect(ens.connectStringOf(f1!), { sessionTimeout: 2000, initialConnectTimeout: 1500 }))
 })
+
+t.test('snapshots bound the peers\' logs; a follower too far behind gets the snapshot (SNAP)', async (t) => {
+  const ens = await startEnsemble({ size: 3, snapshotEvery: 20 })
+  t.teardown(() => ens.stop())
+  const zk = await client(t, ens.connectString)
+  await zk.create('/s', Buffer.from('0'))
+  for (let i = 1; i <= 40; i++) await zk.setData('/s', Buffer.from(String(i)))
+  const f = followers(ens)[0]!
+  await ens.kill(f)
+  for (let i = 41; i <= 100; i++) await withRetry(() => zk.setData('/s', Buffer.from(String(i))), { retries: 10 })
+  const l = ens.leader()!
+  const lp = ens.servers[l]!.quorum!.peer
+  t.ok(lp.base && lp.committed.length < 25, `the leader keeps a snapshot and a short log (${lp.committed.length} entries)`)
+  await ens.restart(f)
+  await until(ens, () => ens.servers[f]!.mode === 'follower')
+  t.ok(ens.servers[f]!.quorum!.peer.baseVersion >= 1, 'the returning follower was sent the leader\'s snapshot')
+  const z2 = await client(t, ens.connectStringOf(f))
+  await z2.sync('/')
+  const got = await z2.getData('/s')
+  t.equal(got.data.toString(), '100')
+  t.equal(got.stat.version, 100)
+  t.equal(ens.servers[f]!.tree.nodes.size, ens.servers[l]!.tree.nodes.size)
+})
+
+t.test('data dirs with snapshots: a crash of all recovers from snapshot plus log', async (t) => {
+  const dataDir = tempDir(t)
+  const ens = await startEnsemble({ size: 3, dataDir, fsync: false, snapshotEvery: 15 })
+  t.teardown(() => ens.stop())
+  const zk = await ZooKeeper.connect(ens.connectString, { sessionTimeout: 6000 })
+  await zk.create('/d', Buffer.from('0'))
+  for (let i = 1; i <= 50; i++) await zk.setData('/d', Buffer.from(String(i)))
+  const eph = await zk.create('/eph', null, { mode: CreateMode.EPHEMERAL })
+  void eph
+  const { existsSync } = await import('node:fs')
+  t.ok(existsSync(path.join(dataDir, 'server1', 'snapshot')), 'a snapshot was written')
+  for (let i = 0; i < 3; i++) await ens.kill(i)
+  for (let i = 0; i < 3; i++) await ens.restart(i)
+  await ens.waitForLeader(20_000)
+  // The session survived the crash too (its ephemeral is there and it can resume).
+  await zk.sync('/').catch(() => undefined)
+  const again = await client(t, ens.connectString)
+  t.equal((await again.getData('/d')).data.toString(), '50')
+  t.ok(await again.exists('/eph'), 'the ephemeral of the live session is still there')
+  await zk.close()
+  await again.sync('/')
+  t.notOk(await again.exists('/eph'), 'and goes when its session closes')
+})

@@ -65,16 +65,49 @@ t.test('DIFF: a peer behind gets the proposals it lacks', async (t) => {
   for (const p of peers.values()) t.same(values(p), ['a', 'b', 'c'])
 })
 
-t.test('SNAP: an empty peer gets the whole history', async (t) => {
-  const { peers, first } = cluster({
-    1: { log: [e(1, 1, 'a'), e(1, 2, 'b')], epoch: 1 },
-    2: { log: [e(1, 1, 'a'), e(1, 2, 'b')], epoch: 1 },
-    3: { log: [], epoch: 0 },
-  })
-  const seen = run(peers, first)
-  const sync = seen.find((s) => s.to === 3 && s.msg.t === 'sync')?.msg
-  t.ok(sync && sync.t === 'sync' && sync.snapshot, 'a SNAP')
-  for (const p of peers.values()) t.same(values(p), ['a', 'b'])
+t.test('an empty peer gets the whole history: as entries, or as the snapshot plus what follows it', async (t) => {
+  {
+    const { peers, first } = cluster({
+      1: { log: [e(1, 1, 'a'), e(1, 2, 'b')], epoch: 1 },
+      2: { log: [e(1, 1, 'a'), e(1, 2, 'b')], epoch: 1 },
+      3: { log: [], epoch: 0 },
+    })
+    const seen = run(peers, first)
+    const sync = seen.find((s) => s.to === 3 && s.msg.t === 'sync')?.msg
+    t.ok(sync && sync.t === 'sync' && sync.truncate === 0n && sync.diff.length === 2, 'no snapshot yet: every entry')
+    for (const p of peers.values()) t.same(values(p), ['a', 'b'])
+  }
+  {
+    // Peers 1 and 2 compacted a and b into a snapshot; 3 has nothing.
+    const ids = [1, 2, 3]
+    const peers = new Map(ids.map((id) => [id, new Peer<string>(id, ids)]))
+    const base = { zxid: z(1, 2), state: 'state-after-b' }
+    peers.get(1)!.restore([e(1, 3, 'c')], 1n, 1n, base)
+    peers.get(2)!.restore([e(1, 3, 'c')], 1n, 1n, base)
+    const first = [...peers].flatMap(([id, p]) => p.start().map((out) => ({ from: id, out })))
+    const seen = run(peers, first)
+    const sync = seen.find((s) => s.to === 3 && s.msg.t === 'sync')?.msg
+    t.same(sync && sync.t === 'sync' ? sync.snapshot : undefined, base, 'a SNAP carrying the snapshot')
+    const p3 = peers.get(3)!
+    t.same(p3.base, base, 'installed as the follower\'s base')
+    t.equal(p3.baseVersion, 1, 'the host is told to load it')
+    for (const p of peers.values()) t.same(values(p), ['c'], `peer ${p.id} committed what follows the snapshot`)
+    t.equal(p3.lastZxid, z(1, 3))
+  }
+})
+
+t.test('compact keeps what follows the snapshot and refuses a zxid it has not committed', async (t) => {
+  const init = [e(1, 1, 'a'), e(1, 2, 'b'), e(1, 3, 'c')]
+  const { peers, first } = cluster({ 1: { log: init, epoch: 1 }, 2: { log: init, epoch: 1 }, 3: { log: init, epoch: 1 } })
+  run(peers, first)
+  const p = [...peers.values()].find((x) => x.serving)!
+  t.ok(p, 'a leader')
+  const zs = init.map((x) => x.zxid)
+  t.equal(p.compact(zs[1]!, 'ab'), 2)
+  t.same(values(p), ['c'])
+  t.same(p.base, { zxid: zs[1], state: 'ab' })
+  t.throws(() => p.compact(zs[2]! + 5n, 'x'), RangeError)
+  t.equal(p.lastZxid, zs[2])
 })
 
 t.test('a proposal in flight while a follower syncs is committed there only with the leader', async (t) => {

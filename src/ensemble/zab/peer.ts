@@ -15,13 +15,19 @@ export interface Entry<T> {
   value: T
 }
 
+/** A compacted prefix of the log: the state after `zxid`, standing for every entry up to it. */
+export interface Base<T> {
+  zxid: bigint
+  state: T
+}
+
 /** Messages between peers. */
 export type Msg<T> =
   | { t: 'vote'; n: Notification }
   | { t: 'followerinfo'; acceptedEpoch: bigint }
   | { t: 'leaderinfo'; epoch: bigint }
   | { t: 'ackepoch'; currentEpoch: bigint; lastZxid: bigint }
-  | { t: 'sync'; epoch: bigint; truncate?: bigint; snapshot?: Entry<T>[]; diff: Entry<T>[]; outstanding: Entry<T>[] }
+  | { t: 'sync'; epoch: bigint; truncate?: bigint; snapshot?: Base<T>; diff: Entry<T>[]; outstanding: Entry<T>[] }
   | { t: 'acknewleader' }
   | { t: 'uptodate' }
   | { t: 'proposal'; entry: Entry<T> }
@@ -33,7 +39,7 @@ export type Msg<T> =
 export type Out<T> = { to: number; msg: Msg<T> }
 
 /** A change to the peer's log that must be durable before the step's messages go out. */
-export type JournalOp<T> = { op: 'append'; entry: Entry<T> } | { op: 'reset'; entries: Entry<T>[] }
+export type JournalOp<T> = { op: 'append'; entry: Entry<T> } | { op: 'reset'; entries: Entry<T>[]; base?: Base<T> }
 
 export interface PeerOptions {
   /** Ticks without hearing from the other side before giving up on it (default 5). */
@@ -42,8 +48,12 @@ export interface PeerOptions {
 
 export class Peer<T> {
   role: 'LOOKING' | 'FOLLOWING' | 'LEADING' = 'LOOKING'
-  /** Committed entries, in zxid order: the replicated state. */
+  /** Committed entries after `base`, in zxid order: the replicated state. */
   committed: Entry<T>[] = []
+  /** The compacted prefix of the history (a snapshot), if any. */
+  base: Base<T> | undefined
+  /** Bumped whenever a sync installs a leader's snapshot as the base (the host must load it). */
+  baseVersion = 0
   acceptedEpoch = 0n
   currentEpoch = 0n
   leader: number | undefined
@@ -82,11 +92,25 @@ export class Peer<T> {
    * Load what a previous run made durable: its whole log (which of it was committed is learnt again
    * when the peer syncs with a leader) and its epochs. Call before start().
    */
-  restore(log: Entry<T>[], acceptedEpoch: bigint, currentEpoch: bigint): void {
+  restore(log: Entry<T>[], acceptedEpoch: bigint, currentEpoch: bigint, base?: Base<T>): void {
     this.committed = []
-    this.pendingLog = [...log]
+    this.base = base
+    this.pendingLog = log.filter((e) => e.zxid > (base?.zxid ?? -1n))
     this.acceptedEpoch = acceptedEpoch
     this.currentEpoch = currentEpoch
+  }
+
+  /**
+   * Replace the committed entries up to `zxid` (which must be committed) by a snapshot of the state
+   * after them. Returns how many entries were dropped from `committed`.
+   */
+  compact(zxid: bigint, state: T): number {
+    let n = 0
+    while (n < this.committed.length && this.committed[n]!.zxid <= zxid) n++
+    if (n === 0 || this.committed[n - 1]!.zxid !== zxid) throw new RangeError(`compact: 0x${zxid.toString(16)} is not a committed zxid`)
+    this.committed = this.committed.slice(n)
+    this.base = { zxid, state }
+    return n
   }
 
   /** Log changes to persist before sending what the last calls returned. */
@@ -120,7 +144,7 @@ export class Peer<T> {
 
   get lastZxid(): bigint {
     const last = this.pendingLog[this.pendingLog.length - 1] ?? this.committed[this.committed.length - 1]
-    return last?.zxid ?? 0n
+    return last?.zxid ?? this.base?.zxid ?? 0n
   }
 
   /** Whether this peer leads an established epoch and accepts submissions. */
@@ -219,14 +243,18 @@ export class Peer<T> {
           this.newLeaderAcks.add(this.id)
         }
         const history = [...this.committed, ...this.pendingLog]
-        const plan = planSync({ lastZxid: this.lastZxid, log: history.map((e) => e.zxid) }, msg.lastZxid)
+        // The log window starts at the base: a follower exactly there needs only what follows.
+        const window = this.base ? [this.base.zxid, ...history.map((e) => e.zxid)] : history.map((e) => e.zxid)
+        const plan = planSync({ lastZxid: this.lastZxid, log: window }, msg.lastZxid)
         const after = (z: bigint) => history.filter((e) => e.zxid > z)
         // Proposals in flight go along as proposals: the follower logs them but commits them only
         // when the leader does.
         const outstanding = this.active ? this.lb.pending() : []
         const sync: Msg<T> =
           plan.kind === 'SNAP'
-            ? { t: 'sync', epoch, snapshot: history, diff: [], outstanding }
+            ? this.base
+              ? { t: 'sync', epoch, snapshot: this.base, diff: history, outstanding }
+              : { t: 'sync', epoch, truncate: 0n, diff: history, outstanding } // the whole history is the snapshot
             : plan.kind === 'TRUNC'
               ? { t: 'sync', epoch, truncate: plan.to, diff: after(plan.to), outstanding }
               : { t: 'sync', epoch, diff: after(plan.from), outstanding }
@@ -267,17 +295,23 @@ export class Peer<T> {
         this.joining = 'broadcast'
         // The leader's history goes into our log; it is committed at UPTODATE.
         let log = [...this.committed, ...this.pendingLog]
-        if (msg.snapshot) log = [...msg.snapshot]
+        if (msg.snapshot) {
+          // The leader's snapshot replaces everything we had.
+          log = []
+          this.committed = []
+          this.base = msg.snapshot
+          this.baseVersion++
+        }
         if (msg.truncate !== undefined) log = log.filter((e) => e.zxid <= msg.truncate!)
-        const last = log[log.length - 1]?.zxid ?? 0n
+        const last = log[log.length - 1]?.zxid ?? this.base?.zxid ?? 0n
         log.push(...msg.diff.filter((e) => e.zxid > last))
-        const synced = log[log.length - 1]?.zxid ?? 0n
+        const synced = log[log.length - 1]?.zxid ?? this.base?.zxid ?? 0n
         log.push(...msg.outstanding.filter((e) => e.zxid > synced))
         let keep = 0
         while (keep < this.committed.length && log[keep]?.zxid === this.committed[keep]!.zxid) keep++
         this.committed = this.committed.slice(0, keep)
         this.pendingLog = log.slice(keep)
-        this.record({ op: 'reset', entries: log })
+        this.record({ op: 'reset', entries: log, ...(msg.snapshot ? { base: msg.snapshot } : {}) })
         this.currentEpoch = msg.epoch
         this.fdisc!.newLeader(msg.epoch)
         this.fb = new FollowerBroadcast<T>(this.lastZxid, synced)

@@ -6,9 +6,11 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs'
 import path from 'node:path'
 import { crc32 } from '../txnlog.js'
-import type { Entry, JournalOp } from './peer.js'
+import type { Base, Entry, JournalOp } from './peer.js'
 
 export interface Durable {
+  /** The newest snapshot; the log holds only what follows it. */
+  base?: Base<Buffer>
   log: Entry<Buffer>[]
   acceptedEpoch: bigint
   currentEpoch: bigint
@@ -22,6 +24,8 @@ export interface QuorumStore {
   readonly unflushed: boolean
   /** Make everything written durable (one fsync for many writes). */
   flush(): void
+  /** Keep `base` as the snapshot and drop the log entries it stands for. */
+  compact(base: Base<Buffer>): void
   setEpochs(acceptedEpoch: bigint, currentEpoch: bigint): void
   close(): void
 }
@@ -29,6 +33,7 @@ export interface QuorumStore {
 /** A store in memory: what an in-process peer "wrote" survives its kill and restart. */
 export class MemoryStore implements QuorumStore {
   private log: Entry<Buffer>[] = []
+  private base: Base<Buffer> | undefined
   private accepted = 0n
   private current = 0n
   readonly unflushed = false
@@ -36,14 +41,22 @@ export class MemoryStore implements QuorumStore {
   flush(): void {}
 
   load(): Durable {
-    return { log: [...this.log], acceptedEpoch: this.accepted, currentEpoch: this.current }
+    return { ...(this.base ? { base: this.base } : {}), log: [...this.log], acceptedEpoch: this.accepted, currentEpoch: this.current }
   }
 
   write(ops: JournalOp<Buffer>[]): void {
     for (const op of ops) {
       if (op.op === 'append') this.log.push(op.entry)
-      else this.log = [...op.entries]
+      else {
+        if (op.base) this.base = op.base
+        this.log = [...op.entries]
+      }
     }
+  }
+
+  compact(base: Base<Buffer>): void {
+    this.base = base
+    this.log = this.log.filter((e) => e.zxid > base.zxid)
   }
 
   setEpochs(acceptedEpoch: bigint, currentEpoch: bigint): void {
@@ -62,11 +75,46 @@ export class FileStore implements QuorumStore {
   unflushed = false
   private readonly logFile: string
   private readonly epochFile: string
+  private readonly snapFile: string
+  /** The log as written, kept to rewrite it without what a snapshot covers. */
+  private entries: Entry<Buffer>[] = []
 
   constructor(readonly dir: string, private readonly opts: { fsync?: boolean } = {}) {
     mkdirSync(dir, { recursive: true })
     this.logFile = path.join(dir, 'zab.log')
     this.epochFile = path.join(dir, 'epochs')
+    this.snapFile = path.join(dir, 'snapshot')
+  }
+
+  /** Write a file whole: to a temporary name, synced when asked, then renamed over the old one. */
+  private replace(file: string, data: Buffer | string): void {
+    const tmp = file + '.tmp'
+    writeFileSync(tmp, data)
+    if (this.opts.fsync) {
+      const fd = openSync(tmp, 'r+')
+      fsyncSync(fd)
+      closeSync(fd)
+    }
+    renameSync(tmp, file)
+  }
+
+  private writeBase(base: Base<Buffer>): void {
+    const b = Buffer.alloc(12 + base.state.length)
+    b.writeBigInt64BE(base.zxid, 0)
+    base.state.copy(b, 12)
+    b.writeUInt32BE(crc32(b.subarray(12)) ^ Number(base.zxid & 0xffffffffn), 8)
+    this.replace(this.snapFile, b)
+  }
+
+  private readBase(): Base<Buffer> | undefined {
+    if (!existsSync(this.snapFile)) return undefined
+    const b = readFileSync(this.snapFile)
+    if (b.length < 12) throw new Error(`${this.snapFile}: truncated snapshot`)
+    const zxid = b.readBigInt64BE(0)
+    const state = Buffer.from(b.subarray(12))
+    // Written whole and renamed into place, so a bad checksum is damage, not a torn write.
+    if ((crc32(state) ^ Number(zxid & 0xffffffffn)) >>> 0 !== b.readUInt32BE(8)) throw new Error(`${this.snapFile}: snapshot checksum mismatch`)
+    return { zxid, state }
   }
 
   load(): Durable {
@@ -94,7 +142,10 @@ export class FileStore implements QuorumStore {
       acceptedEpoch = BigInt(a ?? '0')
       currentEpoch = BigInt(c ?? '0')
     }
-    return { log, acceptedEpoch, currentEpoch }
+    const base = this.readBase()
+    // A crash between writing a snapshot and trimming the log leaves entries the snapshot covers.
+    this.entries = base ? log.filter((e) => e.zxid > base.zxid) : log
+    return { ...(base ? { base } : {}), log: [...this.entries], acceptedEpoch, currentEpoch }
   }
 
   private record(e: Entry<Buffer>): Buffer {
@@ -108,28 +159,33 @@ export class FileStore implements QuorumStore {
 
   private rewrite(entries: Entry<Buffer>[]): void {
     this.closeFd()
-    const tmp = this.logFile + '.tmp'
-    writeFileSync(tmp, Buffer.concat(entries.map((e) => this.record(e))))
-    if (this.opts.fsync) {
-      const fd = openSync(tmp, 'r+')
-      fsyncSync(fd)
-      closeSync(fd)
-    }
-    renameSync(tmp, this.logFile)
+    this.replace(this.logFile, Buffer.concat(entries.map((e) => this.record(e))))
+    this.unflushed = false
   }
 
   write(ops: JournalOp<Buffer>[]): void {
     if (!ops.length) return
     for (const op of ops) {
       if (op.op === 'reset') {
-        this.rewrite(op.entries)
+        // Snapshot first: a crash in between leaves a log the snapshot partly covers, which load() trims.
+        if (op.base) this.writeBase(op.base)
+        this.entries = [...op.entries]
+        this.rewrite(this.entries)
         continue
       }
       this.fd ??= openSync(this.logFile, 'a')
       writeSync(this.fd, this.record(op.entry))
+      this.entries.push(op.entry)
       // With fsync on, appends are made durable together by flush() (group commit).
       if (this.opts.fsync) this.unflushed = true
     }
+  }
+
+  compact(base: Base<Buffer>): void {
+    this.flush()
+    this.writeBase(base)
+    this.entries = this.entries.filter((e) => e.zxid > base.zxid)
+    this.rewrite(this.entries)
   }
 
   flush(): void {
@@ -139,14 +195,7 @@ export class FileStore implements QuorumStore {
   }
 
   setEpochs(acceptedEpoch: bigint, currentEpoch: bigint): void {
-    const tmp = this.epochFile + '.tmp'
-    writeFileSync(tmp, `${acceptedEpoch} ${currentEpoch}\n`)
-    if (this.opts.fsync) {
-      const fd = openSync(tmp, 'r+')
-      fsyncSync(fd)
-      closeSync(fd)
-    }
-    renameSync(tmp, this.epochFile)
+    this.replace(this.epochFile, `${acceptedEpoch} ${currentEpoch}\n`)
   }
 
   private closeFd(): void {

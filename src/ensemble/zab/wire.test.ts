@@ -21,7 +21,7 @@ t.test('every message kind round-trips', async (t) => {
     { t: 'ackepoch', currentEpoch: 4n, lastZxid: 0x400000009n },
     { t: 'sync', epoch: 5n, diff: [e(1n, 'a'), e(2n, 'b')], outstanding: [e(3n, 'c')] },
     { t: 'sync', epoch: 5n, truncate: 0x400000001n, diff: [], outstanding: [] },
-    { t: 'sync', epoch: 5n, snapshot: [e(1n, 'x')], diff: [], outstanding: [] },
+    { t: 'sync', epoch: 5n, snapshot: { zxid: 0x500000007n, state: Buffer.from('tree') }, diff: [e(0x500000008n, 'y')], outstanding: [] },
     { t: 'acknewleader' },
     { t: 'uptodate' },
     { t: 'proposal', entry: e(0x500000001n, 'payload') },

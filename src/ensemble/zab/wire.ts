@@ -58,7 +58,7 @@ export function encodeWire(w: Writer, m: WireMsg): void {
       return
     case 'sync':
       w.long(m.epoch).long(m.truncate ?? -1n).bool(m.snapshot !== undefined)
-      if (m.snapshot) writeEntries(w, m.snapshot)
+      if (m.snapshot) w.long(m.snapshot.zxid).buffer(m.snapshot.state)
       writeEntries(w, m.diff)
       writeEntries(w, m.outstanding)
       return
@@ -113,7 +113,7 @@ export function decodeWire(buf: Buffer): WireMsg {
       const epoch = r.long()
       const trunc = r.long()
       const snap = r.bool()
-      const snapshot = snap ? readEntries(r) : undefined
+      const snapshot = snap ? { zxid: r.long(), state: Buffer.from(r.buffer()) } : undefined
       const diff = readEntries(r)
       const outstanding = readEntries(r)
       m = { t, epoch, diff, outstanding, ...(trunc >= 0n ? { truncate: trunc } : {}), ...(snapshot ? { snapshot } : {}) }
