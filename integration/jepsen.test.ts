@@ -567,6 +567,12 @@ async function jepsen(t: Test, opts: RunOptions): Promise<void> {
     t.notOk(checkLinearizable([...linOps.filter((o) => o.key === key), stale], INITIAL).ok, `${key}: a read of the initial value after acknowledged writes is caught`)
     break
   }
+  const committed = [...run.stats].filter(([o]) => o.key === keys[0]).sort((a, b) => (a[1].mzxid < b[1].mzxid ? -1 : 1))
+  if (committed.length >= 2) {
+    const [older, newer] = [committed[0]![0].op, committed[committed.length - 1]![0].op] as { value: string }[]
+    const back = (value: string, at: number): Recorded => ({ key: keys[0]!, session: 0, op: { kind: 'read', value }, start: end + at, end: end + at + 1, ok: true })
+    t.notOk(checkSessionOrder([...inCommitOrder(run), back(newer!.value, 3), back(older!.value, 5)]).ok, `${keys[0]}: a session going back to an older value is caught`)
+  }
 }
 
 /** Resolve once server i is in `mode` (at once if it is), from its quorum's 'mode' events. */
@@ -632,7 +638,7 @@ t.test('a follower that rejoins (after a partition, after a crash) does not depo
     const changes: string[] = []
     const offs = [leader, other].map((i) => {
       const q = ens.servers[i]!.quorum!
-      const on = (m: string) => changes.push(`server ${i} became ${m}`)
+      const on = (m: string) => changes.push(`server ${i} became ${m} (epoch ${q.peer.currentEpoch}, leader ${q.peer.leader === undefined ? 'none' : `server ${q.peer.leader - 1}`})`)
       q.on('mode', on)
       return () => q.off('mode', on)
     })

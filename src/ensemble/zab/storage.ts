@@ -102,7 +102,7 @@ export class FileStore implements QuorumStore {
     const b = Buffer.alloc(12 + base.state.length)
     b.writeBigInt64BE(base.zxid, 0)
     base.state.copy(b, 12)
-    b.writeUInt32BE(crc32(b.subarray(12)) ^ Number(base.zxid & 0xffffffffn), 8)
+    b.writeUInt32BE((crc32(b.subarray(12)) ^ Number(base.zxid & 0xffffffffn)) >>> 0, 8)
     this.replace(this.snapFile, b)
   }
 
