@@ -1,8 +1,8 @@
 // `npm start`: the main job. Starts the bundled ensemble in-process and walks through the client on
 // it: sessions, CRUD with Stat, sequential and ephemeral nodes, watches, a transaction, failure typing,
-// and a session expiry seen by a second client.
+// a session expiry seen by a second client, and a 3-server ensemble surviving the crash of its leader.
 import { startEnsemble } from '../src/ensemble/index.js'
-import { ZooKeeper, CreateMode, NodeExistsError, type WatchedEvent } from '../src/index.js'
+import { ZooKeeper, CreateMode, NodeExistsError, withRetry, type WatchedEvent } from '../src/index.js'
 import { Mutex, LeaderLatch } from '../recipes/index.js'
 
 const step = (s: string) => console.log(`\n▸ ${s}`)
@@ -62,5 +62,24 @@ console.log(`  observer saw: ${(await gone).type} /members/node-a`)
 await new Promise<void>((resolve) => (zk.state === 'expired' ? resolve() : zk.once('expired', () => resolve())))
 console.log(`  the expired client reports state "${zk.state}"`)
 await observer.close()
+
+step('three servers running Zab: the leader crashes, the client carries on')
+const t1 = performance.now()
+await using quorum = await startEnsemble({ size: 3 })
+const first = quorum.leader()!
+console.log(`  3 servers serving in ${(performance.now() - t1).toFixed(1)} ms: ${quorum.modes().join(', ')}`)
+const qz = await ZooKeeper.connect(quorum.connectString)
+await qz.create('/before', 'written while server ' + first + ' led')
+const killedAt = performance.now()
+await quorum.kill(first)
+const second = await quorum.waitForLeader()
+let retries = 0
+// The connection to the dead server is lost (ConnectionLoss); the client reconnects by itself.
+// setData is safe to retry (a create retried after ConnectionLoss might find its own node).
+await withRetry(() => qz.setData('/before', 'rewritten after the crash'), { retries: 20, onRetry: () => void retries++ })
+console.log(`  killed leader ${first}; server ${second} leads; the next write succeeded ${(performance.now() - killedAt).toFixed(0)} ms later (${retries} retr${retries === 1 ? 'y' : 'ies'})`)
+console.log(`  /before now reads "${(await qz.getData('/before')).data}"`)
+await quorum.restart(first)
+await qz.close()
 
 console.log(`\ndone in ${(performance.now() - t0).toFixed(0)} ms`)
