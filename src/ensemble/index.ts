@@ -126,21 +126,139 @@ export async function startEnsemble(opts: EnsembleOptions = {}): Promise<Ensembl
   return ensemble
 }
 
+/** What differs between in-process and per-process quorums: how to reach and hurt server i. */
+interface Members {
+  size: number
+  servers: ZooKeeperServer[]
+  host: string
+  clientPort(i: number): number
+  mode(i: number): ServerMode | 'down'
+  paused(i: number): boolean
+  kill(i: number): Promise<void>
+  restart(i: number): Promise<void>
+  pause(i: number): void
+  resume(i: number): void
+  dropConnections(i: number): void
+  expire(i: number, id: bigint): boolean
+  block(i: number, peerIds: number[]): void
+  heal(i: number): void
+  drop(i: number, toId: number, on: boolean): void
+  delay(i: number, toId: number, ms: number): void
+  stopAll(): Promise<void>
+}
+
+/** Listeners for "some server changed its role" (waitForLeader waits on them). */
+type Changes = Set<() => void>
+const notifyAll = (c: Changes) => {
+  for (const w of [...c]) w()
+}
+
+/** The Ensemble API over a quorum's members; resolves once a leader serves unless told not to wait. */
+async function quorumEnsemble(m: Members, changes: Changes, wait: boolean): Promise<Ensemble> {
+  const ids = Array.from({ length: m.size }, (_, i) => i + 1)
+  const check = (i: number) => {
+    if (!Number.isInteger(i) || i < 0 || i >= m.size) throw new RangeError(`no server ${i}: the ensemble has servers 0 to ${m.size - 1}`)
+    return i
+  }
+  const modes = () => ids.map((_, i) => m.mode(i))
+  const leader = () => {
+    const i = ids.findIndex((_, k) => m.mode(k) === 'leader' && !m.paused(k))
+    return i < 0 ? undefined : i
+  }
+  const settled = () => {
+    const l = leader()
+    if (l === undefined) return undefined
+    const serving = ids.filter((_, k) => !m.paused(k) && (m.mode(k) === 'leader' || m.mode(k) === 'follower')).length
+    return serving > m.size / 2 ? l : undefined
+  }
+  let stopped: Promise<void> | undefined
+  const ensemble: Ensemble = {
+    connectString: ids.map((_, i) => `${m.host}:${m.clientPort(i)}`).join(','),
+    servers: m.servers,
+    modes,
+    expireSession(id) {
+      const l = leader()
+      return l === undefined ? false : m.expire(l, id)
+    },
+    kill: async (i = 0) => {
+      await m.kill(check(i))
+      notifyAll(changes)
+    },
+    restart: (i = 0) => m.restart(check(i)),
+    pause: (i = 0) => {
+      m.pause(check(i))
+      notifyAll(changes)
+    },
+    resume: (i = 0) => {
+      m.resume(check(i))
+      notifyAll(changes)
+    },
+    dropConnections: (i = 0) => m.dropConnections(check(i)),
+    leader,
+    waitForLeader(timeoutMs = 30_000) {
+      return new Promise<number>((resolve, reject) => {
+        const probe = () => {
+          const l = settled()
+          if (l === undefined) return
+          finish()
+          resolve(l)
+        }
+        const timer = setTimeout(() => {
+          finish()
+          reject(new Error(`no leader with a serving majority within ${timeoutMs} ms (modes: ${modes().join(', ')})`))
+        }, timeoutMs)
+        const finish = () => {
+          clearTimeout(timer)
+          changes.delete(probe)
+        }
+        changes.add(probe)
+        probe()
+      })
+    },
+    partition(groups) {
+      const group = new Map<number, number>()
+      groups.forEach((g, k) => g.forEach((i) => group.set(check(i), k)))
+      ids.forEach((_, i) => {
+        if (!group.has(i)) group.set(i, groups.length + i)
+      })
+      ids.forEach((_, i) => m.block(i, ids.filter((_, j) => group.get(j) !== group.get(i))))
+    },
+    heal: () => ids.forEach((_, i) => m.heal(i)),
+    dropLink: (from, to, on = true) => m.drop(check(from), check(to) + 1, on),
+    delayLink: (from, to, ms) => m.delay(check(from), check(to) + 1, ms),
+    connectStringOf: (i) => `${m.host}:${m.clientPort(check(i))}`,
+    stop: () => (stopped ??= m.stopAll()),
+    [Symbol.asyncDispose]: () => ensemble.stop(),
+  }
+  if (wait) {
+    try {
+      await ensemble.waitForLeader()
+    } catch (err) {
+      await ensemble.stop()
+      throw err
+    }
+  }
+  return ensemble
+}
+
+/** The secret session passwords derive from: shared by the peers, kept in the data dir if there is one. */
+function ensembleSecret(dataDir: string | undefined): Buffer {
+  if (!dataDir) return randomBytes(32)
+  mkdirSync(dataDir, { recursive: true })
+  const f = path.join(dataDir, 'secret')
+  if (!existsSync(f)) writeFileSync(f, randomBytes(32))
+  return readFileSync(f)
+}
+
 async function startQuorum(opts: EnsembleOptions, size: number): Promise<Ensemble> {
   const ids = Array.from({ length: size }, (_, i) => i + 1)
   const host = opts.host ?? '127.0.0.1'
-  let secret = randomBytes(32)
-  if (opts.dataDir) {
-    mkdirSync(opts.dataDir, { recursive: true })
-    const f = path.join(opts.dataDir, 'secret')
-    if (existsSync(f)) secret = readFileSync(f)
-    else writeFileSync(f, secret)
-  }
+  const secret = ensembleSecret(opts.dataDir)
   const peers = new Map<number, PeerAddress>()
   // An in-memory peer's "disk" outlives its kill and restart, as a real disk would.
   const memory = ids.map(() => new MemoryStore())
   const store = (i: number): QuorumStore => (opts.dataDir ? new FileStore(path.join(opts.dataDir, `server${i + 1}`), { fsync: opts.fsync ?? true }) : memory[i]!)
-  const { size: _s, peerTickMs, peerSilenceTicks, waitForLeader: wait, ...serverOpts } = opts
+  const { size: _s, peerTickMs, peerSilenceTicks, waitForLeader: wait, processes: _p, ...serverOpts } = opts
   const make = (i: number, port?: number) =>
     new ZooKeeperServer({
       ...serverOpts,
@@ -154,101 +272,47 @@ async function startQuorum(opts: EnsembleOptions, size: number): Promise<Ensembl
   for (const [i, s] of servers.entries()) peers.set(i + 1, { host, port: await s.listenQuorum() })
   for (const s of servers) clientPorts.push(await s.listen())
   const running = servers.map(() => true)
-  const waiters = new Set<() => void>()
-  const notify = () => {
-    for (const w of [...waiters]) w()
-  }
-  const watch = (s: ZooKeeperServer) => s.quorum!.on('mode', notify)
+  const changes: Changes = new Set()
+  const watch = (s: ZooKeeperServer) => s.quorum!.on('mode', () => notifyAll(changes))
   servers.forEach(watch)
   for (const s of servers) s.quorum!.start()
-  const check = (i: number) => {
-    if (!Number.isInteger(i) || i < 0 || i >= size) throw new RangeError(`no server ${i}: the ensemble has servers 0 to ${size - 1}`)
-    return i
-  }
-  const leader = () => {
-    const i = servers.findIndex((s, k) => running[k] && !s.paused && s.mode === 'leader')
-    return i < 0 ? undefined : i
-  }
-  const settled = () => {
-    const l = leader()
-    if (l === undefined) return undefined
-    return servers.filter((s, k) => running[k] && s.serving).length > size / 2 ? l : undefined
-  }
-  let stopped: Promise<void> | undefined
-  const ensemble: Ensemble = {
-    connectString: clientPorts.map((p) => `${host}:${p}`).join(','),
-    servers,
-    modes: () => servers.map((s, i) => (running[i] ? s.mode : 'down')),
-    expireSession(id) {
-      const l = leader()
-      return l === undefined ? false : servers[l]!.expireSession(id)
+  const quorumOf = (i: number) => servers[i]!.quorum!
+  return quorumEnsemble(
+    {
+      size,
+      servers,
+      host,
+      clientPort: (i) => clientPorts[i]!,
+      mode: (i) => (running[i] ? servers[i]!.mode : 'down'),
+      paused: (i) => servers[i]!.paused,
+      async kill(i) {
+        if (!running[i]) return
+        running[i] = false
+        await servers[i]!.close()
+      },
+      async restart(i) {
+        if (running[i]) await servers[i]!.close()
+        const s = make(i, clientPorts[i])
+        servers[i] = s
+        watch(s)
+        await s.listenQuorum(peers.get(i + 1)!.port)
+        await s.listen()
+        running[i] = true
+        s.quorum!.start()
+      },
+      pause: (i) => servers[i]!.pause(),
+      resume: (i) => servers[i]!.resume(),
+      dropConnections: (i) => servers[i]!.dropConnections(),
+      expire: (i, id) => servers[i]!.expireSession(id),
+      block: (i, peerIds) => quorumOf(i).links.block(peerIds),
+      heal: (i) => quorumOf(i).links.heal(),
+      drop: (i, to, on) => quorumOf(i).links.drop(to, on),
+      delay: (i, to, ms) => quorumOf(i).links.delay(to, ms),
+      stopAll: () => Promise.all(servers.map((s, i) => (running[i] ? s.close() : undefined))).then(() => undefined),
     },
-    async kill(i = 0) {
-      check(i)
-      if (!running[i]) return
-      running[i] = false
-      await servers[i]!.close()
-      notify()
-    },
-    async restart(i = 0) {
-      check(i)
-      if (running[i]) await servers[i]!.close()
-      const s = make(i, clientPorts[i])
-      servers[i] = s
-      watch(s)
-      await s.listenQuorum(peers.get(i + 1)!.port)
-      await s.listen()
-      running[i] = true
-      s.quorum!.start()
-    },
-    pause: (i = 0) => servers[check(i)]!.pause(),
-    resume: (i = 0) => servers[check(i)]!.resume(),
-    dropConnections: (i = 0) => servers[check(i)]!.dropConnections(),
-    leader,
-    waitForLeader(timeoutMs = 30_000) {
-      return new Promise<number>((resolve, reject) => {
-        const probe = () => {
-          const l = settled()
-          if (l === undefined) return
-          finish()
-          resolve(l)
-        }
-        const timer = setTimeout(() => {
-          finish()
-          reject(new Error(`no leader with a serving majority within ${timeoutMs} ms (modes: ${servers.map((s, k) => (running[k] ? s.mode : 'down')).join(', ')})`))
-        }, timeoutMs)
-        const finish = () => {
-          clearTimeout(timer)
-          waiters.delete(probe)
-        }
-        waiters.add(probe)
-        probe()
-      })
-    },
-    partition(groups) {
-      const group = new Map<number, number>()
-      groups.forEach((g, k) => g.forEach((i) => group.set(check(i), k)))
-      ids.forEach((_, i) => {
-        if (!group.has(i)) group.set(i, groups.length + i)
-      })
-      servers.forEach((s, i) => s.quorum!.links.block(ids.filter((_, j) => group.get(j) !== group.get(i))))
-    },
-    heal: () => servers.forEach((s) => s.quorum!.links.heal()),
-    dropLink: (from, to, on = true) => servers[check(from)]!.quorum!.links.drop(check(to) + 1, on),
-    delayLink: (from, to, ms) => servers[check(from)]!.quorum!.links.delay(check(to) + 1, ms),
-    connectStringOf: (i) => `${host}:${clientPorts[check(i)]}`,
-    stop: () => (stopped ??= Promise.all(servers.map((s, i) => (running[i] ? s.close() : undefined))).then(() => undefined)),
-    [Symbol.asyncDispose]: () => ensemble.stop(),
-  }
-  if (wait ?? true) {
-    try {
-      await ensemble.waitForLeader()
-    } catch (err) {
-      await ensemble.stop()
-      throw err
-    }
-  }
-  return ensemble
+    changes,
+    wait ?? true,
+  )
 }
 
 /** The peer process module, compiled or (under a TypeScript loader) as source. */
@@ -271,16 +335,10 @@ async function startProcesses(opts: EnsembleOptions, size: number): Promise<Ense
   const host = opts.host ?? '127.0.0.1'
   const ownDir = !opts.dataDir
   const base = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), 'zookit-ensemble-'))
-  mkdirSync(base, { recursive: true })
-  const secretFile = path.join(base, 'secret')
-  if (!existsSync(secretFile)) writeFileSync(secretFile, randomBytes(32))
-  const secret = readFileSync(secretFile).toString('base64')
+  const secret = ensembleSecret(base).toString('base64')
   const { size: _s, peerTickMs, peerSilenceTicks, waitForLeader: wait, processes: _p, dataDir: _d, fsync, port, host: _h, ...server } = opts
   const children: Child[] = []
-  const waiters = new Set<() => void>()
-  const notify = () => {
-    for (const w of [...waiters]) w()
-  }
+  const changes: Changes = new Set()
   const tell = (i: number, m: ToChild) => {
     const c = children[i]
     if (c && c.mode !== 'down' && c.proc.connected) c.proc.send(m)
@@ -298,7 +356,7 @@ async function startProcesses(opts: EnsembleOptions, size: number): Promise<Ense
           resolve(child)
         } else if (m.ev === 'mode' && child) {
           child.mode = m.mode as ServerMode
-          notify()
+          notifyAll(changes)
         } else if (m.ev === 'error') {
           if (!child) reject(new Error(`server ${i}: ${m.message}`))
         }
@@ -307,7 +365,7 @@ async function startProcesses(opts: EnsembleOptions, size: number): Promise<Ense
         if (!child) reject(new Error(`server ${i} exited before listening (${signal ?? code})`))
         else {
           child.mode = 'down'
-          notify()
+          notifyAll(changes)
         }
       })
       const config: ChildConfig = {
@@ -334,93 +392,47 @@ async function startProcesses(opts: EnsembleOptions, size: number): Promise<Ense
   }
   children.forEach((_, i) => tell(i, { cmd: 'start', peers: peerList() }))
 
-  const check = (i: number) => {
-    if (!Number.isInteger(i) || i < 0 || i >= size) throw new RangeError(`no server ${i}: the ensemble has servers 0 to ${size - 1}`)
-    return i
-  }
-  const leader = () => {
-    const i = children.findIndex((c) => c.mode === 'leader' && !c.paused)
-    return i < 0 ? undefined : i
-  }
-  const settled = () => {
-    const l = leader()
-    if (l === undefined) return undefined
-    return children.filter((c) => !c.paused && (c.mode === 'leader' || c.mode === 'follower')).length > size / 2 ? l : undefined
-  }
   const kill = async (i: number) => {
-    const c = children[check(i)]!
+    const c = children[i]!
     if (c.mode === 'down') return
     c.proc.kill('SIGKILL')
     await c.exited
   }
-  let stopped: Promise<void> | undefined
-  const ensemble: Ensemble = {
-    connectString: children.map((c) => `${host}:${c.clientPort}`).join(','),
-    servers: [],
-    modes: () => children.map((c) => c.mode),
-    expireSession(id) {
-      const l = leader()
-      if (l === undefined) return false
-      tell(l, { cmd: 'expire', sessionId: id.toString() })
-      return true
-    },
-    kill,
-    async restart(i = 0) {
-      await kill(i)
-      const old = children[i]!
-      children[i] = await spawnChild(i, { clientPort: old.clientPort, quorumPort: old.quorumPort })
-      tell(i, { cmd: 'start', peers: peerList() })
-    },
-    pause(i = 0) {
-      const c = children[check(i)]!
-      if (c.mode === 'down' || c.paused) return
-      c.paused = true
-      c.proc.kill('SIGSTOP')
-      notify()
-    },
-    resume(i = 0) {
-      const c = children[check(i)]!
-      if (!c.paused) return
-      c.paused = false
-      c.proc.kill('SIGCONT')
-      notify()
-    },
-    dropConnections: (i = 0) => tell(check(i), { cmd: 'dropConnections' }),
-    leader,
-    waitForLeader(timeoutMs = 30_000) {
-      return new Promise<number>((resolve, reject) => {
-        const probe = () => {
-          const l = settled()
-          if (l === undefined) return
-          finish()
-          resolve(l)
-        }
-        const timer = setTimeout(() => {
-          finish()
-          reject(new Error(`no leader with a serving majority within ${timeoutMs} ms (modes: ${children.map((c) => c.mode).join(', ')})`))
-        }, timeoutMs)
-        const finish = () => {
-          clearTimeout(timer)
-          waiters.delete(probe)
-        }
-        waiters.add(probe)
-        probe()
-      })
-    },
-    partition(groups) {
-      const group = new Map<number, number>()
-      groups.forEach((g, k) => g.forEach((i) => group.set(check(i), k)))
-      ids.forEach((_, i) => {
-        if (!group.has(i)) group.set(i, groups.length + i)
-      })
-      children.forEach((_, i) => tell(i, { cmd: 'block', peers: ids.filter((_, j) => group.get(j) !== group.get(i)) }))
-    },
-    heal: () => children.forEach((_, i) => tell(i, { cmd: 'heal' })),
-    dropLink: (from, to, on = true) => tell(check(from), { cmd: 'drop', to: check(to) + 1, on }),
-    delayLink: (from, to, ms) => tell(check(from), { cmd: 'delay', to: check(to) + 1, ms }),
-    connectStringOf: (i) => `${host}:${children[check(i)]!.clientPort}`,
-    stop: () =>
-      (stopped ??= (async () => {
+  return quorumEnsemble(
+    {
+      size,
+      servers: [],
+      host,
+      clientPort: (i) => children[i]!.clientPort,
+      mode: (i) => children[i]!.mode,
+      paused: (i) => children[i]!.paused,
+      kill,
+      async restart(i) {
+        await kill(i)
+        const old = children[i]!
+        children[i] = await spawnChild(i, { clientPort: old.clientPort, quorumPort: old.quorumPort })
+        tell(i, { cmd: 'start', peers: peerList() })
+      },
+      pause(i) {
+        const c = children[i]!
+        if (c.mode === 'down' || c.paused) return
+        c.paused = true
+        c.proc.kill('SIGSTOP')
+      },
+      resume(i) {
+        const c = children[i]!
+        if (!c.paused) return
+        c.paused = false
+        c.proc.kill('SIGCONT')
+      },
+      dropConnections: (i) => tell(i, { cmd: 'dropConnections' }),
+      // The expiry happens in the leader's process, asynchronously.
+      expire: (i, id) => (tell(i, { cmd: 'expire', sessionId: id.toString() }), true),
+      block: (i, peerIds) => tell(i, { cmd: 'block', peers: peerIds }),
+      heal: (i) => tell(i, { cmd: 'heal' }),
+      drop: (i, to, on) => tell(i, { cmd: 'drop', to, on }),
+      delay: (i, to, ms) => tell(i, { cmd: 'delay', to, ms }),
+      async stopAll() {
         await Promise.all(
           children.map(async (c) => {
             if (c.mode === 'down') return
@@ -430,18 +442,11 @@ async function startProcesses(opts: EnsembleOptions, size: number): Promise<Ense
           }),
         )
         if (ownDir) rmSync(base, { recursive: true, force: true })
-      })()),
-    [Symbol.asyncDispose]: () => ensemble.stop(),
-  }
-  if (wait ?? true) {
-    try {
-      await ensemble.waitForLeader()
-    } catch (err) {
-      await ensemble.stop()
-      throw err
-    }
-  }
-  return ensemble
+      },
+    },
+    changes,
+    wait ?? true,
+  )
 }
 
 export { ZooKeeperServer } from './server.js'

@@ -4,6 +4,7 @@
 import net from 'node:net'
 import { Reader } from '../jute/reader.js'
 import { Writer } from '../jute/writer.js'
+import { FrameDecoder, FRAME_SLACK } from '../transport/frame-decoder.js'
 import * as P from '../jute/generated/proto.generated.js'
 import { DEFAULT_MAX_BUFFER, ErrorCode, EventType, KeeperState, OpCode, Perms, Xid } from '../protocol.js'
 import { pathProblem } from '../paths.js'
@@ -74,10 +75,11 @@ class Connection implements WatchTarget {
   /** Requests held until this session's earlier writes complete (reads see their own writes). */
   backlog: Buffer[] = []
   private readonly w = new Writer(1024)
-  private chunks: Buffer[] = []
-  private buffered = 0
+  private readonly frames: FrameDecoder
 
-  constructor(readonly socket: net.Socket, private readonly server: ZooKeeperServer) {}
+  constructor(readonly socket: net.Socket, private readonly server: ZooKeeperServer) {
+    this.frames = new FrameDecoder(server.maxBuffer + FRAME_SLACK)
+  }
 
   get address(): string {
     return this.socket.remoteAddress ?? ''
@@ -111,21 +113,7 @@ class Connection implements WatchTarget {
 
   /** Feed socket bytes; returns whole frames, or throws on a bad length. */
   push(chunk: Buffer): Buffer[] {
-    this.chunks.push(chunk)
-    this.buffered += chunk.length
-    const out: Buffer[] = []
-    while (this.buffered >= 4) {
-      const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks)
-      this.chunks = [all]
-      const len = all.readInt32BE(0)
-      if (len < 0 || len > this.server.maxBuffer + 1024) throw new Error(`frame length ${len}`)
-      if (all.length < 4 + len) break
-      out.push(all.subarray(4, 4 + len))
-      const rest = all.subarray(4 + len)
-      this.chunks = rest.length ? [rest] : []
-      this.buffered = rest.length
-    }
-    return out
+    return this.frames.push(chunk)
   }
 
   close(): void {

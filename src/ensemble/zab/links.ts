@@ -5,6 +5,7 @@
 // this peer sends to another (one-way faults).
 import net from 'node:net'
 import { Writer } from '../../jute/writer.js'
+import { FrameDecoder } from '../../transport/frame-decoder.js'
 import { logger } from '../../debug.js'
 import { decodeWire, encodeWire, type WireMsg } from './wire.js'
 
@@ -25,30 +26,6 @@ export interface LinkHandlers {
 export interface PeerAddress {
   host: string
   port: number
-}
-
-/** Split a byte stream into length-prefixed frames. */
-class Framer {
-  private chunks: Buffer[] = []
-  private size = 0
-
-  push(chunk: Buffer): Buffer[] {
-    this.chunks.push(chunk)
-    this.size += chunk.length
-    const out: Buffer[] = []
-    while (this.size >= 4) {
-      const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks)
-      this.chunks = [all]
-      const len = all.readInt32BE(0)
-      if (len < 0 || len > MAX_FRAME) throw new RangeError(`peer frame length ${len}`)
-      if (all.length < 4 + len) break
-      out.push(all.subarray(4, 4 + len))
-      const rest = all.subarray(4 + len)
-      this.chunks = rest.length ? [rest] : []
-      this.size = rest.length
-    }
-    return out
-  }
 }
 
 interface Outbound {
@@ -99,7 +76,7 @@ export class PeerLinks {
     socket.setNoDelay(true)
     if (this.paused) socket.pause()
     this.pendingInbound.add(socket)
-    const framer = new Framer()
+    const framer = new FrameDecoder(MAX_FRAME)
     let from: number | undefined
     socket.on('data', (chunk: Buffer) => {
       let frames: Buffer[]
