@@ -272,3 +272,20 @@ t.test('data dirs with snapshots: a crash of all recovers from snapshot plus log
   await again.sync('/')
   t.notOk(await again.exists('/eph'), 'and goes when its session closes')
 })
+
+t.test('the leader refuses writes of a session that is gone or closing (no orphan ephemerals)', async (t) => {
+  const ens = await startEnsemble({ size: 3 })
+  t.teardown(() => ens.stop())
+  const leader = ens.servers[ens.leader()!]!
+  const { ErrorCode, OpCode } = await import('../protocol.js')
+  const body = Buffer.alloc(0)
+  const unknown = leader.prepare({ sessionId: 0x1234n, cxid: 1, type: OpCode.create, body, ids: [], address: '127.0.0.1' }, leader.tree)
+  t.same(unknown.txn, { type: 'error', err: ErrorCode.SESSIONEXPIRED })
+  const zk = await client(t, ens.connectStringOf(followers(ens)[0]!))
+  const s = leader.tracker.sessions.get(zk.sessionId)!
+  t.ok(s, 'the leader knows a session created through a follower')
+  s.closing = true
+  await t.rejects(zk.create('/orphan', null, { mode: CreateMode.EPHEMERAL }), { code: ErrorCode.SESSIONEXPIRED })
+  s.closing = false
+  t.notOk(leader.tree.get('/orphan'))
+})

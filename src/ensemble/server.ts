@@ -527,6 +527,11 @@ export class ZooKeeperServer {
   prepare(req: Forwarded, view: DataTree): { hdr: Omit<TxnHeader, 'zxid'>; txn: Txn } {
     const hdr = { clientId: req.sessionId, cxid: req.cxid, time: BigInt(Date.now()) }
     if (req.type === OpCode.createSession) return { hdr, txn: { type: 'createSession', timeout: req.body.readInt32BE(0) } }
+    // As ZooKeeper's prep checks: a request of a session that is gone or closing changes nothing
+    // (else an ephemeral could outlive its session).
+    const session = this.tracker.sessions.get(req.sessionId)
+    if (!session || session.closing) return { hdr, txn: { type: 'error', err: ErrorCode.SESSIONEXPIRED } }
+    if (req.type === OpCode.closeSession) session.closing = true
     if (req.type === OpCode.closeSession) return { hdr, txn: { type: 'closeSession' } }
     const ctx: RequestContext = { sessionId: req.sessionId, ids: req.ids, address: req.address, ttlEnabled: this.opts.ttlEnabled ?? true, maxBuffer: this.maxBuffer }
     return { hdr, txn: prepWrite(view, req.type, new Reader(req.body), ctx) }
