@@ -123,7 +123,10 @@ export class Election {
       if (this.agreeing(this.received, n.vote) && leaderKnown(n.vote)) return { send, decided: this.decide(n.vote, n.round) }
     }
     const outOfElection = new Map([...this.settled].map(([id, s]) => [id, s.vote]))
-    if (this.agreeing(outOfElection, n.vote) && leaderKnown(n.vote)) return { send, decided: this.decide(n.vote, n.round) }
+    // Peers out of the election agree when they name the same leader and epoch, whatever zxid each
+    // saw when it decided (ZOOKEEPER-1805).
+    const agreed = this.quorum.contains([...outOfElection].filter(([, x]) => x.leader === n.vote.leader && x.peerEpoch === n.vote.peerEpoch).map(([id]) => id))
+    if (agreed && leaderKnown(n.vote)) return { send, decided: this.decide(n.vote, n.round) }
     return { send }
   }
 

@@ -208,7 +208,9 @@ export class Peer<T> {
   }
 
   step(from: number, msg: Msg<T>): Out<T>[] {
-    this.heard.set(from, this.now)
+    // Election traffic is no sign that a leader still leads or a follower still follows (a leader
+    // that stepped down keeps sending votes; its followers must notice the silence).
+    if (msg.t !== 'vote') this.heard.set(from, this.now)
     if (msg.t === 'vote') {
       const o = this.election.step(msg.n)
       return this.role === 'LOOKING' ? this.votes(o) : o.send.map(({ to, msg: n }) => ({ to, msg: { t: 'vote', n } }))
@@ -232,7 +234,9 @@ export class Peer<T> {
         return [...to].map((t) => ({ to: t, msg: { t: 'leaderinfo', epoch } as Msg<T> }))
       }
       case 'ackepoch': {
-        const r = disc.ackEpoch(from, msg.currentEpoch, msg.lastZxid)
+        // Once established, a follower that comes back is synced; comparing it with the summary we
+        // started the epoch with would make us abdicate because it followed us meanwhile.
+        const r = this.active ? 'established' : disc.ackEpoch(from, msg.currentEpoch, msg.lastZxid)
         if (r === 'abandon') return this.start()
         const epoch = disc.newEpoch!
         if (!this.lb) {
