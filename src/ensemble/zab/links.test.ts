@@ -105,6 +105,21 @@ t.test('drop loses one direction only; delay keeps order', async (t) => {
   )
 })
 
+t.test('ending a delay does not let new messages overtake delayed ones', async (t) => {
+  const { a, b } = await pair(t)
+  a.links.delay(2, 40)
+  for (let i = 1; i <= 5; i++) a.links.send(2, { t: 'ack', zxid: BigInt(i) })
+  a.links.delay(2, 0)
+  for (let i = 6; i <= 10; i++) a.links.send(2, { t: 'ack', zxid: BigInt(i) })
+  a.links.heal()
+  for (let i = 11; i <= 12; i++) a.links.send(2, { t: 'ack', zxid: BigInt(i) })
+  await b.until(12)
+  t.same(
+    b.got.map((g) => (g.m.t === 'ack' ? Number(g.m.zxid) : -1)),
+    Array.from({ length: 12 }, (_, i) => i + 1),
+  )
+})
+
 t.test('a stranger or garbage on the quorum port is disconnected', async (t) => {
   const { b, addrs } = await pair(t)
   const net = await import('node:net')

@@ -134,8 +134,9 @@ export class PeerLinks {
   send(to: number, m: WireMsg): void {
     if (this.closed || to === this.self || this.blocked.has(to) || this.dropping.has(to)) return
     const frame = this.frame(m)
-    const delay = this.delays.get(to)
-    if (delay) return this.later(to, frame, delay)
+    const delay = this.delays.get(to) ?? 0
+    // Frames delayed before a delay ended still go first: the link stays first-in, first-out.
+    if (delay > 0 || this.delayed.get(to)?.queue.length) return this.later(to, frame, delay)
     this.transmit(to, frame)
   }
 
