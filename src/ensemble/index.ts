@@ -19,7 +19,7 @@ export interface EnsembleOptions extends Omit<ServerOptions, 'serverId' | 'quoru
   peerTickMs?: number
   /** Zab ticks of silence before a peer gives up on another (default 10). */
   peerSilenceTicks?: number
-  /** Resolve only once a leader serves (default true). */
+  /** Resolve only once a leader serves and every server follows it (default true). */
   waitForLeader?: boolean
   /**
    * Run each server of a quorum in its own process (kill is SIGKILL, pause is SIGSTOP). Their logs
@@ -171,6 +171,26 @@ async function quorumEnsemble(m: Members, changes: Changes, wait: boolean): Prom
     const serving = ids.filter((_, k) => !m.paused(k) && (m.mode(k) === 'leader' || m.mode(k) === 'follower')).length
     return serving > m.size / 2 ? l : undefined
   }
+  /** Resolve with what `probe` returns once it is defined, re-probing on every role change. */
+  const until = <T>(probe: () => T | undefined, timeoutMs: number, what: string) =>
+    new Promise<T>((resolve, reject) => {
+      const check = () => {
+        const v = probe()
+        if (v === undefined) return
+        finish()
+        resolve(v)
+      }
+      const timer = setTimeout(() => {
+        finish()
+        reject(new Error(`no ${what} within ${timeoutMs} ms (modes: ${modes().join(', ')})`))
+      }, timeoutMs)
+      const finish = () => {
+        clearTimeout(timer)
+        changes.delete(check)
+      }
+      changes.add(check)
+      check()
+    })
   let stopped: Promise<void> | undefined
   const ensemble: Ensemble = {
     connectString: ids.map((_, i) => `${m.host}:${m.clientPort(i)}`).join(','),
@@ -195,26 +215,7 @@ async function quorumEnsemble(m: Members, changes: Changes, wait: boolean): Prom
     },
     dropConnections: (i = 0) => m.dropConnections(check(i)),
     leader,
-    waitForLeader(timeoutMs = 30_000) {
-      return new Promise<number>((resolve, reject) => {
-        const probe = () => {
-          const l = settled()
-          if (l === undefined) return
-          finish()
-          resolve(l)
-        }
-        const timer = setTimeout(() => {
-          finish()
-          reject(new Error(`no leader with a serving majority within ${timeoutMs} ms (modes: ${modes().join(', ')})`))
-        }, timeoutMs)
-        const finish = () => {
-          clearTimeout(timer)
-          changes.delete(probe)
-        }
-        changes.add(probe)
-        probe()
-      })
-    },
+    waitForLeader: (timeoutMs = 30_000) => until(settled, timeoutMs, 'a leader with a serving majority'),
     partition(groups) {
       const group = new Map<number, number>()
       groups.forEach((g, k) => g.forEach((i) => group.set(check(i), k)))
@@ -232,7 +233,9 @@ async function quorumEnsemble(m: Members, changes: Changes, wait: boolean): Prom
   }
   if (wait) {
     try {
-      await ensemble.waitForLeader()
+      // At start every server was started: wait until each serves, not just a majority.
+      const all = () => (modes().every((x) => x === 'leader' || x === 'follower') ? leader() : undefined)
+      await until(all, 30_000, 'leader with every server serving')
     } catch (err) {
       await ensemble.stop()
       throw err
