@@ -286,6 +286,11 @@ function decoderOf(
     const i = `_i${temp}`
     temp++
     const min = minEncodedSize(t.element, rec, records)
+    if (t.element.kind === 'ustring') {
+      // Lists of names (getChildren) decode in one pass over the block.
+      lines.push(`${indent}const ${target}: ${tsType(t, rec)} = r.ustringVector()`)
+      return
+    }
     lines.push(`${indent}const ${n} = r.vectorLength(${min})`)
     lines.push(`${indent}const ${target}: ${tsType(t, rec)} = []`)
     if (t.element.kind === 'vector') {

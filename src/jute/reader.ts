@@ -1,6 +1,7 @@
 // Bounds-checked big-endian cursor over a Buffer for Jute primitives. Byte arrays are views
 // (no copy) into the frame; every overrun or bad length is a MarshallingError.
 import { MarshallingError } from '../errors.js'
+import { isAscii } from 'node:buffer'
 
 /** Reads Jute-encoded values from a Buffer, from `offset` up to `end`. */
 export class Reader {
@@ -112,6 +113,43 @@ export class Reader {
       throw new MarshallingError(`vector of ${len} element(s) cannot fit in ${this.remaining} byte(s) at offset ${this.pos - 4}`)
     }
     return len
+  }
+
+  /**
+   * A vector of ustrings (-1 reads as []). Equal to reading each with ustring(), but a block that is
+   * all ASCII (names, paths: the common case) becomes one string and is cut into substrings, which
+   * for a 10,000-name getChildren reply is several times faster than one decode per name.
+   */
+  ustringVector(): string[] {
+    const n = this.vectorLength(4)
+    const start = this.pos
+    let p = start
+    for (let i = 0; i < n; i++) {
+      if (p + 4 > this.end) return this.ustringsOneByOne(n, start)
+      const len = this.buf.readInt32BE(p)
+      if (len < 0 || p + 4 + len > this.end) return this.ustringsOneByOne(n, start)
+      p += 4 + len
+    }
+    // Length prefixes are in the block too: one with a byte >= 0x80 (a name of 128+ bytes) takes the slow path.
+    if (!isAscii(this.buf.subarray(start, p))) return this.ustringsOneByOne(n, start)
+    const block = this.buf.toString('latin1', start, p)
+    const out = new Array<string>(n)
+    let at = 0
+    for (let i = 0; i < n; i++) {
+      const len = (block.charCodeAt(at) << 24) | (block.charCodeAt(at + 1) << 16) | (block.charCodeAt(at + 2) << 8) | block.charCodeAt(at + 3)
+      out[i] = block.substring(at + 4, at + 4 + len)
+      at += 4 + len
+    }
+    this.pos = p
+    return out
+  }
+
+  /** ustringVector()'s general path: each string on its own (nulls, non-ASCII, truncation errors). */
+  private ustringsOneByOne(n: number, start: number): string[] {
+    this.pos = start
+    const out = new Array<string>(n)
+    for (let i = 0; i < n; i++) out[i] = this.ustring()
+    return out
   }
 
   /** A length-prefixed vector; -1 (null) reads as []. `minElementSize` bounds hostile lengths. */

@@ -272,15 +272,9 @@ export function encodeSetWatches(w: Writer, v: SetWatches): void {
 /** Read SetWatches; truncated or malformed input throws MarshallingError. */
 export function decodeSetWatches(r: Reader): SetWatches {
   const relativeZxid = r.long()
-  const _n0 = r.vectorLength(4)
-  const dataWatches: string[] = []
-  for (let _i0 = 0; _i0 < _n0; _i0++) dataWatches.push(r.ustring())
-  const _n1 = r.vectorLength(4)
-  const existWatches: string[] = []
-  for (let _i1 = 0; _i1 < _n1; _i1++) existWatches.push(r.ustring())
-  const _n2 = r.vectorLength(4)
-  const childWatches: string[] = []
-  for (let _i2 = 0; _i2 < _n2; _i2++) childWatches.push(r.ustring())
+  const dataWatches: string[] = r.ustringVector()
+  const existWatches: string[] = r.ustringVector()
+  const childWatches: string[] = r.ustringVector()
   return { relativeZxid, dataWatches, existWatches, childWatches }
 }
 
@@ -317,21 +311,11 @@ export function encodeSetWatches2(w: Writer, v: SetWatches2): void {
 /** Read SetWatches2; truncated or malformed input throws MarshallingError. */
 export function decodeSetWatches2(r: Reader): SetWatches2 {
   const relativeZxid = r.long()
-  const _n0 = r.vectorLength(4)
-  const dataWatches: string[] = []
-  for (let _i0 = 0; _i0 < _n0; _i0++) dataWatches.push(r.ustring())
-  const _n1 = r.vectorLength(4)
-  const existWatches: string[] = []
-  for (let _i1 = 0; _i1 < _n1; _i1++) existWatches.push(r.ustring())
-  const _n2 = r.vectorLength(4)
-  const childWatches: string[] = []
-  for (let _i2 = 0; _i2 < _n2; _i2++) childWatches.push(r.ustring())
-  const _n3 = r.vectorLength(4)
-  const persistentWatches: string[] = []
-  for (let _i3 = 0; _i3 < _n3; _i3++) persistentWatches.push(r.ustring())
-  const _n4 = r.vectorLength(4)
-  const persistentRecursiveWatches: string[] = []
-  for (let _i4 = 0; _i4 < _n4; _i4++) persistentRecursiveWatches.push(r.ustring())
+  const dataWatches: string[] = r.ustringVector()
+  const existWatches: string[] = r.ustringVector()
+  const childWatches: string[] = r.ustringVector()
+  const persistentWatches: string[] = r.ustringVector()
+  const persistentRecursiveWatches: string[] = r.ustringVector()
   return { relativeZxid, dataWatches, existWatches, childWatches, persistentWatches, persistentRecursiveWatches }
 }
 
@@ -1044,9 +1028,7 @@ export function encodeGetChildrenResponse(w: Writer, v: GetChildrenResponse): vo
 
 /** Read GetChildrenResponse; truncated or malformed input throws MarshallingError. */
 export function decodeGetChildrenResponse(r: Reader): GetChildrenResponse {
-  const _n0 = r.vectorLength(4)
-  const children: string[] = []
-  for (let _i0 = 0; _i0 < _n0; _i0++) children.push(r.ustring())
+  const children: string[] = r.ustringVector()
   return { children }
 }
 
@@ -1083,9 +1065,7 @@ export function encodeGetChildren2Response(w: Writer, v: GetChildren2Response): 
 
 /** Read GetChildren2Response; truncated or malformed input throws MarshallingError. */
 export function decodeGetChildren2Response(r: Reader): GetChildren2Response {
-  const _n0 = r.vectorLength(4)
-  const children: string[] = []
-  for (let _i0 = 0; _i0 < _n0; _i0++) children.push(r.ustring())
+  const children: string[] = r.ustringVector()
   const stat = decodeStat(r)
   return { children, stat }
 }
@@ -1184,9 +1164,7 @@ export function encodeGetEphemeralsResponse(w: Writer, v: GetEphemeralsResponse)
 
 /** Read GetEphemeralsResponse; truncated or malformed input throws MarshallingError. */
 export function decodeGetEphemeralsResponse(r: Reader): GetEphemeralsResponse {
-  const _n0 = r.vectorLength(4)
-  const ephemerals: string[] = []
-  for (let _i0 = 0; _i0 < _n0; _i0++) ephemerals.push(r.ustring())
+  const ephemerals: string[] = r.ustringVector()
   return { ephemerals }
 }
 

@@ -350,9 +350,7 @@ export function encodeCloseSessionTxn(w: Writer, v: CloseSessionTxn): void {
 
 /** Read CloseSessionTxn; truncated or malformed input throws MarshallingError. */
 export function decodeCloseSessionTxn(r: Reader): CloseSessionTxn {
-  const _n0 = r.vectorLength(4)
-  const paths2Delete: string[] = []
-  for (let _i0 = 0; _i0 < _n0; _i0++) paths2Delete.push(r.ustring())
+  const paths2Delete: string[] = r.ustringVector()
   return { paths2Delete }
 }
 
