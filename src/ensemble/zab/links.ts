@@ -108,7 +108,14 @@ export class PeerLinks {
           return void socket.destroy()
         }
         this.received++
-        this.h.message(from, m)
+        try {
+          this.h.message(from, m)
+        } catch (err) {
+          // A bug handling one message must not take the process down: drop the link, so both
+          // sides start over (a new election or sync), and say why.
+          log('peer %d: handling %s from %d failed: %s', this.self, m.t, from, (err as Error).stack)
+          return void socket.destroy()
+        }
       }
     })
     const gone = () => {
