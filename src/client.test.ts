@@ -128,11 +128,12 @@ t.test('createAll creates missing parents; deleteAll tolerates races', async (t)
         nodes.add(path)
         return { body: (w) => P.encodeCreate2Response(w, { path, stat }) }
       }
-      case OpCode.getChildren: {
-        const { path } = P.decodeGetChildrenRequest(req.reader)
+      case OpCode.getChildren2: {
+        // The client asks for children as getChildren2 (ZooKeeper answers it faster).
+        const { path } = P.decodeGetChildren2Request(req.reader)
         if (!nodes.has(path)) return { err: ErrorCode.NONODE }
         const kids = [...nodes].filter((n) => n !== path && n.startsWith(path === '/' ? '/' : path + '/') && !n.slice(path.length + 1).includes('/'))
-        return { body: (w) => P.encodeGetChildrenResponse(w, { children: kids.map((k) => k.slice(k.lastIndexOf('/') + 1)) }) }
+        return { body: (w) => P.encodeGetChildren2Response(w, { children: kids.map((k) => k.slice(k.lastIndexOf('/') + 1)), stat }) }
       }
       case OpCode.delete: {
         const { path } = P.decodeDeleteRequest(req.reader)
