@@ -357,10 +357,10 @@ export class ZooKeeper extends EventEmitter {
     validatePath(path, 'getData')
     const server = withChroot(this.chroot, path)
     const watcher = opts.watch && this.wrap(opts.watch)
-    const r = await this.call(OpCode.getData, (w) => encodeGetDataRequest(w, { path: server, watch: !!watcher }), decodeGetDataResponse, 'getData', path, opts, (err) => {
-      if (watcher && err === 0) this.watches.add('data', server, watcher)
-    })
-    return { data: r.data ?? Buffer.alloc(0), stat: r.stat }
+    const onReply = watcher && ((err: number) => err === 0 && this.watches.add('data', server, watcher))
+    const r = await this.call(OpCode.getData, (w) => encodeGetDataRequest(w, { path: server, watch: !!watcher }), decodeGetDataResponse, 'getData', path, opts, onReply)
+    if (r.data === null) r.data = Buffer.alloc(0)
+    return r as { data: Buffer; stat: Stat }
   }
 
   /** Replace a node's data; returns the new Stat. */

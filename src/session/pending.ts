@@ -37,6 +37,8 @@ export class Pending<T = unknown> {
    */
   arm(clock: Clock, onEarlyEnd: (p: Pending<T>) => void): void {
     const { signal, timeout, op, path } = this.opts
+    // Most calls have neither: nothing to arm (and no closures to allocate).
+    if (!signal && !(timeout !== undefined && timeout > 0)) return
     if (signal?.aborted) {
       this.fail(new AbortedError({ op, path, cause: signal.reason }))
       return
