@@ -272,8 +272,14 @@ async function startQuorum(opts: EnsembleOptions, size: number): Promise<Ensembl
     })
   const servers = ids.map((_, i) => make(i, opts.port ? opts.port + i : undefined))
   const clientPorts: number[] = []
-  for (const [i, s] of servers.entries()) peers.set(i + 1, { host, port: await s.listenQuorum() })
-  for (const s of servers) clientPorts.push(await s.listen())
+  try {
+    for (const [i, s] of servers.entries()) peers.set(i + 1, { host, port: await s.listenQuorum() })
+    for (const s of servers) clientPorts.push(await s.listen())
+  } catch (err) {
+    // A port in use (or any other failure) must not leave the servers already listening behind.
+    await Promise.all(servers.map((s) => s.close()))
+    throw new Error(`startEnsemble: could not listen: ${(err as Error).message}`, { cause: err })
+  }
   const running = servers.map(() => true)
   const changes: Changes = new Set()
   const watch = (s: ZooKeeperServer) => s.quorum!.on('mode', () => notifyAll(changes))

@@ -290,3 +290,14 @@ t.test('the leader refuses writes of a session that is gone or closing (no orpha
   s.closing = false
   t.notOk(leader.tree.get('/orphan'))
 })
+
+t.test('a client port in use fails the start cleanly, leaving nothing listening', async (t) => {
+  const net = await import('node:net')
+  const blocker = net.createServer()
+  await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()))
+  t.teardown(() => new Promise<void>((r) => blocker.close(() => r())))
+  const port = (blocker.address() as import('node:net').AddressInfo).port
+  // Servers take port, port+1, port+2: the first collides.
+  await t.rejects(startEnsemble({ size: 3, port }), /could not listen: .*EADDRINUSE/)
+  // Had the other servers been left listening, this test's process would not exit (tap would time out).
+})
