@@ -218,7 +218,12 @@ async function quorumEnsemble(m: Members, changes: Changes, wait: boolean): Prom
     waitForLeader: (timeoutMs = 30_000) => until(settled, timeoutMs, 'a leader with a serving majority'),
     partition(groups) {
       const group = new Map<number, number>()
-      groups.forEach((g, k) => g.forEach((i) => group.set(check(i), k)))
+      groups.forEach((g, k) =>
+        g.forEach((i) => {
+          if (group.has(check(i))) throw new RangeError(`partition: server ${i} is named in two groups`)
+          group.set(i, k)
+        }),
+      )
       ids.forEach((_, i) => {
         if (!group.has(i)) group.set(i, groups.length + i)
       })

@@ -180,6 +180,7 @@ t.test('bad arguments', async (t) => {
   const ens = await startEnsemble({ size: 3 })
   t.teardown(() => ens.stop())
   t.throws(() => ens.partition([[7]]), RangeError)
+  t.throws(() => ens.partition([[0, 1], [1, 2]]), /named in two groups/)
   await t.rejects(ens.kill(3), RangeError)
   t.throws(() => ens.connectStringOf(-1), RangeError)
 })
