@@ -16,6 +16,21 @@ import type { Txn, TxnHeader } from './txn.js'
 const log = logger('txnlog')
 const SNAP_MAGIC = 0x5a4b534e // "ZKSN"
 
+/**
+ * Replace `file` whole: write a temporary file next to it (fsync'd when asked), then rename it over
+ * the old one, so a crash leaves either the old content or the new, never a mix.
+ */
+export function writeFileAtomic(file: string, data: Buffer | string, fsync: boolean): void {
+  const tmp = `${file}.tmp`
+  writeFileSync(tmp, data)
+  if (fsync) {
+    const fd = openSync(tmp, 'r')
+    fsyncSync(fd)
+    closeSync(fd)
+  }
+  renameSync(tmp, file)
+}
+
 /** CRC-32 (IEEE) of a buffer. */
 export function crc32(buf: Uint8Array): number {
   let c = ~0
@@ -102,14 +117,7 @@ export class TxnLog {
   /** Write a snapshot of `tree` and `sessions`, start a new log, and drop files the snapshot covers. */
   snapshot(tree: DataTree, sessions: Map<bigint, number>): void {
     const name = `snapshot.${tree.lastZxid.toString(16).padStart(16, '0')}`
-    const tmp = path.join(this.dir, `${name}.tmp`)
-    writeFileSync(tmp, encodeSnapshot(tree, sessions))
-    if (this.opts.fsync) {
-      const fd = openSync(tmp, 'r')
-      fsyncSync(fd)
-      closeSync(fd)
-    }
-    renameSync(tmp, path.join(this.dir, name))
+    writeFileAtomic(path.join(this.dir, name), encodeSnapshot(tree, sessions), this.opts.fsync ?? false)
     if (this.fd !== undefined) closeSync(this.fd)
     this.fd = undefined
     this.sinceSnapshot = 0

@@ -3,9 +3,9 @@
 // writes them before it sends. Two stores: a directory (append-only file with CRCs, epochs replaced
 // atomically) and memory (survives kill/restart of an in-process peer, like a disk, but not the
 // process).
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs'
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs'
 import path from 'node:path'
-import { crc32 } from '../txnlog.js'
+import { crc32, writeFileAtomic } from '../txnlog.js'
 import type { Base, Entry, JournalOp } from './peer.js'
 
 export interface Durable {
@@ -86,16 +86,8 @@ export class FileStore implements QuorumStore {
     this.snapFile = path.join(dir, 'snapshot')
   }
 
-  /** Write a file whole: to a temporary name, synced when asked, then renamed over the old one. */
   private replace(file: string, data: Buffer | string): void {
-    const tmp = file + '.tmp'
-    writeFileSync(tmp, data)
-    if (this.opts.fsync) {
-      const fd = openSync(tmp, 'r+')
-      fsyncSync(fd)
-      closeSync(fd)
-    }
-    renameSync(tmp, file)
+    writeFileAtomic(file, data, this.opts.fsync ?? false)
   }
 
   private writeBase(base: Base<Buffer>): void {
