@@ -531,8 +531,10 @@ export class ZooKeeperServer {
     // (else an ephemeral could outlive its session).
     const session = this.tracker.sessions.get(req.sessionId)
     if (!session || session.closing) return { hdr, txn: { type: 'error', err: ErrorCode.SESSIONEXPIRED } }
-    if (req.type === OpCode.closeSession) session.closing = true
-    if (req.type === OpCode.closeSession) return { hdr, txn: { type: 'closeSession' } }
+    if (req.type === OpCode.closeSession) {
+      session.closing = true
+      return { hdr, txn: { type: 'closeSession' } }
+    }
     const ctx: RequestContext = { sessionId: req.sessionId, ids: req.ids, address: req.address, ttlEnabled: this.opts.ttlEnabled ?? true, maxBuffer: this.maxBuffer }
     return { hdr, txn: prepWrite(view, req.type, new Reader(req.body), ctx) }
   }
