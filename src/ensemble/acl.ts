@@ -39,6 +39,37 @@ function ipMatches(pattern: string, address: string): boolean {
   return (toInt(base!) & mask) === (toInt(addr) & mask)
 }
 
+/** Java's String.hashCode (over UTF-16 code units, int arithmetic). */
+function javaStringHash(s: string): number {
+  let h = 0
+  for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0
+  return h
+}
+
+/** The hashCode of the Jute-generated Id record: 17, then 37*result + each field's hash. */
+function javaIdHash(id: AuthId): number {
+  const h = (Math.imul(17, 37) + javaStringHash(id.scheme)) | 0
+  return (Math.imul(h, 37) + javaStringHash(id.id)) | 0
+}
+
+/**
+ * A connection's identities in the order ZooKeeper lists them. Its ServerCnxn keeps them in a set
+ * backed by a ConcurrentHashMap, so whoAmI and the expansion of `auth` ACLs go by hash bucket (ties in
+ * insertion order), not by the order the client authenticated. The `ip` identity comes first because
+ * the connection adds it before any auth packet.
+ */
+export function authInfoOrder(ids: AuthId[], address: string): AuthId[] {
+  const all = [{ scheme: 'ip', id: address.replace(/^::ffff:/, '') }, ...ids.filter((i) => i.scheme !== 'ip')]
+  // The table has 16 buckets and doubles once it is three quarters full.
+  let buckets = 16
+  while (all.length >= buckets * 0.75) buckets *= 2
+  const bucket = (id: AuthId) => {
+    const h = javaIdHash(id)
+    return ((h ^ (h >>> 16)) & 0x7fffffff) & (buckets - 1)
+  }
+  return all.map((id, i) => ({ id, i, b: bucket(id) })).sort((x, y) => x.b - y.b || x.i - y.i).map((e) => e.id)
+}
+
 /** Whether the identities (and client address) grant `perm` under `acl`. Super always does. */
 export function permitted(acl: ACL[], perm: number, ids: AuthId[], address: string): boolean {
   if (ids.some((i) => i.scheme === 'super')) return true

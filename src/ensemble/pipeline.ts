@@ -13,7 +13,7 @@ import {
 } from '../jute/generated/proto.generated.js'
 import { ErrorCode, OpCode, Perms, createModeInfo } from '../protocol.js'
 import { pathProblem } from '../paths.js'
-import { fixupACL, permitted, type AuthId } from './acl.js'
+import { authInfoOrder, fixupACL, permitted, type AuthId } from './acl.js'
 import { CONTAINER_OWNER, ownerKind, parentOf, ttlOwner, type DataTree } from './datatree.js'
 import type { Txn } from './txn.js'
 
@@ -165,7 +165,7 @@ function prepOne(view: View, type: number, r: Reader, ctx: RequestContext): Txn 
       checkPath(req.path, info.sequential)
       if (req.path === '/') fail(ErrorCode.NODEEXISTS)
       const parentPath = parentOf(req.path.endsWith('/') ? req.path + 'x' : req.path)
-      const acl = fixupACL(req.acl, ctx.ids)
+      const acl = fixupACL(req.acl, authInfoOrder(ctx.ids, ctx.address))
       if (typeof acl === 'number') fail(acl as number)
       const parent = view.get(parentPath) ?? fail(ErrorCode.NONODE)
       if (!permitted(parent.acl, Perms.CREATE, ctx.ids, ctx.address)) fail(ErrorCode.NOAUTH)
@@ -210,7 +210,7 @@ function prepOne(view: View, type: number, r: Reader, ctx: RequestContext): Txn 
       checkPath(path)
       const node = view.get(path) ?? fail(ErrorCode.NONODE)
       if (!permitted(node.acl, Perms.ADMIN, ctx.ids, ctx.address)) fail(ErrorCode.NOAUTH)
-      const fixed = fixupACL(acl, ctx.ids)
+      const fixed = fixupACL(acl, authInfoOrder(ctx.ids, ctx.address))
       if (typeof fixed === 'number') fail(fixed as number)
       const next = checkVersion(node.aversion, version)
       view.set(path, { ...node, acl: fixed as ACL[], aversion: next })

@@ -13,7 +13,7 @@ import { CONTAINER_OWNER, DataTree, ownerKind } from './datatree.js'
 import { WatchManager, type WatchTarget } from './watch-manager.js'
 import { SessionTracker } from './session-tracker.js'
 import { prepWrite, type RequestContext } from './pipeline.js'
-import { authenticate, permitted, type AuthId } from './acl.js'
+import { authInfoOrder, authenticate, permitted, type AuthId } from './acl.js'
 import { fourLetterWord, FOUR_LETTER_WORDS } from './four-letter.js'
 import type { Txn, TxnHeader } from './txn.js'
 import { TxnLog } from './txnlog.js'
@@ -165,7 +165,7 @@ export class ZooKeeperServer {
       this.tree = new DataTree()
     }
     if (opts.secret) secret = opts.secret
-    this.tracker = new SessionTracker(this.tickTime, opts.quorum?.id ?? opts.serverId ?? 1, Date.now(), opts.minSessionTimeout ?? 2 * this.tickTime, opts.maxSessionTimeout ?? 20 * this.tickTime, secret)
+    this.tracker = new SessionTracker(this.tickTime, opts.quorum?.id ?? opts.serverId ?? 1, undefined, opts.minSessionTimeout ?? 2 * this.tickTime, opts.maxSessionTimeout ?? 20 * this.tickTime, secret)
     // Recovered sessions get a full timeout from now, as ZooKeeper gives them after a restart.
     for (const [id, timeout] of sessions) this.tracker.add(id, timeout, Date.now())
     this.commit = (hdr, txn) => {
@@ -725,15 +725,16 @@ export class ZooKeeperServer {
       }
       case OpCode.whoAmI: {
         // Like ZooKeeper's AuthenticationProvider.getUserName: a digest id shows only its user part.
-        const clientInfo = conn.ids.map((i) => ({ authScheme: i.scheme, user: i.scheme === 'digest' ? i.id.slice(0, i.id.indexOf(':')) : i.id }))
-        if (!clientInfo.some((c) => c.authScheme === 'ip')) clientInfo.unshift({ authScheme: 'ip', user: conn.address.replace(/^::ffff:/, '') })
+        const clientInfo = authInfoOrder(conn.ids, conn.address).map((i) => ({ authScheme: i.scheme, user: i.scheme === 'digest' ? i.id.slice(0, i.id.indexOf(':')) : i.id }))
         return (w) => P.encodeWhoAmIResponse(w, { clientInfo })
       }
       case OpCode.addWatch: {
         const { path, mode } = P.decodeAddWatchRequest(r)
         if (badPath(path)) return ErrorCode.BADARGUMENTS
         this.watches.addPersistent(path, conn, mode === 1)
-        return () => {}
+        // ZooKeeper answers with an ErrorResponse(0) body: the Java client reads it and drops the
+        // connection on an empty one.
+        return (w) => P.encodeErrorResponse(w, { err: 0 })
       }
       case OpCode.checkWatches:
       case OpCode.removeWatches: {

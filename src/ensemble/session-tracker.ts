@@ -11,6 +11,11 @@ export interface SessionInfo {
   closing: boolean
 }
 
+/** Milliseconds of the monotonic clock (CLOCK_MONOTONIC on Linux, what Java's System.nanoTime reads). */
+function monotonicMs(): number {
+  return Number(process.hrtime.bigint() / 1_000_000n)
+}
+
 /** Tracks sessions, their timeouts and expiry. */
 export class SessionTracker {
   readonly sessions = new Map<bigint, SessionInfo>()
@@ -20,18 +25,21 @@ export class SessionTracker {
   constructor(
     private readonly tickTime: number,
     serverId = 1,
-    now = Date.now(),
+    elapsedMs = monotonicMs(),
     readonly minTimeout = 2 * tickTime,
     readonly maxTimeout = 20 * tickTime,
     secret?: Buffer,
   ) {
-    // ZooKeeper: ((now << 24) >>> 8) | (serverId << 56)
-    this.nextId = BigInt.asIntN(64, (BigInt.asUintN(64, BigInt(now) << 24n) >> 8n) | (BigInt(serverId) << 56n))
+    // As ZooKeeper's SessionTrackerImpl: the id of the server the session was created through in the
+    // top byte, then milliseconds of the monotonic clock (Java's nanoTime, Node's hrtime) shifted in.
+    this.nextId = BigInt.asIntN(64, (BigInt.asUintN(64, BigInt(elapsedMs) << 24n) >> 8n) | (BigInt(serverId) << 56n))
     this.secret = secret ?? randomBytes(32)
   }
 
   /** The next session id (not yet registered). */
   newId(): bigint {
+    // A session recovered from a data dir may hold an id minted before a reboot reset the clock.
+    while (this.sessions.has(this.nextId)) this.nextId++
     return this.nextId++
   }
 
