@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto'
 import net from 'node:net'
 import type { ACL, Id } from '../jute/generated/proto.generated.js'
 import { ErrorCode } from '../protocol.js'
+import { bucketOrder, javaStringHash, spreadHash } from './java-order.js'
 
 /** An identity a connection has authenticated as. */
 export type AuthId = Id
@@ -39,13 +40,6 @@ function ipMatches(pattern: string, address: string): boolean {
   return (toInt(base!) & mask) === (toInt(addr) & mask)
 }
 
-/** Java's String.hashCode (over UTF-16 code units, int arithmetic). */
-function javaStringHash(s: string): number {
-  let h = 0
-  for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0
-  return h
-}
-
 /** The hashCode of the Jute-generated Id record: 17, then 37*result + each field's hash. */
 function javaIdHash(id: AuthId): number {
   const h = (Math.imul(17, 37) + javaStringHash(id.scheme)) | 0
@@ -63,11 +57,7 @@ export function authInfoOrder(ids: AuthId[], address: string): AuthId[] {
   // The table has 16 buckets and doubles once it is three quarters full.
   let buckets = 16
   while (all.length >= buckets * 0.75) buckets *= 2
-  const bucket = (id: AuthId) => {
-    const h = javaIdHash(id)
-    return ((h ^ (h >>> 16)) & 0x7fffffff) & (buckets - 1)
-  }
-  return all.map((id, i) => ({ id, i, b: bucket(id) })).sort((x, y) => x.b - y.b || x.i - y.i).map((e) => e.id)
+  return bucketOrder(all, all.map((id) => spreadHash(javaIdHash(id))), buckets)
 }
 
 /** Whether the identities (and client address) grant `perm` under `acl`. Super always does. */

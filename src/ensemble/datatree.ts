@@ -3,6 +3,7 @@
 import type { ACL, Stat } from '../jute/generated/proto.generated.js'
 import { EventType } from '../protocol.js'
 import type { Txn, TxnHeader } from './txn.js'
+import { JavaHashSet } from './java-order.js'
 
 /** Marker ephemeralOwner of container nodes (ZooKeeper's EphemeralType.CONTAINER). */
 export const CONTAINER_OWNER = -0x8000000000000000n
@@ -22,6 +23,11 @@ export function ownerKind(owner: bigint): 'normal' | 'ephemeral' | 'container' |
   return 'ephemeral'
 }
 
+/** A node's child set as ZooKeeper's DataNode makes it (`new HashSet<>(8)`). */
+export function emptyChildren(): JavaHashSet {
+  return new JavaHashSet(8)
+}
+
 /** One znode. */
 export interface ZNode {
   data: Buffer | null
@@ -36,7 +42,8 @@ export interface ZNode {
   aversion: number
   ephemeralOwner: bigint
   pzxid: bigint
-  children: Set<string>
+  /** A java.util.HashSet, as in ZooKeeper's DataNode: getChildren lists them in its order. */
+  children: JavaHashSet
 }
 
 /** A watch event a transaction triggers. */
@@ -59,7 +66,8 @@ export interface ApplyResult {
 export class DataTree {
   readonly nodes = new Map<string, ZNode>()
   /** Ephemeral paths by owning session. */
-  readonly ephemerals = new Map<bigint, Set<string>>()
+  /** As ZooKeeper's DataTree keeps them: a java.util.HashSet per session, which getEphemerals lists in order. */
+  readonly ephemerals = new Map<bigint, JavaHashSet>()
   /** Highest zxid applied. */
   lastZxid = 0n
 
@@ -83,7 +91,7 @@ export class DataTree {
   }
 
   private makeNode(data: Buffer | null, acl: ACL[], zxid: bigint, time: bigint, owner: bigint): ZNode {
-    return { data, acl, czxid: zxid, mzxid: zxid, ctime: time, mtime: time, version: 0, cversion: 0, aversion: 0, ephemeralOwner: owner, pzxid: zxid, children: new Set() }
+    return { data, acl, czxid: zxid, mzxid: zxid, ctime: time, mtime: time, version: 0, cversion: 0, aversion: 0, ephemeralOwner: owner, pzxid: zxid, children: emptyChildren() }
   }
 
   /** Put a node back as a snapshot recorded it (parents first): links it and indexes its owner. */
@@ -96,7 +104,7 @@ export class DataTree {
   private indexEphemeral(owner: bigint, path: string): void {
     if (ownerKind(owner) !== 'ephemeral') return
     let set = this.ephemerals.get(owner)
-    if (!set) this.ephemerals.set(owner, (set = new Set()))
+    if (!set) this.ephemerals.set(owner, (set = new JavaHashSet()))
     set.add(path)
   }
 
@@ -204,8 +212,8 @@ export class DataTree {
         return { err: 0, events: [] }
       case 'closeSession': {
         const events: TreeEvent[] = []
-        // Deepest first, so a (disallowed but defensive) child goes before its parent.
-        const paths = [...(this.ephemerals.get(hdr.clientId) ?? [])].sort((a, b) => b.length - a.length)
+        // In the set's iteration order, as ZooKeeper deletes them (ephemerals have no children).
+        const paths = [...(this.ephemerals.get(hdr.clientId) ?? [])]
         for (const p of paths) {
           const r = this.apply(hdr, { type: 'delete', path: p })
           events.push(...r.events)

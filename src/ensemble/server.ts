@@ -456,13 +456,14 @@ export class ZooKeeperServer {
       case OpCode.auth: {
         const p = P.decodeAuthPacket(r)
         const ids = authenticate(p.scheme, p.auth, this.opts.superDigest)
+        // ZooKeeper answers auth packets with zxid 0, success or not.
         if (!ids) {
-          conn.reply(Xid.auth, this.tree.lastZxid, ErrorCode.AUTHFAILED)
+          conn.reply(Xid.auth, 0n, ErrorCode.AUTHFAILED)
           conn.close()
           return
         }
         for (const id of ids) if (!conn.ids.some((i) => i.scheme === id.scheme && i.id === id.id)) conn.ids.push(id)
-        return conn.reply(Xid.auth, this.tree.lastZxid, 0)
+        return conn.reply(Xid.auth, 0n, 0)
       }
       case OpCode.setWatches:
       case OpCode.setWatches2: {
@@ -716,7 +717,9 @@ export class ZooKeeperServer {
       }
       case OpCode.getEphemerals: {
         const { prefixPath } = P.decodeGetEphemeralsRequest(r)
-        const mine = [...(tree.ephemerals.get(conn.sessionId) ?? [])].filter((p) => prefixPath === '/' || p.startsWith(prefixPath)).sort()
+        // Unsorted, in the set's order, as ZooKeeper lists them; a blank prefix means all.
+        const all = [...(tree.ephemerals.get(conn.sessionId) ?? [])]
+        const mine = prefixPath.trim() === '' || prefixPath.trim() === '/' ? all : all.filter((p) => p.startsWith(prefixPath))
         return (w) => P.encodeGetEphemeralsResponse(w, { ephemerals: mine })
       }
       case OpCode.sync: {

@@ -10,7 +10,7 @@ import { Reader } from '../jute/reader.js'
 import { encodeACL, decodeACL, encodeStatPersisted, decodeStatPersisted } from '../jute/generated/proto.generated.js'
 import { logger } from '../debug.js'
 import { decodeTxn, encodeTxn } from './txn-codec.js'
-import { DataTree } from './datatree.js'
+import { DataTree, emptyChildren } from './datatree.js'
 import type { Txn, TxnHeader } from './txn.js'
 
 const log = logger('txnlog')
@@ -154,8 +154,14 @@ export function encodeSnapshot(tree: DataTree, sessions: Map<bigint, number>): B
   w.int(SNAP_MAGIC).long(tree.lastZxid)
   w.int(sessions.size)
   for (const [id, timeout] of sessions) w.long(id).int(timeout)
-  // Parents before children: sorted by depth, then path.
-  const paths = [...tree.nodes.keys()].sort((a, b) => a.split('/').length - b.split('/').length || (a < b ? -1 : 1))
+  // Parents before children, each node's children in their iteration order, as ZooKeeper walks its
+  // tree into a snapshot: loading adds them back in that order, so the order survives a restart.
+  const paths: string[] = []
+  const walk = (p: string) => {
+    paths.push(p)
+    for (const c of tree.nodes.get(p)!.children) walk(p === '/' ? `/${c}` : `${p}/${c}`)
+  }
+  walk('/')
   w.int(paths.length)
   for (const p of paths) {
     const n = tree.nodes.get(p)!
@@ -183,6 +189,6 @@ export function loadSnapshot(buf: Buffer, tree: DataTree, sessions: Map<bigint, 
     const p = r.ustring()
     const data = r.bufferOrNull()
     const acl = r.vector(8, decodeACL)
-    tree.restore(p, { ...decodeStatPersisted(r), data: data && Buffer.from(data), acl, children: new Set<string>() })
+    tree.restore(p, { ...decodeStatPersisted(r), data: data && Buffer.from(data), acl, children: emptyChildren() })
   }
 }

@@ -1,5 +1,6 @@
 // Server-side watches per connection: one-shot data/exists and child watches, persistent and
-// persistent-recursive watches, triggered by the events of applied transactions.
+// persistent-recursive watches, triggered by the events of applied transactions. The rules are
+// ZooKeeper 3.8's (WatchManager, DataTree), quirks included: the wire differential holds us to them.
 import { EventType } from '../protocol.js'
 import { parentOf } from './datatree.js'
 
@@ -13,115 +14,124 @@ export interface WatchTarget {
 
 type Table = Map<string, Map<WatchTarget, WatchMode>>
 
-/** All watches of one server. */
-export class WatchManager {
-  private readonly data: Table = new Map()
-  private readonly child: Table = new Map()
-  private recursiveCount = 0
+/**
+ * One of ZooKeeper's two watch managers (data watches, child watches): each (connection, path) has
+ * one registration whose mode is whatever was set last, so a one-shot watch set after a persistent
+ * one turns it back into a one-shot, and a persistent watch swallows a one-shot set before it.
+ */
+class WatchTable {
+  private readonly paths: Table = new Map()
+  private recursive = 0
 
-  private static add(t: Table, path: string, w: WatchTarget, mode: WatchMode): void {
-    let m = t.get(path)
-    if (!m) t.set(path, (m = new Map()))
-    const prev = m.get(w)
-    // A standing watch is not downgraded by a one-shot registration on the same path.
-    if (prev && prev !== 'standard' && mode === 'standard') return
+  set(path: string, w: WatchTarget, mode: WatchMode): void {
+    let m = this.paths.get(path)
+    if (!m) this.paths.set(path, (m = new Map()))
+    const before = m.get(w)
+    if (before === 'persistentRecursive') this.recursive--
+    if (mode === 'persistentRecursive') this.recursive++
     m.set(w, mode)
   }
 
+  /** Drop one registration; whether there was one. */
+  delete(path: string, w: WatchTarget): boolean {
+    const m = this.paths.get(path)
+    const mode = m?.get(w)
+    if (!m || mode === undefined) return false
+    if (mode === 'persistentRecursive') this.recursive--
+    m.delete(w)
+    if (m.size === 0) this.paths.delete(path)
+    return true
+  }
+
+  /** checkWatches as ZooKeeper 3.8 answers it: whether any connection, not only the asking one, watches `path` here. */
+  watched(path: string): boolean {
+    return (this.paths.get(path)?.size ?? 0) > 0
+  }
+
+  /**
+   * Deliver `type` at `path` to the watchers it concerns: those at the path itself, and recursive
+   * ones at any ancestor (never for NodeChildrenChanged). One-shot registrations end. Each
+   * connection gets the event once; `skip` holds connections already told. Returns who was told.
+   */
+  trigger(type: number, path: string, skip?: Set<WatchTarget>): Set<WatchTarget> {
+    const told = new Set<WatchTarget>()
+    for (let p = path; ; p = parentOf(p)) {
+      const m = this.paths.get(p)
+      if (m) {
+        for (const [w, mode] of m) {
+          if (mode === 'persistentRecursive') {
+            if (type !== EventType.NodeChildrenChanged) told.add(w)
+          } else if (p === path) {
+            told.add(w)
+            if (mode === 'standard') m.delete(w)
+          }
+        }
+        if (m.size === 0) this.paths.delete(p)
+      }
+      // Ancestors matter only while someone watches recursively.
+      if (p === '/' || this.recursive === 0) break
+    }
+    for (const w of told) if (!skip?.has(w)) w.deliver(type, path)
+    return told
+  }
+
+  removeTarget(w: WatchTarget): void {
+    for (const p of [...this.paths.keys()]) this.delete(p, w)
+  }
+
+  entries(): Table {
+    return this.paths
+  }
+}
+
+/** All watches of one server, split as ZooKeeper's DataTree splits them. */
+export class WatchManager {
+  private readonly data = new WatchTable()
+  private readonly child = new WatchTable()
+
   /** getData/exists with watch. */
   addData(path: string, w: WatchTarget): void {
-    WatchManager.add(this.data, path, w, 'standard')
+    this.data.set(path, w, 'standard')
   }
 
   /** getChildren with watch. */
   addChild(path: string, w: WatchTarget): void {
-    WatchManager.add(this.child, path, w, 'standard')
+    this.child.set(path, w, 'standard')
   }
 
-  /** addWatch: persistent watches see data and child events of the path; recursive ones the subtree's data events. */
+  /** addWatch (and SetWatches2): the mode goes into both tables. */
   addPersistent(path: string, w: WatchTarget, recursive: boolean): void {
-    const before = this.data.get(path)?.get(w)
-    if (recursive) {
-      if (before !== 'persistentRecursive') this.recursiveCount++
-      WatchManager.add(this.data, path, w, 'persistentRecursive')
-      // ZooKeeper keeps one mode per (connection, path): the recursive mode replaces a plain one.
-      const c = this.child.get(path)
-      if (c?.get(w) === 'persistent') c.delete(w)
-    } else {
-      if (before === 'persistentRecursive') this.recursiveCount--
-      WatchManager.add(this.data, path, w, 'persistent')
-      WatchManager.add(this.child, path, w, 'persistent')
-    }
+    const mode = recursive ? 'persistentRecursive' : 'persistent'
+    this.child.set(path, w, mode)
+    this.data.set(path, w, mode)
   }
 
-  /** Fire the watches an event triggers; one-shot ones are removed. */
+  /** Fire the watches an event of an applied txn triggers, table by table as ZooKeeper's DataTree does. */
   trigger(type: number, path: string): void {
-    const fired = new Set<WatchTarget>()
-    const fire = (t: Table, p: string, onlyRecursive: boolean) => {
-      const m = t.get(p)
-      if (!m) return
-      for (const [w, mode] of m) {
-        if (onlyRecursive && mode !== 'persistentRecursive') continue
-        if (mode === 'standard') m.delete(w)
-        if (fired.has(w)) continue
-        fired.add(w)
-        w.deliver(type, path)
-      }
-      if (m.size === 0) t.delete(p)
-    }
     if (type === EventType.NodeChildrenChanged) {
-      fire(this.child, path, false)
+      this.child.trigger(type, path)
       return
     }
-    // Node events go to data/exists watchers of the path and to recursive watchers of it or above.
-    const m = this.data.get(path)
-    if (m) {
-      for (const [w, mode] of m) {
-        if (mode === 'standard') m.delete(w)
-        if (!fired.has(w)) {
-          fired.add(w)
-          w.deliver(type, path)
-        }
-      }
-      if (m.size === 0) this.data.delete(path)
-    }
-    if (this.recursiveCount > 0 && path !== '/') {
-      for (let p = parentOf(path); ; p = parentOf(p)) {
-        fire(this.data, p, true)
-        if (p === '/') break
-      }
-    }
-    if (type === EventType.NodeDeleted) fire(this.child, path, false)
+    const told = this.data.trigger(type, path)
+    // A deleted node's child watchers hear NodeDeleted too, unless its data watch already told them.
+    if (type === EventType.NodeDeleted) this.child.trigger(type, path, told)
   }
 
-  /** Remove a connection's watches at `path` of a kind (1 children, 2 data, 3 any, standing ones included); returns whether any existed. */
+  /**
+   * removeWatches (or, with dryRun, checkWatches) of a kind: 1 children, 2 data, 3 any. Standing
+   * watches go too. Returns whether there was a match.
+   */
   remove(path: string, w: WatchTarget, kind: number, dryRun = false): boolean {
-    const tables: [Table, (m: WatchMode) => boolean][] = []
-    if (kind === 1 || kind === 3) tables.push([this.child, (m) => kind === 3 || m === 'standard'])
-    if (kind === 2 || kind === 3) tables.push([this.data, (m) => kind === 3 || m === 'standard'])
+    const tables = kind === 1 ? [this.child] : kind === 2 ? [this.data] : [this.child, this.data]
     let found = false
-    for (const [t, match] of tables) {
-      const m = t.get(path)
-      const mode = m?.get(w)
-      if (!m || mode === undefined || !match(mode)) continue
-      found = true
-      if (dryRun) continue
-      if (mode === 'persistentRecursive') this.recursiveCount--
-      m.delete(w)
-      if (m.size === 0) t.delete(path)
-    }
+    for (const t of tables) found = (dryRun ? t.watched(path) : t.delete(path, w)) || found
     return found
   }
 
   /** Drop every watch of a connection (it closed). */
   removeTarget(w: WatchTarget): void {
-    for (const t of [this.data, this.child]) {
-      for (const [p, m] of t) {
-        if (m.get(w) === 'persistentRecursive' && t === this.data) this.recursiveCount--
-        m.delete(w)
-        if (m.size === 0) t.delete(p)
-      }
-    }
+    this.data.removeTarget(w)
+    this.child.removeTarget(w)
   }
 
   /** Counts for the 4lw commands: connections watching, paths watched, total watches. */
@@ -130,7 +140,7 @@ export class WatchManager {
     const byPath = new Map<string, number>()
     let watches = 0
     for (const t of [this.data, this.child]) {
-      for (const [p, m] of t) {
+      for (const [p, m] of t.entries()) {
         byPath.set(p, (byPath.get(p) ?? 0) + m.size)
         watches += m.size
         for (const w of m.keys()) targets.add(w)

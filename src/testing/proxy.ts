@@ -1,5 +1,5 @@
 // A loopback TCP proxy for fault injection in tests: forward, hold (pause) or cut the traffic between
-// clients and one server, without touching either side.
+// clients and one server, without touching either side. A tap sees every byte, for recording.
 import net from 'node:net'
 import { logger } from '../debug.js'
 
@@ -26,20 +26,32 @@ export interface TcpProxy {
   [Symbol.asyncDispose](): Promise<void>
 }
 
+/** Sees what passes through the proxy, link by link (links are numbered from 0 in accept order). */
+export interface ProxyTap {
+  opened?(link: number): void
+  /** Bytes as they pass: 'up' from the client to the server, 'down' back. */
+  data?(link: number, dir: 'up' | 'down', chunk: Buffer): void
+  /** The link ended; `by` is the side whose socket closed first ('proxy' for cut() and close()). */
+  closed?(link: number, by: 'client' | 'server' | 'proxy'): void
+}
+
 interface Link {
+  id: number
   client: net.Socket
   server: net.Socket
   held: { to: net.Socket; chunk: Buffer }[]
 }
 
 /** Start a proxy on 127.0.0.1 (a port it picks) forwarding to `target`. */
-export async function startProxy(target: { host: string; port: number }): Promise<TcpProxy> {
+export async function startProxy(target: { host: string; port: number }, tap: ProxyTap = {}): Promise<TcpProxy> {
   const links = new Set<Link>()
+  let nextLink = 0
   let paused = false
   let refusing = false
 
-  const forward = (from: net.Socket, to: net.Socket, link: Link, dir: string) => {
+  const forward = (from: net.Socket, to: net.Socket, link: Link, dir: 'up' | 'down') => {
     from.on('data', (chunk: Buffer) => {
+      tap.data?.(link.id, dir, chunk)
       if (paused) link.held.push({ to, chunk })
       else to.write(chunk)
       log('%s %d byte(s)%s', dir, chunk.length, paused ? ' held' : '')
@@ -52,23 +64,25 @@ export async function startProxy(target: { host: string; port: number }): Promis
       return
     }
     const server = net.connect(target.port, target.host)
-    const link: Link = { client, server, held: [] }
+    const link: Link = { id: nextLink++, client, server, held: [] }
     links.add(link)
+    tap.opened?.(link.id)
     client.setNoDelay(true)
     server.setNoDelay(true)
     // Forward by hand rather than with pipe(): pipe() may resume a source on 'drain', which would
     // undo pause(). While paused, chunks are held in order and flushed by resume().
     forward(client, server, link, 'up')
     forward(server, client, link, 'down')
-    const drop = () => {
+    const drop = (by: 'client' | 'server') => () => {
       if (!links.delete(link)) return
+      tap.closed?.(link.id, by)
       client.destroy()
       server.destroy()
     }
-    client.on('error', drop)
-    server.on('error', drop)
-    client.on('close', drop)
-    server.on('close', drop)
+    client.on('error', drop('client'))
+    server.on('error', drop('server'))
+    client.on('close', drop('client'))
+    server.on('close', drop('server'))
   })
 
   await new Promise<void>((resolve, reject) => {
@@ -97,6 +111,7 @@ export async function startProxy(target: { host: string; port: number }): Promis
     cut() {
       for (const l of [...links]) {
         links.delete(l)
+        tap.closed?.(l.id, 'proxy')
         l.client.destroy()
         l.server.destroy()
       }

@@ -1,0 +1,37 @@
+// Re-records the wire fixtures in integration/wire/: each client scenario runs through a recording
+// proxy in front of a fresh real ZooKeeper 3.8, and what the client sent is written as a fixture.
+//   npx tsx scripts/wire/record.ts [scenario …]     (default: every scenario)
+import { writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { startRealZooKeeper } from '../../src/testing/real-zookeeper.js'
+import { WireRecorder } from '../../src/testing/wire-recorder.js'
+import { formatFixture } from '../../src/testing/wire-fixture.js'
+import { WIRE_TICK_TIME } from '../../src/testing/wire-replay.js'
+import { scenarios } from './scenarios.js'
+
+const OUT = fileURLToPath(new URL('../../integration/wire/', import.meta.url))
+
+const wanted = process.argv.slice(2)
+const unknown = wanted.filter((w) => !scenarios.some((s) => s.name === w))
+if (unknown.length) {
+  console.error(`unknown scenario(s): ${unknown.join(', ')}; known: ${scenarios.map((s) => s.name).join(', ')}`)
+  process.exit(2)
+}
+for (const scenario of scenarios.filter((s) => !wanted.length || wanted.includes(s.name))) {
+  const real = await startRealZooKeeper({ tickTime: WIRE_TICK_TIME })
+  const recorder = await WireRecorder.start({ host: '127.0.0.1', port: real.servers[0]!.clientPort })
+  try {
+    await scenario.run(recorder.proxy.address, recorder)
+  } finally {
+    await recorder.close()
+    await real.stop()
+  }
+  const header = [
+    `wire fixture "${scenario.name}": ${scenario.client}`,
+    `recorded by scripts/wire/record.ts against ZooKeeper 3.8 (Debian) with tickTime ${WIRE_TICK_TIME}; replayed by integration/wire.test.ts`,
+    ...scenario.about.map((l) => `  ${l}`),
+  ]
+  const file = `${OUT}${scenario.name}.wire`
+  writeFileSync(file, formatFixture(recorder.fixture(header)))
+  console.log(`${scenario.name}: ${recorder.steps.length} steps → ${file}`)
+}
