@@ -17,6 +17,15 @@ interface RecordedLink {
 
 const FOUR_LETTER = /^[a-z]{4}$/
 
+/** Zero a ConnectRequest's lastZxidSeen, sessionId and password bytes in place. */
+function forgetSession(frame: Buffer): void {
+  // protocolVersion(4) lastZxidSeen(8) timeOut(4) sessionId(8) passwd(4+n) [readOnly(1)]
+  frame.fill(0, 4, 12)
+  frame.fill(0, 16, 24)
+  const n = frame.length >= 28 ? frame.readInt32BE(24) : 0
+  if (n > 0 && frame.length >= 28 + n) frame.fill(0, 28, 28 + n)
+}
+
 /** A proxy in front of a server that writes down what its clients send. */
 export class WireRecorder implements ProxyTap {
   readonly steps: WireStep[] = []
@@ -58,6 +67,8 @@ export class WireRecorder implements ProxyTap {
       l.handshakeSent = true
       const id = frame.length >= 24 ? frame.readBigInt64BE(16) : 0n
       const owner = this.sessionOwners.get(id)
+      // The replay fills in the session's id, password and last zxid; zeros keep re-recordings stable.
+      if (owner) forgetSession(frame)
       this.steps.push({ conn: l.conn, verb: 'connect', bytes: frame, ...(owner ? { resume: owner } : {}), note: owner ? `resume=${owner}` : '' })
       return
     }

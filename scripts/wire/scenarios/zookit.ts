@@ -1,7 +1,8 @@
 // The zookit client's scenario for the wire fixtures: every operation it has, with the errors each
 // can return, watches of every kind, a reconnect that restores them, and a session takeover.
-import { ZooKeeper, CreateMode, AddWatchMode, digestId, type Watcher } from '../../src/index.js'
-import type { WireRecorder } from '../../src/testing/wire-recorder.js'
+import { ZooKeeper, CreateMode, AddWatchMode, digestId, type Watcher } from '../../../src/index.js'
+import type { WireRecorder } from '../../../src/testing/wire-recorder.js'
+import type { Scenario } from '../scenario.js'
 
 const ROOT = '/wire-zookit'
 
@@ -13,7 +14,7 @@ async function fails(p: Promise<unknown>): Promise<void> {
   )
 }
 
-export async function zookitScenario(connectString: string, recorder: WireRecorder): Promise<void> {
+async function zookitScenario(connectString: string, recorder: WireRecorder): Promise<void> {
   const events: string[] = []
   const watcher: Watcher = (e) => events.push(`${e.type} ${e.path}`)
   const zk = await ZooKeeper.connect(connectString, { sessionTimeout: 8000 })
@@ -108,3 +109,12 @@ export async function zookitScenario(connectString: string, recorder: WireRecord
   await zk.delete(`${ROOT}/e`)
   await zk.close()
 }
+
+export const zookitScenarios: Scenario[] = [
+  {
+    name: 'zookit',
+    client: 'the zookit client (this repository)',
+    about: ['every operation and its errors, one-shot, persistent and recursive watches, multi and multiRead,', 'digest auth and ACLs, a cut connection resumed with SetWatches2'],
+    run: zookitScenario,
+  },
+]
