@@ -34,6 +34,7 @@ import {
   type ClientInfo,
   type Stat,
 } from './jute/generated/proto.generated.js'
+import { decodeMultiResponse, encodeMultiRequest } from './jute/quirks.js'
 import type { Writer } from './jute/writer.js'
 import { AddWatchMode, CreateMode, DEFAULT_MAX_BUFFER, ErrorCode, EventType, KeeperState, OpCode, WatcherType, createModeInfo } from './protocol.js'
 import { BadArgumentsError, NoNodeError, NoWatcherError, NodeExistsError, NotEmptyError, OperationTimeoutError, SessionExpiredError, errorFromCode } from './errors.js'
@@ -44,7 +45,7 @@ import { sessionStateOf } from './session/states.js'
 import { parseConnectString } from './session/hosts.js'
 import type { RawWatcherEvent, SessionLike, SessionState } from './session/types.js'
 import { WatchRegistry, sessionEndEvent, type RawWatcher, type WatchKind } from './watches.js'
-import { decodeMulti, encodeMulti, readResults, writeResults, type MultiOp, type OpResult, type ReadResult } from './transaction.js'
+import { readResults, writeResults, type MultiOp, type OpResult, type ReadResult } from './transaction.js'
 import type { Clock } from './clock.js'
 import { logger } from './debug.js'
 
@@ -528,7 +529,7 @@ export class ZooKeeper extends EventEmitter {
   /** Run write ops atomically; see Transaction. */
   async multi(ops: MultiOp[], opts: CallOptions = {}): Promise<OpResult[]> {
     if (ops.length === 0) return []
-    const raw = await this.call(OpCode.multi, (w) => encodeMulti(w, ops), decodeMulti, 'multi', undefined, opts)
+    const raw = await this.call(OpCode.multi, (w) => encodeMultiRequest(w, ops), decodeMultiResponse, 'multi', undefined, opts)
     return writeResults(raw, ops, (p) => withoutChroot(this.chroot, p))
   }
 
@@ -542,7 +543,7 @@ export class ZooKeeper extends EventEmitter {
       throw new BadArgumentsError(`multiRead supports getData and getChildren, not ${String((r as { type: unknown }).type)}`, { op: 'multiRead', path: r.path })
     })
     if (ops.length === 0) return []
-    const raw = await this.call(OpCode.multiRead, (w) => encodeMulti(w, ops), decodeMulti, 'multiRead', undefined, opts)
+    const raw = await this.call(OpCode.multiRead, (w) => encodeMultiRequest(w, ops), decodeMultiResponse, 'multiRead', undefined, opts)
     return readResults(raw, reads.map((r) => r.path))
   }
 

@@ -1,16 +1,9 @@
 // The prep stage of the request pipeline: a write request becomes a transaction, or the error
 // ZooKeeper's PrepRequestProcessor would return, checked in the same order. Multi ops are validated
 // one after another against an overlay of the changes the earlier ops would make.
-import { Reader } from '../jute/reader.js'
-import {
-  decodeCheckVersionRequest,
-  decodeCreateRequest,
-  decodeCreateTTLRequest,
-  decodeDeleteRequest,
-  decodeSetACLRequest,
-  decodeSetDataRequest,
-  type ACL,
-} from '../jute/generated/proto.generated.js'
+import type { Reader } from '../jute/reader.js'
+import { decodeDeleteRequest, decodeSetACLRequest, type ACL, type DeleteRequest, type SetACLRequest } from '../jute/generated/proto.generated.js'
+import { abortedMultiResults, decodeMultiOp, decodeMultiRequest, type MultiRequestOp } from '../jute/quirks.js'
 import { ErrorCode, OpCode, Perms, createModeInfo } from '../protocol.js'
 import { pathProblem } from '../paths.js'
 import { authInfoOrder, fixupACL, permitted, type AuthId } from './acl.js'
@@ -67,7 +60,7 @@ const fail = (code: number): never => {
 export function prepWrite(tree: DataTree, type: number, body: Reader, ctx: RequestContext): Txn {
   if (type === OpCode.multi) return prepMulti(tree, body, ctx)
   try {
-    return prepOne(new View(tree), type, body, ctx)
+    return prepOp(new View(tree), decodeWrite(type, body), ctx)
   } catch (err) {
     if (err instanceof PrepError) return { type: 'error', err: err.code }
     // A body that does not decode is a marshalling error for this request alone.
@@ -75,66 +68,37 @@ export function prepWrite(tree: DataTree, type: number, body: Reader, ctx: Reque
   }
 }
 
+/** A decoded request that prep can turn into a txn (reads among them fail as UNIMPLEMENTED). */
+type PrepOp = MultiRequestOp | { type: typeof OpCode.deleteContainer; request: DeleteRequest } | { type: typeof OpCode.setACL; request: SetACLRequest }
+
+/** The request record of a write sent on its own. */
+function decodeWrite(type: number, r: Reader): PrepOp {
+  if (type === OpCode.setACL) return { type, request: decodeSetACLRequest(r) }
+  if (type === OpCode.deleteContainer) return { type, request: decodeDeleteRequest(r) }
+  return decodeMultiOp(type, r) ?? fail(ErrorCode.UNIMPLEMENTED)
+}
+
 function prepMulti(tree: DataTree, body: Reader, ctx: RequestContext): Txn {
-  const view = new View(tree)
-  const txns: Txn[] = []
-  let failedAt = -1
-  let failCode = 0
-  let count = 0
+  let ops: MultiRequestOp[]
   try {
-    for (;;) {
-      const type = body.int()
-      const done = body.bool()
-      body.int() // err, unused in requests
-      if (done) break
-      count++
-      if (failedAt >= 0) {
-        skipOp(type, body)
-        continue
-      }
-      try {
-        txns.push(prepOne(view, type, body, ctx))
-      } catch (err) {
-        if (!(err instanceof PrepError)) throw err
-        failedAt = count - 1
-        failCode = err.code
-      }
-    }
+    // As in ZooKeeper, the whole request is read before any op is prepared: an op type a multi
+    // cannot carry (reads included) or a short body fails it as a whole, and still uses a zxid.
+    ops = decodeMultiRequest(body, OpCode.multi)
   } catch {
     return { type: 'error', err: ErrorCode.MARSHALLINGERROR }
   }
-  if (failedAt < 0) return { type: 'multi', txns }
-  // Every op reports: OK before the failing one, its code, RUNTIMEINCONSISTENCY after.
-  return {
-    type: 'multi',
-    txns: Array.from({ length: count }, (_, i): Txn => ({ type: 'error', err: i < failedAt ? 0 : i === failedAt ? failCode : ErrorCode.RUNTIMEINCONSISTENCY })),
+  const view = new View(tree)
+  const txns: Txn[] = []
+  for (const [i, op] of ops.entries()) {
+    try {
+      txns.push(prepOp(view, op, ctx))
+    } catch (err) {
+      if (!(err instanceof PrepError)) return { type: 'error', err: ErrorCode.MARSHALLINGERROR }
+      // Every op reports: OK before the failing one, its code, RUNTIMEINCONSISTENCY after.
+      return { type: 'multi', txns: abortedMultiResults(ops.length, i, err.code).map((r): Txn => ({ type: 'error', err: r.err })) }
+    }
   }
-}
-
-/** Read past an op of a multi that will not be prepared (an earlier one failed). */
-function skipOp(type: number, r: Reader): void {
-  switch (type) {
-    case OpCode.create:
-    case OpCode.create2:
-    case OpCode.createContainer:
-      decodeCreateRequest(r)
-      return
-    case OpCode.createTTL:
-      decodeCreateTTLRequest(r)
-      return
-    case OpCode.delete:
-    case OpCode.deleteContainer:
-      decodeDeleteRequest(r)
-      return
-    case OpCode.setData:
-      decodeSetDataRequest(r)
-      return
-    case OpCode.check:
-      decodeCheckVersionRequest(r)
-      return
-    default:
-      throw new Error(`op ${type} not allowed in multi`)
-  }
+  return { type: 'multi', txns }
 }
 
 function checkPath(path: string, sequential = false): void {
@@ -146,16 +110,16 @@ function checkVersion(current: number, expected: number): number {
   return current + 1
 }
 
-function prepOne(view: View, type: number, r: Reader, ctx: RequestContext): Txn {
-  switch (type) {
+function prepOp(view: View, op: PrepOp, ctx: RequestContext): Txn {
+  switch (op.type) {
     case OpCode.create:
     case OpCode.create2:
     case OpCode.createContainer:
     case OpCode.createTTL: {
-      const req = type === OpCode.createTTL ? decodeCreateTTLRequest(r) : { ...decodeCreateRequest(r), ttl: -1n }
+      const req = op.type === OpCode.createTTL ? op.request : { ...op.request, ttl: -1n }
       const info = createModeInfo(req.flags) ?? fail(ErrorCode.BADARGUMENTS)
-      if (type === OpCode.createContainer && !info.container) fail(ErrorCode.BADARGUMENTS)
-      if (type === OpCode.createTTL) {
+      if (op.type === OpCode.createContainer && !info.container) fail(ErrorCode.BADARGUMENTS)
+      if (op.type === OpCode.createTTL) {
         if (!info.ttl || !ctx.ttlEnabled) fail(ErrorCode.BADARGUMENTS)
         if (req.ttl <= 0n || req.ttl > 0xffffffffffn) fail(ErrorCode.BADARGUMENTS)
       } else if (info.ttl) {
@@ -181,7 +145,7 @@ function prepOne(view: View, type: number, r: Reader, ctx: RequestContext): Txn 
     }
     case OpCode.delete:
     case OpCode.deleteContainer: {
-      const { path, version } = decodeDeleteRequest(r)
+      const { path, version } = op.request
       checkPath(path)
       // The system nodes cannot be deleted (their children other than these can).
       if (path === '/' || path === '/zookeeper' || path === '/zookeeper/config' || path === '/zookeeper/quota') fail(ErrorCode.BADARGUMENTS)
@@ -196,7 +160,7 @@ function prepOne(view: View, type: number, r: Reader, ctx: RequestContext): Txn 
       return { type: 'delete', path }
     }
     case OpCode.setData: {
-      const { path, data, version } = decodeSetDataRequest(r)
+      const { path, data, version } = op.request
       checkPath(path)
       const node = view.get(path) ?? fail(ErrorCode.NONODE)
       if (!permitted(node.acl, Perms.WRITE, ctx.ids, ctx.address)) fail(ErrorCode.NOAUTH)
@@ -206,7 +170,7 @@ function prepOne(view: View, type: number, r: Reader, ctx: RequestContext): Txn 
       return { type: 'setData', path, data, version: next }
     }
     case OpCode.setACL: {
-      const { path, acl, version } = decodeSetACLRequest(r)
+      const { path, acl, version } = op.request
       checkPath(path)
       const node = view.get(path) ?? fail(ErrorCode.NONODE)
       if (!permitted(node.acl, Perms.ADMIN, ctx.ids, ctx.address)) fail(ErrorCode.NOAUTH)
@@ -217,7 +181,7 @@ function prepOne(view: View, type: number, r: Reader, ctx: RequestContext): Txn 
       return { type: 'setACL', path, acl: fixed as ACL[], version: next }
     }
     case OpCode.check: {
-      const { path, version } = decodeCheckVersionRequest(r)
+      const { path, version } = op.request
       checkPath(path)
       const node = view.get(path) ?? fail(ErrorCode.NONODE)
       if (!permitted(node.acl, Perms.READ, ctx.ids, ctx.address)) fail(ErrorCode.NOAUTH)

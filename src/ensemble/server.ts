@@ -9,7 +9,7 @@ import * as P from '../jute/generated/proto.generated.js'
 import { DEFAULT_MAX_BUFFER, ErrorCode, EventType, KeeperState, OpCode, Perms, Xid } from '../protocol.js'
 import { pathProblem } from '../paths.js'
 import { logger } from '../debug.js'
-import { CONTAINER_OWNER, DataTree, ownerKind } from './datatree.js'
+import { DataTree } from './datatree.js'
 import { WatchManager, type WatchTarget } from './watch-manager.js'
 import { SessionTracker } from './session-tracker.js'
 import { prepWrite, type RequestContext } from './pipeline.js'
@@ -17,7 +17,8 @@ import { authInfoOrder, authenticate, permitted, type AuthId } from './acl.js'
 import { fourLetterWord, FOUR_LETTER_WORDS } from './four-letter.js'
 import type { Txn, TxnHeader } from './txn.js'
 import { TxnLog } from './txnlog.js'
-import { decodeConnectRequestLenient } from '../jute/quirks.js'
+import { decodeConnectRequestLenient, encodeMultiResponse } from '../jute/quirks.js'
+import { multiReadReply, multiResults } from './multi.js'
 import type { ApplyResult } from './datatree.js'
 import type { Forwarded } from './zab/wire.js'
 import { QuorumPeer, type QuorumConfig } from './quorum-peer.js'
@@ -495,6 +496,8 @@ export class ZooKeeperServer {
       case OpCode.setACL:
       case OpCode.multi:
         return this.write(conn, xid, type, r)
+      case OpCode.multiRead:
+        return this.multiRead(conn, xid, r)
       default:
         return this.read(conn, xid, type, r)
     }
@@ -591,7 +594,7 @@ export class ZooKeeperServer {
     if (type === OpCode.closeSession) return conn.reply(xid, zxid, 0)
     if (type === OpCode.multi) {
       if (txn.type === 'error') return conn.reply(xid, zxid, txn.err)
-      return conn.reply(xid, zxid, 0, (w) => this.encodeMultiResult(w, txn, result))
+      return conn.reply(xid, zxid, 0, (w) => encodeMultiResponse(w, multiResults(txn, result)))
     }
     if (result.err !== 0) return conn.reply(xid, zxid, result.err)
     conn.reply(xid, zxid, 0, (w) => {
@@ -608,41 +611,6 @@ export class ZooKeeperServer {
           return P.encodeSetACLResponse(w, { stat: result.stat! })
       }
     })
-  }
-
-  private encodeMultiResult(w: Writer, txn: Txn, result: ApplyResult): void {
-    const subs = txn.type === 'multi' ? txn.txns : []
-    subs.forEach((t, i) => {
-      const res = result.multi![i]!
-      switch (t.type) {
-        case 'error':
-          P.encodeMultiHeader(w, { type: -1, done: false, err: t.err })
-          P.encodeErrorResponse(w, { err: t.err })
-          break
-        case 'create':
-          if (t.owner === CONTAINER_OWNER || ownerKind(t.owner) === 'ttl') {
-            // Container and TTL creates come back as create2 results, with their Stat.
-            P.encodeMultiHeader(w, { type: OpCode.create2, done: false, err: 0 })
-            P.encodeCreate2Response(w, { path: res.path!, stat: res.stat! })
-          } else {
-            // ZooKeeper 3.8.0 answers create and create2 in a multi as a plain create (path only).
-            P.encodeMultiHeader(w, { type: OpCode.create, done: false, err: 0 })
-            P.encodeCreateResponse(w, { path: res.path! })
-          }
-          break
-        case 'delete':
-          P.encodeMultiHeader(w, { type: OpCode.delete, done: false, err: 0 })
-          break
-        case 'setData':
-          P.encodeMultiHeader(w, { type: OpCode.setData, done: false, err: 0 })
-          P.encodeSetDataResponse(w, { stat: res.stat! })
-          break
-        case 'check':
-          P.encodeMultiHeader(w, { type: OpCode.check, done: false, err: 0 })
-          break
-      }
-    })
-    P.encodeMultiHeader(w, { type: -1, done: true, err: -1 })
   }
 
   private read(conn: Connection, xid: number, type: number, r: Reader): void {
@@ -747,8 +715,6 @@ export class ZooKeeperServer {
         if (!this.watches.remove(path, conn, kind, type === OpCode.checkWatches)) return ErrorCode.NOWATCHER
         return () => {}
       }
-      case OpCode.multiRead:
-        return (w) => this.multiRead(conn, r, w)
       case OpCode.reconfig:
         return ErrorCode.RECONFIGDISABLED
       default:
@@ -756,20 +722,14 @@ export class ZooKeeperServer {
     }
   }
 
-  private multiRead(conn: Connection, r: Reader, w: Writer): void {
-    for (;;) {
-      const h = P.decodeMultiHeader(r)
-      if (h.done) break
-      const out = this.readOp(conn, h.type, r)
-      if (typeof out === 'number') {
-        P.encodeMultiHeader(w, { type: -1, done: false, err: out })
-        P.encodeErrorResponse(w, { err: out })
-      } else {
-        P.encodeMultiHeader(w, { type: h.type, done: false, err: 0 })
-        out(w)
-      }
-    }
-    P.encodeMultiHeader(w, { type: -1, done: true, err: -1 })
+  private multiRead(conn: Connection, xid: number, r: Reader): void {
+    const zxid = this.tree.lastZxid
+    const { err, results } = multiReadReply(this.tree, conn, r)
+    // Not conn.reply: a multiRead of write ops is answered with an error AND a body.
+    conn.frame((w) => {
+      P.encodeReplyHeader(w, { xid, zxid, err })
+      if (results) encodeMultiResponse(w, results)
+    })
   }
 
   /** Re-register watches after a reconnect, firing at once for changes the client missed. */

@@ -3,7 +3,7 @@
 //
 // Multi framing, as ZooKeeper 3.8 implements it (MultiOperationRecord, MultiResponse,
 // PrepRequestProcessor, DataTree.processTxn, FinalRequestProcessor), confirmed against a 3.8.0 server
-// by src/jute/vectors.test.ts:
+// by src/jute/vectors.test.ts (bytes) and src/ensemble/multi.test.ts (malformed requests, raw frames):
 //
 // Request (RequestHeader type multi=14 or multiRead=22, then):
 //   per op    MultiHeader{type: opcode, done: false, err: -1} + the op's request record
@@ -12,9 +12,16 @@
 //   create, create2, createContainer → CreateRequest; createTTL → CreateTTLRequest; delete →
 //   DeleteRequest; setData → SetDataRequest; check → CheckVersionRequest (multi); getChildren →
 //   GetChildrenRequest, getData → GetDataRequest (multiRead; their watch flag is dropped, no watch is
-//   set). Any other type, or read and write ops in one request, fails the whole request: ReplyHeader
-//   err MARSHALLINGERROR (-5), no body (the failed request still used up a zxid). A multi with no ops
-//   is valid: its reply body is just the end header.
+//   set). The whole request is read before any op runs. A multi (14) with any other type (exists,
+//   deleteContainer, 99 …), a read op (alone or mixed, in either order), or a short body (a cut op
+//   record, no end header, no bytes at all) fails as a whole: ReplyHeader err MARSHALLINGERROR (-5),
+//   no body, and it still uses up a zxid (the reply carries it; the next read shows it), standalone
+//   and through a follower alike; the connection stays open. A multiRead (22) that does not read
+//   (unknown type, mixed ops, short body) gets -5 and no body too, but uses no zxid (the reply
+//   carries the last one). A multiRead of write ops only does read, then fails at its first op: -5
+//   WITH a body of just the end header (ZooKeeper sends the response it began). A multi or multiRead
+//   with no ops is valid: its reply body is just the end header. Bytes after the end header are
+//   ignored. In a multiRead a path that is not valid is NONODE, not BADARGUMENTS.
 //
 // Response (after ReplyHeader):
 //   per op    MultiHeader{type, done: false, err} + body, in op order
@@ -207,19 +214,19 @@ export function decodeMultiResponse(r: Reader, decoders: Partial<MultiResponseDe
 // ---------------------------------------------------------------------------------------------------
 // Server side: multi / multiRead request and response
 
-/**
- * One decoded op of a multi request. `start`/`end` delimit its request record (not its MultiHeader)
- * in the reader's buffer, for servers that keep or forward the raw bytes.
- */
-export type MultiRequestOp = { start: number; end: number } & (
+/** A decoded write op of a multi request: its opcode and request record. */
+export type MultiWriteOp =
   | { type: typeof OpCode.create | typeof OpCode.create2 | typeof OpCode.createContainer; request: CreateRequest }
   | { type: typeof OpCode.createTTL; request: CreateTTLRequest }
   | { type: typeof OpCode.delete; request: DeleteRequest }
   | { type: typeof OpCode.setData; request: SetDataRequest }
   | { type: typeof OpCode.check; request: CheckVersionRequest }
-  | { type: typeof OpCode.getChildren; request: GetChildrenRequest }
-  | { type: typeof OpCode.getData; request: GetDataRequest }
-)
+
+/** A decoded read op of a multiRead request. */
+export type MultiReadOp = { type: typeof OpCode.getChildren; request: GetChildrenRequest } | { type: typeof OpCode.getData; request: GetDataRequest }
+
+/** One decoded op of a multi or multiRead request. */
+export type MultiRequestOp = MultiWriteOp | MultiReadOp
 
 /** Whether an opcode may appear in a multi (write) or a multiRead (read); undefined if in neither. */
 export function multiOpKind(type: number): 'write' | 'read' | undefined {
@@ -241,9 +248,37 @@ export function multiOpKind(type: number): 'write' | 'read' | undefined {
 }
 
 /**
+ * The request record of an op of `type` (one that multiOpKind knows), as a multi carries it and as
+ * the same opcode sent alone carries it; undefined for other types, with nothing read.
+ */
+export function decodeMultiOp(type: number, r: Reader): MultiRequestOp | undefined {
+  switch (type) {
+    case OpCode.create:
+    case OpCode.create2:
+    case OpCode.createContainer:
+      return { type, request: decodeCreateRequest(r) }
+    case OpCode.createTTL:
+      return { type, request: decodeCreateTTLRequest(r) }
+    case OpCode.delete:
+      return { type, request: decodeDeleteRequest(r) }
+    case OpCode.setData:
+      return { type, request: decodeSetDataRequest(r) }
+    case OpCode.check:
+      return { type, request: decodeCheckVersionRequest(r) }
+    case OpCode.getChildren:
+      return { type, request: decodeGetChildrenRequest(r) }
+    case OpCode.getData:
+      return { type, request: decodeGetDataRequest(r) }
+    default:
+      return undefined
+  }
+}
+
+/**
  * Read the body of a multi or multiRead request (after its RequestHeader) up to the done header.
- * Like ZooKeeper, rejects unknown op types and a mix of read and write ops with MarshallingError;
- * with `opcode` (OpCode.multi or OpCode.multiRead) the ops must also be of that request's kind.
+ * Like ZooKeeper, rejects unknown op types, a mix of read and write ops and a short body with
+ * MarshallingError; with `opcode` (OpCode.multi or OpCode.multiRead) the ops must also be of that
+ * request's kind.
  */
 export function decodeMultiRequest(r: Reader, opcode?: number): MultiRequestOp[] {
   const ops: MultiRequestOp[] = []
@@ -253,32 +288,7 @@ export function decodeMultiRequest(r: Reader, opcode?: number): MultiRequestOp[]
     if (opKind === undefined) throw new MarshallingError(`invalid op type ${h.type} in a multi request`, { op: 'multi' })
     if (kind !== undefined && opKind !== kind) throw new MarshallingError(`a ${opKind} op (type ${h.type}) in a request of ${kind} ops`, { op: 'multi' })
     kind = opKind
-    const start = r.offset
-    switch (h.type) {
-      case OpCode.create:
-      case OpCode.create2:
-      case OpCode.createContainer:
-        ops.push({ type: h.type, request: decodeCreateRequest(r), start, end: r.offset })
-        break
-      case OpCode.createTTL:
-        ops.push({ type: h.type, request: decodeCreateTTLRequest(r), start, end: r.offset })
-        break
-      case OpCode.delete:
-        ops.push({ type: h.type, request: decodeDeleteRequest(r), start, end: r.offset })
-        break
-      case OpCode.setData:
-        ops.push({ type: h.type, request: decodeSetDataRequest(r), start, end: r.offset })
-        break
-      case OpCode.check:
-        ops.push({ type: h.type, request: decodeCheckVersionRequest(r), start, end: r.offset })
-        break
-      case OpCode.getChildren:
-        ops.push({ type: h.type, request: decodeGetChildrenRequest(r), start, end: r.offset })
-        break
-      case OpCode.getData:
-        ops.push({ type: h.type, request: decodeGetDataRequest(r), start, end: r.offset })
-        break
-    }
+    ops.push(decodeMultiOp(h.type, r)!)
   }
   return ops
 }
