@@ -1,6 +1,7 @@
 // Every client scenario the wire fixtures are recorded from.
 import type { Scenario } from './scenario.js'
 import { zookitScenarios } from './scenarios/zookit.js'
+import { javaScenarios } from './scenarios/java.js'
 
 export type { Scenario }
-export const scenarios: Scenario[] = [...zookitScenarios]
+export const scenarios: Scenario[] = [...zookitScenarios, ...javaScenarios]
