@@ -52,7 +52,9 @@ for (const file of fixtures) {
     const expected = transcriptLines(real)
     t.ok(expected.length > fixture.steps.length / 2, `real ZooKeeper answered (${expected.length} lines)`)
     for (const [target, got] of [['ensemble', ensemble], ['quorum', quorum]] as const) {
-      t.same(transcriptLines(got), expected, `${target}: every reply agrees with ZooKeeper's`)
+      // Four-letter words describe the server: a quorum follower's differ from a standalone one's.
+      const fourLetterWords = target === 'ensemble'
+      t.same(transcriptLines(got, { fourLetterWords }), transcriptLines(real, { fourLetterWords }), `${target}: every reply agrees with ZooKeeper's`)
       t.equal(got.epochs.size, real.epochs.size > 0 ? 1 : 0, `${target}: every zxid is of one epoch`)
     }
   })

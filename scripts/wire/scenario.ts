@@ -1,5 +1,6 @@
 // What a wire scenario is: one client, driven through the recording proxy against real ZooKeeper.
 import type { WireRecorder } from '../../src/testing/wire-recorder.js'
+import type { WireStep } from '../../src/testing/wire-fixture.js'
 
 export interface Scenario {
   /** The fixture's file name (integration/wire/<name>.wire). */
@@ -10,6 +11,8 @@ export interface Scenario {
   about: string[]
   /** Why it cannot run here (a missing package), or undefined. */
   unavailable?(): string | undefined
-  /** Drive the client against `connectString` (the recording proxy). */
-  run(connectString: string, recorder: WireRecorder): Promise<void>
+  /** Drive the client against `connectString` (the recording proxy)… */
+  run?(connectString: string, recorder: WireRecorder): Promise<void>
+  /** …or write the steps by hand (what no client would send). */
+  build?(): WireStep[]
 }

@@ -80,7 +80,7 @@ t.test('error codes in ZooKeeper order', async (t) => {
   t.equal(h.create('/locked/c').result.err, ErrorCode.NOAUTH)
   t.equal(h.create('/locked/c', 0, null, { ...ctx, ids: [{ scheme: 'super', id: '' }] }).result.err, 0, 'super passes any ACL')
   t.equal(h.run(OpCode.createTTL, (w) => P.encodeCreateTTLRequest(w, { path: '/t', data: null, acl: OPEN, flags: CreateMode.PERSISTENT, ttl: 5n })).result.err, ErrorCode.BADARGUMENTS)
-  t.equal(h.run(OpCode.createTTL, (w) => P.encodeCreateTTLRequest(w, { path: '/t', data: null, acl: OPEN, flags: CreateMode.PERSISTENT_WITH_TTL, ttl: 5n }), { ...ctx, ttlEnabled: false }).result.err, ErrorCode.BADARGUMENTS)
+  t.equal(h.run(OpCode.createTTL, (w) => P.encodeCreateTTLRequest(w, { path: '/t', data: null, acl: OPEN, flags: CreateMode.PERSISTENT_WITH_TTL, ttl: 5n }), { ...ctx, ttlEnabled: false }).result.err, ErrorCode.UNIMPLEMENTED, 'TTL nodes switched off: UNIMPLEMENTED, as PrepRequestProcessor.validateCreateRequest says')
   t.equal(h.tree.lastZxid, h.zxid, 'failed writes consume a zxid, as ZooKeeper error txns do')
 })
 

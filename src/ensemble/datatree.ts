@@ -72,10 +72,11 @@ export class DataTree {
   lastZxid = 0n
 
   constructor() {
-    const root = this.makeNode(null, [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }], 0n, 0n, 0n)
+    // As in ZooKeeper's DataTree, the root and /zookeeper hold empty data, not null.
+    const root = this.makeNode(Buffer.alloc(0), [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }], 0n, 0n, 0n)
     this.nodes.set('/', root)
-    this.addSystemNode('/zookeeper', null)
-    this.addSystemNode('/zookeeper/quota', null)
+    this.addSystemNode('/zookeeper', Buffer.alloc(0))
+    this.addSystemNode('/zookeeper/quota', Buffer.alloc(0))
     this.addSystemNode('/zookeeper/config', Buffer.alloc(0))
     // As on a fresh ZooKeeper 3.8 (observed): the config node is world-readable only and its ACL
     // version reads -1.
@@ -109,7 +110,8 @@ export class DataTree {
   }
 
   get(path: string): ZNode | undefined {
-    return this.nodes.get(path)
+    // ZooKeeper's tree also knows the root as "" (reads of "" answer for "/").
+    return this.nodes.get(path === '' ? '/' : path)
   }
 
   /** Stat of a node as the wire shows it. */
@@ -134,7 +136,7 @@ export class DataTree {
 
   /** Number of all nodes below `path`. */
   countDescendants(path: string): number {
-    const n = this.nodes.get(path)
+    const n = this.get(path)
     if (!n) return 0
     let total = 0
     for (const c of n.children) total += 1 + this.countDescendants(join(path, c))

@@ -7,7 +7,7 @@ import { abortedMultiResults, decodeMultiOp, decodeMultiRequest, type MultiReque
 import { ErrorCode, OpCode, Perms, createModeInfo } from '../protocol.js'
 import { pathProblem } from '../paths.js'
 import { authInfoOrder, fixupACL, permitted, type AuthId } from './acl.js'
-import { CONTAINER_OWNER, ownerKind, parentOf, ttlOwner, type DataTree } from './datatree.js'
+import { CONTAINER_OWNER, ownerKind, ttlOwner, type DataTree } from './datatree.js'
 import type { Txn } from './txn.js'
 
 /** Who is asking. */
@@ -59,6 +59,9 @@ const fail = (code: number): never => {
 /** Prepare a write request (create*, delete, setData, setACL, multi) into a txn. */
 export function prepWrite(tree: DataTree, type: number, body: Reader, ctx: RequestContext): Txn {
   if (type === OpCode.multi) return prepMulti(tree, body, ctx)
+  // Dynamic reconfiguration is off, as with ZooKeeper's reconfigEnabled=false: refused in prep, so
+  // the refusal still uses a zxid.
+  if (type === OpCode.reconfig) return { type: 'error', err: ErrorCode.RECONFIGDISABLED }
   try {
     return prepOp(new View(tree), decodeWrite(type, body), ctx)
   } catch (err) {
@@ -105,6 +108,18 @@ function checkPath(path: string, sequential = false): void {
   if (pathProblem(path, sequential)) fail(ErrorCode.BADARGUMENTS)
 }
 
+const SYSTEM_NODES = new Set(['/', '/zookeeper', '/zookeeper/quota', '/zookeeper/config'])
+
+/**
+ * The parent of a path a create or delete names, checked only as far as ZooKeeper checks it first:
+ * a '/' somewhere and no NUL. Everything before the last '/' is the parent ("" is the root).
+ */
+function parentForWrite(path: string): string {
+  const slash = path.lastIndexOf('/')
+  if (slash < 0 || path.includes('\0')) fail(ErrorCode.BADARGUMENTS)
+  return path.slice(0, slash) || '/'
+}
+
 function checkVersion(current: number, expected: number): number {
   if (expected !== -1 && expected !== current) fail(ErrorCode.BADVERSION)
   return current + 1
@@ -116,29 +131,27 @@ function prepOp(view: View, op: PrepOp, ctx: RequestContext): Txn {
     case OpCode.create2:
     case OpCode.createContainer:
     case OpCode.createTTL: {
+      // Checked in the order of ZooKeeper's PrepRequestProcessor, since the first failure is the answer.
       const req = op.type === OpCode.createTTL ? op.request : { ...op.request, ttl: -1n }
       const info = createModeInfo(req.flags) ?? fail(ErrorCode.BADARGUMENTS)
-      if (op.type === OpCode.createContainer && !info.container) fail(ErrorCode.BADARGUMENTS)
-      if (op.type === OpCode.createTTL) {
-        if (!info.ttl || !ctx.ttlEnabled) fail(ErrorCode.BADARGUMENTS)
-        if (req.ttl <= 0n || req.ttl > 0xffffffffffn) fail(ErrorCode.BADARGUMENTS)
-      } else if (info.ttl) {
-        fail(ErrorCode.BADARGUMENTS)
-      }
+      if (info.ttl && !ctx.ttlEnabled) fail(ErrorCode.UNIMPLEMENTED)
+      // A TTL mode needs a TTL in range; any other mode must come without one.
+      if (info.ttl ? req.ttl <= 0n || req.ttl > 0xffffffffffn : req.ttl >= 0n) fail(ErrorCode.BADARGUMENTS)
       if ((req.data?.length ?? 0) > ctx.maxBuffer) fail(ErrorCode.BADARGUMENTS)
-      checkPath(req.path, info.sequential)
-      if (req.path === '/') fail(ErrorCode.NODEEXISTS)
-      const parentPath = parentOf(req.path.endsWith('/') ? req.path + 'x' : req.path)
+      const parentPath = parentForWrite(req.path)
       const acl = fixupACL(req.acl, authInfoOrder(ctx.ids, ctx.address))
       if (typeof acl === 'number') fail(acl as number)
       const parent = view.get(parentPath) ?? fail(ErrorCode.NONODE)
       if (!permitted(parent.acl, Perms.CREATE, ctx.ids, ctx.address)) fail(ErrorCode.NOAUTH)
       const path = info.sequential ? req.path + String(parent.cversion).padStart(10, '0') : req.path
+      // Only now the whole path: a missing parent is NONODE even when the path is malformed.
       checkPath(path)
       if (view.get(path)) fail(ErrorCode.NODEEXISTS)
       if (ownerKind(parent.owner) === 'ephemeral') fail(ErrorCode.NOCHILDRENFOREPHEMERALS)
       const parentCVersion = parent.cversion + 1
-      const owner = info.ephemeral ? ctx.sessionId : info.container ? CONTAINER_OWNER : info.ttl ? ttlOwner(req.ttl) : 0n
+      // The opcode decides a container, whatever the flags say (ZooKeeper logs a CreateContainerTxn).
+      const container = op.type === OpCode.createContainer || info.container
+      const owner = container ? CONTAINER_OWNER : info.ephemeral ? ctx.sessionId : info.ttl ? ttlOwner(req.ttl) : 0n
       view.set(parentPath, { ...parent, cversion: parentCVersion, childCount: parent.childCount + 1 })
       view.set(path, { acl: acl as ACL[], version: 0, cversion: 0, aversion: 0, owner, childCount: 0 })
       return { type: 'create', path, data: req.data, acl: acl as ACL[], owner, parentCVersion }
@@ -146,10 +159,9 @@ function prepOp(view: View, op: PrepOp, ctx: RequestContext): Txn {
     case OpCode.delete:
     case OpCode.deleteContainer: {
       const { path, version } = op.request
-      checkPath(path)
       // The system nodes cannot be deleted (their children other than these can).
-      if (path === '/' || path === '/zookeeper' || path === '/zookeeper/config' || path === '/zookeeper/quota') fail(ErrorCode.BADARGUMENTS)
-      const parentPath = parentOf(path)
+      if (SYSTEM_NODES.has(path)) fail(ErrorCode.BADARGUMENTS)
+      const parentPath = parentForWrite(path)
       const parent = view.get(parentPath) ?? fail(ErrorCode.NONODE)
       if (!permitted(parent.acl, Perms.DELETE, ctx.ids, ctx.address)) fail(ErrorCode.NOAUTH)
       const node = view.get(path) ?? fail(ErrorCode.NONODE)
@@ -172,10 +184,10 @@ function prepOp(view: View, op: PrepOp, ctx: RequestContext): Txn {
     case OpCode.setACL: {
       const { path, acl, version } = op.request
       checkPath(path)
-      const node = view.get(path) ?? fail(ErrorCode.NONODE)
-      if (!permitted(node.acl, Perms.ADMIN, ctx.ids, ctx.address)) fail(ErrorCode.NOAUTH)
       const fixed = fixupACL(acl, authInfoOrder(ctx.ids, ctx.address))
       if (typeof fixed === 'number') fail(fixed as number)
+      const node = view.get(path) ?? fail(ErrorCode.NONODE)
+      if (!permitted(node.acl, Perms.ADMIN, ctx.ids, ctx.address)) fail(ErrorCode.NOAUTH)
       const next = checkVersion(node.aversion, version)
       view.set(path, { ...node, acl: fixed as ACL[], aversion: next })
       return { type: 'setACL', path, acl: fixed as ACL[], version: next }

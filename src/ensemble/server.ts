@@ -7,7 +7,7 @@ import { Writer } from '../jute/writer.js'
 import { FrameDecoder, FRAME_SLACK } from '../transport/frame-decoder.js'
 import * as P from '../jute/generated/proto.generated.js'
 import { DEFAULT_MAX_BUFFER, ErrorCode, EventType, KeeperState, OpCode, Perms, Xid } from '../protocol.js'
-import { pathProblem } from '../paths.js'
+import { MarshallingError } from '../errors.js'
 import { logger } from '../debug.js'
 import { DataTree } from './datatree.js'
 import { WatchManager, type WatchTarget } from './watch-manager.js'
@@ -15,6 +15,7 @@ import { SessionTracker } from './session-tracker.js'
 import { prepWrite, type RequestContext } from './pipeline.js'
 import { authInfoOrder, authenticate, permitted, type AuthId } from './acl.js'
 import { fourLetterWord, FOUR_LETTER_WORDS } from './four-letter.js'
+import { ConnectionStats, lastOpName } from './connection-stats.js'
 import type { Txn, TxnHeader } from './txn.js'
 import { TxnLog } from './txnlog.js'
 import { decodeConnectRequestLenient, encodeMultiResponse } from '../jute/quirks.js'
@@ -75,6 +76,11 @@ class Connection implements WatchTarget {
   inflight = 0
   /** Requests held until this session's earlier writes complete (reads see their own writes). */
   backlog: Buffer[] = []
+  /** The negotiated session timeout (0 before the handshake), for `cons`. */
+  timeout = 0
+  readonly stats = new ConnectionStats()
+  /** Requests being answered, by xid: their opcode and arrival time, for the stats. */
+  private readonly asked = new Map<number, { type: number; start: number; refused: boolean }>()
   private readonly w = new Writer(1024)
   private readonly frames: FrameDecoder
 
@@ -103,6 +109,26 @@ class Connection implements WatchTarget {
       P.encodeReplyHeader(w, { xid, zxid, err })
       if (err === 0) body?.(w)
     })
+    this.answered(xid, zxid)
+  }
+
+  /** A request arrived. */
+  asking(xid: number, type: number, start = Date.now()): void {
+    this.asked.set(xid, { type, start, refused: false })
+  }
+
+  /** The write with this xid was refused in prep: ZooKeeper then reports its last op as "NA". */
+  refused(xid: number): void {
+    const a = this.asked.get(xid)
+    if (a) a.refused = true
+  }
+
+  /** The reply to `xid` went out. */
+  answered(xid: number, zxid: bigint): void {
+    const a = this.asked.get(xid)
+    if (!a) return
+    this.asked.delete(xid)
+    this.stats.replied(lastOpName(a.type, a.refused), xid, zxid, a.start)
   }
 
   deliver(type: number, path: string): void {
@@ -125,7 +151,7 @@ class Connection implements WatchTarget {
   }
 }
 
-const WRITES = new Set<number>([OpCode.create, OpCode.create2, OpCode.createContainer, OpCode.createTTL, OpCode.delete, OpCode.deleteContainer, OpCode.setData, OpCode.setACL, OpCode.multi, OpCode.closeSession])
+const WRITES = new Set<number>([OpCode.create, OpCode.create2, OpCode.createContainer, OpCode.createTTL, OpCode.delete, OpCode.deleteContainer, OpCode.setData, OpCode.setACL, OpCode.check, OpCode.multi, OpCode.reconfig, OpCode.closeSession])
 const isWrite = (type: number) => WRITES.has(type)
 
 /** A single ZooKeeper-compatible server. */
@@ -360,7 +386,6 @@ export class ZooKeeperServer {
   private handshake(conn: Connection, frame: Buffer): void {
     // The trailing readOnly byte is optional: clients before 3.4 do not send it.
     const req = decodeConnectRequestLenient(new Reader(frame))
-    const readOnly = req.readOnly
     // ZooKeeper answers a client that sent no readOnly byte without one too.
     const sentReadOnly = frame.length > 28 + (req.passwd?.length ?? 0)
     if (req.lastZxidSeen > this.tree.lastZxid) {
@@ -376,7 +401,8 @@ export class ZooKeeperServer {
           .int(valid ? timeout : 0)
           .long(valid ? id : 0n)
           .buffer(valid ? this.tracker.password(id) : Buffer.alloc(16))
-        if (sentReadOnly) w.bool(readOnly)
+        // Whether this server is read-only (it never is), whatever the client asked for.
+        if (sentReadOnly) w.bool(false)
       })
     if (!this.serving) {
       // No established leader: ZooKeeper closes the connection and the client tries another server.
@@ -387,12 +413,22 @@ export class ZooKeeperServer {
       const id = this.tracker.newId()
       const body = Buffer.alloc(4)
       body.writeInt32BE(timeout)
-      this.await(id, 0, () => {
+      const start = Date.now()
+      this.await(id, 0, (zxid) => {
         this.attach(conn, id)
+        conn.timeout = timeout
         respond(true, id)
+        conn.stats.replied(lastOpName(OpCode.createSession), 0, zxid, start)
       })
       this.submit({ sessionId: id, cxid: 0, type: OpCode.createSession, body, ids: [], address: conn.address })
       return
+    }
+    // As ZooKeeper does, the session's current connection goes before the password is checked:
+    // even a failed attempt to take the session over ends it.
+    const current = this.bySession.get(req.sessionId)
+    if (current && current !== conn) {
+      this.bySession.delete(req.sessionId)
+      current.close()
     }
     const s = this.tracker.sessions.get(req.sessionId)
     const ok = s !== undefined && !s.closing && req.passwd !== null && this.tracker.password(req.sessionId).equals(req.passwd)
@@ -402,6 +438,7 @@ export class ZooKeeperServer {
       return
     }
     s.timeout = timeout
+    conn.timeout = timeout
     this.tracker.touch(req.sessionId, Date.now())
     this.quorum?.touched(req.sessionId)
     this.attach(conn, req.sessionId)
@@ -445,6 +482,8 @@ export class ZooKeeperServer {
   private handle(conn: Connection, frame: Buffer): void {
     const r = new Reader(frame)
     const { xid, type } = P.decodeRequestHeader(r)
+    // Auth packets are answered outside ZooKeeper's request pipeline and leave no trace in the stats.
+    if (type !== OpCode.auth) conn.asking(xid, type)
     if (!this.tracker.touch(conn.sessionId, Date.now())) {
       // The session expired under this connection.
       conn.close()
@@ -470,7 +509,8 @@ export class ZooKeeperServer {
       case OpCode.setWatches2: {
         const sw = type === OpCode.setWatches ? { ...P.decodeSetWatches(r), persistentWatches: [], persistentRecursiveWatches: [] } : P.decodeSetWatches2(r)
         this.restoreWatches(conn, sw)
-        return conn.reply(Xid.setWatches, this.tree.lastZxid, 0)
+        // Answered with the request's own xid: the Java client sends SetWatches with an ordinary one.
+        return conn.reply(xid, this.tree.lastZxid, 0)
       }
       case OpCode.sync:
         if (this.quorum) {
@@ -494,7 +534,9 @@ export class ZooKeeperServer {
       case OpCode.deleteContainer:
       case OpCode.setData:
       case OpCode.setACL:
+      case OpCode.check:
       case OpCode.multi:
+      case OpCode.reconfig:
         return this.write(conn, xid, type, r)
       case OpCode.multiRead:
         return this.multiRead(conn, xid, r)
@@ -591,12 +633,16 @@ export class ZooKeeperServer {
   }
 
   private answer(conn: Connection, xid: number, type: number, zxid: bigint, txn: Txn, result: ApplyResult): void {
+    if (txn.type === 'error') conn.refused(xid)
     if (type === OpCode.closeSession) return conn.reply(xid, zxid, 0)
     if (type === OpCode.multi) {
       if (txn.type === 'error') return conn.reply(xid, zxid, txn.err)
       return conn.reply(xid, zxid, 0, (w) => encodeMultiResponse(w, multiResults(txn, result)))
     }
     if (result.err !== 0) return conn.reply(xid, zxid, result.err)
+    // ZooKeeper 3.8 fails to write the reply of a check that passed (a SetDataResponse without a
+    // Stat), so the client hears nothing; a failed check is answered with its error.
+    if (type === OpCode.check) return
     conn.reply(xid, zxid, 0, (w) => {
       switch (type) {
         case OpCode.create:
@@ -615,7 +661,14 @@ export class ZooKeeperServer {
 
   private read(conn: Connection, xid: number, type: number, r: Reader): void {
     const zxid = this.tree.lastZxid
-    const out = this.readOp(conn, type, r)
+    let out: ReturnType<ZooKeeperServer['readOp']>
+    try {
+      out = this.readOp(conn, type, r)
+    } catch (err) {
+      if (!(err instanceof MarshallingError)) throw err
+      // A body that does not decode fails this request alone; the connection stays, as in ZooKeeper.
+      out = ErrorCode.MARSHALLINGERROR
+    }
     if (out === ErrorCode.UNIMPLEMENTED) {
       // ZooKeeper 3.8 answers an unknown opcode with UNIMPLEMENTED and zxid -1, then drops the connection.
       conn.reply(xid, -1n, out)
@@ -629,7 +682,7 @@ export class ZooKeeperServer {
   /** A read op: the reply body writer, or an error code. */
   private readOp(conn: Connection, type: number, r: Reader): ((w: Writer) => void) | number {
     const tree = this.tree
-    const badPath = (p: string) => pathProblem(p) !== undefined
+    // ZooKeeper validates the paths of writes only: a read of a path no node can have is NONODE.
     const readable = (p: string) => {
       const n = tree.get(p)
       if (!n) return ErrorCode.NONODE
@@ -639,7 +692,6 @@ export class ZooKeeperServer {
     switch (type) {
       case OpCode.getData: {
         const { path, watch } = P.decodeGetDataRequest(r)
-        if (badPath(path)) return ErrorCode.BADARGUMENTS
         const n = readable(path)
         if (typeof n === 'number') return n
         if (watch) this.watches.addData(path, conn)
@@ -648,7 +700,8 @@ export class ZooKeeperServer {
       }
       case OpCode.exists: {
         const { path, watch } = P.decodeExistsRequest(r)
-        if (badPath(path)) return ErrorCode.BADARGUMENTS
+        // The one check ZooKeeper makes of a read's path.
+        if (path.includes('\0')) return ErrorCode.BADARGUMENTS
         if (watch) this.watches.addData(path, conn)
         const n = tree.get(path)
         if (!n) return ErrorCode.NONODE
@@ -658,7 +711,6 @@ export class ZooKeeperServer {
       case OpCode.getChildren:
       case OpCode.getChildren2: {
         const { path, watch } = P.decodeGetChildrenRequest(r)
-        if (badPath(path)) return ErrorCode.BADARGUMENTS
         const n = readable(path)
         if (typeof n === 'number') return n
         if (watch) this.watches.addChild(path, conn)
@@ -669,12 +721,13 @@ export class ZooKeeperServer {
       }
       case OpCode.getACL: {
         const { path } = P.decodeGetACLRequest(r)
-        if (badPath(path)) return ErrorCode.BADARGUMENTS
         const n = tree.get(path)
         if (!n) return ErrorCode.NONODE
         if (!permitted(n.acl, Perms.READ | Perms.ADMIN, conn.ids, conn.address)) return ErrorCode.NOAUTH
         const stat = tree.stat(n)
-        return (w) => P.encodeGetACLResponse(w, { acl: n.acl, stat })
+        // Without ADMIN a caller sees who a digest entry names, not the hash of its password.
+        const acl = permitted(n.acl, Perms.ADMIN, conn.ids, conn.address) ? n.acl : n.acl.map((a) => (a.id.scheme === 'digest' ? { perms: a.perms, id: { scheme: 'digest', id: a.id.id.replace(/:.*/s, ':x') } } : a))
+        return (w) => P.encodeGetACLResponse(w, { acl, stat })
       }
       case OpCode.getAllChildrenNumber: {
         const { path } = P.decodeGetAllChildrenNumberRequest(r)
@@ -701,7 +754,8 @@ export class ZooKeeperServer {
       }
       case OpCode.addWatch: {
         const { path, mode } = P.decodeAddWatchRequest(r)
-        if (badPath(path)) return ErrorCode.BADARGUMENTS
+        // 0 PERSISTENT, 1 PERSISTENT_RECURSIVE; ZooKeeper fails any other mode as unmarshallable.
+        if (mode !== 0 && mode !== 1) return ErrorCode.MARSHALLINGERROR
         this.watches.addPersistent(path, conn, mode === 1)
         // ZooKeeper answers with an ErrorResponse(0) body: the Java client reads it and drops the
         // connection on an empty one.
@@ -715,8 +769,6 @@ export class ZooKeeperServer {
         if (!this.watches.remove(path, conn, kind, type === OpCode.checkWatches)) return ErrorCode.NOWATCHER
         return () => {}
       }
-      case OpCode.reconfig:
-        return ErrorCode.RECONFIGDISABLED
       default:
         return ErrorCode.UNIMPLEMENTED
     }
@@ -730,6 +782,7 @@ export class ZooKeeperServer {
       P.encodeReplyHeader(w, { xid, zxid, err })
       if (results) encodeMultiResponse(w, results)
     })
+    conn.answered(xid, zxid)
   }
 
   /** Re-register watches after a reconnect, firing at once for changes the client missed. */

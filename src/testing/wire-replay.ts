@@ -27,11 +27,16 @@ export interface Transcript {
   connections: Map<string, string[]>
   /** zxid epochs that replies carried (one, normally). */
   epochs: Set<bigint>
+  /** The connections that sent a four-letter word. */
+  fourLetter: Set<string>
 }
 
-/** The transcript as text, one `<conn> <line>` per line. */
-export function transcriptLines(t: Transcript): string[] {
-  return [...t.connections].flatMap(([conn, lines]) => lines.map((l) => `${conn} ${l}`))
+/**
+ * The transcript as text, one `<conn> <line>` per line; without four-letter words when asked (a
+ * quorum member's answers are not a standalone server's).
+ */
+export function transcriptLines(t: Transcript, opts: { fourLetterWords?: boolean } = {}): string[] {
+  return [...t.connections].filter(([conn]) => opts.fourLetterWords !== false || !t.fourLetter.has(conn)).flatMap(([conn, lines]) => lines.map((l) => `${conn} ${l}`))
 }
 
 interface Session {
@@ -250,7 +255,7 @@ export async function replay(fixture: WireFixture, opts: ReplayOptions): Promise
     const lines = conns.get(step.conn)?.lines ?? fourLetter.get(step.conn)
     if (lines) connections.set(step.conn, lines)
   }
-  return { connections, epochs: ctx.epochs }
+  return { connections, epochs: ctx.epochs, fourLetter: new Set(fourLetter.keys()) }
 }
 
 function pingFrame(): Buffer {
@@ -280,9 +285,20 @@ async function fourLetterWordText(host: string, port: number, word: string, ms: 
 }
 
 /**
- * Make a four-letter word's answer comparable: numbers become '#' (counts, latencies, zxids, ports,
- * times and ids differ between runs and servers); the words, keys, order and line structure must agree.
+ * Make a four-letter word's answer comparable. Numbers become '#' (counts, latencies, zxids, ports,
+ * times and ids differ between runs and servers), and so do the build id in the version and the data
+ * directories; the words, keys and line structure must agree. Which connection or session a list
+ * names first, and how dump groups them into expiry buckets, depend on Java's identity hashes and on
+ * timing, so those words are compared as sets of lines.
  */
-export function normalizeFourLetterWord(_word: string, text: string): string {
-  return text.replace(/0x[0-9a-f]+/gi, '#').replace(/\d+(\.\d+)?/g, '#')
+export function normalizeFourLetterWord(word: string, text: string): string {
+  const lines = text
+    .replace(/(\d+\.\d+\.\d+)-[^,\s]*,/g, '$1-<build>,')
+    .replace(/^(dataDir|dataLogDir)=.*$/gm, '$1=<dir>')
+    .replace(/0x[0-9a-f]+/gi, '#')
+    .replace(/\d+(\.\d+)?/g, '#')
+    .split('\n')
+  if (word === 'cons' || word === 'dump') return [...new Set(lines)].sort().join('\n')
+  // stat: only its client list is unordered.
+  return lines.map((l, i) => (l.startsWith(' /') ? lines.filter((m) => m.startsWith(' /')).sort()[lines.slice(0, i).filter((m) => m.startsWith(' /')).length] : l)).join('\n')
 }
