@@ -2,7 +2,8 @@
 import type { Scenario } from './scenario.js'
 import { zookitScenarios } from './scenarios/zookit.js'
 import { rawScenarios } from './scenarios/raw.js'
+import { otherScenarios } from './scenarios/others.js'
 import { javaScenarios } from './scenarios/java.js'
 
 export type { Scenario }
-export const scenarios: Scenario[] = [...zookitScenarios, ...rawScenarios, ...javaScenarios]
+export const scenarios: Scenario[] = [...zookitScenarios, ...rawScenarios, ...javaScenarios, ...otherScenarios]
