@@ -10,6 +10,7 @@ import { parseFixture, type WireFixture } from '../src/testing/wire-fixture.js'
 import { WIRE_TICK_TIME, replay, transcriptLines, type Transcript } from '../src/testing/wire-replay.js'
 import { startRealZooKeeper, realZooKeeperAvailable } from '../src/testing/real-zookeeper.js'
 import { startEnsemble } from '../src/ensemble/index.js'
+import { ErrorCode, EventType, OpCode } from '../src/protocol.js'
 
 const DIR = fileURLToPath(new URL('./wire/', import.meta.url))
 const fixtures = readdirSync(DIR)
@@ -45,11 +46,17 @@ t.test('fixtures are present and parse', async (t) => {
   for (const f of fixtures) t.ok(parseFixture(readFileSync(DIR + f, 'utf8'), f).steps.length > 0, f)
 })
 
+/** What real ZooKeeper said across all fixtures, for the coverage check at the end. */
+const heard: string[] = []
+const sent = new Set<number>([OpCode.ping])
+
 for (const file of fixtures) {
   t.test(file, { skip }, async (t) => {
     const fixture = parseFixture(readFileSync(DIR + file, 'utf8'), file)
+    for (const step of fixture.steps) if (step.verb === 'send' && step.bytes.length >= 8) sent.add(step.bytes.readInt32BE(4))
     const [real, ensemble, quorum] = await Promise.all((['real', 'ensemble', 'quorum'] as const).map((target) => replayOn(target, fixture)))
     const expected = transcriptLines(real)
+    heard.push(...expected)
     t.ok(expected.length > fixture.steps.length / 2, `real ZooKeeper answered (${expected.length} lines)`)
     for (const [target, got] of [['ensemble', ensemble], ['quorum', quorum]] as const) {
       // Four-letter words describe the server: a quorum follower's differ from a standalone one's.
@@ -59,3 +66,17 @@ for (const file of fixtures) {
     }
   })
 }
+
+t.test('the fixtures cover every opcode, every error and every event type', { skip }, async (t) => {
+  const internal = new Set<number>([OpCode.notification, OpCode.createSession, OpCode.error])
+  const missingOps = Object.entries(OpCode).filter(([, code]) => !internal.has(code) && !sent.has(code))
+  t.same(missingOps.map(([name]) => name), [], 'every request opcode is sent by some fixture')
+  // Reply headers ("err -101") and multi results ("| error -101 -101").
+  const errors = new Set(heard.flatMap((l) => [...l.matchAll(/(?:err|\| error) (-\d+)/g)].map((m) => Number(m[1]))))
+  const wanted = ['NONODE', 'NODEEXISTS', 'BADVERSION', 'NOAUTH', 'NOTEMPTY', 'NOCHILDRENFOREPHEMERALS', 'INVALIDACL', 'BADARGUMENTS', 'UNIMPLEMENTED', 'MARSHALLINGERROR', 'RUNTIMEINCONSISTENCY', 'AUTHFAILED', 'NOWATCHER', 'RECONFIGDISABLED'] as const
+  t.same(wanted.filter((name) => !errors.has(ErrorCode[name])), [], 'ZooKeeper answered each of these errors somewhere')
+  const events = new Set(heard.flatMap((l) => [...l.matchAll(/ event -1 err 0 (\d+) /g)].map((m) => Number(m[1]))))
+  t.same([EventType.NodeCreated, EventType.NodeDeleted, EventType.NodeDataChanged, EventType.NodeChildrenChanged].filter((e) => !events.has(e)), [], 'every watch event type was delivered')
+  t.ok(heard.some((l) => /connected .* passwd\(16\)$/.test(l)) && heard.some((l) => /connected .* passwd\(16\) (true|false)$/.test(l)), 'handshakes with and without the readOnly byte')
+  t.ok(heard.some((l) => / connected 0 0 0 passwd\(16\)/.test(l)), 'a session that was gone was refused (expired or bad password)')
+})

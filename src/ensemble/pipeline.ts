@@ -2,7 +2,7 @@
 // ZooKeeper's PrepRequestProcessor would return, checked in the same order. Multi ops are validated
 // one after another against an overlay of the changes the earlier ops would make.
 import type { Reader } from '../jute/reader.js'
-import { decodeDeleteRequest, decodeSetACLRequest, type ACL, type DeleteRequest, type SetACLRequest } from '../jute/generated/proto.generated.js'
+import { decodeSetACLRequest, type ACL, type SetACLRequest } from '../jute/generated/proto.generated.js'
 import { abortedMultiResults, decodeMultiOp, decodeMultiRequest, type MultiRequestOp } from '../jute/quirks.js'
 import { ErrorCode, OpCode, Perms, createModeInfo } from '../protocol.js'
 import { pathProblem } from '../paths.js'
@@ -62,6 +62,9 @@ export function prepWrite(tree: DataTree, type: number, body: Reader, ctx: Reque
   // Dynamic reconfiguration is off, as with ZooKeeper's reconfigEnabled=false: refused in prep, so
   // the refusal still uses a zxid.
   if (type === OpCode.reconfig) return { type: 'error', err: ErrorCode.RECONFIGDISABLED }
+  // deleteContainer is the server's own request; ZooKeeper reads a client's as a path that holds
+  // the request header's zero bytes, which no path may, so it is always BADARGUMENTS.
+  if (type === OpCode.deleteContainer) return { type: 'error', err: ErrorCode.BADARGUMENTS }
   try {
     return prepOp(new View(tree), decodeWrite(type, body), ctx)
   } catch (err) {
@@ -72,12 +75,11 @@ export function prepWrite(tree: DataTree, type: number, body: Reader, ctx: Reque
 }
 
 /** A decoded request that prep can turn into a txn (reads among them fail as UNIMPLEMENTED). */
-type PrepOp = MultiRequestOp | { type: typeof OpCode.deleteContainer; request: DeleteRequest } | { type: typeof OpCode.setACL; request: SetACLRequest }
+type PrepOp = MultiRequestOp | { type: typeof OpCode.setACL; request: SetACLRequest }
 
 /** The request record of a write sent on its own. */
 function decodeWrite(type: number, r: Reader): PrepOp {
   if (type === OpCode.setACL) return { type, request: decodeSetACLRequest(r) }
-  if (type === OpCode.deleteContainer) return { type, request: decodeDeleteRequest(r) }
   return decodeMultiOp(type, r) ?? fail(ErrorCode.UNIMPLEMENTED)
 }
 
@@ -156,8 +158,7 @@ function prepOp(view: View, op: PrepOp, ctx: RequestContext): Txn {
       view.set(path, { acl: acl as ACL[], version: 0, cversion: 0, aversion: 0, owner, childCount: 0 })
       return { type: 'create', path, data: req.data, acl: acl as ACL[], owner, parentCVersion }
     }
-    case OpCode.delete:
-    case OpCode.deleteContainer: {
+    case OpCode.delete: {
       const { path, version } = op.request
       // The system nodes cannot be deleted (their children other than these can).
       if (SYSTEM_NODES.has(path)) fail(ErrorCode.BADARGUMENTS)

@@ -482,8 +482,8 @@ export class ZooKeeperServer {
   private handle(conn: Connection, frame: Buffer): void {
     const r = new Reader(frame)
     const { xid, type } = P.decodeRequestHeader(r)
-    // Auth packets are answered outside ZooKeeper's request pipeline and leave no trace in the stats.
-    if (type !== OpCode.auth) conn.asking(xid, type)
+    // Auth and SASL packets are answered outside ZooKeeper's request pipeline: no trace in the stats.
+    if (type !== OpCode.auth && type !== OpCode.sasl) conn.asking(xid, type)
     if (!this.tracker.touch(conn.sessionId, Date.now())) {
       // The session expired under this connection.
       conn.close()
@@ -505,6 +505,9 @@ export class ZooKeeperServer {
         for (const id of ids) if (!conn.ids.some((i) => i.scheme === id.scheme && i.id === id.id)) conn.ids.push(id)
         return conn.reply(Xid.auth, 0n, 0)
       }
+      case OpCode.sasl:
+        // No SASL is configured: ZooKeeper answers with an empty token and carries on.
+        return conn.reply(xid, 0n, 0, (w) => P.encodeSetSASLResponse(w, { token: null }))
       case OpCode.setWatches:
       case OpCode.setWatches2: {
         const sw = type === OpCode.setWatches ? { ...P.decodeSetWatches(r), persistentWatches: [], persistentRecursiveWatches: [] } : P.decodeSetWatches2(r)

@@ -41,6 +41,7 @@ const REPLY_BODY: Record<number, Field[]> = {
   [OpCode.getAllChildrenNumber]: ['int'],
   [OpCode.addWatch]: ['int'],
   [OpCode.whoAmI]: [{ vector: ['ustring', 'ustring'] }],
+  [OpCode.sasl]: ['buffer'],
 }
 
 /** Result bodies inside a multi or multiRead reply, by the result's own type. */

@@ -178,6 +178,10 @@ function rawSteps(): WireStep[] {
 
   // An op this server does not know, and a body too short for its op: ZooKeeper's answers decide
   // what follows on the connection.
+  // deleteContainer is the server's own op (its body is a bare path); sasl needs SASL configured.
+  s.send('c0', OpCode.deleteContainer, (w) => w.raw(Buffer.from(`${ROOT}/not-container`)))
+  s.connect('c30', handshake({}))
+  s.send('c30', OpCode.sasl, (w) => w.buffer(Buffer.from('token')))
   s.connect('c5', handshake({}))
   s.send('c5', 99, (w) => w.int(1))
   s.connect('c6', handshake({}))
