@@ -76,6 +76,7 @@ t.test('sessions are global: resume on another server, expire once, ephemerals g
   const zk = await client(t, ens.connectStringOf(f1!), 4000)
   await zk.create('/owned', null, { mode: CreateMode.EPHEMERAL })
   const id = zk.sessionId
+  t.equal(id >> 56n, BigInt(f1! + 1), 'as in ZooKeeper, the id names the server the session was created through')
   // Another client takes the session over through a different server (Curator's KillSession
   // trick): the session is the same everywhere, so the password is accepted there.
   const twin = new ZooKeeper(ens.connectStringOf(f2!), { sessionId: id, sessionPassword: zk.sessionPassword, sessionTimeout: 4000 })
