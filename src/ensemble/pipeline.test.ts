@@ -78,7 +78,8 @@ t.test('a write sent alone still decodes by its opcode', async (t) => {
     fill(w)
     return new Reader(w.toBuffer())
   }
-  t.same(prepWrite(tree, OpCode.deleteContainer, body((w) => P.encodeDeleteRequest(w, { path: '/none', version: -1 })), ctx), { type: 'error', err: ErrorCode.NONODE })
+  // A client's deleteContainer: ZooKeeper 3.8 reads its whole body as a path, which never validates.
+  t.same(prepWrite(tree, OpCode.deleteContainer, body((w) => P.encodeDeleteRequest(w, { path: '/none', version: -1 })), ctx), { type: 'error', err: ErrorCode.BADARGUMENTS })
   t.same(prepWrite(tree, OpCode.setACL, body((w) => P.encodeSetACLRequest(w, { path: '/', acl: OPEN, version: -1 })), ctx), { type: 'setACL', path: '/', acl: OPEN, version: 1 })
   t.same(prepWrite(tree, OpCode.create, body((w) => w.ustring('/cut')), ctx), MARSHALLING, 'a short body')
   t.same(prepWrite(tree, OpCode.getData, body((w) => P.encodeGetDataRequest(w, { path: '/', watch: false })), ctx), { type: 'error', err: ErrorCode.UNIMPLEMENTED })
