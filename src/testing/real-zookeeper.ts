@@ -1,7 +1,7 @@
 // Start and control real Apache ZooKeeper 3.8 servers (Debian's package) on loopback, for the
 // integration suite and the benchmarks: standalone or a 3/5-node ensemble, kill -9, restart, pause.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { appendFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import net from 'node:net'
 import path from 'node:path'
@@ -68,9 +68,18 @@ export function fourLetterWord(host: string, port: number, cmd: string, timeoutM
 }
 
 const live = new Set<ChildProcess>()
-process.on('exit', () => {
+const killLive = () => {
   for (const p of live) p.kill('SIGKILL')
-})
+}
+process.on('exit', killLive)
+// A test runner stops a test that runs too long with a signal, which skips 'exit': take the servers
+// down, then let the signal do what it would have done.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.once(signal, () => {
+    killLive()
+    process.kill(process.pid, signal)
+  })
+}
 
 /** Start real ZooKeeper: size 1 (standalone), 3 or 5. Resolves when every server serves. */
 export async function startRealZooKeeper(opts: { size?: 1 | 3 | 5; tickTime?: number; minSessionTimeout?: number; maxSessionTimeout?: number } = {}): Promise<RealEnsemble> {
@@ -116,6 +125,8 @@ export async function startRealZooKeeper(opts: { size?: 1 | 3 | 5; tickTime?: nu
         const p = spawn('bash', [SCRIPT, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
         proc = p
         live.add(p)
+        // For .ci/run, which stops by PID any server a test leaves behind (and only those).
+        if (process.env.ZOOKIT_PIDFILE && p.pid) appendFileSync(process.env.ZOOKIT_PIDFILE, `${p.pid}\n`)
         output = ''
         const keep = (c: Buffer) => {
           output = (output + c.toString()).slice(-4000)
