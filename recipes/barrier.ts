@@ -18,6 +18,7 @@ async function waitGone(zk: ZooKeeper, path: string, opts: { timeout?: number; s
 
 /** A barrier node: while it exists, waiters wait. */
 export class Barrier {
+  /** @param path the barrier node */
   constructor(private readonly zk: ZooKeeper, readonly path: string) {}
 
   /** Raise the barrier (create the node). */
@@ -51,6 +52,10 @@ export class DoubleBarrier {
   private readonly ready: string
   private readonly mine: string
 
+  /**
+   * @param path the directory the members' nodes go in
+   * @param memberQty how many members enter() waits for
+   */
   constructor(private readonly zk: ZooKeeper, readonly path: string, readonly memberQty: number) {
     this.ready = `${path}/ready`
     this.mine = `${path}/${this.id}`

@@ -4,13 +4,20 @@ import { BadVersionError, NodeExistsError, NoNodeError, type ZooKeeper } from '.
 
 /** Outcome of an atomic operation (Curator's AtomicValue). */
 export interface AtomicValue {
+  /** Whether the value was changed; false when every try met a concurrent change. */
   succeeded: boolean
+  /** The value before the change (0 when it did not succeed). */
   preValue: bigint
+  /** The value written (0 when it did not succeed). */
   postValue: bigint
 }
 
 /** A 64-bit counter with optimistic concurrency; interoperates with Curator's DistributedAtomicLong. */
 export class DistributedAtomicLong {
+  /**
+   * @param path the counter node (8 bytes, big-endian, created on first write)
+   * @param maxTries compare-and-set attempts before update() reports failure
+   */
   constructor(private readonly zk: ZooKeeper, readonly path: string, private readonly maxTries = 100) {}
 
   private async read(): Promise<{ value: bigint; version: number } | undefined> {
@@ -23,6 +30,7 @@ export class DistributedAtomicLong {
     }
   }
 
+  /** The current value (0 while the node does not exist). */
   async get(): Promise<bigint> {
     return (await this.read())?.value ?? 0n
   }
@@ -48,12 +56,15 @@ export class DistributedAtomicLong {
     return { succeeded: false, preValue: 0n, postValue: 0n }
   }
 
+  /** Add 1. */
   increment(): Promise<AtomicValue> {
     return this.update((v) => v + 1n)
   }
+  /** Subtract 1. */
   decrement(): Promise<AtomicValue> {
     return this.update((v) => v - 1n)
   }
+  /** Add `delta` (negative to subtract); the result wraps at 64 bits as Java's long does. */
   add(delta: bigint): Promise<AtomicValue> {
     return this.update((v) => v + delta)
   }
@@ -67,6 +78,10 @@ export class DistributedAtomicLong {
 
 /** A shared 32-bit count with a version, as Curator's SharedCount keeps it. */
 export class SharedCount {
+  /**
+   * @param path the count node (4 bytes, big-endian)
+   * @param seed the value start() creates the node with
+   */
   constructor(private readonly zk: ZooKeeper, readonly path: string, private readonly seed = 0) {}
 
   /** Create the node with the seed value if missing. */

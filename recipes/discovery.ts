@@ -7,19 +7,29 @@ import { reportError } from './internal/wait.js'
 
 /** An instance as Curator's JsonInstanceSerializer writes it. */
 export interface ServiceInstance<P = unknown> {
+  /** The service's name: instances live under `<basePath>/<name>/`. */
   name: string
+  /** This instance's id, its node's name (a UUID unless given). */
   id: string
+  /** Host name or address clients should use. */
   address?: string
+  /** Plain port. */
   port?: number
+  /** TLS port. */
   sslPort?: number
+  /** Anything else to tell clients, stored as JSON. */
   payload?: P
+  /** When it registered, ms since the epoch. */
   registrationTimeUTC: number
+  /** Curator's kind of registration; zookit registers DYNAMIC (ephemeral) instances. */
   serviceType: 'DYNAMIC' | 'STATIC' | 'PERMANENT'
+  /** Curator's UriSpec, passed through as found. */
   uriSpec?: unknown
 }
 
 /** Register, list and watch instances of services under `basePath`. */
 export class ServiceDiscovery<P = unknown> {
+  /** @param basePath the directory holding one directory per service */
   constructor(private readonly zk: ZooKeeper, readonly basePath = '/services') {}
 
   /** Register an instance (ephemeral: it goes with the session). Returns it with its id. */
@@ -36,6 +46,7 @@ export class ServiceDiscovery<P = unknown> {
     return full
   }
 
+  /** Remove an instance's node; one already gone is not an error. */
   async unregister(instance: { name: string; id: string }): Promise<void> {
     await this.zk.delete(`${this.basePath}/${instance.name}/${instance.id}`).catch((err: unknown) => {
       if (!(err instanceof NoNodeError)) throw err

@@ -1,4 +1,9 @@
 // zookit/recipes: coordination recipes built only on the public client API, with Curator's layouts.
+/**
+ * Coordination recipes (locks, leader election, barriers, queues, counters, caches, service
+ * discovery) built on the public client API, with Apache Curator's node layouts.
+ * @module zookit/recipes
+ */
 export { Mutex, LOCK_NAME, type AcquireOptions } from './lock.js'
 export { Semaphore, SemaphoreMutex, LEASE_NAME, type Lease } from './semaphore.js'
 export { ReadWriteLock, LockSide, READ_LOCK_NAME, WRITE_LOCK_NAME } from './rw-lock.js'

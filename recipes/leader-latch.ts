@@ -24,6 +24,10 @@ export class LeaderLatch extends EventEmitter {
   /** Bumped on every re-entry, so work of an older round stops mattering. */
   private round = 0
 
+  /**
+   * @param path the election's directory
+   * @param id this participant's id, stored in its node (participants() lists them)
+   */
   constructor(private readonly zk: ZooKeeper, readonly path: string, readonly id = '') {
     super()
   }
@@ -91,6 +95,7 @@ export class LeaderLatch extends EventEmitter {
     this.emit('closed')
   }
 
+  /** close(), for `await using`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close()
   }

@@ -20,6 +20,10 @@ export class LeaderSelector {
     if (s === 'disconnected' || s === 'expired' || s === 'closed') this.current?.abort(new IllegalStateError(`connection ${s}: leadership may be lost`, { op: 'LeaderSelector', path: this.path }))
   }
 
+  /**
+   * @param path the election's directory (a Mutex's, as in Curator)
+   * @param takeLeadership what to run while leading; leadership ends when it returns
+   */
   constructor(private readonly zk: ZooKeeper, readonly path: string, private readonly takeLeadership: TakeLeadership, private readonly opts: { autoRequeue?: boolean; id?: string } = {}) {
     this.mutex = new Mutex(zk, path, Buffer.from(opts.id ?? ''))
   }

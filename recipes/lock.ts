@@ -43,6 +43,10 @@ export class Mutex extends EventEmitter {
     }
   }
 
+  /**
+   * @param path the lock's directory
+   * @param data stored in this participant's lock node
+   */
   constructor(private readonly zk: ZooKeeper, readonly path: string, private readonly data: Buffer = Buffer.alloc(0)) {
     super()
   }

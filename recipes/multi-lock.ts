@@ -4,10 +4,13 @@ import type { AcquireOptions } from './lock.js'
 
 /** Anything lock-like. */
 export interface Lockable {
+  /** Take it: true when held, false on timeout. */
   acquire(opts?: AcquireOptions): Promise<boolean>
+  /** Give it back. */
   release(): Promise<void>
 }
 
+/** Several locks held as one: taken in order, released in reverse. */
 export class MultiLock implements Lockable {
   constructor(private readonly locks: Lockable[]) {}
 
@@ -31,6 +34,7 @@ export class MultiLock implements Lockable {
     }
   }
 
+  /** Release every lock, last taken first. */
   async release(): Promise<void> {
     await this.releaseAll([...this.locks])
   }

@@ -6,7 +6,9 @@ import { reportError } from './internal/wait.js'
 
 /** The node as last seen, or undefined when it does not exist. */
 export interface NodeSnapshot {
+  /** The node's data. */
   data: Buffer
+  /** The node's Stat when it was read. */
   stat: Stat
 }
 
@@ -15,6 +17,7 @@ export class NodeCache extends EventEmitter {
   private current: NodeSnapshot | undefined
   private running = false
 
+  /** @param path the znode to follow (it need not exist yet) */
   constructor(private readonly zk: ZooKeeper, readonly path: string) {
     super()
   }
@@ -30,6 +33,7 @@ export class NodeCache extends EventEmitter {
     return this.current
   }
 
+  /** Stop following; no more 'change' events. */
   close(): void {
     this.running = false
   }
@@ -58,6 +62,11 @@ export class ConfigWatcher<T> extends EventEmitter {
   private readonly cache: NodeCache
   private value: T
 
+  /**
+   * @param path the znode holding the value
+   * @param fallback the value while the node is missing
+   * @param parse bytes to value (JSON by default); a parse error keeps the last good value
+   */
   constructor(zk: ZooKeeper, readonly path: string, readonly fallback: T, private readonly parse: (data: Buffer) => T = (d) => JSON.parse(d.toString('utf8')) as T) {
     super()
     this.value = fallback
@@ -74,15 +83,18 @@ export class ConfigWatcher<T> extends EventEmitter {
     this.cache.on('error', (err) => reportError(this, err))
   }
 
+  /** Load the value and start following the node; resolves with the current value. */
   async start(): Promise<T> {
     await this.cache.start()
     return this.value
   }
 
+  /** The current value (the fallback while the node is missing). */
   get(): T {
     return this.value
   }
 
+  /** Stop following the node. */
   close(): void {
     this.cache.close()
   }

@@ -5,16 +5,26 @@ import { EventEmitter } from 'node:events'
 import { CreateMode, NodeExistsError, type SessionState, type ZooKeeper } from '../src/index.js'
 import { reportError } from './internal/wait.js'
 
+/**
+ * A node kept in place: created again when deleted and after every reconnect. Emits 'ready' (path)
+ * each time it is in place, 'error' when an attempt fails.
+ */
 export class PersistentNode extends EventEmitter {
   private running = false
   private readonly onState = (s: SessionState) => {
     if (s === 'connected') void this.ensure()
   }
 
+  /**
+   * @param path the node (parents are created as needed)
+   * @param data its data
+   * @param mode its create mode (default EPHEMERAL)
+   */
   constructor(private readonly zk: ZooKeeper, readonly path: string, private data: Buffer | string = Buffer.alloc(0), private readonly mode: CreateMode = CreateMode.EPHEMERAL) {
     super()
   }
 
+  /** Create the node and keep it there until close(). */
   async start(): Promise<void> {
     this.running = true
     this.zk.on('state', this.onState)
@@ -45,6 +55,7 @@ export class PersistentNode extends EventEmitter {
     }
   }
 
+  /** Stop keeping the node, and delete it. */
   async close(): Promise<void> {
     this.running = false
     this.zk.off('state', this.onState)

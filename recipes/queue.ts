@@ -5,10 +5,12 @@ import { CreateMode, NoNodeError, NodeExistsError, type ZooKeeper } from '../src
 import { deleteQuietly } from './internal/delete.js'
 import { until } from './internal/wait.js'
 
+/** Curator's item node name: items are `<path>/queue-<seq>`. */
 export const QUEUE_PREFIX = 'queue-'
 
 /** A distributed FIFO queue. */
 export class Queue {
+  /** @param path the queue's directory (created on the first put) */
   constructor(private readonly zk: ZooKeeper, readonly path: string) {}
 
   /** Add an item; returns its node path. */
@@ -54,6 +56,7 @@ export function priorityToString(priority: number): string {
 /** A queue whose lowest priority value is taken first (Curator's DistributedPriorityQueue layout). */
 export class PriorityQueue {
   private readonly q: Queue
+  /** @param path the queue's directory (created on the first put) */
   constructor(private readonly zk: ZooKeeper, readonly path: string) {
     this.q = new Queue(zk, path)
   }
@@ -65,6 +68,7 @@ export class PriorityQueue {
     return (await this.zk.create(`${this.path}/${QUEUE_PREFIX}${priorityToString(priority)}`, item, { mode: CreateMode.PERSISTENT_SEQUENTIAL })).path
   }
 
+  /** Take the item with the lowest priority, waiting for one; undefined on timeout. */
   take(opts: { timeout?: number; signal?: AbortSignal } = {}): Promise<Buffer | undefined> {
     return this.q.take(opts)
   }
@@ -77,10 +81,15 @@ export class PriorityQueue {
  */
 export class LockingQueue {
   private readonly lockPath: string
+  /**
+   * @param path the queue's directory
+   * @param lockPath where the item locks go (default `<path>-locks`)
+   */
   constructor(private readonly zk: ZooKeeper, readonly path: string, lockPath?: string) {
     this.lockPath = lockPath ?? `${path}-locks`
   }
 
+  /** Add an item; returns its node path. */
   put(item: Buffer | string): Promise<string> {
     return new Queue(this.zk, this.path).put(item)
   }

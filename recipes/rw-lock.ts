@@ -6,7 +6,9 @@ import { IllegalStateError } from '../src/index.js'
 import { contend, deleteQuietly, type ContenderDriver, type Contender } from './internal/contenders.js'
 import type { AcquireOptions } from './lock.js'
 
+/** Curator's read lock node name. */
 export const READ_LOCK_NAME = '__READ__'
+/** Curator's write lock node name. */
 export const WRITE_LOCK_NAME = '__WRIT__'
 
 /** Sequence number of a read or write node (both share the parent's counter). */
@@ -37,8 +39,14 @@ const readDriver: ContenderDriver = {
 export class LockSide {
   private holder: Contender | undefined
   private count = 0
+  /**
+   * Made by ReadWriteLock, which picks the driver.
+   * @param path the shared lock directory
+   * @internal
+   */
   constructor(private readonly zk: ZooKeeper, readonly path: string, private readonly driver: ContenderDriver) {}
 
+  /** Wait for this side: true when held (again, if this instance holds it already), false on timeout. */
   async acquire(opts: AcquireOptions = {}): Promise<boolean> {
     if (this.holder) {
       this.count++
@@ -51,6 +59,7 @@ export class LockSide {
     return true
   }
 
+  /** Release one hold; the node is deleted when the last hold goes. */
   async release(): Promise<void> {
     if (!this.holder) throw new IllegalStateError(`${this.driver.marker} lock not held`, { op: 'release', path: this.path })
     if (--this.count > 0) return
@@ -59,6 +68,7 @@ export class LockSide {
     await deleteQuietly(this.zk, path)
   }
 
+  /** Whether this instance holds this side. */
   isHeld(): boolean {
     return this.holder !== undefined
   }
@@ -66,8 +76,11 @@ export class LockSide {
 
 /** Many readers or one writer on `path`. */
 export class ReadWriteLock {
+  /** The shared side: held alongside other readers, not with a writer. */
   readonly readLock: LockSide
+  /** The exclusive side: held alone, once every earlier reader and writer is done. */
   readonly writeLock: LockSide
+  /** @param path the lock's directory, shared by both sides */
   constructor(zk: ZooKeeper, readonly path: string) {
     this.readLock = new LockSide(zk, path, readDriver)
     this.writeLock = new LockSide(zk, path, writeDriver)

@@ -13,15 +13,22 @@ export const LEASE_NAME = 'lease-'
 
 /** A lease of a Semaphore; close it (or `await using`) to give it back. */
 export interface Lease extends AsyncDisposable {
+  /** The lease node. */
   readonly path: string
+  /** Give the lease back (delete its node). */
   close(): Promise<void>
 }
 
 /** A counting semaphore of `maxLeases` leases shared by every participant on `path`. */
 export class Semaphore {
   private readonly lock: Mutex
+  /** Where the lease nodes go: `<path>/leases`. */
   readonly leasesPath: string
 
+  /**
+   * @param path the semaphore's directory
+   * @param maxLeases how many leases may be held at once; every participant must agree on it
+   */
   constructor(private readonly zk: ZooKeeper, readonly path: string, readonly maxLeases: number) {
     if (!Number.isInteger(maxLeases) || maxLeases < 1) throw new RangeError('maxLeases must be a positive integer')
     this.lock = new Mutex(zk, `${path}/locks`)
@@ -73,16 +80,19 @@ export class SemaphoreMutex {
   private readonly sem: Semaphore
   private lease: Lease | undefined
 
+  /** @param path the lock's directory */
   constructor(zk: ZooKeeper, readonly path: string) {
     this.sem = new Semaphore(zk, path, 1)
   }
 
+  /** Wait for the lock: true when held, false on timeout. Taking it twice is an IllegalStateError. */
   async acquire(opts: AcquireOptions = {}): Promise<boolean> {
     if (this.lease) throw new IllegalStateError('already held (not re-entrant)', { op: 'SemaphoreMutex.acquire', path: this.path })
     this.lease = await this.sem.acquire(opts)
     return this.lease !== undefined
   }
 
+  /** Release the lock (an IllegalStateError when not held). */
   async release(): Promise<void> {
     const lease = this.lease
     if (!lease) throw new IllegalStateError('not held', { op: 'SemaphoreMutex.release', path: this.path })
@@ -90,6 +100,7 @@ export class SemaphoreMutex {
     await lease.close()
   }
 
+  /** Whether this instance holds the lock. */
   isHeld(): boolean {
     return this.lease !== undefined
   }

@@ -5,15 +5,23 @@ import { EventEmitter } from 'node:events'
 import { AddWatchMode, NoNodeError, type Stat, type WatchedEvent, type ZooKeeper } from '../src/index.js'
 import { reportError } from './internal/wait.js'
 
+/** One node of a TreeCache. */
 export interface CachedNode {
+  /** The node's data. */
   data: Buffer
+  /** The node's Stat as last seen. */
   stat: Stat
 }
 
+/**
+ * A local copy of a subtree, kept current by one persistent recursive watch. Emits 'added',
+ * 'updated' and 'removed' (path, node), 'initialized' after the first load, 'error' on failures.
+ */
 export class TreeCache extends EventEmitter {
   private readonly nodes = new Map<string, CachedNode>()
   private handle: { remove(): Promise<void> } | undefined
 
+  /** @param root the top of the subtree (cached too) */
   constructor(private readonly zk: ZooKeeper, readonly root: string) {
     super()
   }
@@ -42,6 +50,7 @@ export class TreeCache extends EventEmitter {
     return this.nodes.size
   }
 
+  /** Stop following the subtree (removes the watch); the cache keeps what it has. */
   async close(): Promise<void> {
     await this.handle?.remove().catch(() => {})
     this.handle = undefined

@@ -75,10 +75,11 @@ export interface ClientOptions {
   requestTimeout?: number
   /** Resume an existing session. */
   sessionId?: bigint
+  /** Password of the session to resume (`sessionPassword` of the client that holds it). */
   sessionPassword?: Buffer
   /** Backoff between full cycles over the hosts, ms. */
   reconnectDelay?: { min: number; max: number }
-  /** Injected clock (tests). */
+  /** Injected clock (tests). @internal */
   clock?: Clock
   /**
    * After the session expires, start a new one on the same client (as Curator and kazoo do): the
@@ -86,12 +87,13 @@ export interface ClientOptions {
    * with a new session id. Default false: an expired client stays expired.
    */
   renewExpiredSession?: boolean
-  /** Build the session (tests inject a fake). */
+  /** Build the session (tests inject a fake). @internal */
   sessionFactory?: (opts: ConstructorParameters<typeof Session>[0]) => SessionLike & { start?(): void }
 }
 
 /** Per-call options. */
 export interface CallOptions {
+  /** Abort the call: it rejects with an AbortedError (the request may already have reached the server). */
   signal?: AbortSignal
   /** ms; overrides ClientOptions.requestTimeout. */
   timeout?: number
@@ -102,6 +104,7 @@ export type Data = Buffer | Uint8Array | string | null | undefined
 
 /** A watch notification as users see it. */
 export interface WatchedEvent {
+  /** What happened, by name ('none' for session events). */
   type: 'created' | 'deleted' | 'dataChanged' | 'childrenChanged' | 'dataWatchRemoved' | 'childWatchRemoved' | 'persistentWatchRemoved' | 'none'
   /** The wire EventType. */
   eventType: number
@@ -120,6 +123,7 @@ export type Watcher = (event: WatchedEvent) => void
 export interface CreateOptions extends CallOptions {
   /** A CreateMode value or its name (default PERSISTENT). */
   mode?: CreateMode | keyof typeof CreateMode
+  /** ACL of the new node (default ClientOptions.defaultACL). */
   acl?: ACL[]
   /** Time to live in ms, for the TTL modes only. */
   ttl?: number
@@ -297,6 +301,7 @@ export class ZooKeeper extends EventEmitter {
     await this.session.close()
   }
 
+  /** close(), for `await using`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close()
   }
@@ -739,18 +744,22 @@ export class Transaction {
   private readonly ops: MultiOp[] = []
   constructor(private readonly zk: ZooKeeper) {}
 
+  /** Add a create; `opts` as for ZooKeeper.create() (mode, acl, ttl). */
   create(path: string, data?: Data, opts?: Omit<CreateOptions, 'signal' | 'timeout'>): this {
     this.ops.push(this.zk.encodeOp('create', path, { data, opts }))
     return this
   }
+  /** Add a delete; with a version, only if the node still has it. */
   delete(path: string, version = -1): this {
     this.ops.push(this.zk.encodeOp('delete', path, { version }))
     return this
   }
+  /** Add a setData; with a version, only if the node still has it. */
   setData(path: string, data: Data, version = -1): this {
     this.ops.push(this.zk.encodeOp('setData', path, { data, version }))
     return this
   }
+  /** Add a condition: the node must have this version, or nothing is applied. */
   check(path: string, version: number): this {
     this.ops.push(this.zk.encodeOp('check', path, { version }))
     return this

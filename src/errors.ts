@@ -4,8 +4,11 @@ import { ErrorCode, errorName } from './protocol.js'
 
 /** Where an error happened: which operation and which path (client-side view, chroot stripped). */
 export interface ErrorContext {
+  /** The operation, by its client method name ("getData", "multi", "connect"). */
   op?: string
+  /** The path the operation was given. */
   path?: string
+  /** The underlying error or abort reason, as Error's `cause`. */
   cause?: unknown
 }
 

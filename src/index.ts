@@ -1,4 +1,9 @@
 // zookit's public API: the client, its types and errors, wire constants, ACL helpers and retries.
+/**
+ * The ZooKeeper client: `ZooKeeper.connect()`, its options and results, typed errors, wire
+ * constants, ACL helpers and retries.
+ * @module zookit
+ */
 export { ZooKeeper, Transaction, MAX_TTL } from './client.js'
 export type { ClientOptions, CallOptions, CreateOptions, Data, WatchedEvent, Watcher, WatcherKind, WatchStreamKind } from './client.js'
 export type { OpResult, OpError, ReadResult, TransactionError } from './transaction.js'

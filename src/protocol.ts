@@ -1,7 +1,10 @@
 // Facts of the ZooKeeper wire protocol: opcodes, special xids, error codes, create modes,
 // permissions, watch/event types and session states. No logic lives here.
 
-/** Request opcodes (the `type` field of RequestHeader). */
+/**
+ * Request opcodes (the `type` field of RequestHeader).
+ * @enum
+ */
 export const OpCode = {
   notification: 0,
   create: 1,
@@ -53,7 +56,10 @@ export const Xid = {
   setWatches: -8,
 } as const
 
-/** Error codes carried in ReplyHeader.err and in multi ErrorResponse records. */
+/**
+ * Error codes carried in ReplyHeader.err and in multi ErrorResponse records.
+ * @enum
+ */
 export const ErrorCode = {
   OK: 0,
   SYSTEMERROR: -1,
@@ -96,7 +102,10 @@ export function errorName(code: number): string {
   return `UNKNOWN(${code})`
 }
 
-/** Create modes as sent in CreateRequest.flags. */
+/**
+ * Create modes as sent in CreateRequest.flags.
+ * @enum
+ */
 export const CreateMode = {
   PERSISTENT: 0,
   EPHEMERAL: 1,
@@ -122,7 +131,10 @@ export function createModeInfo(mode: number): { ephemeral: boolean; sequential: 
   }
 }
 
-/** ACL permission bits. */
+/**
+ * ACL permission bits.
+ * @enum
+ */
 export const Perms = {
   READ: 1,
   WRITE: 2,
@@ -132,7 +144,10 @@ export const Perms = {
   ALL: 31,
 } as const
 
-/** Watch event types (WatcherEvent.type). */
+/**
+ * Watch event types (WatcherEvent.type).
+ * @enum
+ */
 export const EventType = {
   None: -1,
   NodeCreated: 1,
@@ -145,7 +160,10 @@ export const EventType = {
 } as const
 export type EventType = (typeof EventType)[keyof typeof EventType]
 
-/** Keeper states as carried on the wire (WatcherEvent.state). */
+/**
+ * Keeper states as carried on the wire (WatcherEvent.state).
+ * @enum
+ */
 export const KeeperState = {
   Disconnected: 0,
   SyncConnected: 3,
@@ -157,7 +175,10 @@ export const KeeperState = {
 } as const
 export type KeeperState = (typeof KeeperState)[keyof typeof KeeperState]
 
-/** Watcher kinds for checkWatches / removeWatches (CheckWatchesRequest.type). */
+/**
+ * Watcher kinds for checkWatches / removeWatches (CheckWatchesRequest.type).
+ * @enum
+ */
 export const WatcherType = {
   Children: 1,
   Data: 2,
@@ -167,7 +188,10 @@ export const WatcherType = {
 } as const
 export type WatcherType = (typeof WatcherType)[keyof typeof WatcherType]
 
-/** Modes for addWatch. */
+/**
+ * Modes for addWatch.
+ * @enum
+ */
 export const AddWatchMode = {
   PERSISTENT: 0,
   PERSISTENT_RECURSIVE: 1,

@@ -21,7 +21,9 @@ export type OpResult =
 
 /** Per-op outcome of a failed transaction: err 0 for ops that would have succeeded. */
 export interface OpError {
+  /** Always 'error': every op of an aborted transaction reports one. */
   type: 'error'
+  /** The op's error code: 0 before the failing op, its code for it, RUNTIMEINCONSISTENCY after. */
   err: number
 }
 

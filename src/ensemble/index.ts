@@ -1,5 +1,10 @@
 // zookit/ensemble: start a ZooKeeper-compatible ensemble in-process for tests, with fault hooks. One
 // server runs standalone; three or five run Zab between them over loopback TCP.
+/**
+ * A ZooKeeper-compatible ensemble to start in-process for tests: `startEnsemble()`, with hooks to
+ * kill, pause, partition and expire. One server runs standalone; three or five run Zab.
+ * @module zookit/ensemble
+ */
 import { randomBytes } from 'node:crypto'
 import { fork, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -47,6 +52,7 @@ export interface Ensemble {
   restart(i?: number): Promise<void>
   /** Freeze server i (as SIGSTOP): connections stay open, nothing is answered, no session expires. */
   pause(i?: number): void
+  /** Let a paused server i run again; its sessions get a full timeout from now. */
   resume(i?: number): void
   /** Cut every client connection to server i; the server stays up and sessions live on. */
   dropConnections(i?: number): void
@@ -69,6 +75,7 @@ export interface Ensemble {
   connectStringOf(i: number): string
   /** Stop every server. */
   stop(): Promise<void>
+  /** stop(), for `await using`. */
   [Symbol.asyncDispose](): Promise<void>
 }
 
@@ -464,4 +471,4 @@ async function startProcesses(opts: EnsembleOptions, size: number): Promise<Ense
 }
 
 export { ZooKeeperServer } from './server.js'
-export type { ServerOptions } from './server.js'
+export type { ServerOptions, ServerMode } from './server.js'

@@ -28,16 +28,23 @@ const log = logger('ensemble')
 
 /** Options of one server. */
 export interface ServerOptions {
+  /** Client port (default 0: the OS picks one; listen() resolves with it). */
   port?: number
+  /** Address to bind (default 127.0.0.1). */
   host?: string
+  /** ZooKeeper's tickTime in ms (default 2000): the unit of session timeouts and expiry checks. */
   tickTime?: number
+  /** Shortest session timeout granted, ms (default 2 × tickTime, as in ZooKeeper). */
   minSessionTimeout?: number
+  /** Longest session timeout granted, ms (default 20 × tickTime, as in ZooKeeper). */
   maxSessionTimeout?: number
   /** "super:<base64 sha1>" digest id granting super rights. */
   superDigest?: string
   /** Allow TTL nodes (default true, like a ZooKeeper started with extendedTypesEnabled). */
   ttlEnabled?: boolean
+  /** jute.maxbuffer: largest request or znode payload accepted (default 0xfffff). */
   maxBuffer?: number
+  /** Server id, as in ZooKeeper's myid (default 1); it seeds the session ids the server mints. */
   serverId?: number
   /** Keep a transaction log and snapshots here; without it the server is in-memory only. */
   dataDir?: string
@@ -47,7 +54,10 @@ export interface ServerOptions {
   snapshotEvery?: number
   /** How often empty containers and expired TTL nodes are reaped, ms (ZooKeeper's default 60000). */
   containerCheckInterval?: number
-  /** Run as one peer of a quorum (Zab) instead of standalone. */
+  /**
+   * Run as one peer of a quorum (Zab) instead of standalone.
+   * @internal startEnsemble() wires this up.
+   */
   quorum?: QuorumConfig
   /** Secret that session passwords derive from; peers of one ensemble share it. */
   secret?: Buffer
@@ -156,27 +166,39 @@ const isWrite = (type: number) => WRITES.has(type)
 
 /** A single ZooKeeper-compatible server. */
 export class ZooKeeperServer {
+  /** The znodes. @internal */
   tree: DataTree
   private readonly txnlog: TxnLog | undefined
+  /** Server-side watch registrations. @internal */
   readonly watches = new WatchManager()
+  /** Sessions and their expiry. @internal */
   readonly tracker: SessionTracker
+  /** The jute.maxbuffer in force. @internal */
   readonly maxBuffer: number
+  /** Open client connections. @internal */
   readonly connections = new Set<Connection>()
   private readonly bySession = new Map<bigint, Connection>()
   private listener: net.Server | undefined
   private expiryTimer: NodeJS.Timeout | undefined
   private reapTimer: NodeJS.Timeout | undefined
   private readonly tickTime: number
+  /** When the server was created, ms since the epoch (for srvr/mntr). @internal */
   readonly startedAt = Date.now()
+  /** Frames read from clients (for the four-letter words). @internal */
   packetsReceived = 0
+  /** Frames sent to clients (for the four-letter words). @internal */
   packetsSent = 0
-  /** The standalone commit stage: log, then apply. */
+  /** The standalone commit stage: log, then apply. @internal */
   commit: Commit
   /** Writes of local sessions awaiting their commit, per session, in order. */
   private readonly pending = new Map<bigint, PendingWrite[]>()
-  /** The quorum side, when this server is one peer of an ensemble. */
+  /** The quorum side, when this server is one peer of an ensemble. @internal */
   readonly quorum: QuorumPeer | undefined
 
+  /**
+   * A server that does nothing until listen(); with a dataDir it first recovers its log and snapshot.
+   * @param opts how to run; kept as `opts`
+   */
   constructor(readonly opts: ServerOptions = {}) {
     this.tickTime = opts.tickTime ?? 2000
     this.maxBuffer = opts.maxBuffer ?? DEFAULT_MAX_BUFFER
@@ -211,12 +233,12 @@ export class ZooKeeperServer {
     return this.quorum ? this.quorum.mode : 'standalone'
   }
 
-  /** Whether clients are served now (a quorum peer serves only once it leads or follows an established leader). */
+  /** Whether clients are served now (a quorum peer serves only once it leads or follows an established leader). @internal */
   get serving(): boolean {
     return !this.quorum || this.quorum.mode !== 'looking'
   }
 
-  /** Whether this server decides writes (standalone, or the quorum's leader). */
+  /** Whether this server decides writes (standalone, or the quorum's leader). @internal */
   get decides(): boolean {
     return !this.quorum || this.quorum.mode === 'leader'
   }
@@ -233,7 +255,7 @@ export class ZooKeeperServer {
     return (srv.address() as net.AddressInfo).port
   }
 
-  /** Listen on the quorum port (before start()); resolves with it. */
+  /** Listen on the quorum port (before start()); resolves with it. @internal */
   async listenQuorum(port?: number): Promise<number> {
     if (!this.quorum) throw new Error('not a quorum peer')
     return this.quorum.listen(port)
@@ -267,6 +289,7 @@ export class ZooKeeperServer {
     for (const c of this.connections) c.socket.pause()
   }
 
+  /** Undo pause(): sessions get a full timeout from now, then requests are read again. */
   resume(): void {
     if (!this.paused) return
     this.paused = false
@@ -310,19 +333,20 @@ export class ZooKeeperServer {
     return true
   }
 
-  /** Start over from an empty tree (a peer whose committed history was replaced). */
+  /** Start over from an empty tree (a peer whose committed history was replaced). @internal */
   resetState(): void {
     this.dropClients()
     this.tree = new DataTree()
     this.tracker.sessions.clear()
   }
 
-  /** Close every client connection and forget their pending writes (a peer that lost its leader). */
+  /** Close every client connection and forget their pending writes (a peer that lost its leader). @internal */
   dropClients(): void {
     for (const c of [...this.connections]) c.close()
     this.pending.clear()
   }
 
+  /** The client port while listening, else undefined. */
   get port(): number | undefined {
     return (this.listener?.address() as net.AddressInfo | null)?.port
   }
@@ -565,14 +589,14 @@ export class ZooKeeperServer {
     q.push({ cxid, done })
   }
 
-  /** Send a write on: decided here (standalone, leader) or forwarded to the leader. */
+  /** Send a write on: decided here (standalone, leader) or forwarded to the leader. @internal */
   submit(req: Forwarded): void {
     if (this.quorum) return this.quorum.submit(req)
     const { hdr, txn } = this.prepare(req, this.tree)
     this.propose(hdr, txn)
   }
 
-  /** Prep a request against `view` (the tree with every change already decided). */
+  /** Prep a request against `view` (the tree with every change already decided). @internal */
   prepare(req: Forwarded, view: DataTree): { hdr: Omit<TxnHeader, 'zxid'>; txn: Txn } {
     const hdr = { clientId: req.sessionId, cxid: req.cxid, time: BigInt(Date.now()) }
     if (req.type === OpCode.createSession) return { hdr, txn: { type: 'createSession', timeout: req.body.readInt32BE(0) } }
@@ -598,6 +622,7 @@ export class ZooKeeperServer {
   /**
    * A committed txn was applied to the tree: keep the session table in step, fire watches, answer
    * the local request it came from, and close a closed session's connection.
+   * @internal
    */
   applied(hdr: TxnHeader, txn: Txn, result: ApplyResult): void {
     const id = hdr.clientId
@@ -617,7 +642,7 @@ export class ZooKeeperServer {
     }
   }
 
-  /** Answer the local request (session, cxid) if there is one. */
+  /** Answer the local request (session, cxid) if there is one. @internal */
   complete(sessionId: bigint, cxid: number, zxid: bigint, txn: Txn = { type: 'error', err: 0 }, result: ApplyResult = { err: 0, events: [] }): void {
     const q = this.pending.get(sessionId)
     if (!q) return
@@ -840,12 +865,12 @@ export class ZooKeeperServer {
     for (const path of doomed) this.propose({ clientId: 0n, cxid: 0, time: now }, { type: 'delete', path })
   }
 
-  /** Paths with their znode counts, for 4lw. */
+  /** How many znodes the tree holds, for the four-letter words. @internal */
   nodeCount(): number {
     return this.tree.nodes.size
   }
 
-  /** For dump/cons: sessions with their connections. */
+  /** For dump/cons: sessions with their connections. @internal */
   sessionList(): { id: bigint; timeout: number; address?: string; ephemerals: string[] }[] {
     return [...this.tracker.sessions.values()].map((s) => ({
       id: s.id,

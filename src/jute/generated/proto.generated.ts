@@ -9,7 +9,9 @@ import type { Writer } from '../writer.js'
  * Jute record `org.apache.zookeeper.data.Id`.
  */
 export interface Id {
+  /** how `id` is read: world, digest, ip, auth, super, x509, sasl */
   scheme: string
+  /** the identity in that scheme: "anyone", "user:<base64 sha1>", an address */
   id: string
 }
 
@@ -33,7 +35,9 @@ export function decodeId(r: Reader): Id {
  * Jute record `org.apache.zookeeper.data.ACL`.
  */
 export interface ACL {
+  /** Perms bits: READ, WRITE, CREATE, DELETE, ADMIN */
   perms: number
+  /** who is granted them */
   id: Id
 }
 
@@ -73,7 +77,9 @@ export interface Stat {
   aversion: number
   /** owning session, 0 when not ephemeral */
   ephemeralOwner: bigint
+  /** bytes of data */
   dataLength: number
+  /** number of children */
   numChildren: number
   /** zxid of the last child change */
   pzxid: bigint
@@ -162,7 +168,9 @@ export function decodeStatPersisted(r: Reader): StatPersisted {
  * Jute record `org.apache.zookeeper.data.ClientInfo`.
  */
 export interface ClientInfo {
+  /** the scheme the identity came from ("ip", "digest", …) */
   authScheme: string
+  /** the identity in that scheme */
   user: string
 }
 
