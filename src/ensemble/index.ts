@@ -28,7 +28,8 @@ export interface EnsembleOptions extends Omit<ServerOptions, 'serverId' | 'quoru
   waitForLeader?: boolean
   /**
    * Run each server of a quorum in its own process (kill is SIGKILL, pause is SIGSTOP). Their logs
-   * go to `dataDir` (a temporary directory, removed at stop, when none is given).
+   * go to `dataDir` (when none is given, a temporary directory removed at stop, or by the servers
+   * themselves should this process die first: they notice, exit, and delete it).
    */
   processes?: boolean
 }
@@ -369,6 +370,7 @@ async function startProcesses(opts: EnsembleOptions, size: number): Promise<Ense
     new Promise((resolve, reject) => {
       const proc = fork(childModule(), [], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
       let child: Child | undefined
+      let startError: string | undefined
       proc.on('error', () => {}) // a message to a process that just died; its exit is handled below
       const exited = new Promise<void>((r) => proc.once('exit', () => r()))
       proc.on('message', (m: FromChild) => {
@@ -378,12 +380,14 @@ async function startProcesses(opts: EnsembleOptions, size: number): Promise<Ense
         } else if (m.ev === 'mode' && child) {
           child.mode = m.mode as ServerMode
           notifyAll(changes)
-        } else if (m.ev === 'error') {
-          if (!child) reject(new Error(`server ${i}: ${m.message}`))
+        } else if (m.ev === 'error' && !child) {
+          // It could not start (a port in use, say) but lives on: end it; its exit fails the start.
+          startError = m.message
+          proc.kill('SIGKILL')
         }
       })
       proc.once('exit', (code, signal) => {
-        if (!child) reject(new Error(`server ${i} exited before listening (${signal ?? code})`))
+        if (!child) reject(new Error(startError ? `server ${i}: ${startError}` : `server ${i} exited before listening (${signal ?? code})`))
         else {
           child.mode = 'down'
           notifyAll(changes)
@@ -399,18 +403,25 @@ async function startProcesses(opts: EnsembleOptions, size: number): Promise<Ense
         fsync: fsync ?? false,
         peerTickMs,
         peerSilenceTicks,
+        // A dir the caller gave is theirs to keep; our temporary one must not outlive a killed parent.
+        removeWhenOrphaned: ownDir ? base : undefined,
         server,
       }
       proc.send({ cmd: 'config', config } satisfies ToChild)
     })
 
   const peerList = () => children.map((c, i): [number, { host: string; port: number }] => [i + 1, { host, port: c.quorumPort }])
-  try {
-    children.push(...(await Promise.all(ids.map((_, i) => spawnChild(i)))))
-  } catch (err) {
-    for (const c of children) c.proc.kill('SIGKILL')
-    throw err
+  const started = await Promise.allSettled(ids.map((_, i) => spawnChild(i)))
+  const up = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))
+  const failed = started.find((r) => r.status === 'rejected')
+  if (failed) {
+    // The servers that did start must not linger, nor their temporary directory.
+    for (const c of up) c.proc.kill('SIGKILL')
+    await Promise.all(up.map((c) => c.exited))
+    if (ownDir) rmSync(base, { recursive: true, force: true })
+    throw failed.reason
   }
+  children.push(...up)
   children.forEach((_, i) => tell(i, { cmd: 'start', peers: peerList() }))
 
   const kill = async (i: number) => {

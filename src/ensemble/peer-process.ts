@@ -2,6 +2,7 @@
 // kill is a real SIGKILL and a pause a real SIGSTOP. The parent talks to it over the IPC channel:
 // it sends the configuration, then the peers' addresses and "start", and fault commands; the child
 // reports its ports and every role change. The peer's log lives in its data dir.
+import { rmSync } from 'node:fs'
 import { ZooKeeperServer, type ServerOptions } from './server.js'
 import { FileStore } from './zab/storage.js'
 import type { PeerAddress } from './zab/links.js'
@@ -17,6 +18,12 @@ export interface ChildConfig {
   fsync: boolean
   peerTickMs?: number
   peerSilenceTicks?: number
+  /**
+   * The temporary directory the parent made for the ensemble's logs. If the parent dies without
+   * stopping the ensemble, every orphaned child deletes all of it (not only its own server dir), so
+   * the last to go leaves nothing, even the dirs of servers that were down at the time.
+   */
+  removeWhenOrphaned?: string
   server: Omit<ServerOptions, 'quorum' | 'secret' | 'dataDir' | 'port' | 'serverId'>
 }
 
@@ -45,12 +52,16 @@ function send(m: FromChild): void {
 }
 
 let server: ZooKeeperServer | undefined
+let removeWhenOrphaned: string | undefined
+/** Set when the parent asked us to stop: that disconnect is expected, not the parent's death. */
+let stopping = false
 const peers = new Map<number, PeerAddress>()
 
 async function handle(m: ToChild): Promise<void> {
   switch (m.cmd) {
     case 'config': {
       const c = m.config
+      removeWhenOrphaned = c.removeWhenOrphaned
       server = new ZooKeeperServer({
         ...c.server,
         port: c.clientPort,
@@ -81,6 +92,7 @@ async function handle(m: ToChild): Promise<void> {
     case 'dropConnections':
       return server!.dropConnections()
     case 'stop':
+      stopping = true
       await server?.close()
       send({ ev: 'stopped' })
       process.disconnect?.()
@@ -91,5 +103,17 @@ async function handle(m: ToChild): Promise<void> {
 process.on('message', (m: ToChild) => {
   handle(m).catch((err: Error) => send({ ev: 'error', message: err.message }))
 })
-// Orphaned (the parent died): go too.
-process.on('disconnect', () => process.exit(0))
+// Orphaned (the parent died, even by SIGKILL, which closes the IPC channel): go too, and take the
+// ensemble's temporary directory along, since no one else will. FileStore writes synchronously, so
+// nothing of ours lands in it after this; a sibling's late write into a deleted dir just fails.
+process.on('disconnect', () => {
+  if (!stopping && removeWhenOrphaned) {
+    try {
+      // Siblings delete the same tree at the same moment: retry the rmdirs that race with them.
+      rmSync(removeWhenOrphaned, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 })
+    } catch {
+      // Best effort: a sibling that outlives us deletes it too.
+    }
+  }
+  process.exit(0)
+})

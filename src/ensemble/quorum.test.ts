@@ -1,12 +1,13 @@
 // The bundled ensemble as a quorum: writes through any server, global sessions, sync on a follower,
 // partitions (the minority stops serving, the majority goes on), failover, recovery from data dirs.
 import t from 'tap'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { startEnsemble, type Ensemble } from './index.js'
 import { ZooKeeper, CreateMode, NoNodeError, withRetry } from '../index.js'
 import { fourLetterWord } from '../testing/real-zookeeper.js'
+import { peerProcessesOf, procAvailable, processGone } from '../testing/processes.js'
 
 function tempDir(t: { teardown(fn: () => void): void }): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'zookit-quorum-'))
@@ -293,13 +294,34 @@ t.test('the leader refuses writes of a session that is gone or closing (no orpha
   t.notOk(leader.tree.get('/orphan'))
 })
 
-t.test('a client port in use fails the start cleanly, leaving nothing listening', async (t) => {
+/** A port on 127.0.0.1 that this test holds until it ends. */
+async function portInUse(t: { teardown(fn: () => unknown): void }): Promise<number> {
   const net = await import('node:net')
   const blocker = net.createServer()
   await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()))
   t.teardown(() => new Promise<void>((r) => blocker.close(() => r())))
-  const port = (blocker.address() as import('node:net').AddressInfo).port
+  return (blocker.address() as import('node:net').AddressInfo).port
+}
+
+t.test('a client port in use fails the start cleanly, leaving nothing listening', async (t) => {
+  const port = await portInUse(t)
   // Servers take port, port+1, port+2: the first collides.
   await t.rejects(startEnsemble({ size: 3, port }), /could not listen: .*EADDRINUSE/)
   // Had the other servers been left listening, this test's process would not exit (tap would time out).
+})
+
+t.test('as processes, a port in use fails the start and leaves no process and no temporary directory', { skip: !procAvailable && 'needs /proc' }, async (t) => {
+  const port = await portInUse(t)
+  const tmp = tempDir(t)
+  // os.tmpdir() reads TMPDIR at each call: the ensemble's directory goes where this test can see it.
+  const saved = process.env.TMPDIR
+  process.env.TMPDIR = tmp
+  try {
+    await t.rejects(startEnsemble({ size: 3, processes: true, port }), /server 0: .*EADDRINUSE/)
+  } finally {
+    if (saved === undefined) delete process.env.TMPDIR
+    else process.env.TMPDIR = saved
+  }
+  t.same(peerProcessesOf(process.pid).filter((pid) => !processGone(pid)), [], 'the servers that started were stopped')
+  t.same(readdirSync(tmp).filter((f) => f.startsWith('zookit-ensemble-')), [], 'and their directory removed')
 })

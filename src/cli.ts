@@ -1,0 +1,279 @@
+#!/usr/bin/env node
+// The `zookit` command: reads the command line (parseCommandLine, pure, so tests need no process),
+// prints help or the version, and runs the bundled ensemble until a signal stops it.
+import { existsSync, readFileSync, realpathSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { startEnsemble, type Ensemble, type EnsembleOptions } from './ensemble/index.js'
+
+/** A command line that cannot be run as written; the CLI exits 2 with its message. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError'
+}
+
+/** ZooKeeper's own client port (zkServer.sh's default); a quorum takes it and the ports after it. */
+export const DEFAULT_PORT = 2181
+
+/** What a command line asks for. */
+export type Command =
+  /** `asked` is false for a bare `zookit`: the usage goes to stderr and the exit code is 2. */
+  | { kind: 'help'; topic: 'zookit' | 'ensemble'; asked: boolean }
+  | { kind: 'version' }
+  | { kind: 'ensemble'; options: EnsembleOptions }
+
+/** One option of a command; it takes a value when `value` names one (for the help). */
+interface OptionSpec {
+  flag: `--${string}`
+  short?: `-${string}`
+  value?: string
+  help: string
+}
+
+const HELP_OPTION: OptionSpec = { flag: '--help', short: '-h', help: 'show this help and exit' }
+
+const ENSEMBLE_OPTIONS: readonly OptionSpec[] = [
+  { flag: '--size', value: 'N', help: 'servers: 1 (standalone, the default), or 3 or 5 running Zab' },
+  { flag: '--port', value: 'PORT', help: `client port (default ${DEFAULT_PORT}; a quorum takes PORT, PORT+1, …); 0 picks free ports` },
+  { flag: '--processes', help: 'each server of a quorum in its own process (logs in a temporary dir unless --data-dir)' },
+  { flag: '--data-dir', value: 'DIR', help: 'keep transaction logs and snapshots in DIR (default: in memory)' },
+  { flag: '--no-fsync', help: 'do not fsync the log before acknowledging a write' },
+  { flag: '--tick-time', value: 'MS', help: 'ZooKeeper tickTime in ms (default 2000)' },
+  { flag: '--min-session-timeout', value: 'MS', help: 'shortest session timeout granted (default 2 ticks)' },
+  { flag: '--max-session-timeout', value: 'MS', help: 'longest session timeout granted (default 20 ticks)' },
+  { flag: '--super-digest', value: 'USER:BASE64SHA1', help: "digest id with super rights (ZooKeeper's DigestAuthenticationProvider.superDigest)" },
+  { flag: '--container-check-interval', value: 'MS', help: 'how often empty containers and expired TTL nodes go (default 60000)' },
+  HELP_OPTION,
+]
+
+const GLOBAL_OPTIONS: readonly OptionSpec[] = [HELP_OPTION, { flag: '--version', short: '-v', help: "print zookit's version and exit" }]
+
+const COMMANDS = [
+  { name: 'ensemble', help: 'start the bundled ZooKeeper-compatible ensemble on 127.0.0.1 and serve until Ctrl-C' },
+  { name: 'help [COMMAND]', help: "show this help, or one command's" },
+]
+
+const HINT = "run 'zookit --help' for usage"
+
+/** setTimeout's ceiling: a longer interval would silently become 1 ms. */
+const MAX_MS = 2 ** 31 - 1
+
+function table(rows: [string, string][]): string {
+  const width = Math.max(...rows.map(([left]) => left.length))
+  return rows.map(([left, right]) => `  ${left.padEnd(width)}  ${right}`).join('\n')
+}
+
+function optionRows(specs: readonly OptionSpec[]): [string, string][] {
+  return specs.map((o) => [`${o.short ? `${o.short}, ` : ''}${o.flag}${o.value ? ` ${o.value}` : ''}`, o.help])
+}
+
+const ENSEMBLE_USAGE = `usage: zookit ensemble [options]
+
+Starts the bundled ensemble on 127.0.0.1, prints its connect string (and, for a quorum, its
+leader), and serves until SIGINT (Ctrl-C) or SIGTERM.
+
+Options:
+${table(optionRows(ENSEMBLE_OPTIONS))}`
+
+const USAGE = `usage: zookit <command> [options]
+
+Commands:
+${table(COMMANDS.map((c): [string, string] => [c.name, c.help]))}
+
+Options:
+${table(optionRows(GLOBAL_OPTIONS))}
+
+zookit ensemble options:
+${table(optionRows(ENSEMBLE_OPTIONS.filter((o) => o !== HELP_OPTION)))}`
+
+/** The usage text of `zookit` or of one of its commands. */
+export function usage(topic: 'zookit' | 'ensemble'): string {
+  return topic === 'ensemble' ? ENSEMBLE_USAGE : USAGE
+}
+
+/**
+ * Read `args` (everything after `zookit ensemble`) against `specs`: `--name value`, `--name=value`
+ * or a bare switch. Returns each option seen with its value (true for a switch), the last one winning.
+ */
+function readOptions(args: readonly string[], specs: readonly OptionSpec[]): Map<string, string | true> {
+  const seen = new Map<string, string | true>()
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!
+    if (!arg.startsWith('-') || arg === '-') throw new UsageError(`unexpected argument '${arg}'`)
+    const eq = arg.indexOf('=')
+    const name = eq < 0 ? arg : arg.slice(0, eq)
+    const spec = specs.find((o) => o.flag === name || o.short === name)
+    if (!spec) throw new UsageError(`unknown option '${name}'`)
+    if (!spec.value) {
+      if (eq >= 0) throw new UsageError(`${spec.flag} takes no value`)
+      seen.set(spec.flag, true)
+      continue
+    }
+    // `--port --size 3` means a forgotten value, not a port named "--size".
+    const value = eq >= 0 ? arg.slice(eq + 1) : args[i + 1]?.startsWith('--') ? undefined : args[++i]
+    if (value === undefined || value === '') throw new UsageError(`${spec.flag} needs a value (${spec.value})`)
+    seen.set(spec.flag, value)
+  }
+  return seen
+}
+
+/** A whole decimal number from `min` to `max`, or a UsageError saying what `flag` needs. */
+function wholeNumber(flag: string, raw: string, min: number, max: number, what: string): number {
+  const n = /^\d+$/.test(raw) ? Number(raw) : NaN
+  if (!(n >= min && n <= max)) throw new UsageError(`${flag} must be ${what}, got '${raw}'`)
+  return n
+}
+
+function milliseconds(seen: Map<string, string | true>, flag: string): number | undefined {
+  const raw = seen.get(flag)
+  return typeof raw === 'string' ? wholeNumber(flag, raw, 1, MAX_MS, `a positive number of milliseconds (at most ${MAX_MS})`) : undefined
+}
+
+function ensembleCommand(args: readonly string[]): Command {
+  const seen = readOptions(args, ENSEMBLE_OPTIONS)
+  if (seen.has('--help')) return { kind: 'help', topic: 'ensemble', asked: true }
+  const text = (flag: string) => {
+    const v = seen.get(flag)
+    return typeof v === 'string' ? v : undefined
+  }
+
+  const rawSize = text('--size')
+  const size = rawSize === undefined ? 1 : ['1', '3', '5'].includes(rawSize) ? Number(rawSize) : undefined
+  if (size === undefined) throw new UsageError(`--size must be 1, 3 or 5, got '${rawSize}'`)
+  const rawPort = text('--port')
+  const port = rawPort === undefined ? DEFAULT_PORT : wholeNumber('--port', rawPort, 0, 65535, 'a port from 0 to 65535')
+  if (port + size - 1 > 65535) throw new UsageError(`--port ${port} leaves no room for ${size} servers (they take ${port} to ${port + size - 1})`)
+  const processes = seen.has('--processes')
+  if (processes && size === 1) throw new UsageError('--processes needs a quorum (--size 3 or 5)')
+
+  const minSessionTimeout = milliseconds(seen, '--min-session-timeout')
+  const maxSessionTimeout = milliseconds(seen, '--max-session-timeout')
+  if (minSessionTimeout !== undefined && maxSessionTimeout !== undefined && minSessionTimeout > maxSessionTimeout) {
+    throw new UsageError(`--min-session-timeout ${minSessionTimeout} is above --max-session-timeout ${maxSessionTimeout}`)
+  }
+  const superDigest = text('--super-digest')
+  if (superDigest !== undefined && !/^[^:]+:[A-Za-z0-9+/]+=*$/.test(superDigest)) {
+    throw new UsageError(`--super-digest must look like USER:BASE64SHA1, got '${superDigest}'`)
+  }
+
+  const options: EnsembleOptions = {
+    size,
+    port,
+    processes,
+    dataDir: text('--data-dir'),
+    // Left undefined, each kind of server keeps its own default.
+    fsync: seen.has('--no-fsync') ? false : undefined,
+    tickTime: milliseconds(seen, '--tick-time'),
+    minSessionTimeout,
+    maxSessionTimeout,
+    superDigest,
+    containerCheckInterval: milliseconds(seen, '--container-check-interval'),
+  }
+  return { kind: 'ensemble', options }
+}
+
+/** What `argv` (the arguments after `zookit`) asks for; a UsageError if it cannot be run. */
+export function parseCommandLine(argv: readonly string[]): Command {
+  const [first, ...rest] = argv
+  if (first === undefined) return { kind: 'help', topic: 'zookit', asked: false }
+  if (first === 'ensemble') return ensembleCommand(rest)
+  if (first === '--help' || first === '-h' || first === '--version' || first === '-v') {
+    if (rest.length > 0) throw new UsageError(`unexpected argument '${rest[0]}' after '${first}'`)
+    return first === '--help' || first === '-h' ? { kind: 'help', topic: 'zookit', asked: true } : { kind: 'version' }
+  }
+  if (first === 'help') {
+    const [topic, ...extra] = rest
+    if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}' after 'help ${topic}'`)
+    if (topic === undefined) return { kind: 'help', topic: 'zookit', asked: true }
+    if (topic === 'ensemble') return { kind: 'help', topic, asked: true }
+    throw new UsageError(`unknown command '${topic}'`)
+  }
+  if (first.startsWith('-')) throw new UsageError(`unknown option '${first}'`)
+  throw new UsageError(`unknown command '${first}'`)
+}
+
+/**
+ * The version in zookit's package.json: the nearest one named "zookit" above `moduleUrl`, which is
+ * the package root both for dist/src/cli.js in an installed package and for src/cli.ts in a checkout.
+ */
+export function packageVersion(moduleUrl: string = import.meta.url): string {
+  const start = path.dirname(fileURLToPath(moduleUrl))
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    const file = path.join(dir, 'package.json')
+    if (existsSync(file)) {
+      const manifest = JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown; version?: unknown }
+      if (manifest.name === 'zookit' && typeof manifest.version === 'string') return manifest.version
+    }
+    if (path.dirname(dir) === dir) throw new Error(`no package.json of zookit in ${start} or above it`)
+  }
+}
+
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
+
+/** How long a stop may take before the CLI gives up on it (orphaned server processes clean up). */
+const STOP_DEADLINE_MS = 10_000
+
+/** Start the ensemble, say where it serves, and stop it at the first stop signal; the exit code. */
+async function serve(options: EnsembleOptions): Promise<number> {
+  let ensemble: Ensemble
+  try {
+    ensemble = await startEnsemble(options)
+  } catch (err) {
+    const message = (err as Error).message
+    const hint = /EADDRINUSE/.test(message) ? ' (is a ZooKeeper already there? --port 0 picks free ports)' : ''
+    console.error(`zookit: ${message}${hint}`)
+    return 1
+  }
+  console.log(ensemble.connectString)
+  const size = ensemble.modes().length
+  if (size > 1) {
+    const l = ensemble.leader()
+    console.log(`leader: server ${l} (${l === undefined ? 'electing' : ensemble.connectStringOf(l)})`)
+  }
+  const where = options.dataDir ? `data in ${options.dataDir}` : options.processes ? 'logs in a temporary directory, removed at exit' : 'in memory'
+  console.error(`zookit ensemble of ${size} serving on ${ensemble.connectString} (${where}); Ctrl-C to stop`)
+
+  // The listeners stay for good: one Ctrl-C can arrive twice (the terminal signals the whole process
+  // group, and a wrapper such as npm forwards its own copy); the second must not kill a stop under way.
+  await new Promise<void>((resolve) => {
+    for (const s of STOP_SIGNALS) process.on(s, () => resolve())
+  })
+  const deadline = setTimeout(() => {
+    console.error(`zookit: the servers did not stop within ${STOP_DEADLINE_MS / 1000} s; exiting anyway`)
+    process.exit(1)
+  }, STOP_DEADLINE_MS)
+  deadline.unref()
+  await ensemble.stop()
+  clearTimeout(deadline)
+  return 0
+}
+
+/** Run one command line; resolves with the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let command: Command
+  try {
+    command = parseCommandLine(argv)
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err
+    console.error(`zookit: ${err.message}; ${HINT}`)
+    return 2
+  }
+  switch (command.kind) {
+    case 'help':
+      if (command.asked) console.log(usage(command.topic))
+      else console.error(usage(command.topic))
+      return command.asked ? 0 : 2
+    case 'version':
+      console.log(packageVersion())
+      return 0
+    case 'ensemble':
+      return serve(command.options)
+  }
+}
+
+// Run only as the program itself (through a bin symlink too), not when a test imports this module.
+if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
+  process.exitCode = await main(process.argv.slice(2)).catch((err: Error) => {
+    console.error(`zookit: ${err.message}`)
+    return 1
+  })
+}
