@@ -26,6 +26,8 @@ export default {
   // any error constructor; ConnectString is parseConnectString()'s result, described there; MultiOp
   // is an encoded op, made only by Transaction.
   intentionallyNotExported: ['ErrorClass', 'ConnectString', 'MultiOp'],
+  // The emitters' inherited EventEmitter members keep Node's comments, which link to Node's own docs.
+  externalSymbolLinkMappings: { '@types/node': { 'EventEmitter.defaultMaxListeners': 'https://nodejs.org/api/events.html#eventsdefaultmaxlisteners' } },
   // Fields of object types written inline in a signature or a union: the comment of the method or
   // type they belong to says what they hold. TypeDoc reports an entry here that no longer matches.
   intentionallyNotDocumented: [
@@ -59,7 +61,6 @@ export default {
     'zookit/recipes.LeaderLatch.participants.__type.isLeader',
     'zookit/recipes.LeaderLatch.participants.__type.node',
     'zookit/recipes.Mutex.hold.__type.mutex',
-    'zookit/recipes.ServiceDiscovery.watch.__type.close',
     'zookit/recipes.SharedCount.getVersionedValue.__type.value',
     'zookit/recipes.SharedCount.getVersionedValue.__type.version',
   ],

@@ -34,7 +34,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { startEnsemble, type Ensemble } from '../src/ensemble/index.js'
-import { BadVersionError, ConnectionLossError, OperationTimeoutError, SessionExpiredError, ZooKeeper, type Stat } from '../src/index.js'
+import { BadVersionError, ConnectionLossError, OperationTimeoutError, SessionExpiredError, ZooKeeper, type Stat, type StatFields } from '../src/index.js'
 import { History, checkLinearizable, checkNoLostWrites, checkSessionOrder, type Recorded, type RegisterOp } from '../src/testing/history.js'
 import { prng } from '../src/testing/random-records.js'
 import { logger } from '../src/debug.js'
@@ -502,8 +502,8 @@ function checkStats(run: Run): string[] {
 }
 
 /** After healing: read each key's final value (confirmed, and recorded as a read); every server must then agree and take a write. */
-async function finalState(run: Run, ens: Ensemble, keys: string[], deadline: number): Promise<Map<string, Stat & { value: string }>> {
-  const finals = new Map<string, Stat & { value: string }>()
+async function finalState(run: Run, ens: Ensemble, keys: string[], deadline: number): Promise<Map<string, StatFields & { value: string }>> {
+  const finals = new Map<string, StatFields & { value: string }>()
   const reader = await retrying(deadline, () => run.connect(ens.connectString))
   const session = run.newSession('final reader')
   try {
@@ -590,7 +590,7 @@ async function jepsen(t: Test, opts: RunOptions): Promise<void> {
 
   // Healed: writes go through again, the final values are read, every server agrees and takes writes.
   const healed = Date.now()
-  let finals: Map<string, Stat & { value: string }> | undefined
+  let finals: Map<string, StatFields & { value: string }> | undefined
   try {
     // Once the ensemble was seen not to recover, do not wait long for it again.
     const deadline = healed + (run.problems.length ? 2000 : RECOVERY_MS)

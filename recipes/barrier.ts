@@ -51,6 +51,8 @@ export class DoubleBarrier {
   private readonly id = randomUUID()
   private readonly ready: string
   private readonly mine: string
+  /** Our member node exists (between enter() and leave()). */
+  private inside = false
 
   /**
    * @param path the directory the members' nodes go in
@@ -69,6 +71,7 @@ export class DoubleBarrier {
     const readyExists = (await this.zk.exists(this.ready, { watch: () => readyFired() })) !== null
     await this.zk.createAll(this.path, undefined, { mode: CreateMode.CONTAINER, parentMode: CreateMode.CONTAINER })
     await this.zk.create(this.mine, null, { mode: CreateMode.EPHEMERAL })
+    this.inside = true
     if (readyExists) return true
     const children = (await this.zk.getChildren(this.path)).filter((c) => c !== 'ready')
     if (children.length >= this.memberQty) {
@@ -78,11 +81,17 @@ export class DoubleBarrier {
       return true
     }
     if (await until(readyCreated, deadline, opts.signal).catch(async (err) => {
-      await this.zk.delete(this.mine).catch(() => {})
+      await this.removeOurNode()
       throw err
     })) return true
-    await this.zk.delete(this.mine).catch(() => {})
+    await this.removeOurNode()
     return false
+  }
+
+  /** Delete our member node, whatever happens (a missing node or a lost connection is fine: it is ephemeral). */
+  private async removeOurNode(): Promise<void> {
+    this.inside = false
+    await this.zk.delete(this.mine).catch(() => {})
   }
 
   /** Leave; resolves true once every member has left, false on timeout. */
@@ -91,6 +100,7 @@ export class DoubleBarrier {
     await this.zk.delete(this.mine).catch((err: unknown) => {
       if (!(err instanceof NoNodeError)) throw err
     })
+    this.inside = false
     for (;;) {
       let fired!: () => void
       const changed = new Promise<void>((r) => (fired = r))
@@ -107,5 +117,13 @@ export class DoubleBarrier {
       }
       if (!(await until(changed, deadline, opts.signal))) return false
     }
+  }
+
+  /**
+   * For `await using`: a member that entered and did not leave removes its node at the end of the
+   * scope, without waiting for the others, so they are not kept waiting for it.
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (this.inside) await this.removeOurNode()
   }
 }

@@ -1,6 +1,7 @@
 // SharedCount (a 4-byte int) and DistributedAtomicLong (an 8-byte long), stored big-endian in one
 // znode as Apache Curator does, updated by versioned compare-and-set.
 import { BadVersionError, NodeExistsError, NoNodeError, type ZooKeeper } from '../src/index.js'
+import { requireFunction } from './internal/arguments.js'
 
 /** Outcome of an atomic operation (Curator's AtomicValue). */
 export interface AtomicValue {
@@ -110,8 +111,12 @@ export class SharedCount {
     }
   }
 
-  /** Follow the value: `listener(value)` now and after each change, until the returned function is called. */
-  watch(listener: (value: number) => void): () => void {
+  /**
+   * Follow the value: `listener(value)` now and after each change, until the returned function is
+   * called (or, with `using stop = count.watch(…)`, until the end of the scope).
+   */
+  watch(listener: (value: number) => void): (() => void) & Disposable {
+    requireFunction(listener, 'listener', 'SharedCount.watch', this.path)
     let stopped = false
     const loop = async () => {
       while (!stopped) {
@@ -123,8 +128,9 @@ export class SharedCount {
       }
     }
     void loop().catch(() => {})
-    return () => {
+    const stop = () => {
       stopped = true
     }
+    return Object.assign(stop, { [Symbol.dispose]: stop })
   }
 }

@@ -1,9 +1,9 @@
 // Service discovery with Apache Curator x-discovery's layout: <base>/<service>/<instance id>, an
 // ephemeral node holding the instance as JSON; list instances and follow changes to them.
-import { EventEmitter } from 'node:events'
 import { randomUUID } from 'node:crypto'
-import { CreateMode, NoNodeError, NodeExistsError, type ZooKeeper } from '../src/index.js'
+import { CreateMode, NoNodeError, NodeExistsError, TypedEventEmitter, type ZooKeeper } from '../src/index.js'
 import { reportError } from './internal/wait.js'
+import { requireFunction } from './internal/arguments.js'
 
 /** An instance as Curator's JsonInstanceSerializer writes it. */
 export interface ServiceInstance<P = unknown> {
@@ -27,8 +27,29 @@ export interface ServiceInstance<P = unknown> {
   uriSpec?: unknown
 }
 
-/** Register, list and watch instances of services under `basePath`. */
+/** The events of a ServiceWatch. */
+export interface ServiceWatchEvents<P = unknown> {
+  /** The service's instances after a membership change. */
+  change: [instances: ServiceInstance<P>[]]
+  /** Reading the instances failed. */
+  error: [err: unknown]
+}
+
+/** What ServiceDiscovery.watch() returns: 'change' events until close() (or the end of a `using` scope). */
+export interface ServiceWatch<P = unknown> extends TypedEventEmitter<ServiceWatchEvents<P>>, Disposable {
+  /** Stop following; no more 'change' events. */
+  close(): void
+}
+
+/**
+ * Register, list and watch instances of services under `basePath`. close() (or `await using`)
+ * unregisters the instances registered through it and closes its watches, as Curator's does.
+ */
 export class ServiceDiscovery<P = unknown> {
+  /** Instances registered through this object, by node path. */
+  private readonly registered = new Map<string, { name: string; id: string }>()
+  private readonly watches = new Set<ServiceWatch<P>>()
+
   /** @param basePath the directory holding one directory per service */
   constructor(private readonly zk: ZooKeeper, readonly basePath = '/services') {}
 
@@ -43,14 +64,17 @@ export class ServiceDiscovery<P = unknown> {
       if (!(err instanceof NodeExistsError)) throw err
       await this.zk.setData(`${dir}/${full.id}`, JSON.stringify(full))
     }
+    this.registered.set(`${dir}/${full.id}`, { name: full.name, id: full.id })
     return full
   }
 
   /** Remove an instance's node; one already gone is not an error. */
   async unregister(instance: { name: string; id: string }): Promise<void> {
-    await this.zk.delete(`${this.basePath}/${instance.name}/${instance.id}`).catch((err: unknown) => {
+    const path = `${this.basePath}/${instance.name}/${instance.id}`
+    await this.zk.delete(path).catch((err: unknown) => {
       if (!(err instanceof NoNodeError)) throw err
     })
+    this.registered.delete(path)
   }
 
   /** Names of the services with a directory. */
@@ -61,6 +85,7 @@ export class ServiceDiscovery<P = unknown> {
   /** Current instances of a service. */
   async instances(name: string, watch?: () => void): Promise<ServiceInstance<P>[]> {
     const dir = `${this.basePath}/${name}`
+    if (watch !== undefined) requireFunction(watch, 'watch', 'ServiceDiscovery.instances', dir)
     let ids: string[]
     try {
       ids = await this.zk.getChildren(dir, watch ? { watch: () => watch() } : {})
@@ -82,10 +107,14 @@ export class ServiceDiscovery<P = unknown> {
   }
 
   /** Follow a service's instances: emits 'change' with the list after every membership change. */
-  watch(name: string): EventEmitter & { close(): void } {
-    const em = new EventEmitter() as EventEmitter & { close(): void }
+  watch(name: string): ServiceWatch<P> {
     let open = true
-    em.close = () => void (open = false)
+    const close = () => {
+      open = false
+      this.watches.delete(em)
+    }
+    const em: ServiceWatch<P> = Object.assign(new TypedEventEmitter<ServiceWatchEvents<P>>(), { close, [Symbol.dispose]: close })
+    this.watches.add(em)
     const loop = () => {
       if (!open) return
       this.instances(name, loop).then(
@@ -95,5 +124,16 @@ export class ServiceDiscovery<P = unknown> {
     }
     loop()
     return em
+  }
+
+  /** Close every watch made here and unregister every instance registered here. */
+  async close(): Promise<void> {
+    for (const w of [...this.watches]) w.close()
+    await Promise.all([...this.registered.values()].map((instance) => this.unregister(instance)))
+  }
+
+  /** close(), for `await using`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close()
   }
 }

@@ -2,8 +2,7 @@
 // (ephemeral, data = participant id); the lowest sequence leads; each watches only its predecessor.
 // Leadership is given up when the connection is suspended or the session lost, and the latch
 // re-enters with a fresh node after a reconnect — so two leaders never coexist across a session change.
-import { EventEmitter } from 'node:events'
-import { NoNodeError, type SessionState, type ZooKeeper, IllegalStateError } from '../src/index.js'
+import { NoNodeError, TypedEventEmitter, type SessionState, type ZooKeeper, IllegalStateError } from '../src/index.js'
 import { createProtectedSequential, sortBySequence } from './internal/protected.js'
 import { deleteQuietly } from './internal/contenders.js'
 import { reportError } from './internal/wait.js'
@@ -11,11 +10,23 @@ import { reportError } from './internal/wait.js'
 /** Curator's latch node name. */
 export const LATCH_NAME = 'latch-'
 
+/** The events of a LeaderLatch and what their listeners get. */
+export interface LeaderLatchEvents {
+  /** This participant now leads. */
+  isLeader: []
+  /** It no longer leads (another leads, the connection was suspended, the session lost, or close()). */
+  notLeader: []
+  /** close() has removed its node. */
+  closed: []
+  /** Background work failed (re-entering after a reconnect, watching the predecessor). */
+  error: [err: unknown]
+}
+
 /**
- * A leader latch. Events: 'isLeader' and 'notLeader'. `await latch.await({ timeout, signal })`
- * resolves true once this participant leads.
+ * A leader latch. Events: 'isLeader' and 'notLeader' (see LeaderLatchEvents). `await
+ * latch.await({ timeout, signal })` resolves true once this participant leads.
  */
-export class LeaderLatch extends EventEmitter {
+export class LeaderLatch extends TypedEventEmitter<LeaderLatchEvents> {
   private node: string | undefined
   private leader = false
   private started = false

@@ -4,6 +4,7 @@
 import type { SessionState, ZooKeeper } from '../src/index.js'
 import { IllegalStateError } from '../src/index.js'
 import { Mutex } from './lock.js'
+import { requireFunction } from './internal/arguments.js'
 
 /** What a leader does while it leads; it should stop when `signal` aborts. */
 export type TakeLeadership = (signal: AbortSignal) => Promise<void>
@@ -25,6 +26,7 @@ export class LeaderSelector {
    * @param takeLeadership what to run while leading; leadership ends when it returns
    */
   constructor(private readonly zk: ZooKeeper, readonly path: string, private readonly takeLeadership: TakeLeadership, private readonly opts: { autoRequeue?: boolean; id?: string } = {}) {
+    requireFunction(takeLeadership, 'takeLeadership', 'LeaderSelector', path)
     this.mutex = new Mutex(zk, path, Buffer.from(opts.id ?? ''))
   }
 
@@ -71,5 +73,10 @@ export class LeaderSelector {
     this.zk.off('state', this.onState)
     this.stop.abort(new IllegalStateError('selector closed', { op: 'LeaderSelector.close', path: this.path }))
     await this.loop
+  }
+
+  /** close(), for `await using`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close()
   }
 }

@@ -85,7 +85,7 @@ t.test('a holder is told suspended, reconnected and lost', async (t) => {
   const m = new Mutex(zks[0]!, '/locks/told')
   await m.acquire()
   const seen: string[] = []
-  for (const e of ['suspended', 'reconnected', 'lost']) m.on(e, () => seen.push(e))
+  for (const e of ['suspended', 'reconnected', 'lost'] as const) m.on(e, () => seen.push(e))
   const back = new Promise<void>((r) => m.once('reconnected', () => r()))
   ens.servers[0]!.connections.forEach((c) => c.socket.destroy())
   await back

@@ -1,9 +1,8 @@
 // Mutex: a re-entrant distributed lock with Apache Curator's node layout (InterProcessMutex), so a
 // Java service using Curator and a Node service using zookit exclude each other on the same path.
 // Nodes: <path>/_c_<uuid>-lock-<10-digit sequence>, ephemeral; each waiter watches only its predecessor.
-import { EventEmitter } from 'node:events'
 import type { SessionState, Stat, ZooKeeper } from '../src/index.js'
-import { IllegalStateError, NoNodeError, OperationTimeoutError } from '../src/index.js'
+import { IllegalStateError, NoNodeError, OperationTimeoutError, TypedEventEmitter } from '../src/index.js'
 import { contend, deleteQuietly, standardDriver, type Contender } from './internal/contenders.js'
 import { sortBySequence } from './internal/protected.js'
 
@@ -18,6 +17,16 @@ export interface AcquireOptions {
 /** Curator's lock node name. */
 export const LOCK_NAME = 'lock-'
 
+/** The events of a Mutex, told only while it is held. */
+export interface MutexEvents {
+  /** The connection dropped: the lock may be lost if the session expires before it is back. */
+  suspended: []
+  /** The same session is back: still held. */
+  reconnected: []
+  /** The session expired or the client closed: the lock node is gone. */
+  lost: []
+}
+
 /**
  * A re-entrant mutex on `path`. One instance is one participant: acquiring it again while held only
  * counts up, and the lock is released when release() has been called as many times.
@@ -27,7 +36,7 @@ export const LOCK_NAME = 'lock-'
  * (still held), 'lost' when the session expired or the client closed (the node is gone). Use the
  * fencing token for writes that must not come from a holder that lost the lock.
  */
-export class Mutex extends EventEmitter {
+export class Mutex extends TypedEventEmitter<MutexEvents> {
   private holder: Contender | undefined
   private count = 0
   private pending: Promise<boolean> | undefined
@@ -91,6 +100,13 @@ export class Mutex extends EventEmitter {
   /** Whether this instance holds the lock (its node exists as far as this client knows). */
   isHeld(): boolean {
     return this.holder !== undefined && this.zk.state !== 'expired' && this.zk.state !== 'closed'
+  }
+
+  /** For `await using mutex = new Mutex(…)`: a lock still held at the end of the scope is released, every hold at once. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (!this.holder) return
+    this.count = 1
+    await this.release()
   }
 
   /** The lock node while held. */

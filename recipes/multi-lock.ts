@@ -12,6 +12,7 @@ export interface Lockable {
 
 /** Several locks held as one: taken in order, released in reverse. */
 export class MultiLock implements Lockable {
+  private held = false
   constructor(private readonly locks: Lockable[]) {}
 
   /** Take every lock (in order) within the overall timeout; false and nothing held otherwise. */
@@ -27,6 +28,7 @@ export class MultiLock implements Lockable {
         }
         held.push(l)
       }
+      this.held = true
       return true
     } catch (err) {
       await this.releaseAll(held)
@@ -36,7 +38,13 @@ export class MultiLock implements Lockable {
 
   /** Release every lock, last taken first. */
   async release(): Promise<void> {
+    this.held = false
     await this.releaseAll([...this.locks])
+  }
+
+  /** For `await using`: the locks, if still held at the end of the scope, are released. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (this.held) await this.release()
   }
 
   private async releaseAll(held: Lockable[]): Promise<void> {

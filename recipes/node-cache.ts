@@ -1,8 +1,8 @@
 // NodeCache: keeps the current data and Stat of one znode, following it with watches (Curator's
 // NodeCache); ConfigWatcher: a typed value parsed from a znode, kept current.
-import { EventEmitter } from 'node:events'
-import { NoNodeError, type Stat, type ZooKeeper } from '../src/index.js'
+import { NoNodeError, TypedEventEmitter, type Stat, type ZooKeeper } from '../src/index.js'
 import { reportError } from './internal/wait.js'
+import { requireFunction } from './internal/arguments.js'
 
 /** The node as last seen, or undefined when it does not exist. */
 export interface NodeSnapshot {
@@ -12,8 +12,16 @@ export interface NodeSnapshot {
   stat: Stat
 }
 
+/** The events of a NodeCache. */
+export interface NodeCacheEvents {
+  /** The node changed: its new snapshot, or undefined when it was deleted (or does not exist). */
+  change: [snapshot: NodeSnapshot | undefined]
+  /** Following the node failed (e.g. the connection was lost while reading it). */
+  error: [err: unknown]
+}
+
 /** Follows one znode. Emits 'change' (snapshot or undefined) after every change; 'error' on failures. */
-export class NodeCache extends EventEmitter {
+export class NodeCache extends TypedEventEmitter<NodeCacheEvents> {
   private current: NodeSnapshot | undefined
   private running = false
 
@@ -38,6 +46,11 @@ export class NodeCache extends EventEmitter {
     this.running = false
   }
 
+  /** close(), for `await using`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close()
+  }
+
   private async refresh(): Promise<void> {
     if (!this.running) return
     const again = () => void this.refresh().catch((err) => reportError(this, err))
@@ -57,8 +70,16 @@ export class NodeCache extends EventEmitter {
   }
 }
 
+/** The events of a ConfigWatcher of values of type T. */
+export interface ConfigWatcherEvents<T> {
+  /** The value changed (the fallback when the node was deleted). */
+  change: [value: T]
+  /** The node could not be followed, or its data did not parse (the last good value is kept). */
+  error: [err: unknown]
+}
+
 /** A typed configuration value following a znode (JSON by default). */
-export class ConfigWatcher<T> extends EventEmitter {
+export class ConfigWatcher<T> extends TypedEventEmitter<ConfigWatcherEvents<T>> {
   private readonly cache: NodeCache
   private value: T
 
@@ -69,9 +90,10 @@ export class ConfigWatcher<T> extends EventEmitter {
    */
   constructor(zk: ZooKeeper, readonly path: string, readonly fallback: T, private readonly parse: (data: Buffer) => T = (d) => JSON.parse(d.toString('utf8')) as T) {
     super()
+    requireFunction(parse, 'parse', 'ConfigWatcher', path)
     this.value = fallback
     this.cache = new NodeCache(zk, path)
-    this.cache.on('change', (s: NodeSnapshot | undefined) => {
+    this.cache.on('change', (s) => {
       try {
         this.value = s ? this.parse(s.data) : this.fallback
         this.emit('change', this.value)
@@ -97,5 +119,10 @@ export class ConfigWatcher<T> extends EventEmitter {
   /** Stop following the node. */
   close(): void {
     this.cache.close()
+  }
+
+  /** close(), for `await using`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close()
   }
 }

@@ -1,15 +1,22 @@
 // PersistentNode: keeps a node (typically ephemeral) in place: created on start, created again when
 // it is deleted and after every reconnect (Curator's PersistentNode). With a client made with
 // `renewExpiredSession: true` it also comes back in the new session after an expiry.
-import { EventEmitter } from 'node:events'
-import { CreateMode, NodeExistsError, type SessionState, type ZooKeeper } from '../src/index.js'
+import { CreateMode, NodeExistsError, TypedEventEmitter, type SessionState, type ZooKeeper } from '../src/index.js'
 import { reportError } from './internal/wait.js'
 
 /**
  * A node kept in place: created again when deleted and after every reconnect. Emits 'ready' (path)
  * each time it is in place, 'error' when an attempt fails.
  */
-export class PersistentNode extends EventEmitter {
+/** The events of a PersistentNode. */
+export interface PersistentNodeEvents {
+  /** The node is in place (after start, a re-creation or a reconnect): its path. */
+  ready: [path: string]
+  /** Putting it back failed; the next reconnect tries again. */
+  error: [err: unknown]
+}
+
+export class PersistentNode extends TypedEventEmitter<PersistentNodeEvents> {
   private running = false
   private readonly onState = (s: SessionState) => {
     if (s === 'connected') void this.ensure()
@@ -60,5 +67,10 @@ export class PersistentNode extends EventEmitter {
     this.running = false
     this.zk.off('state', this.onState)
     await this.zk.delete(this.path).catch(() => {})
+  }
+
+  /** close(), for `await using`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close()
   }
 }

@@ -72,6 +72,13 @@ export class LockSide {
   isHeld(): boolean {
     return this.holder !== undefined
   }
+
+  /** For `await using`: this side, if still held at the end of the scope, is released (every hold at once). */
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (!this.holder) return
+    this.count = 1
+    await this.release()
+  }
 }
 
 /** Many readers or one writer on `path`. */
@@ -84,5 +91,11 @@ export class ReadWriteLock {
   constructor(zk: ZooKeeper, readonly path: string) {
     this.readLock = new LockSide(zk, path, readDriver)
     this.writeLock = new LockSide(zk, path, writeDriver)
+  }
+
+  /** For `await using`: whichever side is still held at the end of the scope is released. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.writeLock[Symbol.asyncDispose]()
+    await this.readLock[Symbol.asyncDispose]()
   }
 }

@@ -104,4 +104,9 @@ export class SemaphoreMutex {
   isHeld(): boolean {
     return this.lease !== undefined
   }
+
+  /** For `await using`: the lock, if still held at the end of the scope, is released. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (this.lease) await this.release()
+  }
 }

@@ -1,8 +1,7 @@
 // TreeCache: a local copy of a whole subtree (data and Stat of every node), kept current with one
 // persistent recursive watch (ZooKeeper 3.6+). Emits 'added', 'updated', 'removed' (path, node) and
 // 'initialized' once the first load is done.
-import { EventEmitter } from 'node:events'
-import { AddWatchMode, NoNodeError, type Stat, type WatchedEvent, type ZooKeeper } from '../src/index.js'
+import { AddWatchMode, NoNodeError, TypedEventEmitter, type Stat, type WatchedEvent, type ZooKeeper } from '../src/index.js'
 import { reportError } from './internal/wait.js'
 
 /** One node of a TreeCache. */
@@ -17,7 +16,21 @@ export interface CachedNode {
  * A local copy of a subtree, kept current by one persistent recursive watch. Emits 'added',
  * 'updated' and 'removed' (path, node), 'initialized' after the first load, 'error' on failures.
  */
-export class TreeCache extends EventEmitter {
+/** The events of a TreeCache. */
+export interface TreeCacheEvents {
+  /** A node appeared in the cache (during the first load too). */
+  added: [path: string, node: CachedNode]
+  /** A cached node's data changed. */
+  updated: [path: string, node: CachedNode]
+  /** A node left the cache (deleted), with what it held last. */
+  removed: [path: string, node: CachedNode]
+  /** The first load is done. */
+  initialized: []
+  /** Following the subtree failed. */
+  error: [err: unknown]
+}
+
+export class TreeCache extends TypedEventEmitter<TreeCacheEvents> {
   private readonly nodes = new Map<string, CachedNode>()
   private handle: { remove(): Promise<void> } | undefined
 
@@ -54,6 +67,11 @@ export class TreeCache extends EventEmitter {
   async close(): Promise<void> {
     await this.handle?.remove().catch(() => {})
     this.handle = undefined
+  }
+
+  /** close(), for `await using`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close()
   }
 
   private async load(path: string): Promise<void> {

@@ -1,6 +1,6 @@
 // The ZooKeeper client: every operation typed and promise-based, watches, chroot, and validation of
 // paths, data and ACLs before anything is sent. Connection handling lives in the session.
-import { EventEmitter } from 'node:events'
+import { TypedEventEmitter } from './typed-emitter.js'
 import type { ConnectionOptions } from 'node:tls'
 import {
   decodeCreate2Response,
@@ -32,13 +32,14 @@ import {
   encodeSyncRequest,
   type ACL,
   type ClientInfo,
-  type Stat,
 } from './jute/generated/proto.generated.js'
+import { Stat } from './stat.js'
 import { decodeMultiResponse, encodeMultiRequest } from './jute/quirks.js'
 import type { Writer } from './jute/writer.js'
 import { AddWatchMode, CreateMode, DEFAULT_MAX_BUFFER, ErrorCode, EventType, KeeperState, OpCode, WatcherType, createModeInfo } from './protocol.js'
 import { BadArgumentsError, NoNodeError, NoWatcherError, NodeExistsError, NotEmptyError, OperationTimeoutError, SessionExpiredError, errorFromCode } from './errors.js'
 import { OPEN_ACL_UNSAFE, validateACL } from './acl.js'
+import { checkBoolean, checkCallOptions, checkCallback, checkOneOf, checkSignal, describeValue } from './arguments.js'
 import { parentOf, validatePath, withChroot, withoutChroot } from './paths.js'
 import { Session } from './session/session.js'
 import { sessionStateOf } from './session/states.js'
@@ -163,14 +164,38 @@ const KIND_WIRE: Record<WatcherKind, number> = {
   persistent: WatcherType.Persistent,
   persistentRecursive: WatcherType.PersistentRecursive,
 }
+const WATCHER_KINDS = Object.keys(KIND_LOCAL) as WatcherKind[]
+const WATCH_STREAM_KINDS: readonly WatchStreamKind[] = ['data', 'exists', 'children', 'persistent', 'persistentRecursive']
 
+/**
+ * The events of a ZooKeeper client and the arguments their listeners get; `zk.on()` accepts only
+ * these names, so a misspelt one does not compile.
+ */
+export interface ZooKeeperEvents {
+  /** Every session state change: the new state and the one before. */
+  state: [next: SessionState, previous: SessionState]
+  /** No session yet: the first connect (or, with renewExpiredSession, a new session) is under way. */
+  connecting: []
+  /** A session is established (first time, after a reconnect, or a renewed session). */
+  connected: []
+  /** The connection dropped; the session may still be alive (Curator's SUSPENDED). */
+  disconnected: []
+  /** The session is gone, with its ephemerals and watches (Curator's LOST). */
+  expired: []
+  /** The server refused the credentials; the client cannot be used any more. */
+  authFailed: []
+  /** close() was called. */
+  closed: []
+  /** A watcher threw; without an 'error' listener the error is only logged. */
+  error: [err: unknown]
+}
 
 /**
  * A ZooKeeper client. Create it with `await ZooKeeper.connect(connectString, options)`.
- * Emits 'state' (next, previous) on every session state change, and 'connected', 'disconnected',
- * 'expired', 'authFailed', 'closed' for each of them.
+ * Emits 'state' (next, previous) on every session state change, and 'connecting', 'connected',
+ * 'disconnected', 'expired', 'authFailed', 'closed' for each of them (see ZooKeeperEvents).
  */
-export class ZooKeeper extends EventEmitter {
+export class ZooKeeper extends TypedEventEmitter<ZooKeeperEvents> {
   /** The chroot of the connect string ("/app"), or undefined. */
   readonly chroot: string | undefined
   private session!: SessionLike & { start?(): void }
@@ -267,6 +292,7 @@ export class ZooKeeper extends EventEmitter {
   /** Resolve when connected; reject on a terminal state, the timeout or the signal. */
   waitForConnected(opts: CallOptions = {}): Promise<void> {
     return new Promise((resolve, reject) => {
+      checkCallOptions(opts, { op: 'connect' })
       const check = (): boolean => {
         const s = this.session.state
         if (s === 'connected') return finish(resolve)
@@ -310,30 +336,26 @@ export class ZooKeeper extends EventEmitter {
 
   /** Create a node; returns its actual path (sequential suffix included) and Stat. */
   async create(path: string, data?: Data, opts: CreateOptions = {}): Promise<{ path: string; stat: Stat }> {
-    const mode = this.resolveMode(opts.mode, path)
+    checkCallOptions(opts, { op: 'create', path })
+    const mode = this.resolveMode(opts.mode, 'create', path)
     const info = createModeInfo(mode)!
     validatePath(path, 'create', info.sequential)
     const bytes = this.bytes(data, 'create', path)
     const acl = opts.acl ?? this.opts.defaultACL ?? OPEN_ACL_UNSAFE
     validateACL(acl, 'create', path)
-    if (info.ttl) {
-      if (opts.ttl === undefined || !Number.isInteger(opts.ttl) || opts.ttl <= 0 || opts.ttl > MAX_TTL) {
-        throw new BadArgumentsError(`TTL modes need an integer ttl in 1..${MAX_TTL} ms (got ${String(opts.ttl)})`, { op: 'create', path })
-      }
-    } else if (opts.ttl !== undefined) {
-      throw new BadArgumentsError('ttl is only valid with PERSISTENT_WITH_TTL or PERSISTENT_SEQUENTIAL_WITH_TTL', { op: 'create', path })
-    }
+    const ttl = this.ttlFor(info.ttl, opts.ttl, 'create', path)
     const server = withChroot(this.chroot, path)
-    const opcode = info.ttl ? OpCode.createTTL : info.container ? OpCode.createContainer : OpCode.create2
-    const encode = info.ttl
-      ? (w: Writer) => encodeCreateTTLRequest(w, { path: server, data: bytes, acl, flags: mode, ttl: BigInt(opts.ttl!) })
+    const opcode = ttl !== undefined ? OpCode.createTTL : info.container ? OpCode.createContainer : OpCode.create2
+    const encode = ttl !== undefined
+      ? (w: Writer) => encodeCreateTTLRequest(w, { path: server, data: bytes, acl, flags: mode, ttl })
       : (w: Writer) => encodeCreateRequest(w, { path: server, data: bytes, acl, flags: mode })
     const r = await this.call(opcode, encode, decodeCreate2Response, 'create', path, opts)
-    return { path: withoutChroot(this.chroot, r.path), stat: r.stat }
+    return { path: withoutChroot(this.chroot, r.path), stat: new Stat(r.stat) }
   }
 
   /** Delete a node (version -1, the default, matches any). */
   async delete(path: string, opts: CallOptions & { version?: number } = {}): Promise<void> {
+    checkCallOptions(opts, { op: 'delete', path })
     validatePath(path, 'delete')
     const version = this.version(opts.version, 'delete', path)
     const server = withChroot(this.chroot, path)
@@ -342,6 +364,7 @@ export class ZooKeeper extends EventEmitter {
 
   /** Stat of a node, or null when it does not exist. `watch` is told when it is created, changed or deleted. */
   async exists(path: string, opts: CallOptions & { watch?: Watcher } = {}): Promise<Stat | null> {
+    checkCallOptions(opts, { op: 'exists', path }, ['watch'])
     validatePath(path, 'exists')
     const server = withChroot(this.chroot, path)
     const watcher = opts.watch && this.wrap(opts.watch)
@@ -351,7 +374,7 @@ export class ZooKeeper extends EventEmitter {
         if (err === 0) this.watches.add('data', server, watcher)
         else if (err === ErrorCode.NONODE) this.watches.add('exist', server, watcher)
       })
-      return r.stat
+      return new Stat(r.stat)
     } catch (err) {
       if (err instanceof NoNodeError) return null
       throw err
@@ -360,44 +383,49 @@ export class ZooKeeper extends EventEmitter {
 
   /** Data and Stat of a node. `watch` is told when it changes or is deleted. */
   async getData(path: string, opts: CallOptions & { watch?: Watcher } = {}): Promise<{ data: Buffer; stat: Stat }> {
+    checkCallOptions(opts, { op: 'getData', path }, ['watch'])
     validatePath(path, 'getData')
     const server = withChroot(this.chroot, path)
     const watcher = opts.watch && this.wrap(opts.watch)
     const onReply = watcher && ((err: number) => err === 0 && this.watches.add('data', server, watcher))
     const r = await this.call(OpCode.getData, (w) => encodeGetDataRequest(w, { path: server, watch: !!watcher }), decodeGetDataResponse, 'getData', path, opts, onReply)
-    if (r.data === null) r.data = Buffer.alloc(0)
-    return r as { data: Buffer; stat: Stat }
+    return { data: r.data ?? Buffer.alloc(0), stat: new Stat(r.stat) }
   }
 
   /** Replace a node's data; returns the new Stat. */
   async setData(path: string, data: Data, opts: CallOptions & { version?: number } = {}): Promise<Stat> {
+    checkCallOptions(opts, { op: 'setData', path })
     validatePath(path, 'setData')
     const bytes = this.bytes(data, 'setData', path)
     const version = this.version(opts.version, 'setData', path)
     const server = withChroot(this.chroot, path)
     const r = await this.call(OpCode.setData, (w) => encodeSetDataRequest(w, { path: server, data: bytes, version }), decodeSetDataResponse, 'setData', path, opts)
-    return r.stat
+    return new Stat(r.stat)
   }
 
   /** ACL and Stat of a node. */
   async getACL(path: string, opts: CallOptions = {}): Promise<{ acl: ACL[]; stat: Stat }> {
+    checkCallOptions(opts, { op: 'getACL', path })
     validatePath(path, 'getACL')
     const server = withChroot(this.chroot, path)
-    return this.call(OpCode.getACL, (w) => encodeGetACLRequest(w, { path: server }), decodeGetACLResponse, 'getACL', path, opts)
+    const r = await this.call(OpCode.getACL, (w) => encodeGetACLRequest(w, { path: server }), decodeGetACLResponse, 'getACL', path, opts)
+    return { acl: r.acl, stat: new Stat(r.stat) }
   }
 
   /** Replace a node's ACL (version matches aversion; -1 any); returns the new Stat. */
   async setACL(path: string, acl: ACL[], opts: CallOptions & { version?: number } = {}): Promise<Stat> {
+    checkCallOptions(opts, { op: 'setACL', path })
     validatePath(path, 'setACL')
     validateACL(acl, 'setACL', path)
     const version = this.version(opts.version, 'setACL', path)
     const server = withChroot(this.chroot, path)
     const r = await this.call(OpCode.setACL, (w) => encodeSetACLRequest(w, { path: server, acl, version }), decodeSetACLResponse, 'setACL', path, opts)
-    return r.stat
+    return new Stat(r.stat)
   }
 
   /** Names of a node's children (unordered). `watch` is told when children change or the node is deleted. */
   async getChildren(path: string, opts: CallOptions & { watch?: Watcher } = {}): Promise<string[]> {
+    checkCallOptions(opts, { op: 'getChildren', path }, ['watch'])
     validatePath(path, 'getChildren')
     const server = withChroot(this.chroot, path)
     const watcher = opts.watch && this.wrap(opts.watch)
@@ -411,16 +439,19 @@ export class ZooKeeper extends EventEmitter {
 
   /** Children names and the parent's Stat. */
   async getChildrenWithStat(path: string, opts: CallOptions & { watch?: Watcher } = {}): Promise<{ children: string[]; stat: Stat }> {
+    checkCallOptions(opts, { op: 'getChildren', path }, ['watch'])
     validatePath(path, 'getChildren')
     const server = withChroot(this.chroot, path)
     const watcher = opts.watch && this.wrap(opts.watch)
-    return this.call(OpCode.getChildren2, (w) => encodeGetChildren2Request(w, { path: server, watch: !!watcher }), decodeGetChildren2Response, 'getChildren', path, opts, (err) => {
+    const r = await this.call(OpCode.getChildren2, (w) => encodeGetChildren2Request(w, { path: server, watch: !!watcher }), decodeGetChildren2Response, 'getChildren', path, opts, (err) => {
       if (watcher && err === 0) this.watches.add('child', server, watcher)
     })
+    return { children: r.children, stat: new Stat(r.stat) }
   }
 
   /** Number of all descendants of a node. */
   async getAllChildrenNumber(path: string, opts: CallOptions = {}): Promise<number> {
+    checkCallOptions(opts, { op: 'getAllChildrenNumber', path })
     validatePath(path, 'getAllChildrenNumber')
     const server = withChroot(this.chroot, path)
     const r = await this.call(OpCode.getAllChildrenNumber, (w) => encodeGetAllChildrenNumberRequest(w, { path: server }), decodeGetAllChildrenNumberResponse, 'getAllChildrenNumber', path, opts)
@@ -429,6 +460,7 @@ export class ZooKeeper extends EventEmitter {
 
   /** Paths of this session's ephemeral nodes, optionally only those under `prefix`. */
   async getEphemerals(prefix = '/', opts: CallOptions = {}): Promise<string[]> {
+    checkCallOptions(opts, { op: 'getEphemerals', path: prefix })
     validatePath(prefix, 'getEphemerals')
     const server = withChroot(this.chroot, prefix)
     const r = await this.call(OpCode.getEphemerals, (w) => encodeGetEphemeralsRequest(w, { prefixPath: server }), decodeGetEphemeralsResponse, 'getEphemerals', prefix, opts)
@@ -437,6 +469,7 @@ export class ZooKeeper extends EventEmitter {
 
   /** Wait until the server this client reads from has caught up with the leader (for `path`). */
   async sync(path: string, opts: CallOptions = {}): Promise<void> {
+    checkCallOptions(opts, { op: 'sync', path })
     validatePath(path, 'sync')
     const server = withChroot(this.chroot, path)
     await this.call(OpCode.sync, (w) => encodeSyncRequest(w, { path: server }), null, 'sync', path, opts)
@@ -445,6 +478,7 @@ export class ZooKeeper extends EventEmitter {
   /** Add credentials to the session (re-sent on every reconnect). Rejects with AuthFailedError when refused. */
   async addAuth(scheme: string, auth: Buffer | string): Promise<void> {
     if (typeof scheme !== 'string' || scheme === '') throw new BadArgumentsError('scheme must be a non-empty string', { op: 'addAuth' })
+    if (typeof auth !== 'string' && !(auth instanceof Uint8Array)) throw new BadArgumentsError(`auth must be a Buffer, Uint8Array or string, not ${describeValue(auth)}`, { op: 'addAuth' })
     const bytes = Buffer.from(auth)
     await this.session.addAuth(scheme, bytes)
     if (!this.auths.some((a) => a.scheme === scheme && a.auth.equals(bytes))) this.auths.push({ scheme, auth: bytes })
@@ -452,6 +486,7 @@ export class ZooKeeper extends EventEmitter {
 
   /** The identities this session is authenticated as. */
   async whoAmI(opts: CallOptions = {}): Promise<ClientInfo[]> {
+    checkCallOptions(opts, { op: 'whoAmI' })
     const r = await this.call(OpCode.whoAmI, null, decodeWhoAmIResponse, 'whoAmI', undefined, opts)
     return r.clientInfo
   }
@@ -459,15 +494,18 @@ export class ZooKeeper extends EventEmitter {
   /** The ensemble configuration (/zookeeper/config, outside any chroot). */
   async getConfig(opts: CallOptions & { watch?: Watcher } = {}): Promise<{ data: Buffer; stat: Stat }> {
     const server = '/zookeeper/config'
+    checkCallOptions(opts, { op: 'getConfig', path: server }, ['watch'])
     const watcher = opts.watch && this.wrap(opts.watch)
     const r = await this.call(OpCode.getData, (w) => encodeGetDataRequest(w, { path: server, watch: !!watcher }), decodeGetDataResponse, 'getConfig', server, opts, (err) => {
       if (watcher && err === 0) this.watches.add('data', server, watcher)
     })
-    return { data: r.data ?? Buffer.alloc(0), stat: r.stat }
+    return { data: r.data ?? Buffer.alloc(0), stat: new Stat(r.stat) }
   }
 
   /** Add a standing watch on `path` (PERSISTENT: that node; PERSISTENT_RECURSIVE: it and every descendant). */
   async addWatch(path: string, mode: AddWatchMode, listener: Watcher, opts: CallOptions = {}): Promise<{ remove(): Promise<void> }> {
+    checkCallOptions(opts, { op: 'addWatch', path })
+    checkCallback(listener, 'listener', { op: 'addWatch', path }, false)
     validatePath(path, 'addWatch')
     if (mode !== AddWatchMode.PERSISTENT && mode !== AddWatchMode.PERSISTENT_RECURSIVE) {
       throw new BadArgumentsError(`unknown addWatch mode ${String(mode)}`, { op: 'addWatch', path })
@@ -487,10 +525,12 @@ export class ZooKeeper extends EventEmitter {
    * Rejects with NoWatcherError when nothing matches.
    */
   async removeWatches(path: string, kind: WatcherKind, opts: CallOptions & { watcher?: Watcher; local?: boolean } = {}): Promise<void> {
+    checkCallOptions(opts, { op: 'removeWatches', path }, ['watcher'])
+    checkBoolean(opts.local, 'local', { op: 'removeWatches', path })
+    checkOneOf(kind, WATCHER_KINDS, 'kind', { op: 'removeWatches', path })
     validatePath(path, 'removeWatches')
     const server = withChroot(this.chroot, path)
     const kinds = KIND_LOCAL[kind]
-    if (!kinds) throw new BadArgumentsError(`unknown watcher kind ${String(kind)}`, { op: 'removeWatches', path })
     const raw = opts.watcher ? this.wrappers.get(opts.watcher) : undefined
     if (!this.watches.has(kinds, server, raw) || (opts.watcher && !raw)) throw new NoWatcherError(`no ${kind} watcher registered`, { op: 'removeWatches', path })
     // ZooKeeper 3.8 answers removeWatches/checkWatches of the persistent types with MARSHALLINGERROR:
@@ -519,9 +559,11 @@ export class ZooKeeper extends EventEmitter {
 
   /** Ask the server whether a watch of `kind` is set at `path`; rejects with NoWatcherError when none is. */
   async checkWatches(path: string, kind: WatcherKind, opts: CallOptions = {}): Promise<void> {
+    checkCallOptions(opts, { op: 'checkWatches', path })
+    checkOneOf(kind, WATCHER_KINDS, 'kind', { op: 'checkWatches', path })
     validatePath(path, 'checkWatches')
     const server = withChroot(this.chroot, path)
-    if (!this.watches.has(KIND_LOCAL[kind] ?? [], server)) throw new NoWatcherError(`no ${kind} watcher registered`, { op: 'checkWatches', path })
+    if (!this.watches.has(KIND_LOCAL[kind], server)) throw new NoWatcherError(`no ${kind} watcher registered`, { op: 'checkWatches', path })
     const type = kind === 'persistent' || kind === 'persistentRecursive' ? WatcherType.Any : KIND_WIRE[kind]
     await this.call(OpCode.checkWatches, (w) => encodeCheckWatchesRequest(w, { path: server, type }), null, 'checkWatches', path, opts)
   }
@@ -533,6 +575,10 @@ export class ZooKeeper extends EventEmitter {
 
   /** Run write ops atomically; see Transaction. */
   async multi(ops: MultiOp[], opts: CallOptions = {}): Promise<OpResult[]> {
+    checkCallOptions(opts, { op: 'multi' })
+    if (!Array.isArray(ops)) throw new BadArgumentsError(`ops must be an array of ops built by transaction() (or encodeOp), not ${describeValue(ops)}`, { op: 'multi' })
+    const foreign = ops.findIndex((o: Partial<MultiOp> | null) => typeof o?.encode !== 'function' || typeof o.type !== 'number' || typeof o.path !== 'string')
+    if (foreign >= 0) throw new BadArgumentsError(`op ${foreign} was not built by transaction() (or encodeOp): ${describeValue(ops[foreign])}`, { op: 'multi' })
     if (ops.length === 0) return []
     const raw = await this.call(OpCode.multi, (w) => encodeMultiRequest(w, ops), decodeMultiResponse, 'multi', undefined, opts)
     return writeResults(raw, ops, (p) => withoutChroot(this.chroot, p))
@@ -540,7 +586,10 @@ export class ZooKeeper extends EventEmitter {
 
   /** Several reads in one round trip; each result is the value or that read's own error. */
   async multiRead(reads: { type: 'getData' | 'getChildren'; path: string }[], opts: CallOptions = {}): Promise<ReadResult[]> {
-    const ops: MultiOp[] = reads.map((r) => {
+    checkCallOptions(opts, { op: 'multiRead' })
+    if (!Array.isArray(reads)) throw new BadArgumentsError(`reads must be an array of { type: 'getData' | 'getChildren', path }, not ${describeValue(reads)}`, { op: 'multiRead' })
+    const ops: MultiOp[] = reads.map((r, i) => {
+      if (typeof r !== 'object' || r === null) throw new BadArgumentsError(`read ${i} must be { type, path }, not ${describeValue(r)}`, { op: 'multiRead' })
       validatePath(r.path, 'multiRead')
       const server = withChroot(this.chroot, r.path)
       if (r.type === 'getData') return { type: OpCode.getData, path: r.path, encode: (w) => encodeGetDataRequest(w, { path: server, watch: false }) }
@@ -557,6 +606,8 @@ export class ZooKeeper extends EventEmitter {
    * PERSISTENT). An existing node is fine. Returns whether this call created the leaf.
    */
   async createAll(path: string, data?: Data, opts: CreateOptions & { parentMode?: CreateMode } = {}): Promise<{ path: string; created: boolean }> {
+    checkCallOptions(opts, { op: 'createAll', path })
+    if (opts.parentMode !== undefined) this.resolveMode(opts.parentMode, 'createAll', path)
     validatePath(path, 'createAll')
     if (path === '/') return { path, created: false }
     for (;;) {
@@ -574,6 +625,7 @@ export class ZooKeeper extends EventEmitter {
 
   /** Delete `path` and everything below it. A missing node is fine; children added meanwhile are deleted too. */
   async deleteAll(path: string, opts: CallOptions = {}): Promise<void> {
+    checkCallOptions(opts, { op: 'deleteAll', path })
     validatePath(path, 'deleteAll')
     for (;;) {
       let children: string[]
@@ -603,7 +655,14 @@ export class ZooKeeper extends EventEmitter {
    * SessionExpiredError when the session expires and ends on close().
    */
   watch(path: string, opts: { kind?: WatchStreamKind; signal?: AbortSignal } = {}): AsyncIterable<WatchedEvent> {
-    return watchStream(this, path, opts.kind ?? 'data', opts.signal)
+    // Checked now, so a mistake shows where the stream is made rather than at the first iteration.
+    const site = { op: 'watch', path }
+    checkCallOptions(opts, site)
+    const kind = opts.kind ?? 'data'
+    checkOneOf(kind, WATCH_STREAM_KINDS, 'kind', site)
+    checkSignal(opts.signal, site)
+    validatePath(path, 'watch')
+    return watchStream(this, path, kind, opts.signal)
   }
 
   // ---- internals ---------------------------------------------------------------------------------
@@ -613,16 +672,16 @@ export class ZooKeeper extends EventEmitter {
     const server = () => withChroot(this.chroot, path)
     switch (kind) {
       case 'create': {
+        checkCallOptions(args.opts, { op: 'multi', path })
         const opts = args.opts ?? {}
-        const mode = this.resolveMode(opts.mode, path)
+        const mode = this.resolveMode(opts.mode, 'multi', path)
         const info = createModeInfo(mode)!
         validatePath(path, 'multi', info.sequential)
         const data = this.bytes(args.data, 'multi', path)
         const acl = opts.acl ?? this.opts.defaultACL ?? OPEN_ACL_UNSAFE
         validateACL(acl, 'multi', path)
-        if (info.ttl) {
-          if (!opts.ttl || opts.ttl <= 0 || opts.ttl > MAX_TTL) throw new BadArgumentsError('TTL modes need a ttl', { op: 'multi', path })
-          const ttl = BigInt(opts.ttl)
+        const ttl = this.ttlFor(info.ttl, opts.ttl, 'multi', path)
+        if (ttl !== undefined) {
           return { type: OpCode.createTTL, path, encode: (w) => encodeCreateTTLRequest(w, { path: server(), data, acl, flags: mode, ttl }) }
         }
         const type = info.container ? OpCode.createContainer : OpCode.create2
@@ -665,10 +724,22 @@ export class ZooKeeper extends EventEmitter {
     }) as Promise<T>
   }
 
-  private resolveMode(mode: CreateOptions['mode'], path: string): CreateMode {
+  private resolveMode(mode: CreateOptions['mode'], op: string, path: string): CreateMode {
     const m = typeof mode === 'string' ? CreateMode[mode] : (mode ?? CreateMode.PERSISTENT)
-    if (m === undefined || createModeInfo(m) === undefined) throw new BadArgumentsError(`unknown create mode ${String(mode)}`, { op: 'create', path })
+    if (m === undefined || createModeInfo(m) === undefined) throw new BadArgumentsError(`unknown create mode ${String(mode)}`, { op, path })
     return m
+  }
+
+  /** The TTL to send: required (1..MAX_TTL ms) for the TTL modes, refused for every other mode. */
+  private ttlFor(ttlMode: boolean, ttl: number | undefined, op: string, path: string): bigint | undefined {
+    if (ttlMode) {
+      if (ttl === undefined || !Number.isInteger(ttl) || ttl <= 0 || ttl > MAX_TTL) {
+        throw new BadArgumentsError(`TTL modes need an integer ttl in 1..${MAX_TTL} ms (got ${describeValue(ttl)})`, { op, path })
+      }
+      return BigInt(ttl)
+    }
+    if (ttl !== undefined) throw new BadArgumentsError('ttl is only valid with PERSISTENT_WITH_TTL or PERSISTENT_SEQUENTIAL_WITH_TTL', { op, path })
+    return undefined
   }
 
   private bytes(data: Data, op: string, path: string): Buffer | null {

@@ -3,7 +3,8 @@
 // second try (connection loss, timeouts) and never NoNode, NodeExists and the like.
 import pRetry, { AbortError } from 'p-retry'
 import { ErrorCode } from './protocol.js'
-import { AbortedError, ClientClosedError, ZooKeeperError } from './errors.js'
+import { AbortedError, BadArgumentsError, ClientClosedError, ZooKeeperError } from './errors.js'
+import { checkCallOptions, checkCallback, checkMilliseconds, describeValue } from './arguments.js'
 
 /** Bounds of an exponential backoff, in ms. */
 export interface BackoffOptions {
@@ -96,6 +97,7 @@ export interface RetryOptions {
  * attempt; recipes make their writes idempotent (e.g. a uuid in sequential node names).
  */
 export async function withRetry<T>(fn: (attempt: number) => Promise<T>, opts: RetryOptions = {}): Promise<T> {
+  checkRetryArguments(fn, opts)
   const retryable = opts.isRetryable ?? isRetryable
   // The error that stopped the retries, kept as thrown (p-retry would re-wrap non-Error values).
   let fatal: { err: unknown } | undefined
@@ -129,4 +131,17 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, opts: Re
     if (opts.signal?.aborted && err === opts.signal.reason) throw new AbortedError({ op: 'withRetry', cause: err })
     throw err
   }
+}
+
+/** Refuse what withRetry cannot use, as a BadArgumentsError (p-retry would throw TypeErrors or loop oddly). */
+function checkRetryArguments(fn: unknown, opts: unknown): void {
+  const site = { op: 'withRetry' }
+  checkCallback(fn, 'fn', site, false)
+  checkCallOptions(opts, site, ['isRetryable', 'onRetry'])
+  const o = opts as RetryOptions | undefined
+  if (o?.retries !== undefined && o.retries !== Infinity && (!Number.isInteger(o.retries) || o.retries < 0)) {
+    throw new BadArgumentsError(`retries must be a whole number >= 0 (or Infinity), not ${describeValue(o.retries)}`, site)
+  }
+  checkMilliseconds(o?.minDelay, 'minDelay', site)
+  checkMilliseconds(o?.maxDelay, 'maxDelay', site)
 }

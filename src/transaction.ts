@@ -3,7 +3,7 @@
 // in an aborted multi every op comes back as an error result, 0 for ops before the failing one, its
 // code for it, RUNTIMEINCONSISTENCY after.
 import type { MultiOp as WireMultiOp, MultiResult } from './jute/quirks.js'
-import type { Stat } from './jute/generated/proto.generated.js'
+import { Stat } from './stat.js'
 import { OpCode } from './protocol.js'
 import { MarshallingError, ZooKeeperError, errorFromCode } from './errors.js'
 
@@ -48,9 +48,9 @@ export function writeResults(results: readonly MultiResult[], ops: readonly Mult
       case OpCode.create:
         return { type: 'create', path: strip(r.body.path) }
       case OpCode.create2:
-        return { type: 'create', path: strip(r.body.path), stat: r.body.stat }
+        return { type: 'create', path: strip(r.body.path), stat: new Stat(r.body.stat) }
       case OpCode.setData:
-        return { type: 'setData', stat: r.body.stat }
+        return { type: 'setData', stat: new Stat(r.body.stat) }
       case OpCode.check:
         return { type: 'check' }
       case OpCode.delete:
@@ -68,7 +68,7 @@ export function readResults(results: readonly MultiResult[], paths: readonly str
       case OpCode.error:
         return errorFromCode(r.err, { op: 'multiRead', path: paths[i] })
       case OpCode.getData:
-        return { type: 'getData', data: r.body.data ?? Buffer.alloc(0), stat: r.body.stat }
+        return { type: 'getData', data: r.body.data ?? Buffer.alloc(0), stat: new Stat(r.body.stat) }
       case OpCode.getChildren:
         return { type: 'getChildren', children: r.body.children }
       default:

@@ -21,6 +21,6 @@ export function until(p: Promise<unknown>, deadline: number | undefined, signal?
  * Report a background failure on an emitter without crashing the process: EventEmitter throws when
  * 'error' has no listener, and a recipe's background work must never take the application down.
  */
-export function reportError(em: { listenerCount(event: string): number; emit(event: string, ...args: unknown[]): boolean }, err: unknown): void {
+export function reportError(em: { listenerCount(event: 'error'): number; emit(event: 'error', err: unknown): boolean }, err: unknown): void {
   if (em.listenerCount('error') > 0) em.emit('error', err)
 }
