@@ -15,6 +15,7 @@ import {
   OPEN_ACL_UNSAFE,
   digestId,
   ZooKeeperError,
+  DEFAULT_MAX_BUFFER,
 } from '../src/index.js'
 
 eachTarget(t, {}, async (t, cluster) => {
@@ -167,5 +168,16 @@ eachTarget(t, {}, async (t, cluster) => {
     await t.rejects(zk.create('/t', Buffer.alloc(0), { mode: CreateMode.PERSISTENT_WITH_TTL }), BadArgumentsError)
     await t.rejects(zk.create('/t', Buffer.alloc(0), { acl: [] }), InvalidACLError)
     t.ok((await zk.create('/after')).path === '/after', 'still usable')
+  })
+
+  t.test('the largest request the client sends is the largest frame the server reads (jute.maxbuffer)', async (t) => {
+    const h = await harness(t, cluster)
+    const zk = await h.connect()
+    // create2 under the chroot: header 8 + path 4+len + data 4+n + OPEN_ACL_UNSAFE 27 + flags 4.
+    const most = DEFAULT_MAX_BUFFER - (47 + Buffer.byteLength(`${h.root}/big`))
+    await t.rejects(zk.create('/big', Buffer.alloc(most + 1)), { name: 'BadArgumentsError', op: 'create', path: '/big', message: new RegExp(`its data may be at most ${most} bytes`) })
+    t.equal((await zk.create('/big', Buffer.alloc(most, 1))).path, '/big', 'a frame of exactly jute.maxbuffer bytes is accepted')
+    t.equal((await zk.getData('/big')).data.length, most)
+    t.equal(zk.state, 'connected')
   })
 })

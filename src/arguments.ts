@@ -58,11 +58,11 @@ export function checkBoolean(value: unknown, what: string, site: ArgumentSite): 
   if (value !== undefined && typeof value !== 'boolean') throw bad(site, `${what} must be true or false, not ${describeValue(value)}`)
 }
 
-/** Throw unless `value` is undefined or a number of ms that setTimeout can wait (0..2^31-1). */
-export function checkMilliseconds(value: unknown, what: string, site: ArgumentSite): void {
+/** Throw unless `value` is undefined or a number of ms that setTimeout can wait (min..2^31-1, min 0 by default). */
+export function checkMilliseconds(value: unknown, what: string, site: ArgumentSite, min = 0): void {
   if (value === undefined) return
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > MAX_TIMEOUT_MS) {
-    throw bad(site, `${what} must be a number of ms in 0..${MAX_TIMEOUT_MS}, not ${describeValue(value)}`)
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > MAX_TIMEOUT_MS) {
+    throw bad(site, `${what} must be a number of ms in ${min}..${MAX_TIMEOUT_MS}, not ${describeValue(value)}`)
   }
 }
 
@@ -81,7 +81,8 @@ export function checkCallOptions(opts: unknown, site: ArgumentSite, callbacks: r
   if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) throw bad(site, `options must be an object, not ${describeValue(opts)}`)
   const o = opts as Record<string, unknown>
   checkSignal(o.signal, site)
-  checkMilliseconds(o.timeout, 'timeout', site)
+  // A timeout of 0 would mean "none" to the timer code: refused, so that it never silently does.
+  checkMilliseconds(o.timeout, 'timeout', site, 1)
   for (const name of callbacks) checkCallback(o[name], name, site)
 }
 

@@ -37,11 +37,12 @@ import { Stat } from './stat.js'
 import { decodeMultiResponse, encodeMultiRequest } from './jute/quirks.js'
 import type { Writer } from './jute/writer.js'
 import { AddWatchMode, CreateMode, DEFAULT_MAX_BUFFER, ErrorCode, EventType, KeeperState, OpCode, WatcherType, createModeInfo } from './protocol.js'
-import { BadArgumentsError, NoNodeError, NoWatcherError, NodeExistsError, NotEmptyError, OperationTimeoutError, SessionExpiredError, errorFromCode } from './errors.js'
+import { AbortedError, BadArgumentsError, ClientClosedError, NoNodeError, NoWatcherError, NodeExistsError, NotEmptyError, OperationTimeoutError, SessionExpiredError, errorFromCode } from './errors.js'
 import { OPEN_ACL_UNSAFE, validateACL } from './acl.js'
 import { checkBoolean, checkCallOptions, checkCallback, checkOneOf, checkSignal, describeValue } from './arguments.js'
 import { parentOf, validatePath, withChroot, withoutChroot } from './paths.js'
-import { Session } from './session/session.js'
+import { Session, describeConnectFailure } from './session/session.js'
+import { validateClientOptions } from './options.js'
 import { sessionStateOf } from './session/states.js'
 import { parseConnectString } from './session/hosts.js'
 import type { RawWatcherEvent, SessionLike, SessionState } from './session/types.js'
@@ -58,7 +59,10 @@ export interface ClientOptions {
   sessionTimeout?: number
   /** Timeout of one connection attempt including the handshake, ms. */
   connectTimeout?: number
-  /** How long connect() waits for the first session before giving up (default sessionTimeout). */
+  /**
+   * How long the first session may take, ms (default sessionTimeout, else 30000). connect() then
+   * gives up; calls made on a client that has never connected then fail, naming the last failure.
+   */
   initialConnectTimeout?: number
   /** Allow read-only sessions on partitioned servers. */
   readOnly?: boolean
@@ -167,6 +171,9 @@ const KIND_WIRE: Record<WatcherKind, number> = {
 const WATCHER_KINDS = Object.keys(KIND_LOCAL) as WatcherKind[]
 const WATCH_STREAM_KINDS: readonly WatchStreamKind[] = ['data', 'exists', 'children', 'persistent', 'persistentRecursive']
 
+/** How long the first session may take: initialConnectTimeout, else the session timeout (default 30 s). */
+const initialConnectTimeoutOf = (opts: ClientOptions): number => opts.initialConnectTimeout ?? opts.sessionTimeout ?? 30_000
+
 /**
  * The events of a ZooKeeper client and the arguments their listeners get; `zk.on()` accepts only
  * these names, so a misspelt one does not compile.
@@ -214,7 +221,7 @@ export class ZooKeeper extends TypedEventEmitter<ZooKeeperEvents> {
   static async connect(connectString: string, opts: ClientOptions = {}): Promise<ZooKeeper> {
     const zk = new ZooKeeper(connectString, opts)
     try {
-      await zk.waitForConnected({ timeout: opts.initialConnectTimeout ?? opts.sessionTimeout ?? 30_000 })
+      await zk.waitForConnected({ timeout: initialConnectTimeoutOf(opts) })
     } catch (err) {
       await zk.close()
       throw err
@@ -225,6 +232,7 @@ export class ZooKeeper extends TypedEventEmitter<ZooKeeperEvents> {
   /** Start connecting; use waitForConnected() or the 'connected' event to know when it is ready. */
   constructor(connectString: string, opts: ClientOptions = {}) {
     super()
+    validateClientOptions(opts)
     const { hosts, chroot } = parseConnectString(connectString)
     if (chroot) validatePath(chroot, 'connect')
     this.chroot = chroot
@@ -242,6 +250,7 @@ export class ZooKeeper extends TypedEventEmitter<ZooKeeperEvents> {
       sessionPassword: opts.sessionPassword,
       reconnectDelay: opts.reconnectDelay,
       clock: opts.clock,
+      initialConnectTimeout: initialConnectTimeoutOf(opts),
     }
     this.newSession = (resume) => {
       const o = resume ? sessionOpts : { ...sessionOpts, sessionId: undefined, sessionPassword: undefined }
@@ -297,11 +306,12 @@ export class ZooKeeper extends TypedEventEmitter<ZooKeeperEvents> {
         const s = this.session.state
         if (s === 'connected') return finish(resolve)
         if (s === 'expired' && !(this.opts.renewExpiredSession && !this.closing)) return finish(() => reject(new SessionExpiredError('session expired while waiting to connect', { op: 'connect' })))
-        if (s === 'authFailed' || s === 'closed') return finish(() => reject(errorFromCode(s === 'closed' ? ErrorCode.CONNECTIONLOSS : ErrorCode.AUTHFAILED, { op: 'connect' }, `client is ${s}`)))
+        if (s === 'closed') return finish(() => reject(new ClientClosedError({ op: 'connect' })))
+        if (s === 'authFailed') return finish(() => reject(errorFromCode(ErrorCode.AUTHFAILED, { op: 'connect' }, 'client is authFailed')))
         return false
       }
       let timer: NodeJS.Timeout | undefined
-      const onAbort = () => finish(() => reject(opts.signal!.reason))
+      const onAbort = () => finish(() => reject(new AbortedError({ op: 'connect', cause: opts.signal!.reason })))
       const onState = () => void check()
       this.on('state', onState)
       const off = () => this.off('state', onState)
@@ -316,7 +326,12 @@ export class ZooKeeper extends TypedEventEmitter<ZooKeeperEvents> {
       if (opts.signal?.aborted) return void onAbort()
       opts.signal?.addEventListener('abort', onAbort, { once: true })
       if (opts.timeout !== undefined) {
-        timer = setTimeout(() => finish(() => reject(new OperationTimeoutError(`not connected within ${opts.timeout} ms`, { op: 'connect' }))), opts.timeout)
+        const notConnected = () => {
+          // Retrying hosts is the session's job; the caller needs to know why none of them worked.
+          const failure = this.session.lastConnectFailure
+          return new OperationTimeoutError(`not connected within ${opts.timeout} ms${describeConnectFailure(failure)}`, { op: 'connect', cause: failure?.error })
+        }
+        timer = setTimeout(() => finish(() => reject(notConnected())), opts.timeout)
       }
     })
   }
@@ -349,7 +364,9 @@ export class ZooKeeper extends TypedEventEmitter<ZooKeeperEvents> {
     const encode = ttl !== undefined
       ? (w: Writer) => encodeCreateTTLRequest(w, { path: server, data: bytes, acl, flags: mode, ttl })
       : (w: Writer) => encodeCreateRequest(w, { path: server, data: bytes, acl, flags: mode })
-    const r = await this.call(opcode, encode, decodeCreate2Response, 'create', path, opts)
+    const r = await this.call(opcode, encode, decodeCreate2Response, 'create', path, { signal: opts.signal, timeout: opts.timeout, dataBytes: bytes?.length }).catch((err: unknown) => {
+      throw this.explainMissingParent(err, 'create', path)
+    })
     return { path: withoutChroot(this.chroot, r.path), stat: new Stat(r.stat) }
   }
 
@@ -399,7 +416,7 @@ export class ZooKeeper extends TypedEventEmitter<ZooKeeperEvents> {
     const bytes = this.bytes(data, 'setData', path)
     const version = this.version(opts.version, 'setData', path)
     const server = withChroot(this.chroot, path)
-    const r = await this.call(OpCode.setData, (w) => encodeSetDataRequest(w, { path: server, data: bytes, version }), decodeSetDataResponse, 'setData', path, opts)
+    const r = await this.call(OpCode.setData, (w) => encodeSetDataRequest(w, { path: server, data: bytes, version }), decodeSetDataResponse, 'setData', path, { signal: opts.signal, timeout: opts.timeout, dataBytes: bytes?.length })
     return new Stat(r.stat)
   }
 
@@ -616,7 +633,8 @@ export class ZooKeeper extends TypedEventEmitter<ZooKeeperEvents> {
         return { path: r.path, created: true }
       } catch (err) {
         if (err instanceof NodeExistsError) return { path, created: false }
-        if (!(err instanceof NoNodeError)) throw err
+        // A missing parent of a top-level node is a missing chroot: there is nothing to create above it.
+        if (!(err instanceof NoNodeError) || parentOf(path) === '/') throw err
       }
       // Some ancestor is missing: create the parent chain, then the leaf again.
       await this.createAll(parentOf(path), undefined, { ...opts, mode: opts.parentMode ?? CreateMode.PERSISTENT, ttl: undefined, signal: opts.signal, timeout: opts.timeout })
@@ -712,7 +730,7 @@ export class ZooKeeper extends TypedEventEmitter<ZooKeeperEvents> {
     decode: ((r: import('./jute/reader.js').Reader) => T) | null,
     op: string,
     path: string | undefined,
-    opts: CallOptions,
+    opts: CallOptions & { dataBytes?: number },
     onReply?: (err: number) => void,
   ): Promise<T> {
     return this.session.request(opcode, encode, decode, {
@@ -721,7 +739,21 @@ export class ZooKeeper extends TypedEventEmitter<ZooKeeperEvents> {
       signal: opts.signal,
       timeout: opts.timeout ?? this.opts.requestTimeout,
       onReply,
+      dataBytes: opts.dataBytes,
     }) as Promise<T>
+  }
+
+  /**
+   * A create's NONODE means its parent is missing. Under a chroot that parent may be the chroot
+   * itself, which the path the caller wrote does not show: say so, keeping code, op and path.
+   */
+  private explainMissingParent(err: unknown, op: string, path: string): unknown {
+    if (!(err instanceof NoNodeError) || !this.chroot) return err
+    const parent = parentOf(path)
+    const why = parent === '/'
+      ? `under chroot ${this.chroot}: the chroot does not exist (it is the parent of ${path}); create it first, from a client without a chroot`
+      : `under chroot ${this.chroot}: the parent ${parent} does not exist (does the chroot?)`
+    return new NoNodeError(why, { op, path, cause: err })
   }
 
   private resolveMode(mode: CreateOptions['mode'], op: string, path: string): CreateMode {

@@ -21,9 +21,14 @@ export class ZooKeeperError extends Error {
   /** Path the operation was about, when it had one. */
   readonly path: string | undefined
 
-  constructor(code: number, message?: string, ctx: ErrorContext = {}) {
+  /**
+   * @param label the word the message starts with: the code's name unless given. Client-side
+   *   conditions that borrow a code (an aborted call, a closed client) name themselves instead, so
+   *   that they never read as a timeout or a lost connection.
+   */
+  constructor(code: number, message?: string, ctx: ErrorContext = {}, label: string = errorName(code)) {
     const where = [ctx.op, ctx.path].filter(Boolean).join(' ')
-    super(`${errorName(code)}${where ? ` (${where})` : ''}${message ? `: ${message}` : ''}`, ctx.cause === undefined ? undefined : { cause: ctx.cause })
+    super(`${label}${where ? ` (${where})` : ''}${message ? `: ${message}` : ''}`, ctx.cause === undefined ? undefined : { cause: ctx.cause })
     this.code = code
     this.op = ctx.op
     this.path = ctx.path
@@ -112,17 +117,36 @@ export function errorClassForCode(code: number): ErrorClass | undefined {
   return byCode.get(code)
 }
 
-/** The client was closed by the user; pending and later calls fail with this. */
+/**
+ * The client was closed by the user; pending and later calls fail with this. Its code stays
+ * CONNECTIONLOSS for code that branches on codes, but it reads "CLOSED" and is never retried.
+ */
 export class ClientClosedError extends ZooKeeperError {
   constructor(ctx: ErrorContext = {}) {
-    super(ErrorCode.CONNECTIONLOSS, 'client is closed', ctx)
+    super(ErrorCode.CONNECTIONLOSS, 'the client was closed (close() was called)', ctx, 'CLOSED')
   }
 }
 
-/** A call was aborted through its AbortSignal. The request may already have reached the server. */
+/**
+ * A call was aborted through its AbortSignal; `cause` is the signal's reason, which the message
+ * repeats. The request may already have reached the server. Its code stays OPERATIONTIMEOUT for
+ * code that branches on codes, but it reads "ABORTED" and is never retried.
+ */
 export class AbortedError extends ZooKeeperError {
   constructor(ctx: ErrorContext = {}) {
-    super(ErrorCode.OPERATIONTIMEOUT, 'aborted', ctx)
+    super(ErrorCode.OPERATIONTIMEOUT, `aborted by its signal: ${describeReason(ctx.cause)}`, ctx, 'ABORTED')
+  }
+}
+
+/** An abort reason as words: an Error's message, a string as is, anything else as JSON when it can be. */
+function describeReason(reason: unknown): string {
+  if (reason === undefined) return 'no reason given'
+  if (reason instanceof Error) return reason.message || reason.name
+  if (typeof reason === 'string') return reason
+  try {
+    return JSON.stringify(reason) ?? String(reason)
+  } catch {
+    return String(reason)
   }
 }
 

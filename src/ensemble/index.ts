@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ZooKeeperServer, type ServerMode, type ServerOptions } from './server.js'
+import { validateEnsembleOptions } from './options.js'
 import type { ChildConfig, FromChild, ToChild } from './peer-process.js'
 import { FileStore, MemoryStore, type QuorumStore } from './zab/storage.js'
 import type { PeerAddress } from './zab/links.js'
@@ -82,8 +83,8 @@ export interface Ensemble {
 
 /** Start an in-process ensemble on 127.0.0.1 (ports picked by the OS unless given). */
 export async function startEnsemble(opts: EnsembleOptions = {}): Promise<Ensemble> {
+  validateEnsembleOptions(opts)
   const size = opts.size ?? 1
-  if (!Number.isInteger(size) || size < 1 || size > 15) throw new RangeError(`startEnsemble: size must be an integer from 1 to 15, got ${size}`)
   if (size > 1) return opts.processes ? startProcesses(opts, size) : startQuorum(opts, size)
   if (opts.processes) throw new RangeError('startEnsemble: processes: true needs a quorum (size 3 or more)')
   let server = new ZooKeeperServer({ ...opts, serverId: 1 })

@@ -49,7 +49,9 @@ export class Pending<T = unknown> {
     }
     if (timeout !== undefined && timeout > 0) {
       timer = clock.setTimeout(() => {
-        if (this.fail(new OperationTimeoutError(`no reply within ${timeout} ms`, { op, path }))) onEarlyEnd(this)
+        // Say whether it ever left: an unsent call is safe to retry, a sent one may have been applied.
+        const why = this.xid === 0 ? `not sent within ${timeout} ms (the timeout option): no connection to send it on` : `no reply within ${timeout} ms (the timeout option)`
+        if (this.fail(new OperationTimeoutError(why, { op, path }))) onEarlyEnd(this)
       }, timeout)
     }
     signal?.addEventListener('abort', onAbort, { once: true })

@@ -15,7 +15,7 @@ import {
   type ConnectResponse,
 } from '../jute/generated/proto.generated.js'
 import { DEFAULT_MAX_BUFFER, ErrorCode, OpCode, PROTOCOL_VERSION, Xid, opName } from '../protocol.js'
-import { AuthFailedError, ClientClosedError, ConnectionLossError, MarshallingError, ProtocolError, SessionExpiredError, errorFromCode, type ZooKeeperError } from '../errors.js'
+import { AuthFailedError, BadArgumentsError, ClientClosedError, ConnectionLossError, ProtocolError, SessionExpiredError, errorFromCode, type ZooKeeperError } from '../errors.js'
 import { systemClock, type Clock, type TimerHandle } from '../clock.js'
 import { logger, hex } from '../debug.js'
 import { Backoff, DEFAULT_RECONNECT_DELAY } from '../retry.js'
@@ -26,7 +26,7 @@ import { HostProvider } from './hosts.js'
 import { Heartbeat } from './heartbeat.js'
 import { Pending, PendingMap, UnsentQueue, encodingError } from './pending.js'
 import { isTerminal, transition, type SessionInput } from './states.js'
-import type { HostPort, RawWatcherEvent, RequestOptions, SessionLike, SessionState, WatchSet } from './types.js'
+import type { ConnectFailure, HostPort, RawWatcherEvent, RequestOptions, SessionLike, SessionState, WatchSet } from './types.js'
 
 const log = logger('session')
 
@@ -57,6 +57,17 @@ export interface SessionOptions {
   reconnectDelay?: { min: number; max: number }
   /** Bound on calls waiting for a connection (default 10000); beyond it calls fail with ConnectionLossError. */
   maxUnsent?: number
+  /**
+   * How long calls may wait for the first session, ms (default: as long as it takes). Past it, the
+   * calls waiting and those made until a session exists fail with ConnectionLossError naming the
+   * last failed attempt; the session keeps trying to connect.
+   */
+  initialConnectTimeout?: number
+}
+
+/** ": last attempt to host:port failed: …", to end a message about not being connected; "" when nothing failed yet. */
+export function describeConnectFailure(failure: ConnectFailure | undefined): string {
+  return failure ? `: last attempt to ${failure.remote} failed: ${failure.error.message}` : ''
 }
 
 /** Watch paths per SetWatches packet: ZooKeeper's client splits at 128 KB so no packet nears jute.maxbuffer. */
@@ -176,6 +187,11 @@ export class Session implements SessionLike {
   private started = false
   private closeRequested = false
   private closing: Promise<void> | undefined
+  /** Why the latest attempt failed, for errors about not being connected. */
+  private lastFailure: ConnectFailure | undefined
+  private initialConnectTimer: TimerHandle | undefined
+  /** No session came within initialConnectTimeout: calls fail instead of waiting, until one does. */
+  private initialConnectOverdue = false
 
   constructor(private readonly opts: SessionOptions) {
     // Option objects passed through by the client may hold explicit undefineds: default with ??.
@@ -210,6 +226,9 @@ export class Session implements SessionLike {
   get readOnly(): boolean {
     return this.roServer
   }
+  get lastConnectFailure(): ConnectFailure | undefined {
+    return this.lastFailure
+  }
 
   /** Begin connecting; idempotent, and a no-op once closed. */
   start(): void {
@@ -219,6 +238,8 @@ export class Session implements SessionLike {
       // A resumed session may already be dying: count its timeout from now, even if no server answers.
       this.lastHeard = this.clock.now()
       this.armExpiry()
+    } else if (this.opts.initialConnectTimeout !== undefined) {
+      this.armInitialConnectDeadline(this.opts.initialConnectTimeout)
     }
     this.run().catch((err: unknown) => {
       // A bug in the loop must not crash the process nor hang callers: end the session visibly.
@@ -277,6 +298,7 @@ export class Session implements SessionLike {
       transport = await this.factory(host, { connectTimeout: this.connectTimeout(), maxFrame: this.maxBuffer + FRAME_SLACK, tls: this.opts.tls })
     } catch (err) {
       log('connect to %s:%d failed: %s', host.host, host.port, (err as Error).message)
+      this.noteFailure(host.host.includes(':') ? `[${host.host}]:${host.port}` : `${host.host}:${host.port}`, err)
       return undefined
     }
     if (!this.active) {
@@ -357,6 +379,9 @@ export class Session implements SessionLike {
     this.hosts.connected()
     this.backoff.reset()
     this.cancelExpiry()
+    this.lastFailure = undefined
+    this.initialConnectTimer?.cancel()
+    this.initialConnectOverdue = false
     log('session 0x%s on %s, timeout %d ms%s', this.id.toString(16), conn.remote, this.timeout, this.roServer ? ' (read-only)' : '')
   }
 
@@ -421,6 +446,7 @@ export class Session implements SessionLike {
     conn.drop(reason)
     if (conn.heartbeat) this.lastHeard = Math.max(this.lastHeard, conn.heartbeat.lastReceived)
     log('connection to %s ended: %s', conn.remote, reason.message)
+    if (this.active) this.noteFailure(conn.remote, reason)
     // The server may or may not have applied them; only the caller can decide to retry.
     this.pending.failAll((p) => new ConnectionLossError(`connection to ${conn.remote} lost before the reply: ${reason.message}`, { op: p.opts.op, path: p.opts.path, cause: reason }))
     if (!this.active) return
@@ -447,6 +473,34 @@ export class Session implements SessionLike {
     this.expiryTimer = undefined
   }
 
+  /** Remember why an attempt failed, keeping the socket's own error (ECONNREFUSED…) when it is known. */
+  private noteFailure(remote: string, err: unknown): void {
+    const error = err instanceof Error ? err : new ConnectionLossError(String(err))
+    const socketError = error.cause instanceof Error && typeof (error.cause as NodeJS.ErrnoException).code === 'string' ? error.cause : undefined
+    this.lastFailure = { remote, error: socketError ?? error }
+  }
+
+  /**
+   * Without a deadline, a call made before the first session would wait for as long as no server
+   * answers (there is no session to expire yet). Past it, such calls fail and say why.
+   */
+  private armInitialConnectDeadline(limit: number): void {
+    this.initialConnectTimer = this.clock.setTimeout(() => {
+      this.initialConnectTimer = undefined
+      if (this.hadSession || !this.active) return
+      this.initialConnectOverdue = true
+      log('no session within %d ms; failing waiting calls%s', limit, describeConnectFailure(this.lastFailure))
+      this.unsent.failAll((p) => this.notConnectedError(p.opts.op, p.opts.path))
+      for (const entry of this.auths) for (const w of entry.waiters.splice(0)) w.reject(this.notConnectedError('addAuth'))
+    }, limit)
+  }
+
+  /** The error of a call refused because no session came within initialConnectTimeout. */
+  private notConnectedError(op: string, path?: string): ConnectionLossError {
+    const why = `not sent: not connected within ${this.opts.initialConnectTimeout} ms${describeConnectFailure(this.lastFailure)}`
+    return new ConnectionLossError(why, { op, path, cause: this.lastFailure?.error })
+  }
+
   private expire(why: string): void {
     if (!this.setState('expire')) return
     log('session 0x%s expired: %s', this.id.toString(16), why)
@@ -462,6 +516,7 @@ export class Session implements SessionLike {
   /** In a terminal state: fail every call and auth waiter with `errFor`, drop the link, stop the loop. */
   private endEverything(errFor: (ctx: { op: string; path?: string }) => ZooKeeperError): void {
     this.cancelExpiry()
+    this.initialConnectTimer?.cancel()
     const byCall = (p: Pending) => errFor({ op: p.opts.op, path: p.opts.path })
     this.pending.failAll(byCall)
     this.unsent.failAll(byCall)
@@ -536,9 +591,7 @@ export class Session implements SessionLike {
     } catch (err) {
       return Promise.reject(encodingError(err, opts.op, opts.path))
     }
-    if (frame.length - 4 > this.maxBuffer) {
-      return Promise.reject(new MarshallingError(`request of ${frame.length - 4} bytes exceeds jute.maxbuffer (${this.maxBuffer} bytes)`, { op: opts.op, path: opts.path }))
-    }
+    if (frame.length - 4 > this.maxBuffer) return Promise.reject(tooLargeError(frame.length - 4, this.maxBuffer, opts))
     return new Promise<T>((resolve, reject) => {
       const p = new Pending<T>(opcode, frame, decodeBody, opts, resolve, reject) as Pending
       p.arm(this.clock, (ended) => this.unsent.remove(ended))
@@ -559,6 +612,7 @@ export class Session implements SessionLike {
     if (this.closeRequested || this.currentState === 'closed') return new ClientClosedError({ op, path })
     if (this.currentState === 'expired') return new SessionExpiredError(`session 0x${this.id.toString(16)} has expired`, { op, path })
     if (this.currentState === 'authFailed') return new AuthFailedError('authentication failed earlier; the session is unusable', { op, path })
+    if (this.initialConnectOverdue && !this.hadSession) return this.notConnectedError(op, path)
     return undefined
   }
 
@@ -675,6 +729,19 @@ export class Session implements SessionLike {
     log('session 0x%s closed', this.id.toString(16))
     this.endEverything((ctx) => new ClientClosedError(ctx))
   }
+}
+
+/**
+ * A request whose frame body is over jute.maxbuffer: ZooKeeper would drop the connection on reading
+ * its length ("Len error"), so it is refused here, and says how much data would have fit.
+ */
+function tooLargeError(size: number, max: number, opts: RequestOptions): BadArgumentsError {
+  let why = `the ${opts.op} request would take ${size} bytes, over jute.maxbuffer (${max} bytes), the largest request a ZooKeeper server accepts`
+  if (opts.dataBytes !== undefined) {
+    const overhead = size - opts.dataBytes
+    why += `; besides its data it takes ${overhead} bytes, so its data may be at most ${Math.max(0, max - overhead)} bytes (it has ${opts.dataBytes})`
+  }
+  return new BadArgumentsError(why, { op: opts.op, path: opts.path })
 }
 
 /** The ping frame never changes: RequestHeader{xid -2, type ping}, no body. */

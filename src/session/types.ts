@@ -40,6 +40,17 @@ export interface RawWatcherEvent {
   path: string
 }
 
+/** Why the latest attempt to reach a server failed (or the latest connection ended). */
+export interface ConnectFailure {
+  /** "host:port" that was tried. */
+  remote: string
+  /**
+   * The most specific error known: the socket's own (its `code` ECONNREFUSED, ENOTFOUND,
+   * ETIMEDOUT…) when there was one, else the transport's or the handshake's.
+   */
+  error: Error
+}
+
 /** Per-call options accepted by Session.request(). */
 export interface RequestOptions {
   /** Operation name for errors and logs ("getData"). */
@@ -56,6 +67,8 @@ export interface RequestOptions {
    * notification that follows the reply always finds its watcher.
    */
   onReply?: (err: number, zxid: bigint) => void
+  /** Bytes of znode data the request carries: lets a too-large request say how much data would fit. */
+  dataBytes?: number
 }
 
 /** What the client needs from a session. */
@@ -67,6 +80,8 @@ export interface SessionLike {
   readonly negotiatedTimeout: number
   /** Highest zxid seen in any reply. */
   readonly lastZxid: bigint
+  /** Why the latest connection attempt failed; cleared once a server grants the session. */
+  readonly lastConnectFailure?: ConnectFailure | undefined
   /**
    * Send a request and resolve with its decoded reply body. Rejects with the typed ZooKeeperError for a
    * non-zero reply err (via errorFromCode with op/path), ConnectionLossError when the connection drops

@@ -139,6 +139,7 @@ t.test('a refused connect rejects with ConnectionLoss', async (t) => {
   const err = await socketTransport({ host: '127.0.0.1', port }, opts).catch((e: unknown) => e)
   t.type(err, ConnectionLossError)
   t.match(err, { op: 'connect', message: /failed/ })
+  t.match((err as Error).cause, { code: 'ECONNREFUSED' }, "the socket's own error is the cause")
 })
 
 t.test('a TLS handshake that never completes times out', async (t) => {
@@ -147,6 +148,7 @@ t.test('a TLS handshake that never completes times out', async (t) => {
   const err = await socketTransport({ host: '127.0.0.1', port }, { ...opts, connectTimeout: 100, tls: true }).catch((e: unknown) => e)
   t.type(err, ConnectionLossError)
   t.match(err, { message: /timed out after 100 ms/ })
+  t.match((err as Error).cause, { code: 'ETIMEDOUT', message: /ETIMEDOUT 127\.0\.0\.1:\d+/ }, 'the cause carries the code a socket timeout has')
   t.ok(Date.now() - started >= 90)
   ;(await accepted).destroy()
 })

@@ -115,7 +115,11 @@ export const socketTransport: TransportFactory = (host: HostPort, opts: ConnectO
       socket.destroy()
       reject(err)
     }
-    const timer = setTimeout(() => fail(new ConnectionLossError(`connect to ${remote} timed out after ${opts.connectTimeout} ms`, { op: 'connect' })), opts.connectTimeout)
+    const timer = setTimeout(() => {
+      // Our own timer, not the OS's: give it the code a socket timeout has, so callers test one field.
+      const timedOut = Object.assign(new Error(`connect ETIMEDOUT ${remote} (no connection within ${opts.connectTimeout} ms)`), { code: 'ETIMEDOUT' })
+      fail(new ConnectionLossError(`connect to ${remote} timed out after ${opts.connectTimeout} ms`, { op: 'connect', cause: timedOut }))
+    }, opts.connectTimeout)
     // Stays attached until the transport has its own handlers, so no error is ever unhandled.
     const onEarlyError = (err: Error) => fail(new ConnectionLossError(`connect to ${remote} failed: ${err.message}`, { op: 'connect', cause: err }))
     socket.on('error', onEarlyError)

@@ -1,0 +1,66 @@
+// The check of startEnsemble()'s options (and the ServerOptions they carry), made before any server
+// starts: a wrong type is a TypeError, a value out of range a RangeError, each naming the option and
+// the value, instead of a server that ticks every -5 ms or listens on no port it can report.
+import type { EnsembleOptions } from './index.js'
+
+/** Largest delay Node's timers honour (2^31-1 ms); also the int range ZooKeeper's timeouts use. */
+const MAX_MS = 0x7fffffff
+
+/** A value as it reads in a message: strings quoted, so that '200' is not taken for 200. */
+function shown(value: unknown): string {
+  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`
+  if (typeof value === 'object' && value !== null) return Array.isArray(value) ? 'an array' : 'an object'
+  return String(value)
+}
+
+/** Throw unless `value` is undefined or a whole number in min..max. */
+function whole(value: unknown, name: string, min: number, max: number, unit = ''): void {
+  if (value === undefined) return
+  const wanted = `startEnsemble: ${name} must be a whole number${unit} from ${min} to ${max}, got ${shown(value)}`
+  if (typeof value !== 'number') throw new TypeError(wanted)
+  if (!Number.isInteger(value) || value < min || value > max) throw new RangeError(wanted)
+}
+
+function flag(value: unknown, name: string): void {
+  if (value !== undefined && typeof value !== 'boolean') throw new TypeError(`startEnsemble: ${name} must be true or false, got ${shown(value)}`)
+}
+
+function text(value: unknown, name: string): void {
+  if (value === undefined) return
+  if (typeof value !== 'string') throw new TypeError(`startEnsemble: ${name} must be a string, got ${shown(value)}`)
+  if (value === '') throw new RangeError(`startEnsemble: ${name} must not be empty`)
+}
+
+/**
+ * Throw TypeError or RangeError for the first invalid option of startEnsemble() (and of the
+ * ServerOptions it passes on). Defaults are those of ZooKeeperServer: tickTime 2000, session
+ * timeouts from 2 to 20 ticks.
+ */
+export function validateEnsembleOptions(opts: EnsembleOptions): void {
+  if (typeof opts !== 'object' || opts === null) throw new TypeError(`startEnsemble: options must be an object, got ${shown(opts)}`)
+  const size = opts.size ?? 1
+  whole(opts.size, 'size', 1, 15, ' of servers')
+  // Server i of a quorum listens on port + i: the last one must still be a port.
+  whole(opts.port, 'port', 0, 65535 - (size - 1))
+  text(opts.host, 'host')
+  whole(opts.tickTime, 'tickTime', 1, MAX_MS, ' of ms')
+  whole(opts.minSessionTimeout, 'minSessionTimeout', 1, MAX_MS, ' of ms')
+  whole(opts.maxSessionTimeout, 'maxSessionTimeout', 1, MAX_MS, ' of ms')
+  const tick = opts.tickTime ?? 2000
+  const min = opts.minSessionTimeout ?? 2 * tick
+  const max = opts.maxSessionTimeout ?? 20 * tick
+  if (min > max) {
+    throw new RangeError(`startEnsemble: minSessionTimeout (${min} ms${opts.minSessionTimeout === undefined ? ', 2 ticks' : ''}) is above maxSessionTimeout (${max} ms${opts.maxSessionTimeout === undefined ? ', 20 ticks' : ''})`)
+  }
+  whole(opts.maxBuffer, 'maxBuffer', 1, MAX_MS, ' of bytes')
+  whole(opts.snapshotEvery, 'snapshotEvery', 1, Number.MAX_SAFE_INTEGER, ' of txns')
+  whole(opts.containerCheckInterval, 'containerCheckInterval', 1, MAX_MS, ' of ms')
+  whole(opts.peerTickMs, 'peerTickMs', 1, MAX_MS, ' of ms')
+  whole(opts.peerSilenceTicks, 'peerSilenceTicks', 1, Number.MAX_SAFE_INTEGER, ' of ticks')
+  text(opts.dataDir, 'dataDir')
+  text(opts.superDigest, 'superDigest')
+  flag(opts.ttlEnabled, 'ttlEnabled')
+  flag(opts.fsync, 'fsync')
+  flag(opts.waitForLeader, 'waitForLeader')
+  flag(opts.processes, 'processes')
+}
