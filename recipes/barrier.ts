@@ -1,17 +1,17 @@
 // Barrier and DoubleBarrier with Apache Curator's layouts (DistributedBarrier, DistributedDoubleBarrier).
 import { randomUUID } from 'node:crypto'
 import { CreateMode, NodeExistsError, NoNodeError, type ZooKeeper } from '../src/index.js'
-import { until } from './internal/wait.js'
+import { throwIfAborted, until } from './internal/wait.js'
 
 /** Wait for `path` to be deleted (or to be absent); false on timeout. */
 async function waitGone(zk: ZooKeeper, path: string, opts: { timeout?: number; signal?: AbortSignal }): Promise<boolean> {
   const deadline = opts.timeout === undefined ? undefined : Date.now() + opts.timeout
   for (;;) {
-    opts.signal?.throwIfAborted()
+    throwIfAborted(opts.signal, { op: 'Barrier.wait', path })
     let fired!: () => void
     const changed = new Promise<void>((r) => (fired = r))
     if ((await zk.exists(path, { watch: () => fired() })) === null) return true
-    if (!(await until(changed, deadline, opts.signal))) return false
+    if (!(await until(changed, deadline, opts.signal, { op: 'Barrier.wait', path }))) return false
   }
 }
 
@@ -80,7 +80,7 @@ export class DoubleBarrier {
       })
       return true
     }
-    if (await until(readyCreated, deadline, opts.signal).catch(async (err) => {
+    if (await until(readyCreated, deadline, opts.signal, { op: 'DoubleBarrier.enter', path: this.path }).catch(async (err) => {
       await this.removeOurNode()
       throw err
     })) return true
@@ -115,7 +115,7 @@ export class DoubleBarrier {
         await this.zk.delete(this.ready).catch(() => {})
         return true
       }
-      if (!(await until(changed, deadline, opts.signal))) return false
+      if (!(await until(changed, deadline, opts.signal, { op: 'DoubleBarrier.leave', path: this.path }))) return false
     }
   }
 

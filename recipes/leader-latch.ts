@@ -5,7 +5,7 @@
 import { NoNodeError, TypedEventEmitter, type SessionState, type ZooKeeper, IllegalStateError } from '../src/index.js'
 import { createProtectedSequential, sortBySequence } from './internal/protected.js'
 import { deleteQuietly } from './internal/contenders.js'
-import { reportError } from './internal/wait.js'
+import { abortedBy, reportError } from './internal/wait.js'
 
 /** Curator's latch node name. */
 export const LATCH_NAME = 'latch-'
@@ -70,7 +70,7 @@ export class LeaderLatch extends TypedEventEmitter<LeaderLatchEvents> {
       }
       const onLeader = () => done(() => resolve(true))
       const onClosed = () => done(() => reject(new IllegalStateError('latch closed while waiting', { op: 'LeaderLatch.await', path: this.path })))
-      const onAbort = () => done(() => reject(opts.signal!.reason))
+      const onAbort = () => done(() => reject(abortedBy(opts.signal!, { op: 'LeaderLatch.await', path: this.path })))
       if (opts.signal?.aborted) return onAbort()
       this.on('isLeader', onLeader)
       this.on('closed', onClosed)

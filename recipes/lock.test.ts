@@ -2,6 +2,7 @@
 // timeouts and aborts that leave no node behind, one leader at a time through close and expiry.
 import t from 'tap'
 import { ensembleWithClients } from '../src/testing/ensemble-clients.js'
+import { AbortedError } from '../src/index.js'
 import { Mutex } from './lock.js'
 import { LeaderLatch } from './leader-latch.js'
 
@@ -52,8 +53,15 @@ t.test('abort while waiting rejects and leaves no node', async (t) => {
   const joined = new Promise<unknown>((r) => void zks[0]!.getChildren('/locks/ab', { watch: r }))
   const waiting = new Mutex(zks[1]!, '/locks/ab').acquire({ signal: ac.signal })
   await joined
-  ac.abort(new Error('stop waiting'))
-  await t.rejects(waiting, /stop waiting/)
+  const reason = new Error('stop waiting')
+  ac.abort(reason)
+  const err = await waiting.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  t.ok(err instanceof AbortedError, 'a typed AbortedError')
+  t.match((err as Error).message, /^ABORTED \((acquire|create) \/locks\/ab[^)]*\): aborted by its signal: stop waiting/, 'naming the call, its path and the reason')
+  t.equal((err as Error).cause, reason, 'the reason is its cause')
   t.equal((await zks[0]!.getChildren('/locks/ab')).length, 1, 'only the holder remains')
   await a.release()
 })

@@ -47,7 +47,7 @@ export class Queue {
           if (!(err instanceof NoNodeError)) throw err
         }
       }
-      if (!(await until(this.closing.race(changed), deadline, opts.signal))) return undefined
+      if (!(await until(this.closing.race(changed), deadline, opts.signal, { op: 'Queue.take', path: this.path }))) return undefined
     }
   }
 
@@ -159,7 +159,7 @@ export class LockingQueue {
           await deleteQuietly(this.zk, lock)
         }
       }
-      if (!(await until(this.closing.race(changed), deadline, opts.signal))) return false
+      if (!(await until(this.closing.race(changed), deadline, opts.signal, { op: 'LockingQueue.consume', path: this.path }))) return false
     }
   }
 

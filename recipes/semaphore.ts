@@ -55,7 +55,7 @@ export class Semaphore {
           await deleteQuietly(this.zk, node)
           return undefined
         }
-        await until(wake, ms === undefined ? undefined : Date.now() + ms, opts.signal)
+        await until(wake, ms === undefined ? undefined : Date.now() + ms, opts.signal, { op: 'Semaphore.acquire', path: this.path })
       }
     } catch (err) {
       if (node) await deleteQuietly(this.zk, node)

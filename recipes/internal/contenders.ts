@@ -4,6 +4,7 @@
 import { NoNodeError, type ZooKeeper, type WatchedEvent } from '../../src/index.js'
 import { createProtectedSequential, sortBySequence } from './protected.js'
 import { deleteQuietly } from './delete.js'
+import { abortedBy, throwIfAborted } from './wait.js'
 
 export { deleteQuietly }
 
@@ -68,7 +69,7 @@ export async function contend(zk: ZooKeeper, dir: string, driver: ContenderDrive
 async function waitToHold(zk: ZooKeeper, dir: string, name: string, driver: ContenderDriver, opts: AttemptOptions): Promise<boolean> {
   const deadline = opts.timeout === undefined ? undefined : Date.now() + opts.timeout
   for (;;) {
-    opts.signal?.throwIfAborted()
+    throwIfAborted(opts.signal, { op: 'acquire', path: dir })
     const children = await zk.getChildren(dir)
     const sorted = driver.sort ? driver.sort(children) : sortBySequence(children, driver.marker)
     const ours = sorted.indexOf(name)
@@ -96,7 +97,7 @@ function waitForDeletion(zk: ZooKeeper, path: string, ms: number | undefined, si
       signal?.removeEventListener('abort', onAbort)
       fn()
     }
-    const onAbort = () => finish(() => reject(signal!.reason))
+    const onAbort = () => finish(() => reject(abortedBy(signal!, { op: 'acquire', path })))
     signal?.addEventListener('abort', onAbort, { once: true })
     if (ms !== undefined) timer = setTimeout(() => finish(() => resolve('timeout')), ms)
     // Any event on the predecessor (deleted, or a session event) is a reason to look again.

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto'
 import { ConnectionLossError, CreateMode, NoNodeError, type ZooKeeper } from '../../src/index.js'
 import { deleteQuietly } from './delete.js'
+import { abortedBy, throwIfAborted } from './wait.js'
 
 /** Curator's marker for protected nodes. */
 export const PROTECTED_PREFIX = '_c_'
@@ -50,7 +51,7 @@ export async function createProtectedSequential(
   const prefix = protectedPrefix()
   const mode = opts.mode ?? CreateMode.EPHEMERAL_SEQUENTIAL
   for (;;) {
-    opts.signal?.throwIfAborted()
+    throwIfAborted(opts.signal, { op: 'create', path: dir })
     try {
       await zk.createAll(dir, undefined, { mode: CreateMode.CONTAINER, parentMode: CreateMode.CONTAINER })
       // The create itself is not abortable: an abort after it was sent could leave a node we do not
@@ -58,7 +59,7 @@ export async function createProtectedSequential(
       const { path } = await zk.create(`${dir}/${prefix}${name}`, data, { mode })
       if (opts.signal?.aborted) {
         await deleteQuietly(zk, path)
-        throw opts.signal.reason
+        throw abortedBy(opts.signal, { op: 'create', path })
       }
       return path
     } catch (err) {

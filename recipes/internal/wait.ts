@@ -1,10 +1,27 @@
 // Waiting with a deadline and an AbortSignal, shared by the recipes.
+import { AbortedError } from '../../src/index.js'
+
+/** Which recipe call is waiting, for the error an abort ends it with. */
+export interface WaitContext {
+  op: string
+  path?: string
+}
+
+/** The error an aborted recipe call rejects with: typed, naming the call, the reason as its cause. */
+export function abortedBy(signal: AbortSignal, where: WaitContext): AbortedError {
+  return new AbortedError({ ...where, cause: signal.reason })
+}
+
+/** Throw abortedBy(…) if `signal` has fired. */
+export function throwIfAborted(signal: AbortSignal | undefined, where: WaitContext): void {
+  if (signal?.aborted) throw abortedBy(signal, where)
+}
 
 /** Resolve true when `p` settles, false at the deadline; reject when aborted. */
-export function until(p: Promise<unknown>, deadline: number | undefined, signal?: AbortSignal): Promise<boolean> {
+export function until(p: Promise<unknown>, deadline: number | undefined, signal: AbortSignal | undefined, where: WaitContext): Promise<boolean> {
   return new Promise((resolve, reject) => {
     let timer: NodeJS.Timeout | undefined
-    const onAbort = () => finish(() => reject(signal!.reason))
+    const onAbort = () => finish(() => reject(abortedBy(signal!, where)))
     const finish = (fn: () => void) => {
       if (timer) clearTimeout(timer)
       signal?.removeEventListener('abort', onAbort)
