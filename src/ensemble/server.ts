@@ -4,7 +4,7 @@
 import net from 'node:net'
 import { Reader } from '../jute/reader.js'
 import { Writer } from '../jute/writer.js'
-import { FrameDecoder, FRAME_SLACK } from '../transport/frame-decoder.js'
+import { FrameDecoder } from '../transport/frame-decoder.js'
 import * as P from '../jute/generated/proto.generated.js'
 import { DEFAULT_MAX_BUFFER, ErrorCode, EventType, KeeperState, OpCode, Perms, Xid } from '../protocol.js'
 import { MarshallingError } from '../errors.js'
@@ -95,7 +95,8 @@ class Connection implements WatchTarget {
   private readonly frames: FrameDecoder
 
   constructor(readonly socket: net.Socket, private readonly server: ZooKeeperServer) {
-    this.frames = new FrameDecoder(server.maxBuffer + FRAME_SLACK)
+    // As ZooKeeper's NIOServerCnxn: a request longer than jute.maxbuffer closes the connection.
+    this.frames = new FrameDecoder(server.maxBuffer)
   }
 
   get address(): string {

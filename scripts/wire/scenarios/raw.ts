@@ -195,7 +195,9 @@ function rawSteps(): WireStep[] {
   s.send('c8', OpCode.closeSession)
   s.step('c8', 'await-close')
   s.connect('c9', handshake({}))
-  s.raw('c9', 'a frame longer than jute.maxbuffer', Buffer.from([0x7f, 0xff, 0xff, 0xff, 0, 0, 0, 1]))
+  s.raw('c9', 'a frame length of 2^31-1', Buffer.from([0x7f, 0xff, 0xff, 0xff, 0, 0, 0, 1]))
+  s.connect('c31', handshake({}))
+  s.raw('c31', 'a frame one byte longer than jute.maxbuffer', Buffer.from([0x00, 0x10, 0x00, 0x00, 0, 0, 0, 1]))
 
   // Sessions: a bad password; expiry of a session that asked for less than the minimum timeout and
   // then sends nothing; resuming it once expired.
