@@ -299,6 +299,8 @@ export function normalizeFourLetterWord(word: string, text: string): string {
     .replace(/\d+(\.\d+)?/g, '#')
     .split('\n')
   if (word === 'cons' || word === 'dump') return [...new Set(lines)].sort().join('\n')
-  // stat: only its client list is unordered.
-  return lines.map((l, i) => (l.startsWith(' /') ? lines.filter((m) => m.startsWith(' /')).sort()[lines.slice(0, i).filter((m) => m.startsWith(' /')).length] : l)).join('\n')
+  // stat: only its client list is unordered; sort those lines where they stand.
+  const clients = lines.filter((l) => l.startsWith(' /')).sort()
+  let next = 0
+  return lines.map((l) => (l.startsWith(' /') ? clients[next++]! : l)).join('\n')
 }
