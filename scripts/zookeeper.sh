@@ -3,8 +3,9 @@
 #   scripts/zookeeper.sh <dir> <clientPort> [<myid> <servers>]
 # <dir> holds zoo.cfg and the data; <servers> is "1=127.0.0.1:q1:e1,2=127.0.0.1:q2:e2,…" for an
 # ensemble (omit both for standalone). Environment: ZK_TICK_TIME (default 2000), ZK_MIN_SESSION and
-# ZK_MAX_SESSION (ms, optional). Debian's zkServer.sh ignores ZOOCFGDIR, so the absolute config path is
-# passed to start-foreground, which execs java: this script's PID becomes the server's.
+# ZK_MAX_SESSION (ms, optional), ZK_ADMIN_PORT (optional: serve the AdminServer's /commands on
+# 127.0.0.1:<port>). Debian's zkServer.sh ignores ZOOCFGDIR, so the absolute config path is passed to
+# start-foreground, which execs java: this script's PID becomes the server's.
 set -euo pipefail
 dir=$(realpath -m "$1"); port=$2; myid=${3:-}; servers=${4:-}
 zkserver=/usr/share/zookeeper/bin/zkServer.sh
@@ -19,7 +20,13 @@ cfg="$dir/zoo.cfg"
   echo "clientPort=$port"
   echo "clientPortAddress=127.0.0.1"
   echo "maxClientCnxns=0"
-  echo "admin.enableServer=false"
+  if [ -n "${ZK_ADMIN_PORT:-}" ]; then
+    echo "admin.enableServer=true"
+    echo "admin.serverAddress=127.0.0.1"
+    echo "admin.serverPort=$ZK_ADMIN_PORT"
+  else
+    echo "admin.enableServer=false"
+  fi
   echo "4lw.commands.whitelist=*"
   echo "extendedTypesEnabled=true"
   echo "reconfigEnabled=false"
@@ -38,5 +45,15 @@ cfg="$dir/zoo.cfg"
 [ -n "$myid" ] && echo "$myid" >"$dir/data/myid"
 export ZOO_LOG_DIR="$dir/logs"
 # A small heap and a quick-starting JIT: these servers live for seconds in tests.
-export SERVER_JVMFLAGS="-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto -Dzookeeper.admin.enableServer=false ${SERVER_JVMFLAGS:-}"
+jvmflags="-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto"
+if [ -n "${ZK_ADMIN_PORT:-}" ]; then
+  # zkEnv.sh fixes a classpath without the servlet API, on which the AdminServer fails to start (and
+  # ZooKeeper carries on without it), so java is run directly, still by exec. slf4j-simple logs to
+  # stderr, which the caller keeps for start-up failures.
+  cp=/usr/share/java/zookeeper.jar:/usr/share/java/servlet-api.jar
+  [ -e /usr/share/java/slf4j-simple.jar ] && cp="$cp:/usr/share/java/slf4j-simple.jar"
+  # shellcheck disable=SC2086 # the flags are words on purpose
+  exec /usr/bin/java $jvmflags ${SERVER_JVMFLAGS:-} -cp "$cp" org.apache.zookeeper.server.quorum.QuorumPeerMain "$cfg"
+fi
+export SERVER_JVMFLAGS="$jvmflags -Dzookeeper.admin.enableServer=false ${SERVER_JVMFLAGS:-}"
 exec "$zkserver" start-foreground "$cfg"

@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { appendFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
+import http from 'node:http'
 import net from 'node:net'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -16,6 +17,8 @@ const ZKSERVER = '/usr/share/zookeeper/bin/zkServer.sh'
 export interface RealServer {
   id: number
   clientPort: number
+  /** The AdminServer's HTTP port on 127.0.0.1, when started with `adminServer: true`. */
+  adminPort: number | undefined
   /** PID of the java process while it runs. */
   readonly pid: number | undefined
   /** Send a signal (default SIGKILL) and wait for the process to exit. */
@@ -81,13 +84,23 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   })
 }
 
+/** Options of {@link startRealZooKeeper}. */
+export interface RealZooKeeperOptions {
+  size?: 1 | 3 | 5
+  tickTime?: number
+  minSessionTimeout?: number
+  maxSessionTimeout?: number
+  /** Also serve the AdminServer (`/commands`) on a free port per server (off by default). */
+  adminServer?: boolean
+}
+
 /** Start real ZooKeeper: size 1 (standalone), 3 or 5. Resolves when every server serves. */
-export async function startRealZooKeeper(opts: { size?: 1 | 3 | 5; tickTime?: number; minSessionTimeout?: number; maxSessionTimeout?: number } = {}): Promise<RealEnsemble> {
+export async function startRealZooKeeper(opts: RealZooKeeperOptions = {}): Promise<RealEnsemble> {
   if (!realZooKeeperAvailable()) throw new Error('Debian zookeeper is not installed (apt-get install -y zookeeper)')
   const size = opts.size ?? 1
   const root = mkdtempSync(path.join(tmpdir(), 'zookit-real-zk-'))
   const ids = Array.from({ length: size }, (_, i) => i + 1)
-  const ports: { client: number; quorum: number; election: number }[] = []
+  const ports: { client: number; quorum: number; election: number; admin: number | undefined }[] = []
   const taken = new Set<number>()
   const pick = async () => {
     for (;;) {
@@ -98,7 +111,7 @@ export async function startRealZooKeeper(opts: { size?: 1 | 3 | 5; tickTime?: nu
       }
     }
   }
-  for (const _ of ids) ports.push({ client: await pick(), quorum: await pick(), election: await pick() })
+  for (const _ of ids) ports.push({ client: await pick(), quorum: await pick(), election: await pick(), admin: opts.adminServer ? await pick() : undefined })
   const serversArg = size > 1 ? ids.map((id, i) => `${id}=127.0.0.1:${ports[i]!.quorum}:${ports[i]!.election}`).join(',') : ''
   const env = {
     ...process.env,
@@ -109,6 +122,7 @@ export async function startRealZooKeeper(opts: { size?: 1 | 3 | 5; tickTime?: nu
 
   const servers: RealServer[] = ids.map((id, i) => {
     const clientPort = ports[i]!.client
+    const adminPort = ports[i]!.admin
     const dir = path.join(root, `server-${id}`)
     let proc: ChildProcess | undefined
     let exited: Promise<void> = Promise.resolve()
@@ -116,13 +130,15 @@ export async function startRealZooKeeper(opts: { size?: 1 | 3 | 5; tickTime?: nu
     const server: RealServer = {
       id,
       clientPort,
+      adminPort,
       get pid() {
         return proc?.pid
       },
       async start() {
         if (proc) throw new Error(`server ${id} is already running`)
         const args = size > 1 ? [dir, String(clientPort), String(id), serversArg] : [dir, String(clientPort)]
-        const p = spawn('bash', [SCRIPT, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+        const serverEnv = adminPort === undefined ? env : { ...env, ZK_ADMIN_PORT: String(adminPort) }
+        const p = spawn('bash', [SCRIPT, ...args], { env: serverEnv, stdio: ['ignore', 'pipe', 'pipe'] })
         proc = p
         live.add(p)
         // For .ci/run, which stops by PID any server a test leaves behind (and only those).
@@ -142,7 +158,10 @@ export async function startRealZooKeeper(opts: { size?: 1 | 3 | 5; tickTime?: nu
           }),
         )
         log('server %d starting on %d (pid %d)', id, clientPort, p.pid)
-        await waitServing(clientPort, () => (proc === p ? undefined : `server ${id} exited during start-up:\n${output}`), size > 1)
+        const failed = () => (proc === p ? undefined : `server ${id} exited during start-up:\n${output}`)
+        await waitServing(clientPort, failed, size > 1)
+        // ZooKeeper logs a failed AdminServer start and carries on without it, so check it answers.
+        if (adminPort !== undefined) await waitAdminServing(adminPort, failed, () => output)
       },
       async kill(signal: NodeJS.Signals = 'SIGKILL') {
         const p = proc
@@ -205,4 +224,28 @@ async function waitServing(port: number, failed: () => string | undefined, quoru
     await new Promise((r) => setTimeout(r, delay))
     delay = Math.min(200, delay * 2)
   }
+}
+
+/** Poll the AdminServer's ruok until it answers JSON, up to 20 s (it starts before the client port). */
+async function waitAdminServing(port: number, failed: () => string | undefined, output: () => string): Promise<void> {
+  const deadline = Date.now() + 20_000
+  for (;;) {
+    const why = failed()
+    if (why) throw new Error(why)
+    if (await adminRuok(port)) return
+    if (Date.now() > deadline) throw new Error(`real ZooKeeper's AdminServer on port ${port} did not answer within 20 s:\n${output()}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+function adminRuok(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/commands/ruok', timeout: 1000 }, (res) => {
+      res.resume()
+      res.on('end', () => resolve(res.statusCode === 200))
+      res.on('error', () => resolve(false))
+    })
+    req.on('timeout', () => req.destroy())
+    req.on('error', () => resolve(false))
+  })
 }
