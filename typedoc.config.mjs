@@ -1,10 +1,10 @@
 // TypeDoc settings for `npm run docs` (HTML in docs/api/, git-ignored) and scripts/docs.test.ts, which
-// fails on any warning. The three entry points are the package's exports: zookit, zookit/recipes,
-// zookit/ensemble.
+// fails on any warning. The entry points are the package's exports: zookit, zookit/recipes,
+// zookit/ensemble, zookit/admin.
 /** @type {Partial<import('typedoc').TypeDocOptions>} */
 export default {
   name: 'zookit',
-  entryPoints: ['src/index.ts', 'recipes/index.ts', 'src/ensemble/index.ts'],
+  entryPoints: ['src/index.ts', 'recipes/index.ts', 'src/ensemble/index.ts', 'src/admin/index.ts'],
   // The published sources only (no tests), as npm run build compiles them.
   tsconfig: 'tsconfig.build.json',
   out: 'docs/api',

@@ -22,7 +22,7 @@ const dir = mkdtempSync(path.join(tmpdir(), 'zookit-package-'))
 t.teardown(() => rmSync(dir, { recursive: true, force: true }))
 const app = path.join(dir, 'app')
 
-/** What a newcomer's program does first: a server, a client, a lock. */
+/** What a newcomer's program does first: a server, a client, a lock, a look at the server. */
 const USE = `
 const ensemble = await startEnsemble()
 const zk = await ZooKeeper.connect(ensemble.connectString)
@@ -31,6 +31,8 @@ const { data } = await zk.getData('/hello')
 const lock = new Mutex(zk, '/locks/a')
 if (!(await lock.acquire({ timeout: 5000 }))) throw new Error('no lock')
 await lock.release()
+const { mode } = await new FourLetterClient(ensemble.connectString).srvr({ timeout: 5000 })
+if (mode !== 'standalone') throw new Error('srvr says ' + mode)
 await zk.close()
 await ensemble.stop()
 console.log('OK ' + data.toString())
@@ -52,6 +54,7 @@ t.before(async () => {
 t.test('the tarball holds the library, the CLI and their types, nothing else', async (t) => {
   t.ok(files.includes('dist/src/index.js') && files.includes('dist/src/index.d.ts'), 'the client')
   t.ok(files.includes('dist/recipes/index.js') && files.includes('dist/src/ensemble/index.js'), 'recipes and ensemble')
+  t.ok(files.includes('dist/src/admin/index.js') && files.includes('dist/src/admin/index.d.ts'), 'admin')
   t.ok(files.includes('dist/src/cli.js'), 'the CLI')
   const stray = files.filter((f) => /\.test\.|test-helper|\.map$|(^|\/)(integration|bench|testing|scripts)\//.test(f) || (f.endsWith('.ts') && !f.endsWith('.d.ts')))
   t.same(stray, [], 'no tests, benchmarks, test tools, sources or source maps')
@@ -60,13 +63,13 @@ t.test('the tarball holds the library, the CLI and their types, nothing else', a
 })
 
 t.test('an ES module consumer runs', async (t) => {
-  writeFileSync(path.join(app, 'esm.mjs'), `import { ZooKeeper } from 'zookit'\nimport { startEnsemble } from 'zookit/ensemble'\nimport { Mutex } from 'zookit/recipes'\n${USE}`)
+  writeFileSync(path.join(app, 'esm.mjs'), `import { ZooKeeper } from 'zookit'\nimport { startEnsemble } from 'zookit/ensemble'\nimport { Mutex } from 'zookit/recipes'\nimport { FourLetterClient } from 'zookit/admin'\n${USE}`)
   const { stdout } = await run(process.execPath, ['esm.mjs'], { cwd: app })
   t.equal(stdout.trim(), 'OK world')
 })
 
 t.test('a CommonJS consumer runs (require of an ES module, Node 20.19+)', async (t) => {
-  writeFileSync(path.join(app, 'cjs.cjs'), `const { ZooKeeper } = require('zookit')\nconst { startEnsemble } = require('zookit/ensemble')\nconst { Mutex } = require('zookit/recipes')\nasync function main() {${USE}}\nmain().catch((e) => { console.error(e); process.exit(1) })\n`)
+  writeFileSync(path.join(app, 'cjs.cjs'), `const { ZooKeeper } = require('zookit')\nconst { startEnsemble } = require('zookit/ensemble')\nconst { Mutex } = require('zookit/recipes')\nconst { FourLetterClient } = require('zookit/admin')\nasync function main() {${USE}}\nmain().catch((e) => { console.error(e); process.exit(1) })\n`)
   const { stdout } = await run(process.execPath, ['cjs.cjs'], { cwd: app })
   t.equal(stdout.trim(), 'OK world')
 })
@@ -77,7 +80,7 @@ for (const resolution of ['nodenext', 'bundler'] as const) {
     await run('mkdir', ['-p', sub])
     writeFileSync(
       path.join(sub, 'main.ts'),
-      `import { ZooKeeper, NoNodeError, type Stat } from 'zookit'\nimport { startEnsemble } from 'zookit/ensemble'\nimport { Mutex } from 'zookit/recipes'\n${USE}\nexport const used: [typeof NoNodeError, Stat | undefined] = [NoNodeError, undefined]\n`,
+      `import { ZooKeeper, NoNodeError, type Stat } from 'zookit'\nimport { startEnsemble } from 'zookit/ensemble'\nimport { Mutex } from 'zookit/recipes'\nimport { FourLetterClient, AdminError, type SrvrResult } from 'zookit/admin'\n${USE}\nexport const used: [typeof NoNodeError, Stat | undefined, typeof AdminError, SrvrResult | undefined] = [NoNodeError, undefined, AdminError, undefined]\n`,
     )
     const compilerOptions = {
       strict: true,

@@ -4,7 +4,8 @@
 # <dir> holds zoo.cfg and the data; <servers> is "1=127.0.0.1:q1:e1,2=127.0.0.1:q2:e2,…" for an
 # ensemble (omit both for standalone). Environment: ZK_TICK_TIME (default 2000), ZK_MIN_SESSION and
 # ZK_MAX_SESSION (ms, optional), ZK_ADMIN_PORT (optional: serve the AdminServer's /commands on
-# 127.0.0.1:<port>). Debian's zkServer.sh ignores ZOOCFGDIR, so the absolute config path is passed to
+# 127.0.0.1:<port>), ZK_4LW_WHITELIST (optional: the four-letter words allowed, "ruok,srvr"; default
+# all). Debian's zkServer.sh ignores ZOOCFGDIR, so the absolute config path is passed to
 # start-foreground, which execs java: this script's PID becomes the server's.
 set -euo pipefail
 dir=$(realpath -m "$1"); port=$2; myid=${3:-}; servers=${4:-}
@@ -27,7 +28,7 @@ cfg="$dir/zoo.cfg"
   else
     echo "admin.enableServer=false"
   fi
-  echo "4lw.commands.whitelist=*"
+  echo "4lw.commands.whitelist=${ZK_4LW_WHITELIST:-*}"
   echo "extendedTypesEnabled=true"
   echo "reconfigEnabled=false"
   echo "localSessionsEnabled=false"

@@ -92,6 +92,11 @@ export interface RealZooKeeperOptions {
   maxSessionTimeout?: number
   /** Also serve the AdminServer (`/commands`) on a free port per server (off by default). */
   adminServer?: boolean
+  /**
+   * The four-letter words the servers answer (`4lw.commands.whitelist`; default all). `srvr` is
+   * always added: start-up waits on it.
+   */
+  fourLetterWords?: string[]
 }
 
 /** Start real ZooKeeper: size 1 (standalone), 3 or 5. Resolves when every server serves. */
@@ -118,6 +123,7 @@ export async function startRealZooKeeper(opts: RealZooKeeperOptions = {}): Promi
     ZK_TICK_TIME: String(opts.tickTime ?? 2000),
     ...(opts.minSessionTimeout ? { ZK_MIN_SESSION: String(opts.minSessionTimeout) } : {}),
     ...(opts.maxSessionTimeout ? { ZK_MAX_SESSION: String(opts.maxSessionTimeout) } : {}),
+    ...(opts.fourLetterWords ? { ZK_4LW_WHITELIST: [...new Set(['srvr', ...opts.fourLetterWords])].join(',') } : {}),
   }
 
   const servers: RealServer[] = ids.map((id, i) => {
