@@ -5,6 +5,7 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { startEnsemble, type Ensemble, type EnsembleOptions } from './ensemble/index.js'
+import { startControlPlane, type ControlPlane } from './ensemble/control-plane.js'
 
 /** A command line that cannot be run as written; the CLI exits 2 with its message. */
 export class UsageError extends Error {
@@ -19,7 +20,13 @@ export type Command =
   /** `asked` is false for a bare `zookit`: the usage goes to stderr and the exit code is 2. */
   | { kind: 'help'; topic: 'zookit' | 'ensemble'; asked: boolean }
   | { kind: 'version' }
-  | { kind: 'ensemble'; options: EnsembleOptions }
+  | { kind: 'ensemble'; options: EnsembleOptions; control?: ControlOptions }
+
+/** `--control-port` and `--control-token`: serve the HTTP control plane (src/ensemble/control-plane.ts). */
+export interface ControlOptions {
+  port: number
+  token?: string
+}
 
 /** One option of a command; it takes a value when `value` names one (for the help). */
 interface OptionSpec {
@@ -42,6 +49,8 @@ const ENSEMBLE_OPTIONS: readonly OptionSpec[] = [
   { flag: '--max-session-timeout', value: 'MS', help: 'longest session timeout granted (default 20 ticks)' },
   { flag: '--super-digest', value: 'USER:BASE64SHA1', help: "digest id with super rights (ZooKeeper's DigestAuthenticationProvider.superDigest)" },
   { flag: '--container-check-interval', value: 'MS', help: 'how often empty containers and expired TTL nodes go (default 60000)' },
+  { flag: '--control-port', value: 'PORT', help: 'serve the HTTP control plane on 127.0.0.1:PORT (0 picks a free port); prints "control: URL"' },
+  { flag: '--control-token', value: 'TOKEN', help: 'the control plane wants "Authorization: Bearer TOKEN" (401 otherwise)' },
   HELP_OPTION,
 ]
 
@@ -69,7 +78,8 @@ function optionRows(specs: readonly OptionSpec[]): [string, string][] {
 const ENSEMBLE_USAGE = `usage: zookit ensemble [options]
 
 Starts the bundled ensemble on 127.0.0.1, prints its connect string (and, for a quorum, its
-leader), and serves until SIGINT (Ctrl-C) or SIGTERM.
+leader; with --control-port, a line "control: URL"), and serves until SIGINT (Ctrl-C), SIGTERM
+or POST URL/ensemble/stop.
 
 Options:
 ${table(optionRows(ENSEMBLE_OPTIONS))}`
@@ -168,7 +178,12 @@ function ensembleCommand(args: readonly string[]): Command {
     superDigest,
     containerCheckInterval: milliseconds(seen, '--container-check-interval'),
   }
-  return { kind: 'ensemble', options }
+  const rawControl = text('--control-port')
+  const token = text('--control-token')
+  if (token !== undefined && rawControl === undefined) throw new UsageError('--control-token needs --control-port')
+  if (rawControl === undefined) return { kind: 'ensemble', options }
+  const control: ControlOptions = { port: wholeNumber('--control-port', rawControl, 0, 65535, 'a port from 0 to 65535'), ...(token !== undefined ? { token } : {}) }
+  return { kind: 'ensemble', options, control }
 }
 
 /** What `argv` (the arguments after `zookit`) asks for; a UsageError if it cannot be run. */
@@ -213,7 +228,7 @@ const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
 const STOP_DEADLINE_MS = 10_000
 
 /** Start the ensemble, say where it serves, and stop it at the first stop signal; the exit code. */
-async function serve(options: EnsembleOptions): Promise<number> {
+async function serve(options: EnsembleOptions, controlOptions?: ControlOptions): Promise<number> {
   let ensemble: Ensemble
   try {
     ensemble = await startEnsemble(options)
@@ -229,19 +244,33 @@ async function serve(options: EnsembleOptions): Promise<number> {
     const l = ensemble.leader()
     console.log(`leader: server ${l} (${l === undefined ? 'electing' : ensemble.connectStringOf(l)})`)
   }
+  let stopAsked!: () => void
+  const stop = new Promise<void>((resolve) => (stopAsked = resolve))
+  let control: ControlPlane | undefined
+  if (controlOptions) {
+    try {
+      control = await startControlPlane(ensemble, { port: controlOptions.port, token: controlOptions.token, onStop: stopAsked })
+    } catch (err) {
+      console.error(`zookit: ${(err as Error).message}`)
+      await ensemble.stop()
+      return 1
+    }
+    // One line a test can read: "control: http://127.0.0.1:PORT".
+    console.log(`control: ${control.url}`)
+  }
   const where = options.dataDir ? `data in ${options.dataDir}` : options.processes ? 'logs in a temporary directory, removed at exit' : 'in memory'
   console.error(`zookit ensemble of ${size} serving on ${ensemble.connectString} (${where}); Ctrl-C to stop`)
 
   // The listeners stay for good: one Ctrl-C can arrive twice (the terminal signals the whole process
   // group, and a wrapper such as npm forwards its own copy); the second must not kill a stop under way.
-  await new Promise<void>((resolve) => {
-    for (const s of STOP_SIGNALS) process.on(s, () => resolve())
-  })
+  for (const s of STOP_SIGNALS) process.on(s, () => stopAsked())
+  await stop
   const deadline = setTimeout(() => {
     console.error(`zookit: the servers did not stop within ${STOP_DEADLINE_MS / 1000} s; exiting anyway`)
     process.exit(1)
   }, STOP_DEADLINE_MS)
   deadline.unref()
+  await control?.close()
   await ensemble.stop()
   clearTimeout(deadline)
   return 0
@@ -266,7 +295,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       console.log(packageVersion())
       return 0
     case 'ensemble':
-      return serve(command.options)
+      return serve(command.options, command.control)
   }
 }
 

@@ -16,6 +16,9 @@ import { validateEnsembleOptions } from './options.js'
 import type { ChildConfig, FromChild, ToChild } from './peer-process.js'
 import { FileStore, MemoryStore, type QuorumStore } from './zab/storage.js'
 import type { PeerAddress } from './zab/links.js'
+import { runTreeAdmin, treeOps, type ResetOptions, type SessionInfo, type TreeAdminReply, type TreeAdminRequest } from './tree-admin.js'
+import type { DumpOptions, TreeDump, TreeFixture } from './tree-dump.js'
+import { AdminCalls } from './admin-calls.js'
 
 /** Options of startEnsemble(). */
 export interface EnsembleOptions extends Omit<ServerOptions, 'serverId' | 'quorum' | 'secret'> {
@@ -75,6 +78,27 @@ export interface Ensemble {
   delayLink(from: number, to: number, ms: number): void
   /** "127.0.0.1:port" of server i alone. */
   connectStringOf(i: number): string
+  /**
+   * The tree as JSON, read on the leader: every node but /zookeeper, parents first, with its data
+   * (UTF-8 where the bytes allow, else base64, as each node's `encoding` says), ACL, kind and the
+   * ephemeral's owner.
+   */
+  dumpTree(opts?: DumpOptions): Promise<TreeDump>
+  /**
+   * Make the tree `fixture` (a dumpTree() result, or nodes written by hand): what is there goes and
+   * the fixture's nodes are created, as txns every server applies. An ephemeral's owner must be a
+   * live session. Rejects with TreeDumpError, naming the node, when the fixture cannot be loaded.
+   */
+  loadTree(fixture: TreeFixture): Promise<void>
+  /**
+   * Empty the tree between tests, servers staying up: every node but "/" and /zookeeper is deleted
+   * (the root's data and ACL reset), as txns every server applies, so watchers fire as for any
+   * delete. Open sessions stay open (their ephemerals go) unless `expireSessions` expires them.
+   * Resolves once the leader applied it and the other serving servers caught up.
+   */
+  reset(opts?: ResetOptions): Promise<void>
+  /** The sessions the leader tracks, with their ephemerals. */
+  sessions(): Promise<SessionInfo[]>
   /** Stop every server. */
   stop(): Promise<void>
   /** stop(), for `await using`. */
@@ -129,6 +153,15 @@ export async function startEnsemble(opts: EnsembleOptions = {}): Promise<Ensembl
       throw new RangeError('delayLink: a single server has no peer links')
     },
     connectStringOf: (i) => (only(i), `127.0.0.1:${port}`),
+    ...treeOps({
+      leader: () => (running ? 0 : undefined),
+      waitForLeader: async () => {
+        if (!running) throw new Error('the server is down')
+        return 0
+      },
+      serving: () => [],
+      run: (_, req) => runTreeAdmin(server, req),
+    }),
     stop: () => (stopped ??= running ? server.close() : Promise.resolve()),
     [Symbol.asyncDispose]: () => ensemble.stop(),
   }
@@ -153,6 +186,7 @@ interface Members {
   heal(i: number): void
   drop(i: number, toId: number, on: boolean): void
   delay(i: number, toId: number, ms: number): void
+  admin(i: number, req: TreeAdminRequest): Promise<TreeAdminReply>
   stopAll(): Promise<void>
 }
 
@@ -242,6 +276,12 @@ async function quorumEnsemble(m: Members, changes: Changes, wait: boolean): Prom
     dropLink: (from, to, on = true) => m.drop(check(from), check(to) + 1, on),
     delayLink: (from, to, ms) => m.delay(check(from), check(to) + 1, ms),
     connectStringOf: (i) => `${m.host}:${m.clientPort(check(i))}`,
+    ...treeOps({
+      leader,
+      waitForLeader: (ms) => until(settled, ms, 'a leader with a serving majority'),
+      serving: () => ids.flatMap((_, k) => (!m.paused(k) && (m.mode(k) === 'leader' || m.mode(k) === 'follower') ? [k] : [])),
+      run: (i, req) => m.admin(i, req),
+    }),
     stop: () => (stopped ??= m.stopAll()),
     [Symbol.asyncDispose]: () => ensemble.stop(),
   }
@@ -331,6 +371,7 @@ async function startQuorum(opts: EnsembleOptions, size: number): Promise<Ensembl
       heal: (i) => quorumOf(i).links.heal(),
       drop: (i, to, on) => quorumOf(i).links.drop(to, on),
       delay: (i, to, ms) => quorumOf(i).links.delay(to, ms),
+      admin: (i, req) => runTreeAdmin(servers[i]!, req),
       stopAll: () => Promise.all(servers.map((s, i) => (running[i] ? s.close() : undefined))).then(() => undefined),
     },
     changes,
@@ -362,6 +403,7 @@ async function startProcesses(opts: EnsembleOptions, size: number): Promise<Ense
   const { size: _s, peerTickMs, peerSilenceTicks, waitForLeader: wait, processes: _p, dataDir: _d, fsync, port, host: _h, ...server } = opts
   const children: Child[] = []
   const changes: Changes = new Set()
+  const calls = new AdminCalls()
   const tell = (i: number, m: ToChild) => {
     const c = children[i]
     if (c && c.mode !== 'down' && c.proc.connected) c.proc.send(m)
@@ -381,6 +423,8 @@ async function startProcesses(opts: EnsembleOptions, size: number): Promise<Ense
         } else if (m.ev === 'mode' && child) {
           child.mode = m.mode as ServerMode
           notifyAll(changes)
+        } else if (m.ev === 'admin') {
+          calls.answer(m)
         } else if (m.ev === 'error' && !child) {
           // It could not start (a port in use, say) but lives on: end it; its exit fails the start.
           startError = m.message
@@ -391,6 +435,7 @@ async function startProcesses(opts: EnsembleOptions, size: number): Promise<Ense
         if (!child) reject(new Error(startError ? `server ${i}: ${startError}` : `server ${i} exited before listening (${signal ?? code})`))
         else {
           child.mode = 'down'
+          calls.serverGone(i)
           notifyAll(changes)
         }
       })
@@ -465,6 +510,17 @@ async function startProcesses(opts: EnsembleOptions, size: number): Promise<Ense
       heal: (i) => tell(i, { cmd: 'heal' }),
       drop: (i, to, on) => tell(i, { cmd: 'drop', to, on }),
       delay: (i, to, ms) => tell(i, { cmd: 'delay', to, ms }),
+      admin: (i, req) =>
+        calls.call(
+          i,
+          (rid) => {
+            const c = children[i]
+            if (!c || c.mode === 'down' || !c.proc.connected) return false
+            c.proc.send({ cmd: 'admin', rid, req } satisfies ToChild)
+            return true
+          },
+          req,
+        ),
       async stopAll() {
         await Promise.all(
           children.map(async (c) => {
@@ -484,3 +540,9 @@ async function startProcesses(opts: EnsembleOptions, size: number): Promise<Ense
 
 export { ZooKeeperServer } from './server.js'
 export type { ServerOptions, ServerMode } from './server.js'
+export { TreeDumpError } from './tree-dump.js'
+export type { DataEncoding, DumpOptions, DumpedAcl, DumpedNode, DumpedNodeKind, DumpedStat, TreeDump, TreeFixture, TreeNodeInput } from './tree-dump.js'
+export { LeaderUnavailableError } from './tree-admin.js'
+export type { ResetOptions, SessionInfo } from './tree-admin.js'
+export { startControlPlane } from './control-plane.js'
+export type { ControlPlane, ControlPlaneOptions } from './control-plane.js'

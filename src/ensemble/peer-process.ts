@@ -6,6 +6,8 @@ import { rmSync } from 'node:fs'
 import { ZooKeeperServer, type ServerOptions } from './server.js'
 import { FileStore } from './zab/storage.js'
 import type { PeerAddress } from './zab/links.js'
+import { runTreeAdmin, type TreeAdminRequest } from './tree-admin.js'
+import type { AdminAnswer } from './admin-calls.js'
 
 /** What the parent sends first. */
 export interface ChildConfig {
@@ -37,6 +39,7 @@ export type ToChild =
   | { cmd: 'delay'; to: number; ms: number }
   | { cmd: 'expire'; sessionId: string }
   | { cmd: 'dropConnections' }
+  | { cmd: 'admin'; rid: number; req: TreeAdminRequest }
   | { cmd: 'stop' }
 
 /** Child → parent. */
@@ -45,6 +48,7 @@ export type FromChild =
   | { ev: 'mode'; mode: string; zxid: string }
   | { ev: 'expired'; sessionId: string; ok: boolean }
   | { ev: 'error'; message: string }
+  | ({ ev: 'admin' } & AdminAnswer)
   | { ev: 'stopped' }
 
 function send(m: FromChild): void {
@@ -91,6 +95,13 @@ async function handle(m: ToChild): Promise<void> {
       return send({ ev: 'expired', sessionId: m.sessionId, ok: server!.expireSession(BigInt(m.sessionId)) })
     case 'dropConnections':
       return server!.dropConnections()
+    case 'admin':
+      // Answered when done, without holding up the commands that follow.
+      void runTreeAdmin(server!, m.req).then(
+        (reply) => send({ ev: 'admin', rid: m.rid, reply }),
+        (err: Error) => send({ ev: 'admin', rid: m.rid, error: { name: err.name, message: err.message } }),
+      )
+      return
     case 'stop':
       stopping = true
       await server?.close()

@@ -195,6 +195,8 @@ export class ZooKeeperServer {
   private readonly pending = new Map<bigint, PendingWrite[]>()
   /** The quorum side, when this server is one peer of an ensemble. @internal */
   readonly quorum: QuorumPeer | undefined
+  /** Told the zxid of every txn applied to the tree (tree-admin.ts waits on it). @internal */
+  readonly appliedListeners = new Set<(zxid: bigint) => void>()
 
   /**
    * A server that does nothing until listen(); with a dataDir it first recovers its log and snapshot.
@@ -613,8 +615,8 @@ export class ZooKeeperServer {
     return { hdr, txn: prepWrite(view, req.type, new Reader(req.body), ctx) }
   }
 
-  /** A decided txn: committed at once standalone, proposed to the quorum otherwise. */
-  private propose(hdr: Omit<TxnHeader, 'zxid'>, txn: Txn): void {
+  /** A decided txn: committed at once standalone, proposed to the quorum otherwise. @internal */
+  propose(hdr: Omit<TxnHeader, 'zxid'>, txn: Txn): void {
     if (this.quorum) return this.quorum.propose(hdr, txn)
     const { zxid, result } = this.commit(hdr, txn)
     this.applied({ ...hdr, zxid }, txn, result)
@@ -641,6 +643,7 @@ export class ZooKeeperServer {
       }
       log('session 0x%s closed (%s)', id.toString(16), hdr.cxid === 0 ? 'expired' : 'by client')
     }
+    for (const l of this.appliedListeners) l(hdr.zxid)
   }
 
   /** Answer the local request (session, cxid) if there is one. @internal */
