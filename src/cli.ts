@@ -41,6 +41,7 @@ const HELP_OPTION: OptionSpec = { flag: '--help', short: '-h', help: 'show this 
 const ENSEMBLE_OPTIONS: readonly OptionSpec[] = [
   { flag: '--size', value: 'N', help: 'servers: 1 (standalone, the default), or 3 or 5 running Zab' },
   { flag: '--port', value: 'PORT', help: `client port (default ${DEFAULT_PORT}; a quorum takes PORT, PORT+1, …); 0 picks free ports` },
+  { flag: '--admin-port', value: 'PORT', help: "serve ZooKeeper's AdminServer (/commands) on 127.0.0.1:PORT (a quorum: PORT, PORT+1, …; 0 picks free ports); prints \"admin I: URL\"" },
   { flag: '--processes', help: 'each server of a quorum in its own process (logs in a temporary dir unless --data-dir)' },
   { flag: '--data-dir', value: 'DIR', help: 'keep transaction logs and snapshots in DIR (default: in memory)' },
   { flag: '--no-fsync', help: 'do not fsync the log before acknowledging a write' },
@@ -152,6 +153,9 @@ function ensembleCommand(args: readonly string[]): Command {
   const rawPort = text('--port')
   const port = rawPort === undefined ? DEFAULT_PORT : wholeNumber('--port', rawPort, 0, 65535, 'a port from 0 to 65535')
   if (port + size - 1 > 65535) throw new UsageError(`--port ${port} leaves no room for ${size} servers (they take ${port} to ${port + size - 1})`)
+  const rawAdminPort = text('--admin-port')
+  const adminPort = rawAdminPort === undefined ? undefined : wholeNumber('--admin-port', rawAdminPort, 0, 65535, 'a port from 0 to 65535')
+  if (adminPort && adminPort + size - 1 > 65535) throw new UsageError(`--admin-port ${adminPort} leaves no room for ${size} servers (they take ${adminPort} to ${adminPort + size - 1})`)
   const processes = seen.has('--processes')
   if (processes && size === 1) throw new UsageError('--processes needs a quorum (--size 3 or 5)')
 
@@ -168,6 +172,7 @@ function ensembleCommand(args: readonly string[]): Command {
   const options: EnsembleOptions = {
     size,
     port,
+    adminPort,
     processes,
     dataDir: text('--data-dir'),
     // Left undefined, each kind of server keeps its own default.
@@ -244,6 +249,8 @@ async function serve(options: EnsembleOptions, controlOptions?: ControlOptions):
     const l = ensemble.leader()
     console.log(`leader: server ${l} (${l === undefined ? 'electing' : ensemble.connectStringOf(l)})`)
   }
+  // One line per server a test can read: "admin 0: http://127.0.0.1:PORT/commands".
+  if (options.adminPort !== undefined) for (let i = 0; i < size; i++) console.log(`admin ${i}: http://127.0.0.1:${ensemble.adminPortOf(i)}/commands`)
   let stopAsked!: () => void
   const stop = new Promise<void>((resolve) => (stopAsked = resolve))
   let control: ControlPlane | undefined

@@ -67,11 +67,25 @@ export class ConnectionStats {
     this.totalLatency += this.lastLatency
   }
 
+  /** Smallest, mean (whole ms, as ServerCnxn divides) and largest response latency; 0 before any. */
+  latencies(): { min: number; avg: number; max: number } {
+    return { min: this.count ? this.minLatency : 0, avg: this.count ? Math.floor(this.totalLatency / this.count) : 0, max: this.maxLatency }
+  }
+
+  /** connection_stat_reset: start counting over, as ServerCnxn.resetStats does (the connection's age stays). */
+  reset(): void {
+    this.lastOp = 'NA'
+    this.lastCxid = -1
+    this.lastZxid = -1n
+    this.lastResponseTime = this.lastLatency = 0
+    this.minLatency = Number.MAX_SAFE_INTEGER
+    this.maxLatency = this.count = this.totalLatency = 0
+  }
+
   /** The part of a `cons` line after the session id: lop, est, to, lcxid, lzxid, lresp and latencies. */
   describe(timeout: number): string {
     const hex = (n: number | bigint) => BigInt.asUintN(64, BigInt(n)).toString(16)
-    const min = this.count ? this.minLatency : 0
-    const avg = this.count ? Math.floor(this.totalLatency / this.count) : 0
+    const { min, avg } = this.latencies()
     return [
       `lop=${this.lastOp}`,
       `est=${this.established}`,

@@ -1,11 +1,15 @@
 // Four-letter words on the client port (ZooKeeper with 4lw.commands.whitelist=*), shaped like 3.8's.
 import type { ZooKeeperServer } from './server.js'
+import { monitorText, monitorValues } from './monitor.js'
+import { environment } from './environment.js'
+import { JavaDouble } from './jackson-json.js'
+import { VERSION } from './version.js'
 
 /** The words this server answers. */
 export const FOUR_LETTER_WORDS = new Set(['ruok', 'srvr', 'stat', 'mntr', 'cons', 'envi', 'conf', 'wchs', 'dump', 'isro'])
 
-/** The version line clients parse ("Zookeeper version: 3.8.x-…"). */
-export const VERSION = '3.8.0-zookit, built on 2026-11-24 00:00 UTC'
+/** The version line, exported here as well for the modules that import it from this one. */
+export { VERSION }
 
 const hex = (n: bigint) => `0x${n.toString(16)}`
 
@@ -15,6 +19,7 @@ export function fourLetterWord(word: string, s: ZooKeeperServer): string {
   if (!s.serving && word !== 'ruok' && word !== 'envi' && word !== 'conf') return 'This ZooKeeper instance is not currently serving requests\n'
   const zxid = s.tree.lastZxid
   const connections = s.connections.size
+  const latency = s.metrics.latency.values
   switch (word) {
     case 'ruok':
       return 'imok'
@@ -29,7 +34,7 @@ export function fourLetterWord(word: string, s: ZooKeeperServer): string {
         lines.push('')
       }
       lines.push(
-        'Latency min/avg/max: 0/0.0/0',
+        `Latency min/avg/max: ${latency.min}/${new JavaDouble(latency.avg)}/${latency.max}`,
         `Received: ${s.packetsReceived}`,
         `Sent: ${s.packetsSent}`,
         `Connections: ${connections}`,
@@ -38,34 +43,18 @@ export function fourLetterWord(word: string, s: ZooKeeperServer): string {
         `Mode: ${s.mode}`,
         `Node count: ${s.nodeCount()}`,
       )
+      const p = s.metrics.proposalSize
+      // ZooKeeper's leader adds the sizes of the txns it proposed.
+      if (s.mode === 'leader') lines.push(`Proposal sizes last/min/max: ${p.last}/${p.min}/${p.max}`)
       return lines.join('\n') + '\n'
     }
-    case 'mntr': {
-      const w = s.watches.summary()
-      const kv: [string, string | number][] = [
-        ['zk_version', VERSION],
-        ['zk_server_state', s.mode],
-        ['zk_avg_latency', 0],
-        ['zk_max_latency', 0],
-        ['zk_min_latency', 0],
-        ['zk_packets_received', s.packetsReceived],
-        ['zk_packets_sent', s.packetsSent],
-        ['zk_num_alive_connections', connections],
-        ['zk_outstanding_requests', 0],
-        ['zk_znode_count', s.nodeCount()],
-        ['zk_watch_count', w.watches],
-        ['zk_ephemerals_count', [...s.tree.ephemerals.values()].reduce((n, e) => n + e.size, 0)],
-        ['zk_approximate_data_size', [...s.tree.nodes.values()].reduce((n, z) => n + (z.data?.length ?? 0), 0)],
-        ['zk_open_file_descriptor_count', connections],
-        ['zk_max_file_descriptor_count', 4096],
-        ['zk_uptime', Date.now() - s.startedAt],
-      ]
-      return kv.map(([k, v]) => `${k}\t${v}`).join('\n') + '\n'
-    }
+    case 'mntr':
+      // The same keys, order and values as the AdminServer's monitor command.
+      return monitorValues(s).map(([k, v]) => `zk_${k}\t${monitorText(v)}`).join('\n') + '\n'
     case 'cons':
       return [...s.connections].map((c) => connectionLine(c, false)).join('\n') + '\n\n'
     case 'envi':
-      return ['Environment:', `zookeeper.version=${VERSION}`, `host.name=localhost`, `java.version=none (zookit on Node ${process.version})`, `os.name=${process.platform}`, `user.dir=${process.cwd()}`].join('\n') + '\n'
+      return ['Environment:', ...environment().map(([k, v]) => `${k}=${v}`)].join('\n') + '\n'
     case 'conf': {
       // In memory there is no directory; the line stays, as clients parse the whole list.
       const dir = s.opts.dataDir ? `${s.opts.dataDir}/version-2` : '(in memory)'
@@ -87,7 +76,8 @@ export function fourLetterWord(word: string, s: ZooKeeperServer): string {
       return lines.join('\n') + '\n'
     }
     case 'wchs': {
-      const w = s.watches.summary()
+      // Data watches only, as ZooKeeper's DataTree summarises them (child watches are not counted).
+      const w = s.watches.dataSummary()
       return `${w.connections} connections watching ${w.paths} paths\nTotal watches:${w.watches}\n`
     }
     case 'dump': {

@@ -42,6 +42,11 @@ export interface EnsembleOptions extends Omit<ServerOptions, 'serverId' | 'quoru
 export interface Ensemble {
   /** "127.0.0.1:port[,…]" */
   readonly connectString: string
+  /**
+   * The HTTP port of server i's AdminServer (`http://127.0.0.1:<port>/commands`), or undefined
+   * without the `adminPort` option. It stays the same across kill() and restart().
+   */
+  adminPortOf(i?: number): number | undefined
   /** The servers, when they run in this process (empty with `processes: true`). */
   readonly servers: ZooKeeperServer[]
   /** What each server is doing now ("down" when killed). */
@@ -113,6 +118,7 @@ export async function startEnsemble(opts: EnsembleOptions = {}): Promise<Ensembl
   if (opts.processes) throw new RangeError('startEnsemble: processes: true needs a quorum (size 3 or more)')
   let server = new ZooKeeperServer({ ...opts, serverId: 1 })
   const port = await server.listen()
+  const adminPort = server.adminPort
   let stopped: Promise<void> | undefined
   let running = true
   const servers = [server]
@@ -121,6 +127,7 @@ export async function startEnsemble(opts: EnsembleOptions = {}): Promise<Ensembl
   }
   const ensemble: Ensemble = {
     connectString: `127.0.0.1:${port}`,
+    adminPortOf: (i) => (only(i), adminPort),
     servers,
     modes: () => [running ? 'standalone' : 'down'],
     expireSession: (id) => server.expireSession(id),
@@ -132,7 +139,7 @@ export async function startEnsemble(opts: EnsembleOptions = {}): Promise<Ensembl
     async restart(i) {
       only(i)
       if (running) await server.close()
-      server = new ZooKeeperServer({ ...opts, serverId: 1, port })
+      server = new ZooKeeperServer({ ...opts, serverId: 1, port, adminPort })
       servers[0] = server
       await server.listen()
       running = true
@@ -174,6 +181,7 @@ interface Members {
   servers: ZooKeeperServer[]
   host: string
   clientPort(i: number): number
+  adminPort(i: number): number | undefined
   mode(i: number): ServerMode | 'down'
   paused(i: number): boolean
   kill(i: number): Promise<void>
@@ -237,6 +245,7 @@ async function quorumEnsemble(m: Members, changes: Changes, wait: boolean): Prom
   let stopped: Promise<void> | undefined
   const ensemble: Ensemble = {
     connectString: ids.map((_, i) => `${m.host}:${m.clientPort(i)}`).join(','),
+    adminPortOf: (i = 0) => m.adminPort(check(i)),
     servers: m.servers,
     modes,
     expireSession(id) {
@@ -298,6 +307,11 @@ async function quorumEnsemble(m: Members, changes: Changes, wait: boolean): Prom
   return ensemble
 }
 
+/** Server i's admin port: the option's port + i, or 0 (any free port) for each, or none. */
+function adminPortFor(opts: EnsembleOptions, i: number): number | undefined {
+  return opts.adminPort ? opts.adminPort + i : opts.adminPort
+}
+
 /** The secret session passwords derive from: shared by the peers, kept in the data dir if there is one. */
 function ensembleSecret(dataDir: string | undefined): Buffer {
   if (!dataDir) return randomBytes(32)
@@ -316,19 +330,22 @@ async function startQuorum(opts: EnsembleOptions, size: number): Promise<Ensembl
   const memory = ids.map(() => new MemoryStore())
   const store = (i: number): QuorumStore => (opts.dataDir ? new FileStore(path.join(opts.dataDir, `server${i + 1}`), { fsync: opts.fsync ?? true }) : memory[i]!)
   const { size: _s, peerTickMs, peerSilenceTicks, waitForLeader: wait, processes: _p, ...serverOpts } = opts
-  const make = (i: number, port?: number) =>
+  const make = (i: number, port?: number, adminPort = adminPortFor(opts, i)) =>
     new ZooKeeperServer({
       ...serverOpts,
       port,
+      adminPort,
       serverId: i + 1,
       secret,
       quorum: { id: i + 1, voters: ids, peers, store: store(i), tickMs: peerTickMs, silenceTicks: peerSilenceTicks, snapshotEvery: opts.snapshotEvery },
     })
   const servers = ids.map((_, i) => make(i, opts.port ? opts.port + i : undefined))
   const clientPorts: number[] = []
+  const adminPorts: (number | undefined)[] = []
   try {
     for (const [i, s] of servers.entries()) peers.set(i + 1, { host, port: await s.listenQuorum() })
     for (const s of servers) clientPorts.push(await s.listen())
+    for (const s of servers) adminPorts.push(s.adminPort)
   } catch (err) {
     // A port in use (or any other failure) must not leave the servers already listening behind.
     await Promise.all(servers.map((s) => s.close()))
@@ -346,6 +363,7 @@ async function startQuorum(opts: EnsembleOptions, size: number): Promise<Ensembl
       servers,
       host,
       clientPort: (i) => clientPorts[i]!,
+      adminPort: (i) => adminPorts[i],
       mode: (i) => (running[i] ? servers[i]!.mode : 'down'),
       paused: (i) => servers[i]!.paused,
       async kill(i) {
@@ -355,7 +373,7 @@ async function startQuorum(opts: EnsembleOptions, size: number): Promise<Ensembl
       },
       async restart(i) {
         if (running[i]) await servers[i]!.close()
-        const s = make(i, clientPorts[i])
+        const s = make(i, clientPorts[i], adminPorts[i])
         servers[i] = s
         watch(s)
         await s.listenQuorum(peers.get(i + 1)!.port)
@@ -391,6 +409,7 @@ interface Child {
   paused: boolean
   clientPort: number
   quorumPort: number
+  adminPort?: number
   exited: Promise<void>
 }
 
@@ -409,7 +428,7 @@ async function startProcesses(opts: EnsembleOptions, size: number): Promise<Ense
     if (c && c.mode !== 'down' && c.proc.connected) c.proc.send(m)
   }
 
-  const spawnChild = (i: number, ports?: { clientPort: number; quorumPort: number }): Promise<Child> =>
+  const spawnChild = (i: number, ports?: { clientPort: number; quorumPort: number; adminPort?: number }): Promise<Child> =>
     new Promise((resolve, reject) => {
       const proc = fork(childModule(), [], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
       let child: Child | undefined
@@ -418,7 +437,7 @@ async function startProcesses(opts: EnsembleOptions, size: number): Promise<Ense
       const exited = new Promise<void>((r) => proc.once('exit', () => r()))
       proc.on('message', (m: FromChild) => {
         if (m.ev === 'listening') {
-          child = { proc, mode: 'looking', paused: false, clientPort: m.clientPort, quorumPort: m.quorumPort, exited }
+          child = { proc, mode: 'looking', paused: false, clientPort: m.clientPort, quorumPort: m.quorumPort, adminPort: m.adminPort, exited }
           resolve(child)
         } else if (m.ev === 'mode' && child) {
           child.mode = m.mode as ServerMode
@@ -446,6 +465,7 @@ async function startProcesses(opts: EnsembleOptions, size: number): Promise<Ense
         secret,
         clientPort: ports?.clientPort ?? (port ? port + i : undefined),
         quorumPort: ports?.quorumPort,
+        adminPort: ports?.adminPort ?? adminPortFor(opts, i),
         fsync: fsync ?? false,
         peerTickMs,
         peerSilenceTicks,
@@ -482,13 +502,14 @@ async function startProcesses(opts: EnsembleOptions, size: number): Promise<Ense
       servers: [],
       host,
       clientPort: (i) => children[i]!.clientPort,
+      adminPort: (i) => children[i]!.adminPort,
       mode: (i) => children[i]!.mode,
       paused: (i) => children[i]!.paused,
       kill,
       async restart(i) {
         await kill(i)
         const old = children[i]!
-        children[i] = await spawnChild(i, { clientPort: old.clientPort, quorumPort: old.quorumPort })
+        children[i] = await spawnChild(i, { clientPort: old.clientPort, quorumPort: old.quorumPort, adminPort: old.adminPort })
         tell(i, { cmd: 'start', peers: peerList() })
       },
       pause(i) {

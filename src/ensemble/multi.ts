@@ -43,7 +43,7 @@ export interface MultiReadReply {
  * ZooKeeper's FinalRequestProcessor, watch flags are ignored and an invalid path is simply a node
  * that does not exist.
  */
-export function multiReadReply(tree: DataTree, who: { ids: AuthId[]; address: string }, body: Reader): MultiReadReply {
+export function multiReadReply(tree: DataTree, who: { ids: AuthId[]; address: string }, body: Reader, read?: (path: string, bytes: number) => void): MultiReadReply {
   let ops: MultiRequestOp[]
   try {
     // Mixed read and write ops fail here; write ops alone decode, and fail when run below.
@@ -61,9 +61,12 @@ export function multiReadReply(tree: DataTree, who: { ids: AuthId[]; address: st
       const err = n ? ErrorCode.NOAUTH : ErrorCode.NONODE
       results.push({ type: OpCode.error, err, body: { err } })
     } else if (op.type === OpCode.getData) {
+      read?.(op.request.path, n.data?.length ?? 0)
       results.push({ type: OpCode.getData, err: 0, body: { data: n.data, stat: tree.stat(n) } })
     } else {
-      results.push({ type: OpCode.getChildren, err: 0, body: { children: [...n.children] } })
+      const children = [...n.children]
+      read?.(op.request.path, children.reduce((sum, c) => sum + c.length, 0))
+      results.push({ type: OpCode.getChildren, err: 0, body: { children } })
     }
   }
   return { err: 0, results }

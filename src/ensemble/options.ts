@@ -42,6 +42,7 @@ export function validateEnsembleOptions(opts: EnsembleOptions): void {
   whole(opts.size, 'size', 1, 15, ' of servers')
   // Server i of a quorum listens on port + i: the last one must still be a port.
   whole(opts.port, 'port', 0, 65535 - (size - 1))
+  whole(opts.adminPort, 'adminPort', 0, 65535 - (size - 1))
   text(opts.host, 'host')
   whole(opts.tickTime, 'tickTime', 1, MAX_MS, ' of ms')
   whole(opts.minSessionTimeout, 'minSessionTimeout', 1, MAX_MS, ' of ms')

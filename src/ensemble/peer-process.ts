@@ -17,6 +17,8 @@ export interface ChildConfig {
   secret: string
   clientPort?: number
   quorumPort?: number
+  /** This server's AdminServer port (0: any free one), when the ensemble serves them. */
+  adminPort?: number
   fsync: boolean
   peerTickMs?: number
   peerSilenceTicks?: number
@@ -44,7 +46,7 @@ export type ToChild =
 
 /** Child → parent. */
 export type FromChild =
-  | { ev: 'listening'; clientPort: number; quorumPort: number }
+  | { ev: 'listening'; clientPort: number; quorumPort: number; adminPort?: number }
   | { ev: 'mode'; mode: string; zxid: string }
   | { ev: 'expired'; sessionId: string; ok: boolean }
   | { ev: 'error'; message: string }
@@ -69,6 +71,7 @@ async function handle(m: ToChild): Promise<void> {
       server = new ZooKeeperServer({
         ...c.server,
         port: c.clientPort,
+        adminPort: c.adminPort,
         serverId: c.id,
         secret: Buffer.from(c.secret, 'base64'),
         quorum: { id: c.id, voters: c.voters, peers, store: new FileStore(c.dataDir, { fsync: c.fsync }), tickMs: c.peerTickMs, silenceTicks: c.peerSilenceTicks, snapshotEvery: c.server.snapshotEvery },
@@ -76,7 +79,7 @@ async function handle(m: ToChild): Promise<void> {
       const quorumPort = await server.listenQuorum(c.quorumPort)
       const clientPort = await server.listen()
       server.quorum!.on('mode', (mode: string) => send({ ev: 'mode', mode, zxid: server!.tree.lastZxid.toString() }))
-      send({ ev: 'listening', clientPort, quorumPort })
+      send({ ev: 'listening', clientPort, quorumPort, adminPort: server.adminPort })
       return
     }
     case 'start':

@@ -175,6 +175,7 @@ export class QuorumPeer extends EventEmitter {
     encodeTxn(w, { ...hdr, zxid: 0n }, txn)
     const r = this.peer.submit(w.toBuffer())
     if (!r) return
+    this.server.metrics.proposed(w.length)
     this.view.applyTxn({ ...hdr, zxid: r.zxid }, txn)
     this.lastProposed = r.zxid
     this.drive(r.out)

@@ -23,6 +23,8 @@ import { multiReadReply, multiResults } from './multi.js'
 import type { ApplyResult } from './datatree.js'
 import type { Forwarded } from './zab/wire.js'
 import { QuorumPeer, type QuorumConfig } from './quorum-peer.js'
+import { ServerMetrics } from './server-metrics.js'
+import { AdminServer } from './admin-server.js'
 
 const log = logger('ensemble')
 
@@ -54,6 +56,12 @@ export interface ServerOptions {
   snapshotEvery?: number
   /** How often empty containers and expired TTL nodes are reaped, ms (ZooKeeper's default 60000). */
   containerCheckInterval?: number
+  /**
+   * Serve ZooKeeper's AdminServer (`/commands` over HTTP, as admin.serverPort) on this port of
+   * 127.0.0.1; 0 picks a free one (see `adminPort` once listening). Off when absent. In
+   * startEnsemble() server i of a quorum takes adminPort + i (0: a free port each).
+   */
+  adminPort?: number
   /**
    * Run as one peer of a quorum (Zab) instead of standalone.
    * @internal startEnsemble() wires this up.
@@ -112,7 +120,9 @@ class Connection implements WatchTarget {
     w.endFrame(at)
     this.sent++
     this.server.packetsSent++
-    this.socket.write(w.toBuffer())
+    const frame = w.toBuffer()
+    this.server.metrics.responseSize.add(frame.length - 4)
+    this.socket.write(frame)
   }
 
   reply(xid: number, zxid: bigint, err: number, body?: (w: Writer) => void): void {
@@ -140,6 +150,7 @@ class Connection implements WatchTarget {
     if (!a) return
     this.asked.delete(xid)
     this.stats.replied(lastOpName(a.type, a.refused), xid, zxid, a.start)
+    this.server.metrics.answered(this.stats.lastLatency, isWrite(a.type) ? 'write' : 'read')
   }
 
   deliver(type: number, path: string): void {
@@ -195,6 +206,9 @@ export class ZooKeeperServer {
   private readonly pending = new Map<bigint, PendingWrite[]>()
   /** The quorum side, when this server is one peer of an ensemble. @internal */
   readonly quorum: QuorumPeer | undefined
+  /** Counters for mntr, srvr and the AdminServer. @internal */
+  readonly metrics: ServerMetrics
+  private admin: AdminServer | undefined
   /** Told the zxid of every txn applied to the tree (tree-admin.ts waits on it). @internal */
   readonly appliedListeners = new Set<(zxid: bigint) => void>()
 
@@ -228,7 +242,9 @@ export class ZooKeeperServer {
       if (this.txnlog?.wantsSnapshot) this.txnlog.snapshot(this.tree, this.liveSessions())
       return { zxid: full.zxid, result }
     }
+    this.metrics = new ServerMetrics(opts.quorum !== undefined)
     if (opts.quorum) this.quorum = new QuorumPeer(this, opts.quorum)
+    this.quorum?.on('mode', (mode: string) => this.metrics.roleChanged(mode))
   }
 
   /** standalone, or this peer's role; "looking" while there is no established leader. */
@@ -254,8 +270,25 @@ export class ZooKeeperServer {
       srv.once('error', reject)
       srv.listen(this.opts.port ?? 0, this.opts.host ?? '127.0.0.1', () => resolve())
     })
+    if (this.opts.adminPort !== undefined) {
+      const admin = new AdminServer(this)
+      try {
+        await admin.listen(this.opts.adminPort)
+      } catch (err) {
+        // A server that cannot serve its AdminServer does not start half-way: the client port goes too.
+        await new Promise<void>((resolve) => srv.close(() => resolve()))
+        this.listener = undefined
+        throw new Error(`AdminServer could not listen on 127.0.0.1:${this.opts.adminPort}: ${(err as Error).message}`, { cause: err })
+      }
+      this.admin = admin
+    }
     this.startTimers()
     return (srv.address() as net.AddressInfo).port
+  }
+
+  /** The AdminServer's HTTP port while it listens (with the `adminPort` option), else undefined. */
+  get adminPort(): number | undefined {
+    return this.admin?.port
   }
 
   /** Listen on the quorum port (before start()); resolves with it. @internal */
@@ -288,6 +321,7 @@ export class ZooKeeperServer {
     if (this.paused) return
     this.paused = true
     this.quorum?.pause()
+    this.admin?.pause()
     this.stopTimers()
     for (const c of this.connections) c.socket.pause()
   }
@@ -300,6 +334,7 @@ export class ZooKeeperServer {
     for (const s of this.tracker.sessions.values()) this.tracker.touch(s.id, Date.now())
     for (const c of this.connections) c.socket.resume()
     this.quorum?.resume()
+    this.admin?.resume()
     this.startTimers()
   }
 
@@ -318,6 +353,7 @@ export class ZooKeeperServer {
     this.stopTimers()
     this.txnlog?.close()
     await this.quorum?.close()
+    await this.admin?.close()
     for (const c of this.connections) {
       c.closed = true
       c.socket.destroy()
@@ -361,10 +397,12 @@ export class ZooKeeperServer {
     if (this.paused) socket.pause()
     const conn = new Connection(socket, this)
     this.connections.add(conn)
+    this.metrics.connectionRequests++
     let handshaken = false
     let first = true
     socket.on('data', (chunk: Buffer) => {
       if (conn.closed) return
+      this.metrics.bytesReceived += chunk.length
       if (first && chunk.length >= 4) {
         first = false
         const word = chunk.subarray(0, 4).toString('latin1')
@@ -446,6 +484,7 @@ export class ZooKeeperServer {
         conn.timeout = timeout
         respond(true, id)
         conn.stats.replied(lastOpName(OpCode.createSession), 0, zxid, start)
+        this.metrics.answered(conn.stats.lastLatency, 'write')
       })
       this.submit({ sessionId: id, cxid: 0, type: OpCode.createSession, body, ids: [], address: conn.address })
       return
@@ -633,6 +672,7 @@ export class ZooKeeperServer {
     else if (txn.type === 'closeSession') this.tracker.remove(id)
     // Events first: a watcher on the requesting connection must see them before the reply.
     for (const e of result.events) this.watches.trigger(e.type, e.path)
+    this.metrics.committed(result.events, (p) => this.tree.get(p)?.data?.length ?? 0)
     this.complete(id, hdr.cxid, hdr.zxid, txn, result)
     if (txn.type === 'closeSession') {
       this.pending.delete(id)
@@ -728,6 +768,7 @@ export class ZooKeeperServer {
         if (typeof n === 'number') return n
         if (watch) this.watches.addData(path, conn)
         const stat = tree.stat(n)
+        this.metrics.read(path, n.data?.length ?? 0)
         return (w) => P.encodeGetDataResponse(w, { data: n.data, stat })
       }
       case OpCode.exists: {
@@ -738,6 +779,7 @@ export class ZooKeeperServer {
         const n = tree.get(path)
         if (!n) return ErrorCode.NONODE
         const stat = tree.stat(n)
+        this.metrics.read(path, 0)
         return (w) => P.encodeExistsResponse(w, { stat })
       }
       case OpCode.getChildren:
@@ -747,6 +789,7 @@ export class ZooKeeperServer {
         if (typeof n === 'number') return n
         if (watch) this.watches.addChild(path, conn)
         const children = [...n.children]
+        this.metrics.read(path, children.reduce((sum, c) => sum + c.length, 0))
         if (type === OpCode.getChildren) return (w) => P.encodeGetChildrenResponse(w, { children })
         const stat = tree.stat(n)
         return (w) => P.encodeGetChildren2Response(w, { children, stat })
@@ -808,7 +851,7 @@ export class ZooKeeperServer {
 
   private multiRead(conn: Connection, xid: number, r: Reader): void {
     const zxid = this.tree.lastZxid
-    const { err, results } = multiReadReply(this.tree, conn, r)
+    const { err, results } = multiReadReply(this.tree, conn, r, (path, bytes) => this.metrics.read(path, bytes))
     // Not conn.reply: a multiRead of write ops is answered with an error AND a body.
     conn.frame((w) => {
       P.encodeReplyHeader(w, { xid, zxid, err })

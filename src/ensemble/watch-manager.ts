@@ -134,6 +134,25 @@ export class WatchManager {
     this.child.removeTarget(w)
   }
 
+  /**
+   * The data (and exists) watches by path with the connections that set them, persistent ones
+   * included: ZooKeeper's wchs, wchc and wchp report this table alone, not the child watches.
+   */
+  dataWatchers(): Map<string, WatchTarget[]> {
+    return new Map([...this.data.entries()].map(([p, m]) => [p, [...m.keys()]]))
+  }
+
+  /** wchs: connections with data watches, paths they watch, and the watches (child watches aside). */
+  dataSummary(): { connections: number; paths: number; watches: number } {
+    const who = new Set<WatchTarget>()
+    let watches = 0
+    for (const m of this.data.entries().values()) {
+      watches += m.size
+      for (const w of m.keys()) who.add(w)
+    }
+    return { connections: who.size, paths: this.data.entries().size, watches }
+  }
+
   /** Counts for the 4lw commands: connections watching, paths watched, total watches. */
   summary(): { connections: number; paths: number; watches: number; byPath: Map<string, number> } {
     const targets = new Set<WatchTarget>()

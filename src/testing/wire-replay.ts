@@ -289,9 +289,11 @@ async function fourLetterWordText(host: string, port: number, word: string, ms: 
  * times and ids differ between runs and servers), and so do the build id in the version and the data
  * directories; the words, keys and line structure must agree. Which connection or session a list
  * names first, and how dump groups them into expiry buckets, depend on Java's identity hashes and on
- * timing, so those words are compared as sets of lines.
+ * timing, so those words are compared as sets of lines. envi describes the runtime (a JVM, or Node):
+ * only its keys are compared.
  */
 export function normalizeFourLetterWord(word: string, text: string): string {
+  if (word === 'envi') text = text.replace(/^([\w.]+)=.*$/gm, '$1=<value>')
   const lines = text
     .replace(/(\d+\.\d+\.\d+)-[^,\s]*,/g, '$1-<build>,')
     .replace(/^(dataDir|dataLogDir)=.*$/gm, '$1=<dir>')

@@ -129,6 +129,11 @@ export class Peer<T> {
     return this.role === 'LEADING' ? this.active : this.role === 'FOLLOWING' && this.upToDate
   }
 
+  /** Leader: the followers it is synced with now (empty unless leading), for mntr's follower counts. */
+  get syncedFollowers(): number[] {
+    return this.role === 'LEADING' ? [...this.synced].sort((a, b) => a - b) : []
+  }
+
   /**
    * The connection to `peer` broke. A follower that loses its leader looks for a new one; a leader
    * stops sending to that follower until it syncs again.
