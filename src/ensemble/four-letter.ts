@@ -15,8 +15,8 @@ const hex = (n: bigint) => `0x${n.toString(16)}`
 
 /** The answer to one word. */
 export function fourLetterWord(word: string, s: ZooKeeperServer): string {
-  // A quorum peer without an established leader answers like ZooKeeper's: only ruok, envi and conf.
-  if (!s.serving && word !== 'ruok' && word !== 'envi' && word !== 'conf') return 'This ZooKeeper instance is not currently serving requests\n'
+  // A quorum peer without an established leader answers like ZooKeeper's: only ruok and envi.
+  if (!s.serving && word !== 'ruok' && word !== 'envi') return 'This ZooKeeper instance is not currently serving requests\n'
   const zxid = s.tree.lastZxid
   const connections = s.connections.size
   const latency = s.metrics.latency.values

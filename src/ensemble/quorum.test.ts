@@ -224,7 +224,9 @@ t.test('four-letter words on a server without a leader', async (t) => {
   const port = Number(ens.connectStringOf(f1!).split(':')[1])
   t.equal(await fourLetterWord('127.0.0.1', port, 'ruok'), 'imok')
   t.equal(await fourLetterWord('127.0.0.1', port, 'srvr'), 'This ZooKeeper instance is not currently serving requests\n')
-  t.match(await fourLetterWord('127.0.0.1', port, 'conf'), /server\.1=127\.0\.0\.1:\d+/)
+  // As a real 3.8 peer in the same state answers (checked with a 3-node ensemble, two killed).
+  t.equal(await fourLetterWord('127.0.0.1', port, 'conf'), 'This ZooKeeper instance is not currently serving requests\n')
+  t.match(await fourLetterWord('127.0.0.1', port, 'envi'), /^Environment:\n/)
   // And a client is turned away rather than served stale data.
   await t.rejects(ZooKeeper.connect(ens.connectStringOf(f1!), { sessionTimeout: 2000, initialConnectTimeout: 1500 }))
 })
