@@ -1,6 +1,6 @@
 // zookit/admin against live servers: real ZooKeeper 3.8 (standalone and a 3-server ensemble, over the
 // four-letter words and its AdminServer, and with a restricted 4lw.commands.whitelist) and the bundled
-// ensemble (standalone and a quorum's leader and followers, over the four-letter words).
+// ensemble (standalone and a quorum's leader and followers, over both too; it has no whitelist).
 import t, { type Test } from 'tap'
 import { ZooKeeper, CreateMode } from '../src/index.js'
 import { startEnsemble } from '../src/ensemble/index.js'
@@ -107,27 +107,45 @@ t.test('real ZooKeeper 3.8 with a restricted 4lw.commands.whitelist', { skip: no
   }
 })
 
-t.test('bundled standalone server, over the client port', async (t) => {
-  const ens = await startEnsemble()
+t.test('bundled standalone server, over the client port and its AdminServer', async (t) => {
+  const ens = await startEnsemble({ adminPort: 0 })
   t.teardown(() => ens.stop())
   const zk = await session(t, ens.connectString)
-  await checkServing(t, new FourLetterClient(ens.connectString), zk, { mode: 'standalone', clientPort: Number(ens.connectString.split(':')[1]) })
+  const clientPort = Number(ens.connectString.split(':')[1])
+  const words = new FourLetterClient(ens.connectString)
+  const http = new AdminServerClient(`http://127.0.0.1:${ens.adminPortOf(0)}`)
+  await t.test('four-letter words', (t) => checkServing(t, words, zk, { mode: 'standalone', clientPort }))
+  await t.test('AdminServer', (t) => checkServing(t, http, zk, { mode: 'standalone', clientPort }))
+  const [a, b] = await Promise.all([words.srvr(), http.srvr()])
+  for (const key of ['version', 'mode', 'zxid', 'nodeCount', 'readOnly'] as const) t.same(a[key], b[key], `srvr ${key} the same both ways`)
+  await t.rejects(http.command('no_such_command'), { code: 'COMMANDFAILED', serverError: 'Unknown command: no_such_command' })
 })
 
-t.test('bundled quorum of 3: the leader and the followers, and a server without a quorum', async (t) => {
-  const ens = await startEnsemble({ size: 3 })
+t.test('bundled quorum of 3: the leader and the followers both ways, and a server without a quorum', async (t) => {
+  const ens = await startEnsemble({ size: 3, adminPort: 0 })
   t.teardown(() => ens.stop())
   const leader = ens.leader()!
   const followers = [0, 1, 2].filter((i) => i !== leader)
   const zk = await session(t, ens.connectStringOf(followers[0]!))
   await zk.sync('/')
-  const admin = (i: number) => new FourLetterClient(ens.connectStringOf(i))
   const port = (i: number) => Number(ens.connectStringOf(i).split(':')[1])
-  await t.test('follower', (t) => checkServing(t, admin(followers[0]!), zk, { mode: 'follower', clientPort: port(followers[0]!) }))
-  t.match(await admin(leader).srvr(), { mode: 'leader', zxid: (await zk.exists('/admin-eph'))!.czxid })
-  t.match(await admin(followers[1]!).mntr(), { mode: 'follower' })
-  t.same((await admin(leader).conf()).servers.map((s) => s.id), [1, 2, 3])
-  // With both others gone the last one stops serving: srvr is refused, ruok still answers.
+  const clients = [
+    ['four-letter words', (i: number) => new FourLetterClient(ens.connectStringOf(i))],
+    ['AdminServer', (i: number) => new AdminServerClient(`http://127.0.0.1:${ens.adminPortOf(i)}`)],
+  ] as const
+  for (const [name, admin] of clients) {
+    await t.test(name, async (t) => {
+      await t.test('follower', (t) => checkServing(t, admin(followers[0]!), zk, { mode: 'follower', clientPort: port(followers[0]!) }))
+      const srvr = await admin(leader).srvr()
+      t.match(srvr, { mode: 'leader', zxid: (await zk.exists('/admin-eph'))!.czxid })
+      t.type(srvr.proposalSizes?.max, 'number', 'a leader reports proposal sizes')
+      t.match(await admin(leader).mntr(), { mode: 'leader', syncedFollowers: 2 })
+      t.match(await admin(followers[1]!).mntr(), { mode: 'follower' })
+    })
+  }
+  t.same((await new FourLetterClient(ens.connectStringOf(leader)).conf()).servers.map((s) => s.id), [1, 2, 3], 'conf lists the members')
+  // With both others gone the last one stops serving: srvr is refused both ways. ruok still answers
+  // over the client port (the process is up); the AdminServer, as ZooKeeper's, refuses it too.
   await zk.close()
   await ens.kill(leader)
   await ens.kill(followers[1]!)
@@ -142,8 +160,11 @@ t.test('bundled quorum of 3: the leader and the followers, and a server without 
     survivor.quorum!.on('mode', check)
     check()
   })
-  const last = admin(followers[0]!)
-  const refused = await last.srvr().catch((e: unknown) => e)
-  t.type(refused, AdminNotServingError, 'srvr: not serving')
-  t.match(await last.ruok(), { ok: true })
+  for (const [name, admin] of clients) {
+    const last = admin(followers[0]!)
+    const refused = await last.srvr().catch((e: unknown) => e)
+    t.type(refused, AdminNotServingError, `${name}: srvr is not serving`)
+    if (name === 'AdminServer') await t.rejects(last.ruok(), AdminNotServingError, `${name}: ruok is not serving`)
+    else t.match(await last.ruok(), { ok: true }, `${name}: ruok still answers`)
+  }
 })

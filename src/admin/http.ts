@@ -159,7 +159,10 @@ export class AdminServerClient implements AdminCommands {
     return shaped({ command: name, server: this.server }, answer.raw, () => map(answer))
   }
 
-  /** `ruok`: is the server running? */
+  /**
+   * `ruok`: is the server serving? Unlike the four-letter word, which any running server answers,
+   * ZooKeeper's AdminServer answers it only while serving (else AdminNotServingError).
+   */
   ruok(opts?: AdminCallOptions): Promise<RuokResult> {
     return this.run('ruok', ruokFromJson, opts)
   }

@@ -20,7 +20,10 @@ export interface RawAnswer {
 
 /** Result of `ruok`. */
 export interface RuokResult extends RawAnswer {
-  /** Whether the server said it is running ("imok", or an answer without an error over HTTP). */
+  /**
+   * Whether the server said it is running: "imok" on the client port (even while not serving), an
+   * answer without an error from the AdminServer (which answers only while serving).
+   */
   ok: boolean
 }
 
@@ -287,7 +290,7 @@ export interface DumpResult extends RawAnswer {
 
 /** The commands both clients offer, each resolving to its typed result. */
 export interface AdminCommands {
-  /** Is the server running? */
+  /** Is the server running (over HTTP: serving)? */
   ruok(opts?: AdminCallOptions): Promise<RuokResult>
   /** Version, role, latency and packet counters, zxid, node count. */
   srvr(opts?: AdminCallOptions): Promise<SrvrResult>
