@@ -15,10 +15,15 @@ export class UsageError extends Error {
 /** ZooKeeper's own client port (zkServer.sh's default); a quorum takes it and the ports after it. */
 export const DEFAULT_PORT = 2181
 
+/** What `zookit help` can explain. */
+export type HelpTopic = 'zookit' | 'ensemble' | 'shell'
+
 /** What a command line asks for. */
 export type Command =
+  /** `zookit shell …`: the words after "shell", read as zkCli.sh reads its own (src/shell/main.ts). */
+  | { kind: 'shell'; args: string[] }
   /** `asked` is false for a bare `zookit`: the usage goes to stderr and the exit code is 2. */
-  | { kind: 'help'; topic: 'zookit' | 'ensemble'; asked: boolean }
+  | { kind: 'help'; topic: HelpTopic; asked: boolean }
   | { kind: 'version' }
   | { kind: 'ensemble'; options: EnsembleOptions; control?: ControlOptions }
 
@@ -59,6 +64,7 @@ const GLOBAL_OPTIONS: readonly OptionSpec[] = [HELP_OPTION, { flag: '--version',
 
 const COMMANDS = [
   { name: 'ensemble', help: 'start the bundled ZooKeeper-compatible ensemble on 127.0.0.1 and serve until Ctrl-C' },
+  { name: 'shell [-server H:P] [CMD ARGS]', help: "zkCli.sh's shell on zookit's client: its commands, options and output (CMD ARGS: run one, exit)" },
   { name: 'help [COMMAND]', help: "show this help, or one command's" },
 ]
 
@@ -96,9 +102,18 @@ ${table(optionRows(GLOBAL_OPTIONS))}
 zookit ensemble options:
 ${table(optionRows(ENSEMBLE_OPTIONS.filter((o) => o !== HELP_OPTION)))}`
 
+const SHELL_USAGE = `usage: zookit shell [-server host:port[/chroot]] [-timeout ms] [-r] [-waitforconnection] [cmd args]
+
+An interactive shell with zkCli.sh's (ZooKeeper 3.8) commands, options, messages and output, on
+zookit's client. The options are zkCli's (default server localhost:2181, session timeout 30000 ms;
+-r allows a read-only server). With a command, runs it alone and exits with its status, as
+'zkCli.sh -server host:port cmd args' does. On a terminal: a prompt, Tab completion of commands
+and znode paths, and history (arrow keys; 'history' and 'redo N'). Commands piped to stdin run
+one after another without a prompt. 'help' in the shell lists its commands.`
+
 /** The usage text of `zookit` or of one of its commands. */
-export function usage(topic: 'zookit' | 'ensemble'): string {
-  return topic === 'ensemble' ? ENSEMBLE_USAGE : USAGE
+export function usage(topic: HelpTopic): string {
+  return topic === 'ensemble' ? ENSEMBLE_USAGE : topic === 'shell' ? SHELL_USAGE : USAGE
 }
 
 /**
@@ -196,6 +211,8 @@ export function parseCommandLine(argv: readonly string[]): Command {
   const [first, ...rest] = argv
   if (first === undefined) return { kind: 'help', topic: 'zookit', asked: false }
   if (first === 'ensemble') return ensembleCommand(rest)
+  // The shell reads its own words (zkCli's single-dash options); only a leading --help/-h is ours.
+  if (first === 'shell') return rest[0] === '--help' || rest[0] === '-h' ? { kind: 'help', topic: 'shell', asked: true } : { kind: 'shell', args: rest }
   if (first === '--help' || first === '-h' || first === '--version' || first === '-v') {
     if (rest.length > 0) throw new UsageError(`unexpected argument '${rest[0]}' after '${first}'`)
     return first === '--help' || first === '-h' ? { kind: 'help', topic: 'zookit', asked: true } : { kind: 'version' }
@@ -204,7 +221,7 @@ export function parseCommandLine(argv: readonly string[]): Command {
     const [topic, ...extra] = rest
     if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}' after 'help ${topic}'`)
     if (topic === undefined) return { kind: 'help', topic: 'zookit', asked: true }
-    if (topic === 'ensemble') return { kind: 'help', topic, asked: true }
+    if (topic === 'ensemble' || topic === 'shell') return { kind: 'help', topic, asked: true }
     throw new UsageError(`unknown command '${topic}'`)
   }
   if (first.startsWith('-')) throw new UsageError(`unknown option '${first}'`)
@@ -303,6 +320,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 0
     case 'ensemble':
       return serve(command.options, command.control)
+    case 'shell':
+      // Loaded only here, so the other commands do not pay for it.
+      return (await import('./shell/main.js')).runShell(command.args, packageVersion())
   }
 }
 

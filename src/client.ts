@@ -399,14 +399,26 @@ export class ZooKeeper extends TypedEventEmitter<ZooKeeperEvents> {
   }
 
   /** Data and Stat of a node. `watch` is told when it changes or is deleted. */
-  async getData(path: string, opts: CallOptions & { watch?: Watcher } = {}): Promise<{ data: Buffer; stat: Stat }> {
+  async getData(
+    path: string,
+    opts: CallOptions & { watch?: Watcher } = {},
+  ): Promise<{
+    data: Buffer
+    stat: Stat
+    /**
+     * True when the node holds no data at all rather than zero bytes, as Java's create(path, null, …)
+     * and zkCli's `create /x` leave it (zkCli prints it as "null"); `data` is then an empty Buffer.
+     */
+    nullData?: true
+  }> {
     checkCallOptions(opts, { op: 'getData', path }, ['watch'])
     validatePath(path, 'getData')
     const server = withChroot(this.chroot, path)
     const watcher = opts.watch && this.wrap(opts.watch)
     const onReply = watcher && ((err: number) => err === 0 && this.watches.add('data', server, watcher))
     const r = await this.call(OpCode.getData, (w) => encodeGetDataRequest(w, { path: server, watch: !!watcher }), decodeGetDataResponse, 'getData', path, opts, onReply)
-    return { data: r.data ?? Buffer.alloc(0), stat: new Stat(r.stat) }
+    // ZooKeeper tells null data (length -1) from empty data; only the null case carries the flag.
+    return r.data === null ? { data: Buffer.alloc(0), stat: new Stat(r.stat), nullData: true } : { data: r.data, stat: new Stat(r.stat) }
   }
 
   /** Replace a node's data; returns the new Stat. */
