@@ -84,13 +84,12 @@ function normalize(out: Output, server: string, side: 'zkcli' | 'zookit'): Norma
   const stdout: string[] = []
   const events: string[] = []
   const all = lines(out.stdout)
-  // An event is printed as "", "WATCHER::", "", "WatchedEvent …" by zkCli's event thread, so where it
-  // falls among the command output races in zkCli: events are compared as their own sequence.
-  for (let i = 0; i < all.length; i++) {
-    if (all[i] === '' && all[i + 1] === 'WATCHER::' && all[i + 2] === '' && all[i + 3]?.startsWith('WatchedEvent ')) {
-      events.push(all[i + 3]!)
-      i += 3
-    } else stdout.push(all[i]!)
+  // An event is printed as "", "WATCHER::", "", "WatchedEvent …" by zkCli's event thread, in pieces
+  // that the main thread's output can land between (seen under load): events are compared as their
+  // own sequence, and the event block's blank lines and header are left out of both sides.
+  for (const line of all) {
+    if (line.startsWith('WatchedEvent ')) events.push(line)
+    else if (line !== 'WATCHER::' && line !== '') stdout.push(line)
   }
   // When zkCli closes its session, the server may close the socket before the Java client has
   // finished closing, and the client then reports Disconnected just before Closed (seen under load).
