@@ -78,7 +78,7 @@ export function permitted(acl: ACL[], perm: number, ids: AuthId[], address: stri
  * Validate an ACL list and expand `auth` entries into the session's identities. Returns the ACL to
  * store, or INVALIDACL as ZooKeeper's fixupACL would.
  */
-export function fixupACL(acl: ACL[], ids: AuthId[]): ACL[] | number {
+export function fixupACL(acl: ACL[], ids: AuthId[], address: string): ACL[] | number {
   if (acl.length === 0) return ErrorCode.INVALIDACL
   const out: ACL[] = []
   for (const a of acl) {
@@ -87,7 +87,8 @@ export function fixupACL(acl: ACL[], ids: AuthId[]): ACL[] | number {
       if (id !== 'anyone') return ErrorCode.INVALIDACL
       out.push(a)
     } else if (scheme === 'auth') {
-      const usable = ids.filter((i) => i.scheme !== 'super' && i.scheme !== 'ip')
+      // In the order ZooKeeper expands them (see authInfoOrder); only `auth` entries need it.
+      const usable = authInfoOrder(ids, address).filter((i) => i.scheme !== 'super' && i.scheme !== 'ip')
       if (usable.length === 0) return ErrorCode.INVALIDACL
       for (const i of usable) out.push({ perms: a.perms, id: { scheme: i.scheme, id: i.id } })
     } else if (scheme === 'digest') {

@@ -153,8 +153,8 @@ t.test('ACL helpers and auth', async (t) => {
   t.ok(permitted([{ perms: 1, id: { scheme: 'ip', id: '10.0.0.0/8' } }], 1, [], '10.1.2.3'))
   t.notOk(permitted([{ perms: 1, id: { scheme: 'ip', id: '10.0.0.0/8' } }], 1, [], '11.1.2.3'))
   t.notOk(permitted([{ perms: 2, id: { scheme: 'world', id: 'anyone' } }], 1, [], '1.1.1.1'))
-  t.equal(fixupACL([{ perms: 31, id: { scheme: 'world', id: 'someone' } }], []), ErrorCode.INVALIDACL)
-  t.same(fixupACL([{ perms: 31, id: { scheme: 'auth', id: '' } }], [{ scheme: 'digest', id: 'u:h' }]), [{ perms: 31, id: { scheme: 'digest', id: 'u:h' } }])
+  t.equal(fixupACL([{ perms: 31, id: { scheme: 'world', id: 'someone' } }], [], '127.0.0.1'), ErrorCode.INVALIDACL)
+  t.same(fixupACL([{ perms: 31, id: { scheme: 'auth', id: '' } }], [{ scheme: 'digest', id: 'u:h' }], '127.0.0.1'), [{ perms: 31, id: { scheme: 'digest', id: 'u:h' } }])
 })
 
 t.test('watch manager: one-shot, persistent, recursive; removal', async (t) => {

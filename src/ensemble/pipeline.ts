@@ -6,7 +6,7 @@ import { decodeSetACLRequest, type ACL, type SetACLRequest } from '../jute/gener
 import { abortedMultiResults, decodeMultiOp, decodeMultiRequest, type MultiRequestOp } from '../jute/quirks.js'
 import { ErrorCode, OpCode, Perms, createModeInfo } from '../protocol.js'
 import { pathProblem } from '../paths.js'
-import { authInfoOrder, fixupACL, permitted, type AuthId } from './acl.js'
+import { fixupACL, permitted, type AuthId } from './acl.js'
 import { CONTAINER_OWNER, ownerKind, ttlOwner, type DataTree } from './datatree.js'
 import type { Txn } from './txn.js'
 
@@ -141,7 +141,7 @@ function prepOp(view: View, op: PrepOp, ctx: RequestContext): Txn {
       if (info.ttl ? req.ttl <= 0n || req.ttl > 0xffffffffffn : req.ttl >= 0n) fail(ErrorCode.BADARGUMENTS)
       if ((req.data?.length ?? 0) > ctx.maxBuffer) fail(ErrorCode.BADARGUMENTS)
       const parentPath = parentForWrite(req.path)
-      const acl = fixupACL(req.acl, authInfoOrder(ctx.ids, ctx.address))
+      const acl = fixupACL(req.acl, ctx.ids, ctx.address)
       if (typeof acl === 'number') fail(acl as number)
       const parent = view.get(parentPath) ?? fail(ErrorCode.NONODE)
       if (!permitted(parent.acl, Perms.CREATE, ctx.ids, ctx.address)) fail(ErrorCode.NOAUTH)
@@ -185,7 +185,7 @@ function prepOp(view: View, op: PrepOp, ctx: RequestContext): Txn {
     case OpCode.setACL: {
       const { path, acl, version } = op.request
       checkPath(path)
-      const fixed = fixupACL(acl, authInfoOrder(ctx.ids, ctx.address))
+      const fixed = fixupACL(acl, ctx.ids, ctx.address)
       if (typeof fixed === 'number') fail(fixed as number)
       const node = view.get(path) ?? fail(ErrorCode.NONODE)
       if (!permitted(node.acl, Perms.ADMIN, ctx.ids, ctx.address)) fail(ErrorCode.NOAUTH)

@@ -201,7 +201,7 @@ function checkAcl(where: string, raw: unknown): ACL[] {
     return { perms: a.perms as number, id: { scheme: a.scheme, id: a.id } }
   })
   // The server's own check, with no authenticated ids: an "auth" entry has no creator to stand for.
-  const fixed = fixupACL(acl, [])
+  const fixed = fixupACL(acl, [], '')
   if (typeof fixed === 'number') {
     throw new TreeDumpError(`${where}.acl is not an ACL ZooKeeper accepts (non-empty; world:anyone, digest user:hash, ip addr[/bits], super, x509 or sasl; "auth" needs a creator, so give its digest id)`)
   }
