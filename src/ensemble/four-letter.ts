@@ -4,6 +4,7 @@ import { monitorText, monitorValues } from './monitor.js'
 import { environment } from './environment.js'
 import { JavaDouble } from './jackson-json.js'
 import { VERSION } from './version.js'
+import { javaDate } from '../java-date.js'
 
 /** The words this server answers. */
 export const FOUR_LETTER_WORDS = new Set(['ruok', 'srvr', 'stat', 'mntr', 'cons', 'envi', 'conf', 'wchs', 'dump', 'isro'])
@@ -126,12 +127,3 @@ function groupBy<T, K>(items: readonly T[], key: (t: T) => K): Map<K, T[]> {
   return out
 }
 
-const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat']
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
-
-/** A time as Java's Date.toString prints it ("Wed Dec 02 03:01:07 UTC 2026"), in UTC. */
-function javaDate(ms: number): string {
-  const d = new Date(ms)
-  const two = (n: number) => String(n).padStart(2, '0')
-  return `${DAYS[d.getUTCDay()]} ${MONTHS[d.getUTCMonth()]} ${two(d.getUTCDate())} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} UTC ${d.getUTCFullYear()}`
-}

@@ -3,7 +3,7 @@
 import t from 'tap'
 import { EventType, KeeperState, Perms, Stat } from '../index.js'
 import { aclLines, eventLine, javaHex, javaList, permString, statLines } from './format.js'
-import { javaDate } from './java-date.js'
+import { javaDate } from '../java-date.js'
 
 t.test('javaDate writes Date.toString() as Java 17 does in each zone', async (t) => {
   const winter = Date.UTC(2026, 0, 5, 3, 4, 5)

@@ -1,7 +1,7 @@
 // How zkCli.sh (ZooKeeper 3.8's Java shell) prints things: the Stat block, WatchedEvent lines, ACL
 // entries and Java's List.toString(). Pure functions, no I/O.
 import { EventType, KeeperState, Perms, type ACL, type Stat } from '../index.js'
-import { javaDate } from './java-date.js'
+import { javaDate } from '../java-date.js'
 
 /** A 64-bit value as Java's Long.toHexString: two's complement, no leading zeros. */
 export function javaHex(value: bigint): string {

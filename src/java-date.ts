@@ -1,5 +1,6 @@
-// Java's Date.toString() ("Wed Dec 02 03:41:05 UTC 2026"), as zkCli prints ctime and mtime: English
-// day and month names, the time in the default zone, and the zone's short name as Java spells it.
+// Java's Date.toString() ("Wed Dec 02 03:41:05 UTC 2026"), as zkCli prints ctime and mtime and a
+// server's `dump` its expiry times: English day and month names, the time in the default zone, and
+// the zone's short name as Java spells it.
 
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat']
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
