@@ -2,7 +2,7 @@
 // by owner, ZooKeeper's error codes in its check order, and multi atomicity with per-op results.
 import t from 'tap'
 import { DataTree, CONTAINER_OWNER, ownerKind, ttlOwner } from './datatree.js'
-import { prepWrite, type RequestContext } from './pipeline.js'
+import { prepWrite, type RequestContext } from './prep.js'
 import { Writer } from '../jute/writer.js'
 import { Reader } from '../jute/reader.js'
 import * as P from '../jute/generated/proto.generated.js'

@@ -1,207 +1,161 @@
-// The prep stage of the request pipeline: a write request becomes a transaction, or the error
-// ZooKeeper's PrepRequestProcessor would return, checked in the same order. Multi ops are validated
-// one after another against an overlay of the changes the earlier ops would make.
-import type { Reader } from '../jute/reader.js'
-import { decodeSetACLRequest, type ACL, type SetACLRequest } from '../jute/generated/proto.generated.js'
-import { abortedMultiResults, decodeMultiOp, decodeMultiRequest, type MultiRequestOp } from '../jute/quirks.js'
-import { ErrorCode, OpCode, Perms, createModeInfo } from '../protocol.js'
-import { pathProblem } from '../paths.js'
-import { fixupACL, permitted, type AuthId } from './acl.js'
-import { CONTAINER_OWNER, ownerKind, ttlOwner, type DataTree } from './datatree.js'
-import type { Txn } from './txn.js'
+// The write path of a server, in the order a write takes it: prep (prep.ts) turns a request into a
+// txn against the tree with every change decided so far; the commit stage (commit.ts: standalone, or
+// a quorum) makes it durable and hands it back; apply changes the tree and the session table; then
+// the watches fire and, last, the request is answered. Each session's writes complete in the order
+// they were sent.
+import { Reader } from '../jute/reader.js'
+import { ErrorCode, OpCode } from '../protocol.js'
+import { logger } from '../debug.js'
+import { DataTree, type ApplyResult } from './datatree.js'
+import { prepWrite, type RequestContext } from './prep.js'
+import type { Commit, CommitHost, Prepared } from './commit.js'
+import type { SessionTracker } from './session-tracker.js'
+import type { WatchManager } from './watch-manager.js'
+import type { ServerMetrics } from './server-metrics.js'
+import type { Txn, TxnHeader } from './txn.js'
+import type { Forwarded } from './zab/wire.js'
 
-/** Who is asking. */
-export interface RequestContext {
-  sessionId: bigint
-  ids: AuthId[]
-  address: string
-  /** Whether TTL nodes are enabled (ZooKeeper's extendedTypesEnabled). */
-  ttlEnabled: boolean
-  maxBuffer: number
+const log = logger('ensemble')
+
+/** How a waiting request is answered once its txn (or its sync) is done. */
+export type WriteDone = (zxid: bigint, txn: Txn, result: ApplyResult) => void
+
+/** A write waiting for its commit. */
+interface PendingWrite {
+  cxid: number
+  done: WriteDone
 }
 
-/** What prep needs to know of a node. */
-interface NodeView {
-  acl: ACL[]
-  version: number
-  cversion: number
-  aversion: number
-  owner: bigint
-  childCount: number
+/** What the pipeline needs of the server around it. */
+export interface PipelineDeps {
+  readonly tracker: SessionTracker
+  readonly watches: WatchManager
+  readonly metrics: ServerMetrics
+  /** Prep's limits: whether TTL nodes are allowed, and jute.maxbuffer. */
+  readonly ttlEnabled: boolean
+  readonly maxBuffer: number
+  /** Close the client connection of a session, if this server has one. */
+  closeSession(sessionId: bigint): void
+  /** Close every client connection. */
+  closeAll(): void
 }
 
-/** The tree as a transaction being prepared sees it: the real tree plus earlier ops of the same multi. */
-class View {
-  private readonly overlay = new Map<string, NodeView | null>()
-  constructor(private readonly tree: DataTree) {}
+export class WritePipeline implements CommitHost {
+  /** The committed tree. */
+  tree: DataTree
+  /** Told the zxid of every txn applied to the tree (tree-admin.ts waits on it). */
+  readonly appliedListeners = new Set<(zxid: bigint) => void>()
+  /** Writes of local sessions awaiting their commit, per session, in order. */
+  private readonly pending = new Map<bigint, PendingWrite[]>()
+  private commit!: Commit
 
-  get(path: string): NodeView | undefined {
-    if (this.overlay.has(path)) return this.overlay.get(path) ?? undefined
-    const n = this.tree.get(path)
-    return n && { acl: n.acl, version: n.version, cversion: n.cversion, aversion: n.aversion, owner: n.ephemeralOwner, childCount: n.children.size }
+  constructor(
+    private readonly deps: PipelineDeps,
+    tree: DataTree,
+  ) {
+    this.tree = tree
   }
 
-  set(path: string, v: NodeView | null): void {
-    this.overlay.set(path, v)
+  get tracker(): SessionTracker {
+    return this.deps.tracker
   }
-}
 
-class PrepError extends Error {
-  constructor(readonly code: number) {
-    super(`prep error ${code}`)
+  /** The commit stage, chosen by the server (it is built with this pipeline as its host). */
+  attach(commit: Commit): void {
+    this.commit = commit
   }
-}
 
-const fail = (code: number): never => {
-  throw new PrepError(code)
-}
-
-/** Prepare a write request (create*, delete, setData, setACL, multi) into a txn. */
-export function prepWrite(tree: DataTree, type: number, body: Reader, ctx: RequestContext): Txn {
-  if (type === OpCode.multi) return prepMulti(tree, body, ctx)
-  // Dynamic reconfiguration is off, as with ZooKeeper's reconfigEnabled=false: refused in prep, so
-  // the refusal still uses a zxid.
-  if (type === OpCode.reconfig) return { type: 'error', err: ErrorCode.RECONFIGDISABLED }
-  // deleteContainer is the server's own request; ZooKeeper reads a client's as a path that holds
-  // the request header's zero bytes, which no path may, so it is always BADARGUMENTS.
-  if (type === OpCode.deleteContainer) return { type: 'error', err: ErrorCode.BADARGUMENTS }
-  try {
-    return prepOp(new View(tree), decodeWrite(type, body), ctx)
-  } catch (err) {
-    if (err instanceof PrepError) return { type: 'error', err: err.code }
-    // A body that does not decode is a marshalling error for this request alone.
-    return { type: 'error', err: ErrorCode.MARSHALLINGERROR }
+  /** A write of a local session enters the pipeline; `done` answers it once it is applied. */
+  write(req: Forwarded, done: WriteDone): void {
+    this.await(req.sessionId, req.cxid, done)
+    this.commit.submit(req)
   }
-}
 
-/** A decoded request that prep can turn into a txn (reads among them fail as UNIMPLEMENTED). */
-type PrepOp = MultiRequestOp | { type: typeof OpCode.setACL; request: SetACLRequest }
-
-/** The request record of a write sent on its own. */
-function decodeWrite(type: number, r: Reader): PrepOp {
-  if (type === OpCode.setACL) return { type, request: decodeSetACLRequest(r) }
-  return decodeMultiOp(type, r) ?? fail(ErrorCode.UNIMPLEMENTED)
-}
-
-function prepMulti(tree: DataTree, body: Reader, ctx: RequestContext): Txn {
-  let ops: MultiRequestOp[]
-  try {
-    // As in ZooKeeper, the whole request is read before any op is prepared: an op type a multi
-    // cannot carry (reads included) or a short body fails it as a whole, and still uses a zxid.
-    ops = decodeMultiRequest(body, OpCode.multi)
-  } catch {
-    return { type: 'error', err: ErrorCode.MARSHALLINGERROR }
+  /** A sync of a local session: answered once this server has applied every write decided before it. */
+  sync(sessionId: bigint, cxid: number, done: (zxid: bigint) => void): void {
+    this.await(sessionId, cxid, (zxid) => done(zxid))
+    this.commit.sync(sessionId, cxid)
   }
-  const view = new View(tree)
-  const txns: Txn[] = []
-  for (const [i, op] of ops.entries()) {
-    try {
-      txns.push(prepOp(view, op, ctx))
-    } catch (err) {
-      if (!(err instanceof PrepError)) return { type: 'error', err: ErrorCode.MARSHALLINGERROR }
-      // Every op reports: OK before the failing one, its code, RUNTIMEINCONSISTENCY after.
-      return { type: 'multi', txns: abortedMultiResults(ops.length, i, err.code).map((r): Txn => ({ type: 'error', err: r.err })) }
-    }
+
+  /** A txn this server decided itself (an expiry, a reaped node, a tree-admin change). */
+  propose(p: Prepared): void {
+    this.commit.propose(p)
   }
-  return { type: 'multi', txns }
-}
 
-function checkPath(path: string, sequential = false): void {
-  if (pathProblem(path, sequential)) fail(ErrorCode.BADARGUMENTS)
-}
+  private await(sessionId: bigint, cxid: number, done: WriteDone): void {
+    let q = this.pending.get(sessionId)
+    if (!q) this.pending.set(sessionId, (q = []))
+    q.push({ cxid, done })
+  }
 
-const SYSTEM_NODES = new Set(['/', '/zookeeper', '/zookeeper/quota', '/zookeeper/config'])
+  // ---- the stages, as the commit stage drives them --------------------------------------------
 
-/**
- * The parent of a path a create or delete names, checked only as far as ZooKeeper checks it first:
- * a '/' somewhere and no NUL. Everything before the last '/' is the parent ("" is the root).
- */
-function parentForWrite(path: string): string {
-  const slash = path.lastIndexOf('/')
-  if (slash < 0 || path.includes('\0')) fail(ErrorCode.BADARGUMENTS)
-  return path.slice(0, slash) || '/'
-}
+  prepare(req: Forwarded, view: DataTree): Prepared {
+    const hdr = { clientId: req.sessionId, cxid: req.cxid, time: BigInt(Date.now()) }
+    if (req.type === OpCode.createSession) return { hdr, txn: { type: 'createSession', timeout: req.body.readInt32BE(0) } }
+    // As ZooKeeper's prep checks: a request of a session that is gone or closing changes nothing
+    // (else an ephemeral could outlive its session).
+    const session = this.deps.tracker.sessions.get(req.sessionId)
+    if (!session || session.closing) return { hdr, txn: { type: 'error', err: ErrorCode.SESSIONEXPIRED } }
+    if (req.type === OpCode.closeSession) {
+      session.closing = true
+      return { hdr, txn: { type: 'closeSession' } }
+    }
+    const ctx: RequestContext = { sessionId: req.sessionId, ids: req.ids, address: req.address, ttlEnabled: this.deps.ttlEnabled, maxBuffer: this.deps.maxBuffer }
+    return { hdr, txn: prepWrite(view, req.type, new Reader(req.body), ctx) }
+  }
 
-function checkVersion(current: number, expected: number): number {
-  if (expected !== -1 && expected !== current) fail(ErrorCode.BADVERSION)
-  return current + 1
-}
+  apply(hdr: TxnHeader, txn: Txn): void {
+    const result = this.tree.applyTxn(hdr, txn)
+    const id = hdr.clientId
+    if (txn.type === 'createSession') this.deps.tracker.add(id, txn.timeout, Date.now())
+    else if (txn.type === 'closeSession') this.deps.tracker.remove(id)
+    // Events first: a watcher on the requesting connection must see them before the reply.
+    for (const e of result.events) this.deps.watches.trigger(e.type, e.path)
+    this.deps.metrics.committed(result.events, (p) => this.tree.get(p)?.data?.length ?? 0)
+    this.complete(id, hdr.cxid, hdr.zxid, txn, result)
+    if (txn.type === 'closeSession') {
+      this.pending.delete(id)
+      this.deps.closeSession(id)
+      log('session 0x%s closed (%s)', id.toString(16), hdr.cxid === 0 ? 'expired' : 'by client')
+    }
+    for (const l of this.appliedListeners) l(hdr.zxid)
+  }
 
-function prepOp(view: View, op: PrepOp, ctx: RequestContext): Txn {
-  switch (op.type) {
-    case OpCode.create:
-    case OpCode.create2:
-    case OpCode.createContainer:
-    case OpCode.createTTL: {
-      // Checked in the order of ZooKeeper's PrepRequestProcessor, since the first failure is the answer.
-      const req = op.type === OpCode.createTTL ? op.request : { ...op.request, ttl: -1n }
-      const info = createModeInfo(req.flags) ?? fail(ErrorCode.BADARGUMENTS)
-      if (info.ttl && !ctx.ttlEnabled) fail(ErrorCode.UNIMPLEMENTED)
-      // A TTL mode needs a TTL in range; any other mode must come without one.
-      if (info.ttl ? req.ttl <= 0n || req.ttl > 0xffffffffffn : req.ttl >= 0n) fail(ErrorCode.BADARGUMENTS)
-      if ((req.data?.length ?? 0) > ctx.maxBuffer) fail(ErrorCode.BADARGUMENTS)
-      const parentPath = parentForWrite(req.path)
-      const acl = fixupACL(req.acl, ctx.ids, ctx.address)
-      if (typeof acl === 'number') fail(acl as number)
-      const parent = view.get(parentPath) ?? fail(ErrorCode.NONODE)
-      if (!permitted(parent.acl, Perms.CREATE, ctx.ids, ctx.address)) fail(ErrorCode.NOAUTH)
-      const path = info.sequential ? req.path + String(parent.cversion).padStart(10, '0') : req.path
-      // Only now the whole path: a missing parent is NONODE even when the path is malformed.
-      checkPath(path)
-      if (view.get(path)) fail(ErrorCode.NODEEXISTS)
-      if (ownerKind(parent.owner) === 'ephemeral') fail(ErrorCode.NOCHILDRENFOREPHEMERALS)
-      const parentCVersion = parent.cversion + 1
-      // The opcode decides a container, whatever the flags say (ZooKeeper logs a CreateContainerTxn).
-      const container = op.type === OpCode.createContainer || info.container
-      const owner = container ? CONTAINER_OWNER : info.ephemeral ? ctx.sessionId : info.ttl ? ttlOwner(req.ttl) : 0n
-      view.set(parentPath, { ...parent, cversion: parentCVersion, childCount: parent.childCount + 1 })
-      view.set(path, { acl: acl as ACL[], version: 0, cversion: 0, aversion: 0, owner, childCount: 0 })
-      return { type: 'create', path, data: req.data, acl: acl as ACL[], owner, parentCVersion }
+  synced(sessionId: bigint, cxid: number, zxid: bigint): void {
+    this.complete(sessionId, cxid, zxid)
+  }
+
+  reset(): void {
+    this.dropClients()
+    this.tree = new DataTree()
+    this.deps.tracker.sessions.clear()
+  }
+
+  dropClients(): void {
+    this.deps.closeAll()
+    this.pending.clear()
+  }
+
+  proposed(bytes: number): void {
+    this.deps.metrics.proposed(bytes)
+  }
+
+  /** Answer the local request (session, cxid) if there is one. */
+  private complete(sessionId: bigint, cxid: number, zxid: bigint, txn: Txn = { type: 'error', err: 0 }, result: ApplyResult = { err: 0, events: [] }): void {
+    const q = this.pending.get(sessionId)
+    if (!q) return
+    const at = q.findIndex((p) => p.cxid === cxid)
+    if (at < 0) return
+    if (at > 0) {
+      // Earlier requests of this session were lost on the way (a leader change): as ZooKeeper
+      // would, drop the connection; the client retries them on its next one.
+      this.pending.delete(sessionId)
+      this.deps.closeSession(sessionId)
+      return
     }
-    case OpCode.delete: {
-      const { path, version } = op.request
-      // The system nodes cannot be deleted (their children other than these can).
-      if (SYSTEM_NODES.has(path)) fail(ErrorCode.BADARGUMENTS)
-      const parentPath = parentForWrite(path)
-      const parent = view.get(parentPath) ?? fail(ErrorCode.NONODE)
-      if (!permitted(parent.acl, Perms.DELETE, ctx.ids, ctx.address)) fail(ErrorCode.NOAUTH)
-      const node = view.get(path) ?? fail(ErrorCode.NONODE)
-      checkVersion(node.version, version)
-      if (node.childCount > 0) fail(ErrorCode.NOTEMPTY)
-      view.set(parentPath, { ...parent, childCount: parent.childCount - 1 })
-      view.set(path, null)
-      return { type: 'delete', path }
-    }
-    case OpCode.setData: {
-      const { path, data, version } = op.request
-      checkPath(path)
-      const node = view.get(path) ?? fail(ErrorCode.NONODE)
-      if (!permitted(node.acl, Perms.WRITE, ctx.ids, ctx.address)) fail(ErrorCode.NOAUTH)
-      if ((data?.length ?? 0) > ctx.maxBuffer) fail(ErrorCode.BADARGUMENTS)
-      const next = checkVersion(node.version, version)
-      view.set(path, { ...node, version: next })
-      return { type: 'setData', path, data, version: next }
-    }
-    case OpCode.setACL: {
-      const { path, acl, version } = op.request
-      checkPath(path)
-      const fixed = fixupACL(acl, ctx.ids, ctx.address)
-      if (typeof fixed === 'number') fail(fixed as number)
-      const node = view.get(path) ?? fail(ErrorCode.NONODE)
-      if (!permitted(node.acl, Perms.ADMIN, ctx.ids, ctx.address)) fail(ErrorCode.NOAUTH)
-      const next = checkVersion(node.aversion, version)
-      view.set(path, { ...node, acl: fixed as ACL[], aversion: next })
-      return { type: 'setACL', path, acl: fixed as ACL[], version: next }
-    }
-    case OpCode.check: {
-      const { path, version } = op.request
-      checkPath(path)
-      const node = view.get(path) ?? fail(ErrorCode.NONODE)
-      if (!permitted(node.acl, Perms.READ, ctx.ids, ctx.address)) fail(ErrorCode.NOAUTH)
-      checkVersion(node.version, version)
-      return { type: 'check', path }
-    }
-    default:
-      return fail(ErrorCode.UNIMPLEMENTED)
+    const p = q.shift()!
+    if (!q.length) this.pending.delete(sessionId)
+    p.done(zxid, txn, result)
   }
 }

@@ -15,8 +15,7 @@ import { Peer, type Out } from './zab/peer.js'
 import { PeerLinks, type PeerAddress } from './zab/links.js'
 import type { QuorumStore } from './zab/storage.js'
 import type { Forwarded, WireMsg } from './zab/wire.js'
-import type { Txn, TxnHeader } from './txn.js'
-import type { ZooKeeperServer } from './server.js'
+import type { Commit, CommitHost, Prepared } from './commit.js'
 
 const log = logger('quorum')
 
@@ -53,7 +52,8 @@ interface SyncWaiter {
   cxid: number
 }
 
-export class QuorumPeer extends EventEmitter {
+/** The quorum's commit stage: a txn is applied once a majority has logged it. */
+export class QuorumPeer extends EventEmitter implements Commit {
   readonly peer: Peer<Buffer>
   readonly links: PeerLinks
   mode: QuorumMode = 'looking'
@@ -79,7 +79,7 @@ export class QuorumPeer extends EventEmitter {
   private frozen = false
   private closed = false
 
-  constructor(private readonly server: ZooKeeperServer, readonly cfg: QuorumConfig) {
+  constructor(private readonly host: CommitHost, readonly cfg: QuorumConfig) {
     super()
     this.peer = new Peer<Buffer>(cfg.id, [...cfg.voters].sort((a, b) => a - b), { silenceTicks: cfg.silenceTicks ?? 10 })
     this.peer.journaling = true
@@ -169,13 +169,13 @@ export class QuorumPeer extends EventEmitter {
   }
 
   /** Leader: propose a decided txn (and apply it to the view at once). */
-  propose(hdr: Omit<TxnHeader, 'zxid'>, txn: Txn): void {
+  propose({ hdr, txn }: Prepared): void {
     if (this.mode !== 'leader' || !this.view) return
     const w = this.w.reset()
     encodeTxn(w, { ...hdr, zxid: 0n }, txn)
     const r = this.peer.submit(w.toBuffer())
     if (!r) return
-    this.server.metrics.proposed(w.length)
+    this.host.proposed(w.length)
     this.view.applyTxn({ ...hdr, zxid: r.zxid }, txn)
     this.lastProposed = r.zxid
     this.drive(r.out)
@@ -183,8 +183,7 @@ export class QuorumPeer extends EventEmitter {
 
   private leaderSubmit(req: Forwarded): void {
     if (!this.view) return
-    const { hdr, txn } = this.server.prepare(req, this.view)
-    this.propose(hdr, txn)
+    this.propose(this.host.prepare(req, this.view))
   }
 
   private waitSync(w: SyncWaiter): void {
@@ -194,12 +193,12 @@ export class QuorumPeer extends EventEmitter {
 
   private flushSyncs(): void {
     if (!this.syncWaiters.length) return
-    const done = this.server.tree.lastZxid
+    const done = this.host.tree.lastZxid
     const ready = this.syncWaiters.filter((w) => w.zxid <= done)
     if (!ready.length) return
     this.syncWaiters = this.syncWaiters.filter((w) => w.zxid > done)
     for (const w of ready) {
-      if (w.to === this.id) this.server.complete(w.sessionId, w.cxid, done)
+      if (w.to === this.id) this.host.synced(w.sessionId, w.cxid, done)
       else this.links.send(w.to, { t: 'syncdone', sessionId: w.sessionId, cxid: w.cxid })
     }
   }
@@ -213,13 +212,13 @@ export class QuorumPeer extends EventEmitter {
         if (this.mode === 'leader') this.leaderSubmit(m.req)
         return
       case 'touch':
-        if (this.mode === 'leader') for (const s of m.sessions) this.server.tracker.touch(s, Date.now())
+        if (this.mode === 'leader') for (const s of m.sessions) this.host.tracker.touch(s, Date.now())
         return
       case 'syncreq':
         if (this.mode === 'leader') this.waitSync({ zxid: this.lastProposed, to: from, sessionId: m.sessionId, cxid: m.cxid })
         return
       case 'syncdone':
-        if (this.mode === 'follower' && from === this.peer.leader) this.server.complete(m.sessionId, m.cxid, this.server.tree.lastZxid)
+        if (this.mode === 'follower' && from === this.peer.leader) this.host.synced(m.sessionId, m.cxid, this.host.tree.lastZxid)
         return
       default:
         this.drive(this.peer.step(from, m))
@@ -281,12 +280,12 @@ export class QuorumPeer extends EventEmitter {
 
   /** Start the server's state over from the peer's base snapshot (or empty). */
   private rebuild(): void {
-    this.server.resetState()
+    this.host.reset()
     const base = this.peer.base
     if (base) {
       const sessions = new Map<bigint, number>()
-      loadSnapshot(base.state, this.server.tree, sessions)
-      for (const [id, timeout] of sessions) this.server.tracker.add(id, timeout, Date.now())
+      loadSnapshot(base.state, this.host.tree, sessions)
+      for (const [id, timeout] of sessions) this.host.tracker.add(id, timeout, Date.now())
     }
     this.baseVersion = this.peer.baseVersion
     this.applied = 0
@@ -307,9 +306,7 @@ export class QuorumPeer extends EventEmitter {
       const e = c[this.applied++]!
       this.lastAppliedZxid = e.zxid
       const { hdr, txn } = decodeTxn(new Reader(e.value))
-      const full = { ...hdr, zxid: e.zxid }
-      const result = this.server.tree.applyTxn(full, txn)
-      this.server.applied(full, txn, result)
+      this.host.apply({ ...hdr, zxid: e.zxid }, txn)
       this.sinceSnapshot++
     }
     if (this.sinceSnapshot >= (this.cfg.snapshotEvery ?? 10_000) && this.applied > 0) this.snapshot()
@@ -317,8 +314,8 @@ export class QuorumPeer extends EventEmitter {
 
   /** Snapshot the applied state and let the log it covers go (from memory and from the store). */
   private snapshot(): void {
-    const sessions = new Map([...this.server.tracker.sessions.values()].map((s) => [s.id, s.timeout]))
-    const base = { zxid: this.lastAppliedZxid, state: encodeSnapshot(this.server.tree, sessions) }
+    const sessions = new Map([...this.host.tracker.sessions.values()].map((s) => [s.id, s.timeout]))
+    const base = { zxid: this.lastAppliedZxid, state: encodeSnapshot(this.host.tree, sessions) }
     this.applied -= this.peer.compact(base.zxid, base.state)
     this.cfg.store.compact(base)
     this.sinceSnapshot = 0
@@ -337,15 +334,15 @@ export class QuorumPeer extends EventEmitter {
     this.syncWaiters = []
     this.touchedIds.clear()
     // A server whose leader changed drops its clients; they reconnect and resume their sessions.
-    if (was !== 'looking') this.server.dropClients()
+    if (was !== 'looking') this.host.dropClients()
     if (mode === 'leader') {
-      this.view = cloneTree(this.server.tree)
-      this.lastProposed = this.server.tree.lastZxid
+      this.view = cloneTree(this.host.tree)
+      this.lastProposed = this.host.tree.lastZxid
       // Every session gets a full timeout from now under the new leader.
       const now = Date.now()
-      for (const s of this.server.tracker.sessions.values()) {
+      for (const s of this.host.tracker.sessions.values()) {
         s.closing = false
-        this.server.tracker.touch(s.id, now)
+        this.host.tracker.touch(s.id, now)
       }
     }
     log('peer %d: %s -> %s (epoch %d, leader %s)', this.id, was, mode, p.currentEpoch, p.leader)

@@ -285,7 +285,7 @@ t.test('the leader refuses writes of a session that is gone or closing (no orpha
   const leader = ens.servers[ens.leader()!]!
   const { ErrorCode, OpCode } = await import('../protocol.js')
   const body = Buffer.alloc(0)
-  const unknown = leader.prepare({ sessionId: 0x1234n, cxid: 1, type: OpCode.create, body, ids: [], address: '127.0.0.1' }, leader.tree)
+  const unknown = leader.pipeline.prepare({ sessionId: 0x1234n, cxid: 1, type: OpCode.create, body, ids: [], address: '127.0.0.1' }, leader.tree)
   t.same(unknown.txn, { type: 'error', err: ErrorCode.SESSIONEXPIRED })
   const zk = await client(t, ens.connectStringOf(followers(ens)[0]!))
   const s = leader.tracker.sessions.get(zk.sessionId)!

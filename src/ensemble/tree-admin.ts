@@ -91,10 +91,10 @@ function appliedThrough(server: ZooKeeperServer, zxid: bigint, timeoutMs: number
 
 /** Propose each planned txn on the deciding server, then wait until it applied them all. */
 async function commit(server: ZooKeeperServer, plan: PlannedTxn[], timeoutMs: number): Promise<void> {
-  const view = () => server.quorum?.view ?? server.tree
+  const view = () => server.commit.view ?? server.tree
   for (const p of plan) {
     const before = view().lastZxid
-    server.propose({ clientId: p.clientId, cxid: ADMIN_CXID, time: BigInt(Date.now()) }, p.txn)
+    server.propose({ hdr: { clientId: p.clientId, cxid: ADMIN_CXID, time: BigInt(Date.now()) }, txn: p.txn })
     if (view().lastZxid === before) throw new LeaderUnavailableError(`server ${server.opts.serverId ?? 1} could not propose the change (it is ${server.mode})`)
   }
   // The view holds every decided change, the session expiries of a reset included.
@@ -114,7 +114,7 @@ export async function runTreeAdmin(server: ZooKeeperServer, req: TreeAdminReques
     return done()
   }
   if (!server.decides || server.paused) throw new LeaderUnavailableError(`server ${server.opts.serverId ?? 1} does not lead now (it is ${server.paused ? 'paused' : server.mode})`)
-  const view = () => server.quorum?.view ?? server.tree
+  const view = () => server.commit.view ?? server.tree
   switch (req.op) {
     case 'dump':
       // The applied tree: what a client reading from the leader sees now.

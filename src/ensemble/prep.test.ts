@@ -4,7 +4,7 @@
 // is in datatree.test.ts.
 import t from 'tap'
 import { DataTree } from './datatree.js'
-import { prepWrite, type RequestContext } from './pipeline.js'
+import { prepWrite, type RequestContext } from './prep.js'
 import { Writer } from '../jute/writer.js'
 import { Reader } from '../jute/reader.js'
 import * as P from '../jute/generated/proto.generated.js'
