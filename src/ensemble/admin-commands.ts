@@ -9,10 +9,11 @@ import { environment } from './environment.js'
 import { VERSION } from './version.js'
 import { monitorValues } from './monitor.js'
 import { JavaHashSet } from './java-order.js'
-import type { ZooKeeperServer } from './server.js'
+import type { ServerView } from './server-view.js'
+import type { ClientConnection } from './client-connection.js'
 
 type Json = { [key: string]: JsonValue }
-type Connection = ZooKeeperServer['connections'] extends Set<infer C> ? C : never
+type Connection = ClientConnection
 
 /** What running a command gives: an HTTP status and its JSON (or, for ZooKeeper's 500, a message). */
 export type CommandOutcome = { status: 200; json: Json } | { status: 500; message: string }
@@ -22,7 +23,7 @@ interface Command {
   names: readonly string[]
   /** false for the commands ZooKeeper runs without a serving server. */
   serverRequired: boolean
-  run(s: ZooKeeperServer, args: Record<string, string>): Json
+  run(s: ServerView, args: Record<string, string>): Json
 }
 
 /** ZooKeeper's words for a server that cannot answer (a quorum peer without an established leader). */
@@ -60,7 +61,7 @@ function connectionInfo(c: Connection, brief: boolean): Json {
 }
 
 /** The directory a server keeps its files in, if it keeps any. */
-function serverDir(s: ZooKeeperServer): string | undefined {
+function serverDir(s: ServerView): string | undefined {
   if (!s.opts.dataDir) return undefined
   return s.quorum ? path.join(s.opts.dataDir, `server${s.quorum.id}`) : s.opts.dataDir
 }
@@ -83,7 +84,7 @@ function dirSize(dir: string | undefined): number {
 const bufferStats = (b: { last: number; min: number; max: number }): Json => ({ last_buffer_size: b.last, min_buffer_size: b.min, max_buffer_size: b.max })
 
 /** srvr's map; stat adds the connections. */
-function serverStats(s: ZooKeeperServer): Json {
+function serverStats(s: ServerView): Json {
   const m = s.metrics
   const size = dirSize(serverDir(s))
   let outstanding = 0
@@ -154,7 +155,7 @@ const javaOrdered = (paths: Iterable<string>) => {
 
 const sessionOf = (w: unknown) => (w as { sessionId?: bigint }).sessionId ?? 0n
 
-function watchesBySession(s: ZooKeeperServer): Json {
+function watchesBySession(s: ServerView): Json {
   const bySession = new Map<bigint, string[]>()
   for (const [p, targets] of s.watches.dataWatchers()) {
     for (const t of targets) {
@@ -165,7 +166,7 @@ function watchesBySession(s: ZooKeeperServer): Json {
   return Object.fromEntries([...bySession].map(([id, paths]) => [String(id), javaOrdered(paths)]))
 }
 
-function watchesByPath(s: ZooKeeperServer): Json {
+function watchesByPath(s: ServerView): Json {
   const table = s.watches.dataWatchers()
   const out: Json = {}
   for (const p of javaOrdered(table.keys())) out[p] = [...new Set(table.get(p)!.map(sessionOf))]
@@ -173,7 +174,7 @@ function watchesByPath(s: ZooKeeperServer): Json {
 }
 
 /** The newest snapshot: its zxid and when it was written (seconds); the start state when there is none. */
-function lastSnapshot(s: ZooKeeperServer): { zxid: bigint; seconds: number } {
+function lastSnapshot(s: ServerView): { zxid: bigint; seconds: number } {
   const started = { zxid: 0n, seconds: Math.floor(s.startedAt / 1000) }
   if (s.quorum) {
     const base = s.quorum.peer.base
@@ -194,7 +195,7 @@ function lastSnapshot(s: ZooKeeperServer): { zxid: bigint; seconds: number } {
 }
 
 /** What a standalone server would have read from its zoo.cfg (ZooKeeper answers the file's text). */
-function initialConfiguration(s: ZooKeeperServer): string {
+function initialConfiguration(s: ServerView): string {
   const o = s.opts
   const lines = [
     `tickTime=${o.tickTime ?? 2000}`,
@@ -214,7 +215,7 @@ function initialConfiguration(s: ZooKeeperServer): string {
 }
 
 /** Node's answers to the JVM properties ZooKeeper lists, sorted by name as it sorts them. */
-function systemProperties(s: ZooKeeperServer): Json {
+function systemProperties(s: ServerView): Json {
   const props: Record<string, string> = {
     'file.encoding': 'UTF-8',
     'file.separator': path.sep,
@@ -468,7 +469,7 @@ function response(command: string, error: string | null, data: Json = {}): Json 
  * Run command `name` (a primary name or an alias) against `s`. Unknown names and commands a looking
  * peer cannot serve answer 200 with an error, named as asked, as ZooKeeper 3.8 does.
  */
-export function runAdminCommand(name: string, s: ZooKeeperServer, args: Record<string, string> = {}): CommandOutcome {
+export function runAdminCommand(name: string, s: ServerView, args: Record<string, string> = {}): CommandOutcome {
   const c = BY_NAME.get(name)
   if (!c) return { status: 200, json: response(name, `Unknown command: ${name}`) }
   if (c.serverRequired && !s.serving) return { status: 200, json: response(name, NOT_SERVING) }

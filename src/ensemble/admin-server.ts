@@ -5,7 +5,7 @@ import http from 'node:http'
 import type net from 'node:net'
 import { jacksonJson } from './jackson-json.js'
 import { COMMAND_NAMES, runAdminCommand } from './admin-commands.js'
-import type { ZooKeeperServer } from './server.js'
+import type { ServerView } from './server-view.js'
 import { logger } from '../debug.js'
 
 const log = logger('admin')
@@ -26,7 +26,7 @@ export class AdminServer {
   private held: [http.IncomingMessage, http.ServerResponse][] = []
   private paused = false
 
-  constructor(private readonly zk: ZooKeeperServer) {
+  constructor(private readonly zk: ServerView) {
     this.http = http.createServer((req, res) => {
       if (this.paused) this.held.push([req, res])
       else this.answer(req, res)

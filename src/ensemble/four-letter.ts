@@ -1,5 +1,6 @@
 // Four-letter words on the client port (ZooKeeper with 4lw.commands.whitelist=*), shaped like 3.8's.
-import type { ZooKeeperServer } from './server.js'
+import type { ServerView } from './server-view.js'
+import type { ClientConnection } from './client-connection.js'
 import { monitorText, monitorValues } from './monitor.js'
 import { environment } from './environment.js'
 import { JavaDouble } from './jackson-json.js'
@@ -15,7 +16,7 @@ export { VERSION }
 const hex = (n: bigint) => `0x${n.toString(16)}`
 
 /** The answer to one word. */
-export function fourLetterWord(word: string, s: ZooKeeperServer): string {
+export function fourLetterWord(word: string, s: ServerView): string {
   // A quorum peer without an established leader answers like ZooKeeper's: only ruok and envi.
   if (!s.serving && word !== 'ruok' && word !== 'envi') return 'This ZooKeeper instance is not currently serving requests\n'
   const zxid = s.tree.lastZxid
@@ -110,7 +111,7 @@ export function fourLetterWord(word: string, s: ZooKeeperServer): string {
 }
 
 /** One line of `cons` (full) or of `stat`'s client list (brief), as ServerCnxn prints it. */
-function connectionLine(c: ZooKeeperServer['connections'] extends Set<infer C> ? C : never, brief: boolean): string {
+function connectionLine(c: ClientConnection, brief: boolean): string {
   const head = ` /${c.address.replace(/^::ffff:/, '')}:${c.socket.remotePort}[${c.closed ? 0 : 1}](queued=${c.inflight},recved=${c.received},sent=${c.sent}`
   if (brief || c.sessionId === 0n) return `${head})`
   return `${head},sid=${hex(c.sessionId)},${c.stats.describe(c.timeout)})`

@@ -5,7 +5,7 @@ import { JavaDouble } from './jackson-json.js'
 import { MNTR_ENTRIES } from './mntr-keys.generated.js'
 import { bucketOrder, javaStringHash, spreadHash } from './java-order.js'
 import type { Summary, SummarySet } from './server-metrics.js'
-import type { ZooKeeperServer } from './server.js'
+import type { ServerView } from './server-view.js'
 import { VERSION } from './version.js'
 
 /** One mntr value: a string, an integer, or a Java double. */
@@ -39,7 +39,7 @@ function fileDescriptors(): { open: number; max: number } {
 }
 
 /** The plain (non-summary) values the bundled server can report; any key missing here is 0. */
-function plainValues(s: ZooKeeperServer): Record<string, string | number> {
+function plainValues(s: ServerView): Record<string, string | number> {
   const m = s.metrics
   const now = Date.now()
   const fds = fileDescriptors()
@@ -100,7 +100,7 @@ function family(prefix: string, summary: Summary | undefined, percentiles: boole
  * mntr's [key, value] pairs for a serving server, keys without the `zk_` prefix the four-letter
  * word adds. The caller checks that the server serves (ZooKeeper answers neither form otherwise).
  */
-export function monitorValues(s: ZooKeeperServer): [string, MonitorValue][] {
+export function monitorValues(s: ServerView): [string, MonitorValue][] {
   const m = s.metrics
   // ZooKeeper keeps a queue summary per learner from its first packet on, and never forgets one.
   for (const id of s.quorum?.peer.syncedFollowers ?? []) {

@@ -14,7 +14,7 @@ import { SessionTracker } from './session-tracker.js'
 import { authenticate } from './acl.js'
 import { fourLetterWord, FOUR_LETTER_WORDS } from './four-letter.js'
 import { TxnLog } from './txnlog.js'
-import { QuorumPeer, type QuorumConfig } from './quorum-peer.js'
+import { QuorumPeer } from './quorum-peer.js'
 import { ServerMetrics } from './server-metrics.js'
 import { AdminServer } from './admin-server.js'
 import { StandaloneCommit, type Commit, type Prepared, type ServerMode } from './commit.js'
@@ -22,56 +22,15 @@ import { WritePipeline } from './pipeline.js'
 import { ClientConnection, handshake, isWrite } from './client-connection.js'
 import { answerMultiRead, answerRead, restoreWatches } from './read-ops.js'
 import { answerSync, answerWrite } from './replies.js'
+import type { ServerOptions, ServerView } from './server-view.js'
 
 export type { ServerMode } from './commit.js'
+export type { ServerOptions } from './server-view.js'
 
 const log = logger('ensemble')
 
-/** Options of one server. */
-export interface ServerOptions {
-  /** Client port (default 0: the OS picks one; listen() resolves with it). */
-  port?: number
-  /** Address to bind (default 127.0.0.1). */
-  host?: string
-  /** ZooKeeper's tickTime in ms (default 2000): the unit of session timeouts and expiry checks. */
-  tickTime?: number
-  /** Shortest session timeout granted, ms (default 2 × tickTime, as in ZooKeeper). */
-  minSessionTimeout?: number
-  /** Longest session timeout granted, ms (default 20 × tickTime, as in ZooKeeper). */
-  maxSessionTimeout?: number
-  /** "super:<base64 sha1>" digest id granting super rights. */
-  superDigest?: string
-  /** Allow TTL nodes (default true, like a ZooKeeper started with extendedTypesEnabled). */
-  ttlEnabled?: boolean
-  /** jute.maxbuffer: largest request or znode payload accepted (default 0xfffff). */
-  maxBuffer?: number
-  /** Server id, as in ZooKeeper's myid (default 1); it seeds the session ids the server mints. */
-  serverId?: number
-  /** Keep a transaction log and snapshots here; without it the server is in-memory only. */
-  dataDir?: string
-  /** fsync the log before acknowledging a write (default true with a dataDir). */
-  fsync?: boolean
-  /** Take a snapshot after this many logged txns (default 10000). */
-  snapshotEvery?: number
-  /** How often empty containers and expired TTL nodes are reaped, ms (ZooKeeper's default 60000). */
-  containerCheckInterval?: number
-  /**
-   * Serve ZooKeeper's AdminServer (`/commands` over HTTP, as admin.serverPort) on this port of
-   * 127.0.0.1; 0 picks a free one (see `adminPort` once listening). Off when absent. In
-   * startEnsemble() server i of a quorum takes adminPort + i (0: a free port each).
-   */
-  adminPort?: number
-  /**
-   * Run as one peer of a quorum (Zab) instead of standalone.
-   * @internal startEnsemble() wires this up.
-   */
-  quorum?: QuorumConfig
-  /** Secret that session passwords derive from; peers of one ensemble share it. */
-  secret?: Buffer
-}
-
 /** A single ZooKeeper-compatible server. */
-export class ZooKeeperServer {
+export class ZooKeeperServer implements ServerView {
   /** The write path: prep, commit, apply, reply. @internal */
   readonly pipeline: WritePipeline
   /** The commit stage: standalone, or this server's quorum peer. @internal */

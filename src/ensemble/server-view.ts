@@ -1,0 +1,76 @@
+// The server as its inspectors see it (four-letter words, mntr, the AdminServer): what they may read,
+// declared below the server so that they need not import it, and it can import them.
+import type { DataTree } from './datatree.js'
+import type { SessionTracker } from './session-tracker.js'
+import type { WatchManager } from './watch-manager.js'
+import type { ServerMetrics } from './server-metrics.js'
+import type { ClientConnection } from './client-connection.js'
+import type { QuorumConfig, QuorumPeer } from './quorum-peer.js'
+import type { ServerMode } from './commit.js'
+
+/** Options of one server. */
+export interface ServerOptions {
+  /** Client port (default 0: the OS picks one; listen() resolves with it). */
+  port?: number
+  /** Address to bind (default 127.0.0.1). */
+  host?: string
+  /** ZooKeeper's tickTime in ms (default 2000): the unit of session timeouts and expiry checks. */
+  tickTime?: number
+  /** Shortest session timeout granted, ms (default 2 × tickTime, as in ZooKeeper). */
+  minSessionTimeout?: number
+  /** Longest session timeout granted, ms (default 20 × tickTime, as in ZooKeeper). */
+  maxSessionTimeout?: number
+  /** "super:<base64 sha1>" digest id granting super rights. */
+  superDigest?: string
+  /** Allow TTL nodes (default true, like a ZooKeeper started with extendedTypesEnabled). */
+  ttlEnabled?: boolean
+  /** jute.maxbuffer: largest request or znode payload accepted (default 0xfffff). */
+  maxBuffer?: number
+  /** Server id, as in ZooKeeper's myid (default 1); it seeds the session ids the server mints. */
+  serverId?: number
+  /** Keep a transaction log and snapshots here; without it the server is in-memory only. */
+  dataDir?: string
+  /** fsync the log before acknowledging a write (default true with a dataDir). */
+  fsync?: boolean
+  /** Take a snapshot after this many logged txns (default 10000). */
+  snapshotEvery?: number
+  /** How often empty containers and expired TTL nodes are reaped, ms (ZooKeeper's default 60000). */
+  containerCheckInterval?: number
+  /**
+   * Serve ZooKeeper's AdminServer (`/commands` over HTTP, as admin.serverPort) on this port of
+   * 127.0.0.1; 0 picks a free one (see `adminPort` once listening). Off when absent. In
+   * startEnsemble() server i of a quorum takes adminPort + i (0: a free port each).
+   */
+  adminPort?: number
+  /**
+   * Run as one peer of a quorum (Zab) instead of standalone.
+   * @internal startEnsemble() wires this up.
+   */
+  quorum?: QuorumConfig
+  /** Secret that session passwords derive from; peers of one ensemble share it. */
+  secret?: Buffer
+}
+
+/** What the inspectors read of a running server. */
+export interface ServerView {
+  readonly opts: ServerOptions
+  readonly mode: ServerMode
+  /** Whether clients are served now. */
+  readonly serving: boolean
+  /** Whether this server decides writes (standalone, or the leader). */
+  readonly decides: boolean
+  readonly tree: DataTree
+  readonly tracker: SessionTracker
+  readonly watches: WatchManager
+  readonly metrics: ServerMetrics
+  readonly connections: ReadonlySet<ClientConnection>
+  /** The quorum side, when the server is one peer of an ensemble. */
+  readonly quorum: QuorumPeer | undefined
+  readonly startedAt: number
+  /** Frames sent to and read from clients (stat_reset zeroes them). */
+  packetsSent: number
+  packetsReceived: number
+  readonly port: number | undefined
+  readonly adminPort: number | undefined
+  nodeCount(): number
+}
