@@ -1,7 +1,8 @@
 // The replicated state: znodes with ZooKeeper's Stat semantics, ephemerals by owner, and a pure
 // applyTxn() that any server (leader or follower) replays identically from the transaction alone.
 import type { ACL, Stat } from '../jute/generated/proto.generated.js'
-import { EventType } from '../protocol.js'
+import { ErrorCode, EventType, Perms } from '../protocol.js'
+import { basename, parentOf } from '../paths.js'
 import type { Txn, TxnHeader } from './txn.js'
 import { JavaHashSet } from './java-order.js'
 
@@ -73,7 +74,7 @@ export class DataTree {
 
   constructor() {
     // As in ZooKeeper's DataTree, the root and /zookeeper hold empty data, not null.
-    const root = this.makeNode(Buffer.alloc(0), [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }], 0n, 0n, 0n)
+    const root = this.makeNode(Buffer.alloc(0), [{ perms: Perms.ALL, id: { scheme: 'world', id: 'anyone' } }], 0n, 0n, 0n)
     this.nodes.set('/', root)
     this.addSystemNode('/zookeeper', Buffer.alloc(0))
     this.addSystemNode('/zookeeper/quota', Buffer.alloc(0))
@@ -86,7 +87,7 @@ export class DataTree {
   }
 
   private addSystemNode(path: string, data: Buffer | null): void {
-    const node = this.makeNode(data, [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }], 0n, 0n, 0n)
+    const node = this.makeNode(data, [{ perms: Perms.ALL, id: { scheme: 'world', id: 'anyone' } }], 0n, 0n, 0n)
     this.nodes.set(path, node)
     this.nodes.get(parentOf(path))!.children.add(basename(path))
   }
@@ -155,8 +156,8 @@ export class DataTree {
       case 'create': {
         const parentPath = parentOf(txn.path)
         const parent = this.nodes.get(parentPath)
-        if (!parent) return { err: -101, events: [] }
-        if (this.nodes.has(txn.path)) return { err: -110, events: [] }
+        if (!parent) return { err: ErrorCode.NONODE, events: [] }
+        if (this.nodes.has(txn.path)) return { err: ErrorCode.NODEEXISTS, events: [] }
         const node = this.makeNode(txn.data, txn.acl, hdr.zxid, hdr.time, txn.owner)
         this.nodes.set(txn.path, node)
         parent.children.add(basename(txn.path))
@@ -175,7 +176,7 @@ export class DataTree {
       }
       case 'delete': {
         const node = this.nodes.get(txn.path)
-        if (!node) return { err: -101, events: [] }
+        if (!node) return { err: ErrorCode.NONODE, events: [] }
         const parentPath = parentOf(txn.path)
         const parent = this.nodes.get(parentPath)!
         this.nodes.delete(txn.path)
@@ -194,7 +195,7 @@ export class DataTree {
       }
       case 'setData': {
         const node = this.nodes.get(txn.path)
-        if (!node) return { err: -101, events: [] }
+        if (!node) return { err: ErrorCode.NONODE, events: [] }
         node.data = txn.data
         node.version = txn.version
         node.mzxid = hdr.zxid
@@ -203,7 +204,7 @@ export class DataTree {
       }
       case 'setACL': {
         const node = this.nodes.get(txn.path)
-        if (!node) return { err: -101, events: [] }
+        if (!node) return { err: ErrorCode.NONODE, events: [] }
         node.acl = txn.acl
         node.aversion = txn.version
         return { err: 0, path: txn.path, stat: this.stat(node), events: [] }
@@ -231,17 +232,6 @@ export class DataTree {
         return { err: txn.err, events: [] }
     }
   }
-}
-
-/** Parent path ("/a/b" → "/a", "/a" → "/"). */
-export function parentOf(path: string): string {
-  const i = path.lastIndexOf('/')
-  return i <= 0 ? '/' : path.slice(0, i)
-}
-
-/** Last segment of a path. */
-export function basename(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1)
 }
 
 /** Child path. */

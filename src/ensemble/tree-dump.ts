@@ -4,9 +4,10 @@
 // they read a DataTree and return values; tree-admin.ts proposes what they plan.
 import { isUtf8 } from 'node:buffer'
 import type { ACL } from '../jute/generated/proto.generated.js'
-import { pathProblem } from '../paths.js'
+import { parentOf, pathProblem } from '../paths.js'
+import { Perms } from '../protocol.js'
 import { fixupACL } from './acl.js'
-import { join, ownerKind, parentOf, ttlOwner, CONTAINER_OWNER, type DataTree, type ZNode } from './datatree.js'
+import { join, ownerKind, ttlOwner, CONTAINER_OWNER, type DataTree, type ZNode } from './datatree.js'
 import type { Txn } from './txn.js'
 
 /** A dump or fixture that cannot be loaded: the message names the node and what is wrong. */
@@ -115,7 +116,7 @@ export interface PlannedTxn {
   txn: Txn
 }
 
-const OPEN_ACL: ACL[] = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }]
+const OPEN_ACL: ACL[] = [{ perms: Perms.ALL, id: { scheme: 'world', id: 'anyone' } }]
 const SYSTEM = '/zookeeper'
 
 /** A zxid or session id as ZooKeeper prints one: unsigned hex with 0x. */
@@ -195,7 +196,7 @@ function checkAcl(where: string, raw: unknown): ACL[] {
   if (raw === undefined) return OPEN_ACL
   if (!Array.isArray(raw)) throw new TreeDumpError(`${where}.acl must be a list of { perms, scheme, id }`)
   const acl = raw.map((a: unknown, k): ACL => {
-    if (!isObject(a) || !Number.isInteger(a.perms) || (a.perms as number) < 0 || (a.perms as number) > 31 || typeof a.scheme !== 'string' || typeof a.id !== 'string') {
+    if (!isObject(a) || !Number.isInteger(a.perms) || (a.perms as number) < 0 || (a.perms as number) > Perms.ALL || typeof a.scheme !== 'string' || typeof a.id !== 'string') {
       throw new TreeDumpError(`${where}.acl[${k}] must be { perms: 0..31, scheme: string, id: string }`)
     }
     return { perms: a.perms as number, id: { scheme: a.scheme, id: a.id } }

@@ -2,7 +2,7 @@
 // persistent-recursive watches, triggered by the events of applied transactions. The rules are
 // ZooKeeper 3.8's (WatchManager, DataTree), quirks included: the wire differential holds us to them.
 import { EventType } from '../protocol.js'
-import { parentOf } from './datatree.js'
+import { parentOf } from '../paths.js'
 
 /** How a watcher is registered at a path. */
 export type WatchMode = 'standard' | 'persistent' | 'persistentRecursive'
