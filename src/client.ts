@@ -14,11 +14,7 @@ import {
   decodeSetDataResponse,
   decodeWhoAmIResponse,
   encodeAddWatchRequest,
-  encodeCheckVersionRequest,
   encodeCheckWatchesRequest,
-  encodeCreateRequest,
-  encodeCreateTTLRequest,
-  encodeDeleteRequest,
   encodeExistsRequest,
   encodeGetACLRequest,
   encodeGetAllChildrenNumberRequest,
@@ -28,7 +24,6 @@ import {
   encodeGetEphemeralsRequest,
   encodeRemoveWatchesRequest,
   encodeSetACLRequest,
-  encodeSetDataRequest,
   encodeSyncRequest,
   type ACL,
   type ClientInfo,
@@ -36,9 +31,9 @@ import {
 import { Stat } from './stat.js'
 import { decodeMultiResponse, encodeMultiRequest } from './jute/quirks.js'
 import type { Writer } from './jute/writer.js'
-import { AddWatchMode, CreateMode, DEFAULT_MAX_BUFFER, ErrorCode, EventType, KeeperState, OpCode, WatcherType, createModeInfo } from './protocol.js'
+import { AddWatchMode, CreateMode, ErrorCode, EventType, KeeperState, OpCode, WatcherType } from './protocol.js'
 import { AbortedError, BadArgumentsError, ClientClosedError, NoNodeError, NoWatcherError, NodeExistsError, NotEmptyError, OperationTimeoutError, SessionExpiredError, errorFromCode } from './errors.js'
-import { OPEN_ACL_UNSAFE, validateACL } from './acl.js'
+import { validateACL } from './acl.js'
 import { checkBoolean, checkCallOptions, checkCallback, checkOneOf, checkSignal, describeValue } from './arguments.js'
 import { parentOf, validatePath, withChroot, withoutChroot } from './paths.js'
 import { Session, describeConnectFailure } from './session/session.js'
@@ -47,7 +42,8 @@ import { sessionStateOf } from './session/states.js'
 import { parseConnectString } from './session/hosts.js'
 import type { RawWatcherEvent, SessionLike, SessionState } from './session/types.js'
 import { WatchRegistry, sessionEndEvent, type RawWatcher, type WatchKind } from './watches.js'
-import { readResults, writeResults, type MultiOp, type OpResult, type ReadResult } from './transaction.js'
+import { Transaction, readResults, writeResults, type MultiOp, type OpResult, type ReadResult } from './transaction.js'
+import { WriteOps, checkVersion } from './write-ops.js'
 import type { Clock } from './clock.js'
 import { logger } from './debug.js'
 
@@ -140,9 +136,6 @@ export type WatcherKind = 'data' | 'children' | 'any' | 'persistent' | 'persiste
 /** Kinds of async watch streams. */
 export type WatchStreamKind = 'data' | 'exists' | 'children' | 'persistent' | 'persistentRecursive'
 
-/** Largest TTL ZooKeeper accepts (its TTL encoding keeps 40 bits). */
-export const MAX_TTL = 0xffffffffff
-
 const EVENT_NAMES: Record<number, WatchedEvent['type']> = {
   [EventType.None]: 'none',
   [EventType.NodeCreated]: 'created',
@@ -215,7 +208,8 @@ export class ZooKeeper extends TypedEventEmitter<ZooKeeperEvents> {
   /** One raw wrapper per user callback, so registering the same callback twice watches once. */
   private readonly wrappers = new WeakMap<Watcher, RawWatcher>()
   private readonly opts: ClientOptions
-  private readonly maxBuffer: number
+  /** Checks and encodes create/delete/setData/check, for this client's calls and its transactions. @internal */
+  readonly writeOps: WriteOps
 
   /** Connect and resolve once the session is established. */
   static async connect(connectString: string, opts: ClientOptions = {}): Promise<ZooKeeper> {
@@ -237,7 +231,7 @@ export class ZooKeeper extends TypedEventEmitter<ZooKeeperEvents> {
     if (chroot) validatePath(chroot, 'connect')
     this.chroot = chroot
     this.opts = opts
-    this.maxBuffer = opts.maxBufferSize ?? DEFAULT_MAX_BUFFER
+    this.writeOps = new WriteOps(chroot, opts)
     const sessionOpts = {
       hosts,
       sessionTimeout: opts.sessionTimeout,
@@ -351,20 +345,8 @@ export class ZooKeeper extends TypedEventEmitter<ZooKeeperEvents> {
 
   /** Create a node; returns its actual path (sequential suffix included) and Stat. */
   async create(path: string, data?: Data, opts: CreateOptions = {}): Promise<{ path: string; stat: Stat }> {
-    checkCallOptions(opts, { op: 'create', path })
-    const mode = this.resolveMode(opts.mode, 'create', path)
-    const info = createModeInfo(mode)!
-    validatePath(path, 'create', info.sequential)
-    const bytes = this.bytes(data, 'create', path)
-    const acl = opts.acl ?? this.opts.defaultACL ?? OPEN_ACL_UNSAFE
-    validateACL(acl, 'create', path)
-    const ttl = this.ttlFor(info.ttl, opts.ttl, 'create', path)
-    const server = withChroot(this.chroot, path)
-    const opcode = ttl !== undefined ? OpCode.createTTL : info.container ? OpCode.createContainer : OpCode.create2
-    const encode = ttl !== undefined
-      ? (w: Writer) => encodeCreateTTLRequest(w, { path: server, data: bytes, acl, flags: mode, ttl })
-      : (w: Writer) => encodeCreateRequest(w, { path: server, data: bytes, acl, flags: mode })
-    const r = await this.call(opcode, encode, decodeCreate2Response, 'create', path, { signal: opts.signal, timeout: opts.timeout, dataBytes: bytes?.length }).catch((err: unknown) => {
+    const req = this.writeOps.create('create', path, data, opts)
+    const r = await this.call(req.type, req.encode, decodeCreate2Response, 'create', path, { signal: opts.signal, timeout: opts.timeout, dataBytes: req.dataBytes }).catch((err: unknown) => {
       throw this.explainMissingParent(err, 'create', path)
     })
     return { path: withoutChroot(this.chroot, r.path), stat: new Stat(r.stat) }
@@ -373,10 +355,8 @@ export class ZooKeeper extends TypedEventEmitter<ZooKeeperEvents> {
   /** Delete a node (version -1, the default, matches any). */
   async delete(path: string, opts: CallOptions & { version?: number } = {}): Promise<void> {
     checkCallOptions(opts, { op: 'delete', path })
-    validatePath(path, 'delete')
-    const version = this.version(opts.version, 'delete', path)
-    const server = withChroot(this.chroot, path)
-    await this.call(OpCode.delete, (w) => encodeDeleteRequest(w, { path: server, version }), null, 'delete', path, opts)
+    const req = this.writeOps.delete('delete', path, opts.version)
+    await this.call(req.type, req.encode, null, 'delete', path, opts)
   }
 
   /** Stat of a node, or null when it does not exist. `watch` is told when it is created, changed or deleted. */
@@ -424,11 +404,8 @@ export class ZooKeeper extends TypedEventEmitter<ZooKeeperEvents> {
   /** Replace a node's data; returns the new Stat. */
   async setData(path: string, data: Data, opts: CallOptions & { version?: number } = {}): Promise<Stat> {
     checkCallOptions(opts, { op: 'setData', path })
-    validatePath(path, 'setData')
-    const bytes = this.bytes(data, 'setData', path)
-    const version = this.version(opts.version, 'setData', path)
-    const server = withChroot(this.chroot, path)
-    const r = await this.call(OpCode.setData, (w) => encodeSetDataRequest(w, { path: server, data: bytes, version }), decodeSetDataResponse, 'setData', path, { signal: opts.signal, timeout: opts.timeout, dataBytes: bytes?.length })
+    const req = this.writeOps.setData('setData', path, data, opts.version)
+    const r = await this.call(req.type, req.encode, decodeSetDataResponse, 'setData', path, { signal: opts.signal, timeout: opts.timeout, dataBytes: req.dataBytes })
     return new Stat(r.stat)
   }
 
@@ -446,7 +423,7 @@ export class ZooKeeper extends TypedEventEmitter<ZooKeeperEvents> {
     checkCallOptions(opts, { op: 'setACL', path })
     validatePath(path, 'setACL')
     validateACL(acl, 'setACL', path)
-    const version = this.version(opts.version, 'setACL', path)
+    const version = checkVersion(opts.version, 'setACL', path)
     const server = withChroot(this.chroot, path)
     const r = await this.call(OpCode.setACL, (w) => encodeSetACLRequest(w, { path: server, acl, version }), decodeSetACLResponse, 'setACL', path, opts)
     return new Stat(r.stat)
@@ -605,9 +582,9 @@ export class ZooKeeper extends TypedEventEmitter<ZooKeeperEvents> {
   /** Run write ops atomically; see Transaction. */
   async multi(ops: MultiOp[], opts: CallOptions = {}): Promise<OpResult[]> {
     checkCallOptions(opts, { op: 'multi' })
-    if (!Array.isArray(ops)) throw new BadArgumentsError(`ops must be an array of ops built by transaction() (or encodeOp), not ${describeValue(ops)}`, { op: 'multi' })
+    if (!Array.isArray(ops)) throw new BadArgumentsError(`ops must be an array of ops built by transaction(), not ${describeValue(ops)}`, { op: 'multi' })
     const foreign = ops.findIndex((o: Partial<MultiOp> | null) => typeof o?.encode !== 'function' || typeof o.type !== 'number' || typeof o.path !== 'string')
-    if (foreign >= 0) throw new BadArgumentsError(`op ${foreign} was not built by transaction() (or encodeOp): ${describeValue(ops[foreign])}`, { op: 'multi' })
+    if (foreign >= 0) throw new BadArgumentsError(`op ${foreign} was not built by transaction(): ${describeValue(ops[foreign])}`, { op: 'multi' })
     if (ops.length === 0) return []
     const raw = await this.call(OpCode.multi, (w) => encodeMultiRequest(w, ops), decodeMultiResponse, 'multi', undefined, opts)
     return writeResults(raw, ops, (p) => withoutChroot(this.chroot, p))
@@ -636,7 +613,7 @@ export class ZooKeeper extends TypedEventEmitter<ZooKeeperEvents> {
    */
   async createAll(path: string, data?: Data, opts: CreateOptions & { parentMode?: CreateMode } = {}): Promise<{ path: string; created: boolean }> {
     checkCallOptions(opts, { op: 'createAll', path })
-    if (opts.parentMode !== undefined) this.resolveMode(opts.parentMode, 'createAll', path)
+    if (opts.parentMode !== undefined) this.writeOps.createMode(opts.parentMode, 'createAll', path)
     validatePath(path, 'createAll')
     if (path === '/') return { path, created: false }
     for (;;) {
@@ -697,45 +674,6 @@ export class ZooKeeper extends TypedEventEmitter<ZooKeeperEvents> {
 
   // ---- internals ---------------------------------------------------------------------------------
 
-  /** Build one op of a transaction (used by Transaction). @internal */
-  encodeOp(kind: 'create' | 'delete' | 'setData' | 'check', path: string, args: { data?: Data; opts?: CreateOptions; version?: number }): MultiOp {
-    const server = () => withChroot(this.chroot, path)
-    switch (kind) {
-      case 'create': {
-        checkCallOptions(args.opts, { op: 'multi', path })
-        const opts = args.opts ?? {}
-        const mode = this.resolveMode(opts.mode, 'multi', path)
-        const info = createModeInfo(mode)!
-        validatePath(path, 'multi', info.sequential)
-        const data = this.bytes(args.data, 'multi', path)
-        const acl = opts.acl ?? this.opts.defaultACL ?? OPEN_ACL_UNSAFE
-        validateACL(acl, 'multi', path)
-        const ttl = this.ttlFor(info.ttl, opts.ttl, 'multi', path)
-        if (ttl !== undefined) {
-          return { type: OpCode.createTTL, path, encode: (w) => encodeCreateTTLRequest(w, { path: server(), data, acl, flags: mode, ttl }) }
-        }
-        const type = info.container ? OpCode.createContainer : OpCode.create2
-        return { type, path, encode: (w) => encodeCreateRequest(w, { path: server(), data, acl, flags: mode }) }
-      }
-      case 'delete': {
-        validatePath(path, 'multi')
-        const version = this.version(args.version, 'multi', path)
-        return { type: OpCode.delete, path, encode: (w) => encodeDeleteRequest(w, { path: server(), version }) }
-      }
-      case 'setData': {
-        validatePath(path, 'multi')
-        const data = this.bytes(args.data, 'multi', path)
-        const version = this.version(args.version, 'multi', path)
-        return { type: OpCode.setData, path, encode: (w) => encodeSetDataRequest(w, { path: server(), data, version }) }
-      }
-      case 'check': {
-        validatePath(path, 'multi')
-        const version = this.version(args.version, 'multi', path)
-        return { type: OpCode.check, path, encode: (w) => encodeCheckVersionRequest(w, { path: server(), version }) }
-      }
-    }
-  }
-
   private call<T>(
     opcode: number,
     encode: ((w: Writer) => void) | null,
@@ -766,42 +704,6 @@ export class ZooKeeper extends TypedEventEmitter<ZooKeeperEvents> {
       ? `under chroot ${this.chroot}: the chroot does not exist (it is the parent of ${path}); create it first, from a client without a chroot`
       : `under chroot ${this.chroot}: the parent ${parent} does not exist (does the chroot?)`
     return new NoNodeError(why, { op, path, cause: err })
-  }
-
-  private resolveMode(mode: CreateOptions['mode'], op: string, path: string): CreateMode {
-    const m = typeof mode === 'string' ? CreateMode[mode] : (mode ?? CreateMode.PERSISTENT)
-    if (m === undefined || createModeInfo(m) === undefined) throw new BadArgumentsError(`unknown create mode ${String(mode)}`, { op, path })
-    return m
-  }
-
-  /** The TTL to send: required (1..MAX_TTL ms) for the TTL modes, refused for every other mode. */
-  private ttlFor(ttlMode: boolean, ttl: number | undefined, op: string, path: string): bigint | undefined {
-    if (ttlMode) {
-      if (ttl === undefined || !Number.isInteger(ttl) || ttl <= 0 || ttl > MAX_TTL) {
-        throw new BadArgumentsError(`TTL modes need an integer ttl in 1..${MAX_TTL} ms (got ${describeValue(ttl)})`, { op, path })
-      }
-      return BigInt(ttl)
-    }
-    if (ttl !== undefined) throw new BadArgumentsError('ttl is only valid with PERSISTENT_WITH_TTL or PERSISTENT_SEQUENTIAL_WITH_TTL', { op, path })
-    return undefined
-  }
-
-  private bytes(data: Data, op: string, path: string): Buffer | null {
-    if (data === null || data === undefined) return null
-    let b: Buffer
-    if (typeof data === 'string') b = Buffer.from(data, 'utf8')
-    else if (data instanceof Uint8Array) b = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength)
-    else throw new BadArgumentsError(`data must be a Buffer, Uint8Array or string, not ${typeof data}`, { op, path })
-    if (b.length > this.maxBuffer) {
-      throw new BadArgumentsError(`data of ${b.length} bytes exceeds jute.maxbuffer (${this.maxBuffer} bytes)`, { op, path })
-    }
-    return b
-  }
-
-  private version(v: number | undefined, op: string, path: string): number {
-    if (v === undefined) return -1
-    if (!Number.isInteger(v) || v < -1 || v > 0x7fffffff) throw new BadArgumentsError(`version must be an integer >= -1 (got ${String(v)})`, { op, path })
-    return v
   }
 
   private wrap(w: Watcher): RawWatcher {
@@ -851,40 +753,6 @@ export class ZooKeeper extends TypedEventEmitter<ZooKeeperEvents> {
       // A fresh session on the same client; state goes expired → connecting → connected.
       this.attach(this.newSession(false))
     }
-  }
-}
-
-/** A chain of write ops committed atomically with commit(). */
-export class Transaction {
-  private readonly ops: MultiOp[] = []
-  constructor(private readonly zk: ZooKeeper) {}
-
-  /** Add a create; `opts` as for ZooKeeper.create() (mode, acl, ttl). */
-  create(path: string, data?: Data, opts?: Omit<CreateOptions, 'signal' | 'timeout'>): this {
-    this.ops.push(this.zk.encodeOp('create', path, { data, opts }))
-    return this
-  }
-  /** Add a delete; with a version, only if the node still has it. */
-  delete(path: string, version = -1): this {
-    this.ops.push(this.zk.encodeOp('delete', path, { version }))
-    return this
-  }
-  /** Add a setData; with a version, only if the node still has it. */
-  setData(path: string, data: Data, version = -1): this {
-    this.ops.push(this.zk.encodeOp('setData', path, { data, version }))
-    return this
-  }
-  /** Add a condition: the node must have this version, or nothing is applied. */
-  check(path: string, version: number): this {
-    this.ops.push(this.zk.encodeOp('check', path, { version }))
-    return this
-  }
-  /**
-   * Apply every op or none. Resolves with per-op results; rejects with the typed error of the first
-   * failing op, whose `results` gives every op's code and `failedOp` its index.
-   */
-  commit(opts: CallOptions = {}): Promise<OpResult[]> {
-    return this.zk.multi(this.ops, opts)
   }
 }
 

@@ -4,7 +4,9 @@
  * constants, ACL helpers and retries.
  * @module zookit
  */
-export { ZooKeeper, Transaction, MAX_TTL } from './client.js'
+export { ZooKeeper } from './client.js'
+export { Transaction } from './transaction.js'
+export { MAX_TTL } from './write-ops.js'
 export type { ClientOptions, CallOptions, CreateOptions, Data, WatchedEvent, Watcher, WatcherKind, WatchStreamKind, ZooKeeperEvents } from './client.js'
 export { TypedEventEmitter, type EventMap, type TypedListener } from './typed-emitter.js'
 export type { OpResult, OpError, ReadResult, TransactionError } from './transaction.js'

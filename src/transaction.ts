@@ -1,11 +1,13 @@
-// multi (transactions) and multiRead, client side: the ops a caller builds, and the mapping of the
-// per-op results back to OpResults and ReadResults. The wire framing is quirks.ts's (see its notes):
+// multi (transactions) and multiRead, client side: the Transaction a caller chains ops on (each op
+// checked and encoded by write-ops.ts, as the client's own calls are), and the mapping of the per-op
+// results back to OpResults and ReadResults. The wire framing is quirks.ts's (see its notes):
 // in an aborted multi every op comes back as an error result, 0 for ops before the failing one, its
 // code for it, RUNTIMEINCONSISTENCY after.
 import type { MultiOp as WireMultiOp, MultiResult } from './jute/quirks.js'
 import { Stat } from './stat.js'
 import { OpCode } from './protocol.js'
 import { MarshallingError, ZooKeeperError, errorFromCode } from './errors.js'
+import type { CallOptions, CreateOptions, Data, ZooKeeper } from './client.js'
 
 /** One encoded op of a multi: its opcode, its path (client-side, for errors) and its body. */
 export interface MultiOp extends WireMultiOp {
@@ -32,6 +34,40 @@ export type ReadResult = { type: 'getData'; data: Buffer; stat: Stat } | { type:
 
 /** An aborted transaction: the first failing op's typed error, with every op's outcome. */
 export type TransactionError = ZooKeeperError & { results: OpError[]; failedOp: number }
+
+/** A chain of write ops committed atomically with commit(). */
+export class Transaction {
+  private readonly ops: MultiOp[] = []
+  constructor(private readonly zk: ZooKeeper) {}
+
+  /** Add a create; `opts` as for ZooKeeper.create() (mode, acl, ttl). */
+  create(path: string, data?: Data, opts?: Omit<CreateOptions, 'signal' | 'timeout'>): this {
+    this.ops.push(this.zk.writeOps.create('multi', path, data, opts))
+    return this
+  }
+  /** Add a delete; with a version, only if the node still has it. */
+  delete(path: string, version = -1): this {
+    this.ops.push(this.zk.writeOps.delete('multi', path, version))
+    return this
+  }
+  /** Add a setData; with a version, only if the node still has it. */
+  setData(path: string, data: Data, version = -1): this {
+    this.ops.push(this.zk.writeOps.setData('multi', path, data, version))
+    return this
+  }
+  /** Add a condition: the node must have this version, or nothing is applied. */
+  check(path: string, version: number): this {
+    this.ops.push(this.zk.writeOps.check('multi', path, version))
+    return this
+  }
+  /**
+   * Apply every op or none. Resolves with per-op results; rejects with the typed error of the first
+   * failing op, whose `results` gives every op's code and `failedOp` its index.
+   */
+  commit(opts: CallOptions = {}): Promise<OpResult[]> {
+    return this.zk.multi(this.ops, opts)
+  }
+}
 
 const unexpected = (r: MultiResult, op: string) => new MarshallingError(`unexpected result type ${r.type} in a ${op} response`, { op })
 
