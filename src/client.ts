@@ -44,6 +44,7 @@ import type { RawWatcherEvent, SessionLike, SessionState } from './session/types
 import { WatchRegistry, sessionEndEvent, type RawWatcher, type WatchKind } from './watches.js'
 import { Transaction, readResults, writeResults, type MultiOp, type OpResult, type ReadResult } from './transaction.js'
 import { WriteOps, checkVersion } from './write-ops.js'
+import { WATCH_STREAM_KINDS, watchStream, type WatchStreamKind } from './watch-stream.js'
 import type { Clock } from './clock.js'
 import { logger } from './debug.js'
 
@@ -133,9 +134,6 @@ export interface CreateOptions extends CallOptions {
 /** Watcher kinds for removeWatches/checkWatches. */
 export type WatcherKind = 'data' | 'children' | 'any' | 'persistent' | 'persistentRecursive'
 
-/** Kinds of async watch streams. */
-export type WatchStreamKind = 'data' | 'exists' | 'children' | 'persistent' | 'persistentRecursive'
-
 const EVENT_NAMES: Record<number, WatchedEvent['type']> = {
   [EventType.None]: 'none',
   [EventType.NodeCreated]: 'created',
@@ -162,7 +160,6 @@ const KIND_WIRE: Record<WatcherKind, number> = {
   persistentRecursive: WatcherType.PersistentRecursive,
 }
 const WATCHER_KINDS = Object.keys(KIND_LOCAL) as WatcherKind[]
-const WATCH_STREAM_KINDS: readonly WatchStreamKind[] = ['data', 'exists', 'children', 'persistent', 'persistentRecursive']
 
 /** How long the first session may take: initialConnectTimeout, else the session timeout (default 30 s). */
 const initialConnectTimeoutOf = (opts: ClientOptions): number => opts.initialConnectTimeout ?? opts.sessionTimeout ?? 30_000
@@ -753,52 +750,5 @@ export class ZooKeeper extends TypedEventEmitter<ZooKeeperEvents> {
       // A fresh session on the same client; state goes expired → connecting → connected.
       this.attach(this.newSession(false))
     }
-  }
-}
-
-/** The async iterator behind ZooKeeper.watch(). */
-async function* watchStream(zk: ZooKeeper, path: string, kind: WatchStreamKind, signal?: AbortSignal): AsyncGenerator<WatchedEvent> {
-  const queue: WatchedEvent[] = []
-  let wake: (() => void) | undefined
-  const push = (e: WatchedEvent) => {
-    queue.push(e)
-    wake?.()
-  }
-  const onAbort = () => wake?.()
-  signal?.addEventListener('abort', onAbort)
-  const next = async (): Promise<WatchedEvent | undefined> => {
-    while (queue.length === 0) {
-      if (signal?.aborted) return undefined
-      await new Promise<void>((resolve) => (wake = resolve))
-      wake = undefined
-    }
-    return queue.shift()
-  }
-  const sessionEnd = (e: WatchedEvent) => {
-    if (e.state === 'expired') throw new SessionExpiredError('session expired while watching', { op: 'watch', path })
-    return e.state === 'closed' || e.state === 'authFailed'
-  }
-  let standing: { remove(): Promise<void> } | undefined
-  try {
-    if (kind === 'persistent' || kind === 'persistentRecursive') {
-      standing = await zk.addWatch(path, kind === 'persistent' ? AddWatchMode.PERSISTENT : AddWatchMode.PERSISTENT_RECURSIVE, push)
-      for (;;) {
-        const e = await next()
-        if (!e || (e.type === 'none' && sessionEnd(e))) return
-        yield e
-      }
-    }
-    for (;;) {
-      // A fresh callback each round: the registry keys watchers by callback.
-      const once: Watcher = (e) => push(e)
-      if (kind === 'children') await zk.getChildren(path, { watch: once, signal })
-      else await zk.exists(path, { watch: once, signal })
-      const e = await next()
-      if (!e || (e.type === 'none' && sessionEnd(e))) return
-      yield e
-    }
-  } finally {
-    signal?.removeEventListener('abort', onAbort)
-    if (standing && zk.state === 'connected') await standing.remove().catch(() => {})
   }
 }
