@@ -37,6 +37,7 @@ import { validateACL } from './acl.js'
 import { checkBoolean, checkCallOptions, checkCallback, checkOneOf, checkSignal, describeValue } from './arguments.js'
 import { parentOf, validatePath, withChroot, withoutChroot } from './paths.js'
 import { Session, describeConnectFailure } from './session/session.js'
+import { socketTransport } from './transport/socket.js'
 import { validateClientOptions } from './options.js'
 import { sessionStateOf } from './session/states.js'
 import { parseConnectString } from './session/hosts.js'
@@ -242,6 +243,8 @@ export class ZooKeeper extends TypedEventEmitter<ZooKeeperEvents> {
       reconnectDelay: opts.reconnectDelay,
       clock: opts.clock,
       initialConnectTimeout: initialConnectTimeoutOf(opts),
+      // The client picks the transport; the session knows only the Transport interface.
+      transportFactory: socketTransport,
     }
     this.newSession = (resume) => {
       const o = resume ? sessionOpts : { ...sessionOpts, sessionId: undefined, sessionPassword: undefined }

@@ -14,8 +14,7 @@ import {
 } from '../jute/generated/proto.generated.js'
 import { ErrorCode, KeeperState, OpCode, Xid } from '../protocol.js'
 import { memoryNetwork, type MemoryPeer } from '../transport/memory.js'
-import type { TransportFactory } from '../transport/transport.js'
-import type { HostPort } from './types.js'
+import type { HostPort, TransportFactory } from '../transport/transport.js'
 
 /** A reply to script: error code, zxid, and a body writer. */
 export interface ScriptedReply {

@@ -1,7 +1,7 @@
 // Connect strings ("h1:2181,h2:2181/app/x", "[::1]:2181") and the host provider that walks the hosts:
 // shuffled once, then round-robin, telling the session when a full cycle has failed (time to back off).
 import { BadArgumentsError } from '../errors.js'
-import type { HostPort } from './types.js'
+import type { HostPort } from '../transport/transport.js'
 
 /** ZooKeeper's client port when a host names none. */
 export const DEFAULT_PORT = 2181

@@ -20,13 +20,12 @@ import { systemClock, type Clock, type TimerHandle } from '../clock.js'
 import { logger, hex } from '../debug.js'
 import { Backoff, DEFAULT_RECONNECT_DELAY } from '../retry.js'
 import { FRAME_SLACK } from '../transport/frame-decoder.js'
-import { socketTransport } from '../transport/socket.js'
-import type { Transport, TransportFactory } from '../transport/transport.js'
+import type { HostPort, Transport, TransportFactory } from '../transport/transport.js'
 import { HostProvider } from './hosts.js'
 import { Heartbeat } from './heartbeat.js'
 import { Pending, PendingMap, UnsentQueue, encodingError } from './pending.js'
 import { isTerminal, transition, type SessionInput } from './states.js'
-import type { ConnectFailure, HostPort, RawWatcherEvent, RequestOptions, SessionLike, SessionState, WatchSet } from './types.js'
+import type { ConnectFailure, RawWatcherEvent, RequestOptions, SessionLike, SessionState, WatchSet } from './types.js'
 
 const log = logger('session')
 
@@ -46,8 +45,8 @@ export interface SessionOptions {
   maxBufferSize?: number
   /** Time source (default the system clock; tests pass a ManualClock). */
   clock?: Clock
-  /** How connections are opened (default TCP/TLS sockets). */
-  transportFactory?: TransportFactory
+  /** How connections are opened: the client hands in TCP/TLS sockets, tests an in-memory network. */
+  transportFactory: TransportFactory
   /** Shuffle the hosts once before use (default true), as ZooKeeper's client does. */
   shuffleHosts?: boolean
   /** Resume this existing session (with its password) instead of creating one. */
@@ -197,7 +196,7 @@ export class Session implements SessionLike {
     // Option objects passed through by the client may hold explicit undefineds: default with ??.
     this.clock = opts.clock ?? systemClock
     this.hosts = new HostProvider(opts.hosts, opts.shuffleHosts ?? true)
-    this.factory = opts.transportFactory ?? socketTransport
+    this.factory = opts.transportFactory
     this.backoff = new Backoff(opts.reconnectDelay ?? DEFAULT_RECONNECT_DELAY)
     this.sessionTimeout = opts.sessionTimeout ?? 30_000
     this.maxBuffer = opts.maxBufferSize ?? DEFAULT_MAX_BUFFER

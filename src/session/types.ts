@@ -18,12 +18,6 @@ export type SessionState = 'connecting' | 'connected' | 'disconnected' | 'expire
 /** States after which a session never becomes usable again. */
 export const TERMINAL_STATES: ReadonlySet<SessionState> = new Set(['expired', 'authFailed', 'closed'])
 
-/** A host of the connect string. */
-export interface HostPort {
-  host: string
-  port: number
-}
-
 /** Server-side paths (chroot already applied) to re-register on reconnect with SetWatches2. */
 export interface WatchSet {
   data: string[]

@@ -2,8 +2,7 @@
 // test (or a fake server), with hooks to cut the link, hold traffic, or refuse connections. No
 // sockets and no timers: everything is delivered on microtasks, in order, never re-entrantly.
 import { FrameDecoder, encodeFrame } from './frame-decoder.js'
-import type { ConnectOptions, Transport, TransportFactory } from './transport.js'
-import type { HostPort } from '../session/types.js'
+import type { ConnectOptions, HostPort, Transport, TransportFactory } from './transport.js'
 import { ConnectionLossError } from '../errors.js'
 
 /** The server end of one in-memory connection. */

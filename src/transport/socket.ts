@@ -3,8 +3,7 @@
 import net from 'node:net'
 import tls from 'node:tls'
 import { FrameDecoder } from './frame-decoder.js'
-import type { ConnectOptions, Transport, TransportFactory } from './transport.js'
-import type { HostPort } from '../session/types.js'
+import type { ConnectOptions, HostPort, Transport, TransportFactory } from './transport.js'
 import { ConnectionLossError } from '../errors.js'
 import { logger } from '../debug.js'
 

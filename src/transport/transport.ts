@@ -1,7 +1,12 @@
 // The narrow interface the session uses to talk to one server: whole frames out, whole frames in,
 // close, and one notice when the link is gone. Sockets (socket.ts) and tests (memory.ts) implement it.
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls'
-import type { HostPort } from '../session/types.js'
+
+/** One server to connect to: a host of the connect string. */
+export interface HostPort {
+  host: string
+  port: number
+}
 
 /** One connection to one server. */
 export interface Transport {
