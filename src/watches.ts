@@ -2,6 +2,7 @@
 // ZKWatchManager rules, and which watches to restore after a reconnect.
 import { EventType, KeeperState } from './protocol.js'
 import type { RawWatcherEvent, WatchSet } from './session/types.js'
+import { parentOf } from './paths.js'
 
 /** Kinds of registration. One-shot: data, exist, child. Standing: persistent, persistentRecursive. */
 export type WatchKind = 'data' | 'exist' | 'child' | 'persistent' | 'persistentRecursive'
@@ -90,7 +91,7 @@ export class WatchRegistry {
     }
     for (const w of this.byKind.persistent.get(e.path) ?? []) out.add(w)
     if (e.type !== EventType.NodeChildrenChanged) {
-      for (let p = e.path; ; p = parent(p)) {
+      for (let p = e.path; ; p = parentOf(p)) {
         for (const w of this.byKind.persistentRecursive.get(p) ?? []) out.add(w)
         if (p === '/') break
       }
@@ -120,11 +121,6 @@ export class WatchRegistry {
       persistentRecursive: [...this.byKind.persistentRecursive.keys()],
     }
   }
-}
-
-function parent(p: string): string {
-  const i = p.lastIndexOf('/')
-  return i <= 0 ? '/' : p.slice(0, i)
 }
 
 /** The session-level event watchers get when the session ends. */
