@@ -82,8 +82,8 @@ interface AuthEntry {
   waiters: { resolve: () => void; reject: (err: unknown) => void }[]
 }
 
-/** One connection's plumbing: its transport, why it ended, and frames that arrived before anyone listened. */
-class Connection {
+/** One of the session's connections: its transport, why it ended, its heartbeat and auths in flight, and frames that arrived before anyone listened. */
+class SessionConnection {
   /** Resolves (never rejects) once the link is gone, with the first reason recorded. */
   readonly ended: Promise<Error>
   reason: Error | undefined
@@ -166,7 +166,7 @@ export class Session implements SessionLike {
   private readonly factory: TransportFactory
   private readonly backoff: Backoff
   private readonly sessionTimeout: number
-  private readonly maxBuffer: number
+  private readonly maxBufferSize: number
   private readonly writer = new Writer(4096)
   private readonly pending = new PendingMap()
   private readonly unsent: UnsentQueue
@@ -175,7 +175,7 @@ export class Session implements SessionLike {
   private readonly stateListeners = new Set<(next: SessionState, prev: SessionState) => void>()
   private watchSource: () => WatchSet = () => ({ data: [], exist: [], child: [], persistent: [], persistentRecursive: [] })
   /** The connection being opened or in use. */
-  private conn: Connection | undefined
+  private conn: SessionConnection | undefined
   private lastXid = 0
   /** Clock time of the last frame heard from a server of this session. */
   private lastHeard = 0
@@ -199,7 +199,7 @@ export class Session implements SessionLike {
     this.factory = opts.transportFactory
     this.backoff = new Backoff(opts.reconnectDelay ?? DEFAULT_RECONNECT_DELAY)
     this.sessionTimeout = opts.sessionTimeout ?? 30_000
-    this.maxBuffer = opts.maxBufferSize ?? DEFAULT_MAX_BUFFER
+    this.maxBufferSize = opts.maxBufferSize ?? DEFAULT_MAX_BUFFER
     this.unsent = new UnsentQueue(opts.maxUnsent ?? 10_000)
     this.id = opts.sessionId ?? 0n
     this.password = Buffer.from(opts.sessionPassword ?? Buffer.alloc(16))
@@ -291,10 +291,10 @@ export class Session implements SessionLike {
   }
 
   /** Open a transport to `host`; undefined when that fails (the loop moves on). */
-  private async open(host: HostPort): Promise<Connection | undefined> {
+  private async open(host: HostPort): Promise<SessionConnection | undefined> {
     let transport: Transport
     try {
-      transport = await this.factory(host, { connectTimeout: this.connectTimeout(), maxFrame: this.maxBuffer + FRAME_SLACK, tls: this.opts.tls })
+      transport = await this.factory(host, { connectTimeout: this.connectTimeout(), maxFrame: this.maxBufferSize + FRAME_SLACK, tls: this.opts.tls })
     } catch (err) {
       log('connect to %s:%d failed: %s', host.host, host.port, (err as Error).message)
       this.noteFailure(host.host.includes(':') ? `[${host.host}]:${host.port}` : `${host.host}:${host.port}`, err)
@@ -304,12 +304,12 @@ export class Session implements SessionLike {
       transport.close()
       return undefined
     }
-    this.conn = new Connection(transport)
+    this.conn = new SessionConnection(transport)
     return this.conn
   }
 
   /** One connection's life, handshake to failure; resolves with the reason it ended. */
-  private async serve(conn: Connection): Promise<Error> {
+  private async serve(conn: SessionConnection): Promise<Error> {
     try {
       const res = await this.handshake(conn)
       if (res.timeOut <= 0) {
@@ -336,7 +336,7 @@ export class Session implements SessionLike {
   }
 
   /** Send ConnectRequest and wait for ConnectResponse, the first frame back (no headers either way). */
-  private handshake(conn: Connection): Promise<ConnectResponse> {
+  private handshake(conn: SessionConnection): Promise<ConnectResponse> {
     return new Promise((resolve, reject) => {
       const limit = this.connectTimeout()
       const timer = this.clock.setTimeout(() => conn.drop(new ConnectionLossError(`no handshake reply from ${conn.remote} within ${limit} ms`, { op: 'connect' })), limit)
@@ -365,7 +365,7 @@ export class Session implements SessionLike {
   }
 
   /** Take the session the server granted. */
-  private adopt(conn: Connection, res: ConnectResponse): void {
+  private adopt(conn: SessionConnection, res: ConnectResponse): void {
     if (this.hadSession && res.sessionId !== this.id) {
       throw new ProtocolError(`server ${conn.remote} answered with session 0x${res.sessionId.toString(16)} instead of 0x${this.id.toString(16)}`)
     }
@@ -385,11 +385,11 @@ export class Session implements SessionLike {
   }
 
   /** Re-send every credential (xid -4); the server answers each, in order. */
-  private authenticate(conn: Connection): void {
+  private authenticate(conn: SessionConnection): void {
     for (const entry of this.auths) this.sendAuth(conn, entry)
   }
 
-  private sendAuth(conn: Connection, entry: AuthEntry): void {
+  private sendAuth(conn: SessionConnection, entry: AuthEntry): void {
     conn.authSent.push(entry)
     conn.write(this.frame(Xid.auth, OpCode.auth, (w) => encodeAuthPacket(w, { type: 0, scheme: entry.scheme, auth: entry.auth })))
   }
@@ -399,7 +399,7 @@ export class Session implements SessionLike {
    * nodes changed meanwhile. Split into packets of ~128 KB of paths; like ZooKeeper's client, a
    * packet without persistent watches uses plain SetWatches, which servers before 3.6 understand.
    */
-  private restoreWatches(conn: Connection): void {
+  private restoreWatches(conn: SessionConnection): void {
     let set: WatchSet
     try {
       set = this.watchSource()
@@ -427,11 +427,11 @@ export class Session implements SessionLike {
   }
 
   /** Send the calls that waited for a connection, in the order they were made. */
-  private flushUnsent(conn: Connection): void {
+  private flushUnsent(conn: SessionConnection): void {
     for (const p of this.unsent.drain()) this.send(conn, p)
   }
 
-  private startHeartbeat(conn: Connection): void {
+  private startHeartbeat(conn: SessionConnection): void {
     conn.heartbeat = new Heartbeat(this.clock, this.timeout, {
       ping: () => conn.write(PING_FRAME),
       dead: (silent) => conn.drop(new ConnectionLossError(`nothing heard from ${conn.remote} for ${silent} ms (read timeout)`)),
@@ -440,7 +440,7 @@ export class Session implements SessionLike {
   }
 
   /** The link is gone: fail what was in flight, go disconnected, and start the client-side expiry clock. */
-  private connectionLost(conn: Connection, reason: Error): void {
+  private connectionLost(conn: SessionConnection, reason: Error): void {
     if (this.conn === conn) this.conn = undefined
     conn.drop(reason)
     if (conn.heartbeat) this.lastHeard = Math.max(this.lastHeard, conn.heartbeat.lastReceived)
@@ -527,7 +527,7 @@ export class Session implements SessionLike {
   // ---- incoming frames ---------------------------------------------------------------------------
 
   /** One reply frame; a throw (malformed header, out-of-order xid) drops the connection. */
-  private onFrame(conn: Connection, frame: Buffer): void {
+  private onFrame(conn: SessionConnection, frame: Buffer): void {
     const r = new Reader(frame)
     const header = decodeReplyHeader(r)
     switch (header.xid) {
@@ -562,7 +562,7 @@ export class Session implements SessionLike {
     }
   }
 
-  private onAuthReply(conn: Connection, err: number): void {
+  private onAuthReply(conn: SessionConnection, err: number): void {
     const entry = conn.authSent.shift()
     if (err === ErrorCode.AUTHFAILED) {
       this.authFailed()
@@ -590,7 +590,7 @@ export class Session implements SessionLike {
     } catch (err) {
       return Promise.reject(encodingError(err, opts.op, opts.path))
     }
-    if (frame.length - 4 > this.maxBuffer) return Promise.reject(tooLargeError(frame.length - 4, this.maxBuffer, opts))
+    if (frame.length - 4 > this.maxBufferSize) return Promise.reject(tooLargeError(frame.length - 4, this.maxBufferSize, opts))
     return new Promise<T>((resolve, reject) => {
       const p = new Pending<T>(opcode, frame, decodeBody, opts, resolve, reject) as Pending
       p.arm(this.clock, (ended) => this.unsent.remove(ended))
@@ -602,7 +602,7 @@ export class Session implements SessionLike {
   }
 
   /** The connection requests may be written to: only while connected. */
-  private liveConnection(): Connection | undefined {
+  private liveConnection(): SessionConnection | undefined {
     return this.currentState === 'connected' && this.conn && !this.conn.reason ? this.conn : undefined
   }
 
@@ -616,7 +616,7 @@ export class Session implements SessionLike {
   }
 
   /** Give the call its xid and put it on the wire; the FIFO entry is made before the write. */
-  private send(conn: Connection, p: Pending): void {
+  private send(conn: SessionConnection, p: Pending): void {
     const frame = p.frame!
     p.frame = undefined
     p.xid = this.nextXid()
