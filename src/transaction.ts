@@ -5,7 +5,7 @@
 // code for it, RUNTIMEINCONSISTENCY after.
 import type { MultiOp as WireMultiOp, MultiResult } from './jute/quirks.js'
 import { Stat } from './stat.js'
-import { OpCode } from './protocol.js'
+import { ErrorCode, OpCode } from './protocol.js'
 import { MarshallingError, ZooKeeperError, errorFromCode } from './errors.js'
 import type { CallOptions, CreateOptions, Data, ZooKeeper } from './client.js'
 
@@ -73,7 +73,7 @@ const unexpected = (r: MultiResult, op: string) => new MarshallingError(`unexpec
 
 /** Turn the results of a multi into OpResults, or throw the transaction's error. */
 export function writeResults(results: readonly MultiResult[], ops: readonly MultiOp[], strip: (p: string) => string): OpResult[] {
-  const failed = results.findIndex((r) => r.type === OpCode.error && r.err !== 0)
+  const failed = results.findIndex((r) => r.type === OpCode.error && r.err !== ErrorCode.OK)
   if (failed >= 0) {
     const err = errorFromCode(results[failed]!.err, { op: 'multi', path: ops[failed]?.path }, `op ${failed} of the transaction failed; nothing was applied`) as TransactionError
     Object.assign(err, { results: results.map((r) => ({ type: 'error' as const, err: r.err })), failedOp: failed })

@@ -4,7 +4,7 @@ import { parseConnectString, HostProvider } from './session/hosts.js'
 import { pathProblem, withChroot, withoutChroot, parseSequence } from './paths.js'
 import { digestId, validateACL } from './acl.js'
 import { WatchRegistry } from './watches.js'
-import { EventType } from './protocol.js'
+import { EventType, Perms } from './protocol.js'
 import { backoffDelay, isRetryable, withRetry } from './retry.js'
 import { BadArgumentsError, ConnectionLossError, InvalidACLError, NoNodeError } from './errors.js'
 
@@ -38,8 +38,8 @@ t.test('paths', async (t) => {
 t.test('ACL helpers', async (t) => {
   t.equal(digestId('super', 'test'), 'super:D/InIHSb7yEEbrWz8b9l71RjZJU=')
   t.throws(() => validateACL([], 'create', '/a'), InvalidACLError)
-  t.throws(() => validateACL([{ perms: 1, id: { scheme: '', id: 'x' } }], 'create', '/a'), InvalidACLError)
-  validateACL([{ perms: 31, id: { scheme: 'world', id: 'anyone' } }], 'create', '/a')
+  t.throws(() => validateACL([{ perms: Perms.READ, id: { scheme: '', id: 'x' } }], 'create', '/a'), InvalidACLError)
+  validateACL([{ perms: Perms.ALL, id: { scheme: 'world', id: 'anyone' } }], 'create', '/a')
 })
 
 t.test('watch registry dispatch follows ZooKeeper rules', async (t) => {

@@ -4,6 +4,7 @@
 import type { Reader } from '../jute/reader.js'
 import type { Clock, TimerHandle } from '../clock.js'
 import { AbortedError, ConnectionLossError, MarshallingError, OperationTimeoutError, ProtocolError, ZooKeeperError, errorFromCode } from '../errors.js'
+import { ErrorCode } from '../protocol.js'
 import { logger } from '../debug.js'
 import type { RequestOptions } from './types.js'
 
@@ -84,7 +85,7 @@ export class Pending<T = unknown> {
     } catch (e) {
       log('onReply of %s %s threw: %s', op, path ?? '', (e as Error).message)
     }
-    if (err !== 0) {
+    if (err !== ErrorCode.OK) {
       this.fail(errorFromCode(err, { op, path }))
       return
     }

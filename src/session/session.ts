@@ -541,7 +541,7 @@ export class Session implements SessionLike {
         this.onAuthReply(conn, header.err)
         return
       case Xid.setWatches:
-        if (header.err !== 0) log('restoring watches failed on %s: %s', conn.remote, errorFromCode(header.err).message)
+        if (header.err !== ErrorCode.OK) log('restoring watches failed on %s: %s', conn.remote, errorFromCode(header.err).message)
         return
     }
     const p = this.pending.take(header.xid)
@@ -569,7 +569,7 @@ export class Session implements SessionLike {
       return
     }
     if (!entry) return
-    if (err === 0) {
+    if (err === ErrorCode.OK) {
       for (const w of entry.waiters.splice(0)) w.resolve()
       return
     }
