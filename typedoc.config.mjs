@@ -24,8 +24,9 @@ export default {
   requiredToBeDocumented: ['Enum', 'Variable', 'Function', 'Class', 'Interface', 'Property', 'Method', 'Accessor', 'TypeAlias'],
   // Types public signatures mention that the package does not export, on purpose: an ErrorClass is
   // any error constructor; ConnectString is parseConnectString()'s result, described there; MultiOp
-  // is an encoded op, made only by Transaction.
-  intentionallyNotExported: ['ErrorClass', 'ConnectString', 'MultiOp'],
+  // is an encoded op, made only by Transaction; ServerView is what ZooKeeperServer shows its own
+  // inspectors (four-letter words, the AdminServer).
+  intentionallyNotExported: ['ErrorClass', 'ConnectString', 'MultiOp', 'ServerView'],
   // The emitters' inherited EventEmitter members keep Node's comments, which link to Node's own docs.
   externalSymbolLinkMappings: { '@types/node': { 'EventEmitter.defaultMaxListeners': 'https://nodejs.org/api/events.html#eventsdefaultmaxlisteners' } },
   // Fields of object types written inline in a signature or a union: the comment of the method or
