@@ -3,16 +3,14 @@
 // results back to OpResults and ReadResults. The wire framing is quirks.ts's (see its notes):
 // in an aborted multi every op comes back as an error result, 0 for ops before the failing one, its
 // code for it, RUNTIMEINCONSISTENCY after.
-import type { MultiOp as WireMultiOp, MultiResult } from './jute/quirks.js'
+import type { MultiResult } from './jute/quirks.js'
 import { Stat } from './stat.js'
 import { ErrorCode, OpCode } from './protocol.js'
 import { MarshallingError, ZooKeeperError, errorFromCode } from './errors.js'
-import type { CallOptions, CreateOptions, Data, ZooKeeper } from './client.js'
+import type { CallOptions, CreateOptions, Data } from './call-types.js'
+import type { MultiOp, WriteOps } from './write-ops.js'
 
-/** One encoded op of a multi: its opcode, its path (client-side, for errors) and its body. */
-export interface MultiOp extends WireMultiOp {
-  path: string
-}
+export type { MultiOp } from './write-ops.js'
 
 /** Result of one op of a committed transaction. */
 export type OpResult =
@@ -35,10 +33,17 @@ export type ReadResult = { type: 'getData'; data: Buffer; stat: Stat } | { type:
 /** An aborted transaction: the first failing op's typed error, with every op's outcome. */
 export type TransactionError = ZooKeeperError & { results: OpError[]; failedOp: number }
 
+/** What a transaction needs of its client: the op builder, and multi() to send the ops. */
+export interface MultiClient {
+  readonly writeOps: WriteOps
+  multi(ops: MultiOp[], opts?: CallOptions): Promise<OpResult[]>
+}
+
 /** A chain of write ops committed atomically with commit(). */
 export class Transaction {
   private readonly ops: MultiOp[] = []
-  constructor(private readonly zk: ZooKeeper) {}
+  /** @internal ZooKeeper.transaction() makes them. */
+  constructor(private readonly zk: MultiClient) {}
 
   /** Add a create; `opts` as for ZooKeeper.create() (mode, acl, ttl). */
   create(path: string, data?: Data, opts?: Omit<CreateOptions, 'signal' | 'timeout'>): this {

@@ -2,7 +2,16 @@
 // watch removed when the loop ends; events queue between iterations, and the session's end ends it.
 import { AddWatchMode } from './protocol.js'
 import { SessionExpiredError } from './errors.js'
-import type { WatchedEvent, Watcher, ZooKeeper } from './client.js'
+import type { CallOptions, WatchedEvent, Watcher } from './call-types.js'
+import type { SessionState } from './session/types.js'
+
+/** The client calls a watch stream makes. */
+export interface WatchClient {
+  readonly state: SessionState
+  addWatch(path: string, mode: AddWatchMode, listener: Watcher, opts?: CallOptions): Promise<{ remove(): Promise<void> }>
+  getChildren(path: string, opts?: CallOptions & { watch?: Watcher }): Promise<unknown>
+  exists(path: string, opts?: CallOptions & { watch?: Watcher }): Promise<unknown>
+}
 
 /** Kinds of async watch streams. */
 export type WatchStreamKind = 'data' | 'exists' | 'children' | 'persistent' | 'persistentRecursive'
@@ -11,7 +20,7 @@ export type WatchStreamKind = 'data' | 'exists' | 'children' | 'persistent' | 'p
 export const WATCH_STREAM_KINDS: readonly WatchStreamKind[] = ['data', 'exists', 'children', 'persistent', 'persistentRecursive']
 
 /** The async iterator behind ZooKeeper.watch(). */
-export async function* watchStream(zk: ZooKeeper, path: string, kind: WatchStreamKind, signal?: AbortSignal): AsyncGenerator<WatchedEvent> {
+export async function* watchStream(zk: WatchClient, path: string, kind: WatchStreamKind, signal?: AbortSignal): AsyncGenerator<WatchedEvent> {
   const queue: WatchedEvent[] = []
   let wake: (() => void) | undefined
   const push = (e: WatchedEvent) => {

@@ -7,11 +7,16 @@ import { OPEN_ACL_UNSAFE, validateACL } from './acl.js'
 import { checkCallOptions, describeValue } from './arguments.js'
 import { validatePath, withChroot } from './paths.js'
 import type { Writer } from './jute/writer.js'
-import type { MultiOp } from './transaction.js'
-import type { CreateOptions, Data } from './client.js'
+import type { MultiOp as WireMultiOp } from './jute/quirks.js'
+import type { CreateOptions, Data } from './call-types.js'
 
 /** Largest TTL ZooKeeper accepts (its TTL encoding keeps 40 bits). */
 export const MAX_TTL = 0xffffffffff
+
+/** One encoded op of a multi: its opcode, its path (client-side, for errors) and its body. */
+export interface MultiOp extends WireMultiOp {
+  path: string
+}
 
 /** A checked, encoded write op: a multi op, plus how many bytes of znode data it carries. */
 export interface WriteOp extends MultiOp {
