@@ -18,3 +18,14 @@ export { MultiLock, type Lockable } from './multi-lock.js'
 export { PersistentNode, type PersistentNodeEvents } from './persistent-node.js'
 export { PriorityQueue, LockingQueue, priorityToString } from './queue.js'
 export { TreeCache, type CachedNode, type TreeCacheEvents } from './tree-cache.js'
+export {
+  connectionStateOf,
+  ConnectionStateManager,
+  nextConnectionState,
+  isConnectedState,
+  isErrorState,
+  type ConnectionState,
+  type ConnectionStateErrorPolicy,
+  type ConnectionStateEvents,
+  type ErrorPolicyOptions,
+} from './connection-state.js'
