@@ -13,8 +13,19 @@ export { Queue, QUEUE_PREFIX } from './queue.js'
 export { DistributedAtomicLong, SharedCount, type AtomicValue } from './counter.js'
 export { NodeCache, ConfigWatcher, type NodeSnapshot, type NodeCacheEvents, type ConfigWatcherEvents } from './node-cache.js'
 export { ServiceDiscovery, type ServiceInstance, type ServiceWatch, type ServiceWatchEvents } from './discovery.js'
-export { LeaderSelector, type TakeLeadership } from './leader-selector.js'
+export { LeaderSelector, type TakeLeadership, type LeaderSelectorOptions } from './leader-selector.js'
 export { MultiLock, type Lockable } from './multi-lock.js'
 export { PersistentNode, type PersistentNodeEvents } from './persistent-node.js'
 export { PriorityQueue, LockingQueue, priorityToString } from './queue.js'
 export { TreeCache, type CachedNode, type TreeCacheEvents } from './tree-cache.js'
+export {
+  connectionStateOf,
+  ConnectionStateManager,
+  nextConnectionState,
+  isConnectedState,
+  isErrorState,
+  type ConnectionState,
+  type ConnectionStateErrorPolicy,
+  type ConnectionStateEvents,
+  type ErrorPolicyOptions,
+} from './connection-state.js'

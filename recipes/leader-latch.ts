@@ -1,8 +1,10 @@
 // LeaderLatch with Apache Curator's layout: participants create <path>/_c_<uuid>-latch-<seq>
 // (ephemeral, data = participant id); the lowest sequence leads; each watches only its predecessor.
-// Leadership is given up when the connection is suspended or the session lost, and the latch
-// re-enters with a fresh node after a reconnect — so two leaders never coexist across a session change.
-import { NoNodeError, TypedEventEmitter, type SessionState, type ZooKeeper, IllegalStateError } from '../src/index.js'
+// Leadership is given up on the connection states its error policy counts (SUSPENDED and LOST by
+// default), and the latch re-enters with a fresh node after a reconnect unless it still leads, so
+// two leaders never coexist across a session change.
+import { NoNodeError, TypedEventEmitter, type ZooKeeper, IllegalStateError } from '../src/index.js'
+import { connectionStateOf, isErrorState, type ConnectionState, type ConnectionStateErrorPolicy, type ErrorPolicyOptions } from './connection-state.js'
 import { createProtectedSequential, sortBySequence } from './internal/protected.js'
 import { deleteQuietly } from './internal/contenders.js'
 import { abortedBy, reportError } from './internal/wait.js'
@@ -14,7 +16,7 @@ export const LATCH_NAME = 'latch-'
 export interface LeaderLatchEvents {
   /** This participant now leads. */
   isLeader: []
-  /** It no longer leads (another leads, the connection was suspended, the session lost, or close()). */
+  /** It no longer leads (another leads, the connection state is an error under the policy, or close()). */
   notLeader: []
   /** close() has removed its node. */
   closed: []
@@ -25,35 +27,43 @@ export interface LeaderLatchEvents {
 /**
  * A leader latch. Events: 'isLeader' and 'notLeader' (see LeaderLatchEvents). `await
  * latch.await({ timeout, signal })` resolves true once this participant leads.
+ *
+ * Connection states (connectionStateOf(zk)), as Curator's LeaderLatch: with the 'standard' error
+ * policy leadership is given up at SUSPENDED; with 'session-only' the leader keeps leading through
+ * a dropped connection. Either way it is given up at LOST. At RECONNECTED a participant that does
+ * not lead re-enters with a fresh node (its old one may belong to a session that is gone).
  */
 export class LeaderLatch extends TypedEventEmitter<LeaderLatchEvents> {
   private node: string | undefined
   private leader = false
   private started = false
   private closed = false
-  private readonly onState = (s: SessionState) => this.stateChanged(s)
+  private readonly errorPolicy: ConnectionStateErrorPolicy
+  private readonly onConnection = (state: ConnectionState) => this.connectionChanged(state)
   /** Bumped on every re-entry, so work of an older round stops mattering. */
   private round = 0
 
   /**
    * @param path the election's directory
    * @param id this participant's id, stored in its node (participants() lists them)
+   * @param opts `errorPolicy`: which connection states cost leadership ('standard' unless set)
    */
-  constructor(private readonly zk: ZooKeeper, readonly path: string, readonly id = '') {
+  constructor(private readonly zk: ZooKeeper, readonly path: string, readonly id = '', opts: ErrorPolicyOptions = {}) {
     super()
+    this.errorPolicy = opts.errorPolicy ?? 'standard'
   }
 
   /** Join the election. */
   async start(): Promise<void> {
     if (this.started) throw new IllegalStateError('already started', { op: 'LeaderLatch.start', path: this.path })
     this.started = true
-    this.zk.on('state', this.onState)
+    connectionStateOf(this.zk).on('change', this.onConnection)
     await this.enter()
   }
 
-  /** Whether this participant leads now. */
+  /** Whether this participant leads now (never while the connection state is an error under the policy). */
   hasLeadership(): boolean {
-    return this.leader && this.zk.state === 'connected'
+    return this.leader && !isErrorState(connectionStateOf(this.zk).state, this.errorPolicy)
   }
 
   /** Wait for leadership: true when leading, false on timeout. Rejects when aborted or closed. */
@@ -98,7 +108,7 @@ export class LeaderLatch extends TypedEventEmitter<LeaderLatchEvents> {
     if (this.closed) return
     this.closed = true
     this.round++
-    this.zk.off('state', this.onState)
+    connectionStateOf(this.zk).off('change', this.onConnection)
     this.setLeader(false)
     const node = this.node
     this.node = undefined
@@ -148,16 +158,13 @@ export class LeaderLatch extends TypedEventEmitter<LeaderLatchEvents> {
     }
   }
 
-  private stateChanged(s: SessionState): void {
+  private connectionChanged(state: ConnectionState): void {
     if (this.closed) return
-    if (s === 'disconnected' || s === 'expired') {
-      // Curator: SUSPENDED and LOST both cost leadership; another participant may lead meanwhile.
-      this.setLeader(false)
-    }
-    if (s === 'connected' && this.started) {
-      // Reconnected: our node may be stale; re-enter to be sure we hold a node of this session.
-      void this.enter().catch((err) => reportError(this, err))
-    }
+    // Another participant may lead meanwhile: an error state costs leadership at once.
+    if (isErrorState(state, this.errorPolicy)) this.setLeader(false)
+    // Not leading after a reconnect: our node may belong to a session that is gone; re-enter to be
+    // sure we wait with a node of this one. A leader that kept leading (session-only) keeps its node.
+    if (state === 'RECONNECTED' && !this.leader) void this.enter().catch((err) => reportError(this, err))
   }
 
   private setLeader(v: boolean): void {

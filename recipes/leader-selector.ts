@@ -1,31 +1,47 @@
 // LeaderSelector (Curator's layout: a Mutex on <path>, nodes _c_<uuid>-lock-<seq>): participants
 // take turns; the one holding the lock runs takeLeadership(), and gives leadership up when it returns,
-// when close() is called, or when the connection is suspended (the signal passed to it aborts).
-import type { SessionState, ZooKeeper } from '../src/index.js'
+// when close() is called, or at a connection state its error policy counts (the signal passed to it
+// aborts).
+import type { ZooKeeper } from '../src/index.js'
 import { IllegalStateError } from '../src/index.js'
+import { connectionStateOf, isErrorState, type ConnectionState, type ErrorPolicyOptions } from './connection-state.js'
 import { Mutex } from './lock.js'
 import { requireFunction } from './internal/arguments.js'
 
 /** What a leader does while it leads; it should stop when `signal` aborts. */
 export type TakeLeadership = (signal: AbortSignal) => Promise<void>
 
-/** A participant in a leader election that runs `takeLeadership` each time it is elected. */
+/** Options of a LeaderSelector. */
+export interface LeaderSelectorOptions extends ErrorPolicyOptions {
+  /** Queue again after each turn (default true); never once the client cannot reconnect. */
+  autoRequeue?: boolean
+  /** This participant's id, stored in its lock node. */
+  id?: string
+}
+
+/**
+ * A participant in a leader election that runs `takeLeadership` each time it is elected.
+ *
+ * Connection states (connectionStateOf(zk)), as Curator's LeaderSelectorListenerAdapter: a state
+ * that is an error under `errorPolicy` interrupts the leader (its signal aborts with an
+ * IllegalStateError): SUSPENDED or LOST with 'standard' (the default), only LOST with 'session-only'.
+ */
 export class LeaderSelector {
   private readonly mutex: Mutex
   private running = false
   private loop: Promise<void> | undefined
   private current: AbortController | undefined
   private readonly stop = new AbortController()
-  private readonly onState = (s: SessionState) => {
-    // Curator: SUSPENDED or LOST interrupts the leader.
-    if (s === 'disconnected' || s === 'expired' || s === 'closed') this.current?.abort(new IllegalStateError(`connection ${s}: leadership may be lost`, { op: 'LeaderSelector', path: this.path }))
+  private readonly onConnection = (state: ConnectionState) => {
+    if (isErrorState(state, this.opts.errorPolicy)) this.current?.abort(new IllegalStateError(`connection ${state}: leadership may be lost`, { op: 'LeaderSelector', path: this.path }))
   }
 
   /**
    * @param path the election's directory (a Mutex's, as in Curator)
    * @param takeLeadership what to run while leading; leadership ends when it returns
+   * @param opts `autoRequeue`, `id` and `errorPolicy` (see LeaderSelectorOptions)
    */
-  constructor(private readonly zk: ZooKeeper, readonly path: string, private readonly takeLeadership: TakeLeadership, private readonly opts: { autoRequeue?: boolean; id?: string } = {}) {
+  constructor(private readonly zk: ZooKeeper, readonly path: string, private readonly takeLeadership: TakeLeadership, private readonly opts: LeaderSelectorOptions = {}) {
     requireFunction(takeLeadership, 'takeLeadership', 'LeaderSelector', path)
     this.mutex = new Mutex(zk, path, Buffer.from(opts.id ?? ''))
   }
@@ -34,7 +50,7 @@ export class LeaderSelector {
   start(): void {
     if (this.running) throw new IllegalStateError('already started', { op: 'LeaderSelector.start', path: this.path })
     this.running = true
-    this.zk.on('state', this.onState)
+    connectionStateOf(this.zk).on('change', this.onConnection)
     this.loop = this.run()
   }
 
@@ -64,13 +80,13 @@ export class LeaderSelector {
         this.current = undefined
         await this.mutex.release().catch(() => {})
       }
-    } while (this.running && (this.opts.autoRequeue ?? true) && !this.stop.signal.aborted && this.zk.state !== 'expired' && this.zk.state !== 'closed')
+    } while (this.running && (this.opts.autoRequeue ?? true) && !this.stop.signal.aborted && connectionStateOf(this.zk).canReconnect)
   }
 
   /** Leave: interrupts a running leader and waits for it to finish. */
   async close(): Promise<void> {
     this.running = false
-    this.zk.off('state', this.onState)
+    connectionStateOf(this.zk).off('change', this.onConnection)
     this.stop.abort(new IllegalStateError('selector closed', { op: 'LeaderSelector.close', path: this.path }))
     await this.loop
   }

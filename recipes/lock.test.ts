@@ -104,3 +104,13 @@ t.test('a holder is told suspended, reconnected and lost', async (t) => {
   t.notOk(m.isHeld())
   t.same(seen, ['suspended', 'reconnected', 'suspended', 'lost'])
 })
+
+t.test('a holder is told lost when its client closes (LOST), and no longer holds', async (t) => {
+  const { zks } = await setup(t, 1)
+  const m = new Mutex(zks[0]!, '/locks/closing')
+  await m.acquire()
+  const lost = new Promise<boolean>((r) => m.once('lost', () => r(m.isHeld())))
+  await zks[0]!.close()
+  t.equal(await lost, false)
+  t.equal(m.nodePath, undefined)
+})

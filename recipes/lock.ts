@@ -1,8 +1,9 @@
 // Mutex: a re-entrant distributed lock with Apache Curator's node layout (InterProcessMutex), so a
 // Java service using Curator and a Node service using zookit exclude each other on the same path.
 // Nodes: <path>/_c_<uuid>-lock-<10-digit sequence>, ephemeral; each waiter watches only its predecessor.
-import type { SessionState, Stat, ZooKeeper } from '../src/index.js'
+import type { Stat, ZooKeeper } from '../src/index.js'
 import { IllegalStateError, NoNodeError, OperationTimeoutError, TypedEventEmitter } from '../src/index.js'
+import { connectionStateOf, type ConnectionState } from './connection-state.js'
 import { contend, deleteQuietly, standardDriver, type Contender } from './internal/contenders.js'
 import { sortBySequence } from './internal/protected.js'
 
@@ -17,13 +18,13 @@ export interface AcquireOptions {
 /** Curator's lock node name. */
 export const LOCK_NAME = 'lock-'
 
-/** The events of a Mutex, told only while it is held. */
+/** The events of a Mutex, told only while it is held (the connection states SUSPENDED, RECONNECTED, LOST). */
 export interface MutexEvents {
-  /** The connection dropped: the lock may be lost if the session expires before it is back. */
+  /** The connection dropped (SUSPENDED): the lock may be lost if the session expires before it is back. */
   suspended: []
-  /** The same session is back: still held. */
+  /** The same session is back (RECONNECTED): still held. */
   reconnected: []
-  /** The session expired or the client closed: the lock node is gone. */
+  /** The session is gone (LOST: expired, credentials refused, or the client closed): so is the lock node. */
   lost: []
 }
 
@@ -31,23 +32,26 @@ export interface MutexEvents {
  * A re-entrant mutex on `path`. One instance is one participant: acquiring it again while held only
  * counts up, and the lock is released when release() has been called as many times.
  *
- * Connection semantics (as Curator's), told while the lock is held: 'suspended' when the connection
- * drops (the lock may be lost: the session can expire), 'reconnected' when the same session is back
- * (still held), 'lost' when the session expired or the client closed (the node is gone). Use the
- * fencing token for writes that must not come from a holder that lost the lock.
+ * Connection semantics (the client's connectionStateOf(zk)), told while the lock is held:
+ * 'suspended' when the connection drops (the lock may be lost: the session can expire),
+ * 'reconnected' when the same session is back (still held), 'lost' when the session is gone (the
+ * node is gone; the lock is no longer held). Like Curator's InterProcessMutex it takes no error
+ * policy: it keeps its node through a suspension, and whether to stop relying on the lock at
+ * 'suspended' is the holder's decision (isErrorState(state, policy) answers it as the leader recipes
+ * do). Use the fencing token for writes that must not come from a holder that lost the lock.
  */
 export class Mutex extends TypedEventEmitter<MutexEvents> {
   private holder: Contender | undefined
   private count = 0
   private pending: Promise<boolean> | undefined
-  private readonly onState = (s: SessionState, prev: SessionState) => {
+  private readonly onConnection = (state: ConnectionState) => {
     if (!this.holder) return
-    if (s === 'disconnected') this.emit('suspended')
-    else if (s === 'connected' && prev === 'disconnected') this.emit('reconnected')
-    else if (s === 'expired' || s === 'closed' || s === 'authFailed') {
+    if (state === 'SUSPENDED') this.emit('suspended')
+    else if (state === 'RECONNECTED') this.emit('reconnected')
+    else if (state === 'LOST') {
       this.holder = undefined
       this.count = 0
-      this.zk.off('state', this.onState)
+      connectionStateOf(this.zk).off('change', this.onConnection)
       this.emit('lost')
     }
   }
@@ -76,7 +80,7 @@ export class Mutex extends TypedEventEmitter<MutexEvents> {
       if (c) {
         this.holder = c
         this.count = 1
-        this.zk.on('state', this.onState)
+        connectionStateOf(this.zk).on('change', this.onConnection)
       }
       return c !== undefined
     })
@@ -93,13 +97,13 @@ export class Mutex extends TypedEventEmitter<MutexEvents> {
     if (--this.count > 0) return
     const { path } = this.holder
     this.holder = undefined
-    this.zk.off('state', this.onState)
+    connectionStateOf(this.zk).off('change', this.onConnection)
     await deleteQuietly(this.zk, path)
   }
 
   /** Whether this instance holds the lock (its node exists as far as this client knows). */
   isHeld(): boolean {
-    return this.holder !== undefined && this.zk.state !== 'expired' && this.zk.state !== 'closed'
+    return this.holder !== undefined && connectionStateOf(this.zk).state !== 'LOST'
   }
 
   /** For `await using mutex = new Mutex(…)`: a lock still held at the end of the scope is released, every hold at once. */
@@ -136,7 +140,7 @@ export class Mutex extends TypedEventEmitter<MutexEvents> {
     try {
       return sortBySequence(await this.zk.getChildren(this.path), LOCK_NAME)
     } catch (err) {
-      if ((err as { code?: number }).code === -101) return []
+      if (err instanceof NoNodeError) return []
       throw err
     }
   }

@@ -1,6 +1,7 @@
 // NodeCache: keeps the current data and Stat of one znode, following it with watches (Curator's
 // NodeCache); ConfigWatcher: a typed value parsed from a znode, kept current.
 import { NoNodeError, TypedEventEmitter, type Stat, type ZooKeeper } from '../src/index.js'
+import { connectionStateOf, type ConnectionState } from './connection-state.js'
 import { reportError } from './internal/wait.js'
 import { requireFunction } from './internal/arguments.js'
 
@@ -20,10 +21,18 @@ export interface NodeCacheEvents {
   error: [err: unknown]
 }
 
-/** Follows one znode. Emits 'change' (snapshot or undefined) after every change; 'error' on failures. */
+/**
+ * Follows one znode. Emits 'change' (snapshot or undefined) after every change; 'error' on failures.
+ * It follows the node into a new session too (RECONNECTED after LOST, with `renewExpiredSession`),
+ * reading it again there: the old session's watch is gone and changes in between were missed.
+ */
 export class NodeCache extends TypedEventEmitter<NodeCacheEvents> {
   private current: NodeSnapshot | undefined
   private running = false
+  private readonly onConnection = (state: ConnectionState, previous: ConnectionState | undefined) => {
+    // A reconnect within the session needs nothing: the client restores the watch and its events.
+    if (state === 'RECONNECTED' && previous === 'LOST') void this.refresh().catch((err) => reportError(this, err))
+  }
 
   /** @param path the znode to follow (it need not exist yet) */
   constructor(private readonly zk: ZooKeeper, readonly path: string) {
@@ -33,6 +42,7 @@ export class NodeCache extends TypedEventEmitter<NodeCacheEvents> {
   /** Load the node and start following it. */
   async start(): Promise<void> {
     this.running = true
+    connectionStateOf(this.zk).on('change', this.onConnection)
     await this.refresh()
   }
 
@@ -44,6 +54,7 @@ export class NodeCache extends TypedEventEmitter<NodeCacheEvents> {
   /** Stop following; no more 'change' events. */
   close(): void {
     this.running = false
+    connectionStateOf(this.zk).off('change', this.onConnection)
   }
 
   /** close(), for `await using`. */

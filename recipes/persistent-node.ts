@@ -1,7 +1,8 @@
 // PersistentNode: keeps a node (typically ephemeral) in place: created on start, created again when
 // it is deleted and after every reconnect (Curator's PersistentNode). With a client made with
 // `renewExpiredSession: true` it also comes back in the new session after an expiry.
-import { CreateMode, NodeExistsError, TypedEventEmitter, type SessionState, type ZooKeeper } from '../src/index.js'
+import { CreateMode, NodeExistsError, TypedEventEmitter, type ZooKeeper } from '../src/index.js'
+import { connectionStateOf, isConnectedState, type ConnectionState } from './connection-state.js'
 import { reportError } from './internal/wait.js'
 
 /**
@@ -18,8 +19,9 @@ export interface PersistentNodeEvents {
 
 export class PersistentNode extends TypedEventEmitter<PersistentNodeEvents> {
   private running = false
-  private readonly onState = (s: SessionState) => {
-    if (s === 'connected') void this.ensure()
+  // CONNECTED or RECONNECTED: the node may be gone (a new session) or its deletion missed; put it back.
+  private readonly onConnection = (state: ConnectionState) => {
+    if (isConnectedState(state)) void this.ensure()
   }
 
   /**
@@ -34,7 +36,7 @@ export class PersistentNode extends TypedEventEmitter<PersistentNodeEvents> {
   /** Create the node and keep it there until close(). */
   async start(): Promise<void> {
     this.running = true
-    this.zk.on('state', this.onState)
+    connectionStateOf(this.zk).on('change', this.onConnection)
     await this.ensure()
   }
 
@@ -57,7 +59,7 @@ export class PersistentNode extends TypedEventEmitter<PersistentNodeEvents> {
       if (!stat) return void this.ensure()
       this.emit('ready', this.path)
     } catch (err) {
-      // Connection trouble: the 'connected' state change will try again.
+      // Connection trouble: the next CONNECTED or RECONNECTED will try again.
       reportError(this, err)
     }
   }
@@ -65,7 +67,7 @@ export class PersistentNode extends TypedEventEmitter<PersistentNodeEvents> {
   /** Stop keeping the node, and delete it. */
   async close(): Promise<void> {
     this.running = false
-    this.zk.off('state', this.onState)
+    connectionStateOf(this.zk).off('change', this.onConnection)
     await this.zk.delete(this.path).catch(() => {})
   }
 

@@ -2,6 +2,7 @@
 // persistent recursive watch (ZooKeeper 3.6+). Emits 'added', 'updated', 'removed' (path, node) and
 // 'initialized' once the first load is done.
 import { AddWatchMode, NoNodeError, TypedEventEmitter, type Stat, type WatchedEvent, type ZooKeeper } from '../src/index.js'
+import { connectionStateOf, type ConnectionState } from './connection-state.js'
 import { reportError } from './internal/wait.js'
 
 /** One node of a TreeCache. */
@@ -12,10 +13,6 @@ export interface CachedNode {
   stat: Stat
 }
 
-/**
- * A local copy of a subtree, kept current by one persistent recursive watch. Emits 'added',
- * 'updated' and 'removed' (path, node), 'initialized' after the first load, 'error' on failures.
- */
 /** The events of a TreeCache. */
 export interface TreeCacheEvents {
   /** A node appeared in the cache (during the first load too). */
@@ -30,9 +27,22 @@ export interface TreeCacheEvents {
   error: [err: unknown]
 }
 
+/**
+ * A local copy of a subtree, kept current by one persistent recursive watch. Emits 'added',
+ * 'updated' and 'removed' (path, node), 'initialized' after the first load, 'error' on failures.
+ * It follows the subtree into a new session too (RECONNECTED after LOST, with
+ * `renewExpiredSession`): the watch is added again and the subtree read again, telling what changed
+ * in between.
+ */
 export class TreeCache extends TypedEventEmitter<TreeCacheEvents> {
   private readonly nodes = new Map<string, CachedNode>()
   private handle: { remove(): Promise<void> } | undefined
+  private following = false
+  private readonly onWatch = (e: WatchedEvent) => void this.onEvent(e).catch((err) => reportError(this, err))
+  private readonly onConnection = (state: ConnectionState, previous: ConnectionState | undefined) => {
+    // A reconnect within the session needs nothing: the client restores the watch and its events.
+    if (state === 'RECONNECTED' && previous === 'LOST') void this.resync().catch((err) => reportError(this, err))
+  }
 
   /** @param root the top of the subtree (cached too) */
   constructor(private readonly zk: ZooKeeper, readonly root: string) {
@@ -41,8 +51,10 @@ export class TreeCache extends TypedEventEmitter<TreeCacheEvents> {
 
   /** Load the subtree and follow it. */
   async start(): Promise<void> {
+    this.following = true
+    connectionStateOf(this.zk).on('change', this.onConnection)
     // Watch first, then load: a change during the load is applied after it, never missed.
-    this.handle = await this.zk.addWatch(this.root, AddWatchMode.PERSISTENT_RECURSIVE, (e) => void this.onEvent(e).catch((err) => reportError(this, err)))
+    this.handle = await this.zk.addWatch(this.root, AddWatchMode.PERSISTENT_RECURSIVE, this.onWatch)
     await this.load(this.root)
     this.emit('initialized')
   }
@@ -65,6 +77,8 @@ export class TreeCache extends TypedEventEmitter<TreeCacheEvents> {
 
   /** Stop following the subtree (removes the watch); the cache keeps what it has. */
   async close(): Promise<void> {
+    this.following = false
+    connectionStateOf(this.zk).off('change', this.onConnection)
     await this.handle?.remove().catch(() => {})
     this.handle = undefined
   }
@@ -74,8 +88,22 @@ export class TreeCache extends TypedEventEmitter<TreeCacheEvents> {
     await this.close()
   }
 
-  private async load(path: string): Promise<void> {
+  /** In a new session: watch again, read the subtree again, and drop what is no longer there. */
+  private async resync(): Promise<void> {
+    // Watch first, then load, as start() does.
+    const handle = await this.zk.addWatch(this.root, AddWatchMode.PERSISTENT_RECURSIVE, this.onWatch)
+    if (!this.following) return void (await handle.remove().catch(() => {}))
+    this.handle = handle
+    const seen = new Set<string>()
+    await this.load(this.root, seen)
+    // A cached node the load did not meet was deleted meanwhile, or came from an event during the
+    // load: read each again (fetch() drops it when it is gone).
+    await Promise.all([...this.nodes.keys()].filter((path) => !seen.has(path)).map((path) => this.fetch(path)))
+  }
+
+  private async load(path: string, seen?: Set<string>): Promise<void> {
     if (!(await this.fetch(path))) return
+    seen?.add(path)
     let kids: string[]
     try {
       kids = await this.zk.getChildren(path)
@@ -83,7 +111,7 @@ export class TreeCache extends TypedEventEmitter<TreeCacheEvents> {
       if (err instanceof NoNodeError) return
       throw err
     }
-    await Promise.all(kids.map((k) => this.load(path === '/' ? `/${k}` : `${path}/${k}`)))
+    await Promise.all(kids.map((k) => this.load(path === '/' ? `/${k}` : `${path}/${k}`, seen)))
   }
 
   /** Read one node into the cache; false when it does not exist. */

@@ -83,7 +83,7 @@ async function findByPrefix(zk: ZooKeeper, dir: string, prefix: string): Promise
         await zk.waitForConnected()
         continue
       }
-      if ((err as { code?: number }).code === -101) return undefined
+      if (err instanceof NoNodeError) return undefined
       throw err
     }
   }
