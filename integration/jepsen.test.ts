@@ -654,35 +654,6 @@ async function jepsen(t: Test, opts: RunOptions): Promise<void> {
   }
 }
 
-/** Resolve with the first of servers `among` to be in `mode` (at once if one is), from their quorums' 'mode' events. */
-function reachAny(ens: Ensemble, among: number[], mode: 'leader' | 'follower' | 'looking', ms: number): Promise<number> {
-  const now = among.find((i) => ens.servers[i]!.quorum!.mode === mode)
-  if (now !== undefined) return Promise.resolve(now)
-  return new Promise((resolve, reject) => {
-    const listeners = among.map((i) => {
-      const q = ens.servers[i]!.quorum!
-      const on = (m: string) => {
-        if (m !== mode) return
-        off()
-        resolve(i)
-      }
-      q.on('mode', on)
-      return () => q.off('mode', on)
-    })
-    const timer = setTimeout(() => {
-      off()
-      reject(new Error(`${among.length > 1 ? `none of servers ${among.join(', ')}` : `server ${among[0]}`} is ${mode} within ${ms} ms (${modes(ens)})`))
-    }, ms)
-    const off = () => {
-      clearTimeout(timer)
-      listeners.forEach((remove) => remove())
-    }
-  })
-}
-
-/** Resolve once server i is in `mode`. */
-const reach = (ens: Ensemble, i: number, mode: 'leader' | 'follower' | 'looking', ms: number) => reachAny(ens, [i], mode, ms)
-
 const seedFor = (n: number) => (baseSeed === undefined ? n : baseSeed + n - 1)
 
 t.test('3 servers: kills, partitions, pauses and slow or lossy links, of the leader too', (t) =>
@@ -727,8 +698,8 @@ t.test('leadership is neither lost nor stuck for nothing', async (t) => {
     for (const fault of ['partition', 'kill'] as const) {
       const leader = await ens.waitForLeader(BOUND)
       const [away, other] = [0, 1, 2].filter((i) => i !== leader) as [number, number]
-      await reach(ens, away, 'follower', BOUND)
-      await reach(ens, other, 'follower', BOUND)
+      await ens.waitForMode(away, 'follower', BOUND)
+      await ens.waitForMode(other, 'follower', BOUND)
       const changes: string[] = []
       const offs = [leader, other].map((i) => {
         const q = ens.servers[i]!.quorum!
@@ -739,7 +710,7 @@ t.test('leadership is neither lost nor stuck for nothing', async (t) => {
       const left = Date.now()
       if (fault === 'partition') {
         ens.partition([[away], [leader, other]])
-        await reach(ens, away, 'looking', BOUND)
+        await ens.waitForMode(away, 'looking', BOUND)
       } else {
         await ens.kill(away)
       }
@@ -748,7 +719,7 @@ t.test('leadership is neither lost nor stuck for nothing', async (t) => {
       const back = Date.now()
       if (fault === 'partition') ens.heal()
       else await ens.restart(away)
-      await reach(ens, away, 'follower', BOUND)
+      await ens.waitForMode(away, 'follower', BOUND)
       const rejoined = Date.now() - back
       await write()
       offs.forEach((off) => off())
@@ -775,21 +746,22 @@ t.test('leadership is neither lost nor stuck for nothing', async (t) => {
     await run.release(admin)
     const L = await ens.waitForLeader(BOUND)
     const [X, ...rest] = [0, 1, 2, 3, 4].filter((i) => i !== L) as [number, ...number[]]
-    for (const i of [X, ...rest]) await reach(ens, i, 'follower', BOUND)
+    for (const i of [X, ...rest]) await ens.waitForMode(i, 'follower', BOUND)
     await probe.write(Date.now() + BOUND)
     ens.partition([[L, X], rest])
-    await reach(ens, L, 'looking', BOUND)
-    const Y = await reachAny(ens, rest, 'leader', BOUND)
+    await ens.waitForMode(L, 'looking', BOUND)
+    // L looks for a leader and X cannot win an election with L alone: the leader now is among the rest.
+    const Y = await ens.waitForLeader(BOUND)
     const [P, Q] = rest.filter((i) => i !== Y) as [number, number]
-    await reach(ens, P, 'follower', BOUND)
-    await reach(ens, Q, 'follower', BOUND)
+    await ens.waitForMode(P, 'follower', BOUND)
+    await ens.waitForMode(Q, 'follower', BOUND)
     await retrying(Date.now() + BOUND, async () => {
       const zk = await run.connect(ens.connectStringOf(Y))
       await zk.setData('/progress', 'while L and X are cut off', call).finally(() => run.release(zk))
     })
     ens.dropLink(P, Y, true)
     ens.dropLink(Q, Y, true)
-    await reach(ens, Y, 'looking', BOUND)
+    await ens.waitForMode(Y, 'looking', BOUND)
     const before = modes(ens)
     ens.heal()
     try {

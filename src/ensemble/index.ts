@@ -65,6 +65,16 @@ export interface Ensemble {
   /** Resolve with the leader's index once a leader and a majority serve. */
   waitForLeader(timeoutMs?: number): Promise<number>
   /**
+   * Resolve once server i is in `mode` (or in any of several), with the mode it is in: at once if it
+   * already is, else on the role change that takes it there, as modes() would report it ("down"
+   * after kill(); a paused server keeps its mode). Rejects after `timeoutMs` (default 30 s) with an
+   * error naming the server, the mode wanted and every server's mode then; rejects with a
+   * RangeError for an unknown server or mode.
+   * @example await ens.waitForMode(2, 'follower') // after restart(2): synced with the leader
+   * @example await ens.waitForMode(0, ['leader', 'follower']) // serving clients again
+   */
+  waitForMode(i: number, mode: ServerMode | 'down' | readonly (ServerMode | 'down')[], timeoutMs?: number): Promise<ServerMode | 'down'>
+  /**
    * Cut the ensemble into groups of server indexes that cannot reach each other (servers not named
    * form a group of their own each). Client connections are not affected.
    */

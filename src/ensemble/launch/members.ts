@@ -8,6 +8,9 @@ import { treeOps, type TreeAdminReply, type TreeAdminRequest } from '../tree-adm
 /** What server i is doing, as Ensemble.modes() reports it. */
 export type MemberMode = ServerMode | 'down'
 
+/** Every mode a server can be in, for waitForMode()'s check of its argument. */
+const MEMBER_MODES: readonly MemberMode[] = ['standalone', 'leader', 'follower', 'looking', 'down']
+
 /** Listeners for "some server changed its role" (every wait of the Ensemble re-checks on them). */
 export type RoleChanges = Set<() => void>
 
@@ -88,8 +91,11 @@ export async function buildEnsemble(m: Members, changes: RoleChanges, waitForAll
   const modes = () => indexes.map((i) => m.mode(i))
   const serves = (i: number) => !m.paused(i) && (m.mode(i) === 'leader' || m.mode(i) === 'follower')
 
-  /** Resolve with what `probe` returns once it is defined, re-probing on every role change. */
-  const until = <T>(probe: () => T | undefined, timeoutMs: number, what: string) =>
+  /**
+   * Resolve with what `probe` returns once it is defined, re-probing on every role change; reject
+   * after `timeoutMs` with "<failure> within <ms> ms (modes: …)".
+   */
+  const until = <T>(probe: () => T | undefined, timeoutMs: number, failure: string) =>
     new Promise<T>((resolve, reject) => {
       const check = () => {
         const v = probe()
@@ -99,7 +105,7 @@ export async function buildEnsemble(m: Members, changes: RoleChanges, waitForAll
       }
       const timer = setTimeout(() => {
         finish()
-        reject(new Error(`no ${what} within ${timeoutMs} ms (modes: ${modes().join(', ')})`))
+        reject(new Error(`${failure} within ${timeoutMs} ms (modes: ${modes().join(', ')})`))
       }, timeoutMs)
       const finish = () => {
         clearTimeout(timer)
@@ -140,6 +146,19 @@ export async function buildEnsemble(m: Members, changes: RoleChanges, waitForAll
     dropConnections: (i = 0) => m.dropConnections(check(i)),
     leader,
     waitForLeader: (timeoutMs = 30_000) => leadership.waitForLeader(timeoutMs),
+    async waitForMode(i, mode, timeoutMs = 30_000) {
+      const k = check(i)
+      const wanted: readonly MemberMode[] = Array.isArray(mode) ? mode : [mode as MemberMode]
+      const unknown = wanted.find((w) => !MEMBER_MODES.includes(w))
+      if (wanted.length === 0 || unknown !== undefined) {
+        throw new RangeError(`waitForMode: ${wanted.length === 0 ? 'no mode given' : `unknown mode ${JSON.stringify(unknown)}`}; a server is ${MEMBER_MODES.join(', ')}`)
+      }
+      const reached = () => {
+        const now = m.mode(k)
+        return wanted.includes(now) ? now : undefined
+      }
+      return until(reached, timeoutMs, `server ${k} did not become ${wanted.join(' or ')}`)
+    },
     partition(groups) {
       const cut = links('partition')
       const group = new Map<number, number>()
@@ -173,7 +192,7 @@ export async function buildEnsemble(m: Members, changes: RoleChanges, waitForAll
     try {
       // At start every server was started: wait until each serves, not just a majority.
       const all = () => (modes().every((x) => x === 'leader' || x === 'follower') ? leader() : undefined)
-      await until(all, 30_000, 'leader with every server serving')
+      await until(all, 30_000, 'no leader with every server serving')
     } catch (err) {
       await ensemble.stop()
       throw err
@@ -187,14 +206,14 @@ function electedLeadership(
   m: Members,
   indexes: number[],
   serves: (i: number) => boolean,
-  until: <T>(probe: () => T | undefined, timeoutMs: number, what: string) => Promise<T>,
+  until: <T>(probe: () => T | undefined, timeoutMs: number, failure: string) => Promise<T>,
 ): Leadership {
   const leader = () => indexes.find((i) => m.mode(i) === 'leader' && !m.paused(i))
   const settled = () => {
     const l = leader()
     return l !== undefined && indexes.filter(serves).length > m.size / 2 ? l : undefined
   }
-  const wait = (timeoutMs: number) => until(settled, timeoutMs, 'a leader with a serving majority')
+  const wait = (timeoutMs: number) => until(settled, timeoutMs, 'no a leader with a serving majority')
   // Only the leader expires sessions.
   return { leader, waitForLeader: wait, waitForTreeLeader: wait, sessionExpirer: leader }
 }
