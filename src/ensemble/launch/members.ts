@@ -65,6 +65,12 @@ export interface Members {
   leadership?: Leadership
 }
 
+/**
+ * Resolve with what `probe` returns once it is defined, re-probing on every role change; reject
+ * after `timeoutMs` with "<failure> within <ms> ms (modes: …)".
+ */
+type Until = <T>(probe: () => T | undefined, timeoutMs: number, failure: string) => Promise<T>
+
 /** What a single server answers to partition(), dropLink() and delayLink(). */
 const NO_LINKS = {
   partition: 'partition: a single server has no peers to cut off',
@@ -91,13 +97,9 @@ export async function buildEnsemble(m: Members, changes: RoleChanges, waitForAll
   const modes = () => indexes.map((i) => m.mode(i))
   const serves = (i: number) => !m.paused(i) && (m.mode(i) === 'leader' || m.mode(i) === 'follower')
 
-  /**
-   * Resolve with what `probe` returns once it is defined, re-probing on every role change; reject
-   * after `timeoutMs` with "<failure> within <ms> ms (modes: …)".
-   */
-  const until = <T>(probe: () => T | undefined, timeoutMs: number, failure: string) =>
-    new Promise<T>((resolve, reject) => {
-      const check = () => {
+  const until: Until = (probe, timeoutMs, failure) =>
+    new Promise((resolve, reject) => {
+      const reprobe = () => {
         const v = probe()
         if (v === undefined) return
         finish()
@@ -109,10 +111,10 @@ export async function buildEnsemble(m: Members, changes: RoleChanges, waitForAll
       }, timeoutMs)
       const finish = () => {
         clearTimeout(timer)
-        changes.delete(check)
+        changes.delete(reprobe)
       }
-      changes.add(check)
-      check()
+      changes.add(reprobe)
+      reprobe()
     })
 
   const leadership = m.leadership ?? electedLeadership(m, indexes, serves, until)
@@ -133,6 +135,7 @@ export async function buildEnsemble(m: Members, changes: RoleChanges, waitForAll
     },
     restart: async (i = 0) => {
       await m.restart(check(i))
+      // Coming back from "down" is no role change of the server's own: waits begun while it was down learn of it here.
       notifyRoleChange(changes)
     },
     pause: (i = 0) => {
@@ -202,12 +205,7 @@ export async function buildEnsemble(m: Members, changes: RoleChanges, waitForAll
 }
 
 /** A quorum's rule: the leader is the server in leader mode that is not paused; a wait ends once a majority serves. */
-function electedLeadership(
-  m: Members,
-  indexes: number[],
-  serves: (i: number) => boolean,
-  until: <T>(probe: () => T | undefined, timeoutMs: number, failure: string) => Promise<T>,
-): Leadership {
+function electedLeadership(m: Members, indexes: number[], serves: (i: number) => boolean, until: Until): Leadership {
   const leader = () => indexes.find((i) => m.mode(i) === 'leader' && !m.paused(i))
   const settled = () => {
     const l = leader()
