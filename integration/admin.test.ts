@@ -150,16 +150,7 @@ t.test('bundled quorum of 3: the leader and the followers both ways, and a serve
   await ens.kill(leader)
   await ens.kill(followers[1]!)
   // Wait for it to give up its leader (its peer says so), then ask.
-  const survivor = ens.servers[followers[0]!]!
-  await new Promise<void>((resolve) => {
-    const check = () => {
-      if (survivor.mode !== 'looking') return
-      survivor.quorum!.off('mode', check)
-      resolve()
-    }
-    survivor.quorum!.on('mode', check)
-    check()
-  })
+  await ens.waitForMode(followers[0]!, 'looking')
   for (const [name, admin] of clients) {
     const last = admin(followers[0]!)
     const refused = await last.srvr().catch((e: unknown) => e)

@@ -107,7 +107,8 @@ export interface Harness {
 
 /**
  * Run `body` once per target as subtests of `t`, each against a fresh cluster shared by the body's
- * own subtests. Use `h.test(t, name, fn)`-style nesting inside via `perTest`.
+ * own subtests (stopped when the target's subtest ends). Inside, each subtest calls
+ * `harness(t, cluster)` for its own chroot and clients closed at its teardown.
  */
 export function eachTarget(
   t: Test,

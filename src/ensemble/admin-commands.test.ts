@@ -84,17 +84,9 @@ t.test('a quorum: leader, followers, and a peer without a leader', async (t) => 
 
   await ens.kill(l)
   await ens.kill(other)
-  const alone = ens.servers[f]!
   // The role change is an event of the peer: wait for it, not for time to pass.
-  await new Promise<void>((resolve) => {
-    const check = () => {
-      if (alone.mode !== 'looking') return
-      alone.quorum!.off('mode', check)
-      resolve()
-    }
-    alone.quorum!.on('mode', check)
-    check()
-  })
+  await ens.waitForMode(f, 'looking')
+  const alone = ens.servers[f]!
   t.same(json('srvr', alone), { command: 'srvr', error: NOT_SERVING }, 'named as asked, like an unknown command')
   t.same(json('zabstate', alone), { voting: false, zabstate: '', command: 'zabstate', error: null })
   t.equal(json('envi', alone).error, null, 'environment needs no serving server')

@@ -3,7 +3,7 @@
 import t from 'tap'
 import http from 'node:http'
 import net from 'node:net'
-import { startEnsemble, type ZooKeeperServer } from './index.js'
+import { startEnsemble } from './index.js'
 import { freePort } from '../testing/real-zookeeper.js'
 
 interface Reply {
@@ -80,7 +80,7 @@ t.test('a quorum: a port per server, kept across kill and restart; a paused serv
   await ens.kill(l)
   await t.rejects(request(ports[l]!, '/commands/ruok'), { code: 'ECONNREFUSED' }, 'a killed server serves nothing')
   await ens.restart(l)
-  await serving(ens.servers[l]!)
+  await ens.waitForMode(l, ['leader', 'follower'])
   t.equal(ens.adminPortOf(l), ports[l])
   t.same(await command(ports[l]!, 'ruok'), { command: 'ruok', error: null }, 'the restarted server answers on the same port')
 
@@ -128,19 +128,6 @@ t.test('a port in use fails the start, and nothing is left listening', async (t)
   await t.rejects(startEnsemble({ adminPort: '8080' as unknown as number }), TypeError)
   await t.rejects(startEnsemble({ size: 3, adminPort: 65534 }), /adminPort must be a whole number from 0 to 65533/)
 })
-
-/** Resolve once a quorum peer leads or follows (on its role-change events). */
-function serving(s: ZooKeeperServer): Promise<void> {
-  return new Promise((resolve) => {
-    const check = () => {
-      if (!s.serving) return
-      s.quorum!.off('mode', check)
-      resolve()
-    }
-    s.quorum!.on('mode', check)
-    check()
-  })
-}
 
 /** Whether something listens on 127.0.0.1:`port` (a connection is accepted). */
 function portInUse(port: number): Promise<boolean> {

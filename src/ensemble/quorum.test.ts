@@ -25,19 +25,6 @@ function followers(ens: Ensemble): number[] {
   return ens.servers.map((_, i) => i).filter((i) => i !== ens.leader())
 }
 
-/** Resolve once `pred` holds, re-checked on every role change of any server. */
-function until(ens: Ensemble, pred: () => boolean): Promise<void> {
-  return new Promise((resolve) => {
-    const check = () => {
-      if (!pred()) return
-      for (const s of ens.servers) s.quorum!.off('mode', check)
-      resolve()
-    }
-    for (const s of ens.servers) s.quorum!.on('mode', check)
-    check()
-  })
-}
-
 function waitState(zk: ZooKeeper, state: string): Promise<void> {
   return new Promise((resolve) => (zk.state === state ? resolve() : zk.on('state', (s: string) => s === state && resolve())))
 }
@@ -127,15 +114,14 @@ t.test('partition: the minority stops serving, the majority goes on, healing cat
   const writer = await client(t, `${ens.connectStringOf(f1!)},${ens.connectStringOf(f2!)}`)
   await writer.create('/p', Buffer.from('before'))
   ens.partition([[l], [f1!, f2!]])
-  await until(ens, () => ens.servers[f1!]!.mode === 'leader' || ens.servers[f2!]!.mode === 'leader')
-  t.pass('a new leader on the majority side')
+  // The old leader no longer serves (it cannot reach a quorum); once it says so, the only leader
+  // there can be is one of the majority side.
+  await ens.waitForMode(l, 'looking')
+  t.ok([f1, f2].includes(await ens.waitForLeader()), 'a new leader on the majority side')
   await withRetry(() => writer.setData('/p', Buffer.from('during')), { retries: 20 })
-  // The old leader no longer serves (it cannot reach a quorum).
-  const mode = () => ens.servers[l]!.mode
-  await until(ens, () => mode() === 'looking')
-  t.equal(mode(), 'looking', 'the isolated old leader is looking, serving no client')
+  t.equal(ens.modes()[l], 'looking', 'the isolated old leader is looking, serving no client')
   ens.heal()
-  await until(ens, () => mode() === 'follower')
+  await ens.waitForMode(l, 'follower')
   const back = await client(t, ens.connectStringOf(l))
   await back.sync('/')
   t.equal((await back.getData('/p')).data.toString(), 'during', 'the old leader caught up after healing')
@@ -154,7 +140,7 @@ t.test('the leader dies: a new one within moments, no acknowledged write lost', 
   await withRetry(() => zk.create('/after', null), { retries: 30 })
   for (const p of acked) t.ok(await withRetry(() => zk.exists(p), { retries: 10 }), `${p} survived`)
   await ens.restart(l)
-  await until(ens, () => ens.servers[l]!.mode === 'follower')
+  await ens.waitForMode(l, 'follower')
   const z2 = await client(t, ens.connectStringOf(l))
   await z2.sync('/')
   t.ok(await z2.exists('/after'), 'the restarted server caught up')
@@ -202,6 +188,7 @@ t.test('servers as processes: kill -9 of the leader is a real SIGKILL; its log s
   await withRetry(() => zk.setData('/proc-0', Buffer.from('after')), { retries: 30 })
   await ens.restart(l)
   // The restarted process recovers its log from disk and follows.
+  t.equal(await ens.waitForMode(l, 'follower', 20_000), 'follower', 'its role changes reach the parent')
   const back = await ZooKeeper.connect(ens.connectStringOf(l), { sessionTimeout: 6000, initialConnectTimeout: 20_000 })
   t.teardown(() => back.close())
   await back.sync('/')
@@ -219,8 +206,7 @@ t.test('four-letter words on a server without a leader', async (t) => {
   const [f1, f2] = followers(ens)
   await ens.kill(ens.leader()!)
   await ens.kill(f2!)
-  const s = ens.servers[f1!]!
-  await until(ens, () => s.mode === 'looking')
+  await ens.waitForMode(f1!, 'looking')
   const port = Number(ens.connectStringOf(f1!).split(':')[1])
   t.equal(await fourLetterWord('127.0.0.1', port, 'ruok'), 'imok')
   t.equal(await fourLetterWord('127.0.0.1', port, 'srvr'), 'This ZooKeeper instance is not currently serving requests\n')
@@ -244,7 +230,7 @@ t.test('snapshots bound the peers\' logs; a follower too far behind gets the sna
   const lp = ens.servers[l]!.quorum!.peer
   t.ok(lp.base && lp.committed.length < 25, `the leader keeps a snapshot and a short log (${lp.committed.length} entries)`)
   await ens.restart(f)
-  await until(ens, () => ens.servers[f]!.mode === 'follower')
+  await ens.waitForMode(f, 'follower')
   t.ok(ens.servers[f]!.quorum!.peer.baseVersion >= 1, 'the returning follower was sent the leader\'s snapshot')
   const z2 = await client(t, ens.connectStringOf(f))
   await z2.sync('/')

@@ -1,0 +1,20 @@
+// What both quorum launchers derive from startEnsemble()'s options the same way: each server's
+// AdminServer port, and the secret the peers share for session passwords.
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import type { EnsembleOptions } from '../index.js'
+
+/** Server i's admin port: the option's port + i, or 0 (any free port) for each, or none. */
+export function adminPortFor(opts: EnsembleOptions, i: number): number | undefined {
+  return opts.adminPort ? opts.adminPort + i : opts.adminPort
+}
+
+/** The secret session passwords derive from: shared by the peers, kept in the data dir if there is one. */
+export function ensembleSecret(dataDir: string | undefined): Buffer {
+  if (!dataDir) return randomBytes(32)
+  mkdirSync(dataDir, { recursive: true })
+  const f = path.join(dataDir, 'secret')
+  if (!existsSync(f)) writeFileSync(f, randomBytes(32))
+  return readFileSync(f)
+}
