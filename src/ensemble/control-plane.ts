@@ -5,7 +5,7 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createHash, timingSafeEqual } from 'node:crypto'
-import type { Ensemble } from './index.js'
+import type { Ensemble } from './ensemble.js'
 import { ControlError, findRoute } from './control-routes.js'
 import { TreeDumpError } from './tree-dump.js'
 import { LeaderUnavailableError } from './tree-admin.js'

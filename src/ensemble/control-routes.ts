@@ -1,7 +1,7 @@
 // The control plane's routes: each maps a method and a path under /ensemble to one Ensemble call,
 // after checking what the request names (a server, a session, a body) so that a mistake is a 4xx
 // saying what is wrong rather than a thrown RangeError. control-plane.ts serves them over HTTP.
-import type { Ensemble } from './index.js'
+import type { Ensemble } from './ensemble.js'
 import { hexId, parseHexId } from './tree-dump.js'
 
 /** A request the control plane refuses, with the HTTP status to answer. @internal */

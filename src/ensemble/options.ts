@@ -1,7 +1,7 @@
 // The check of startEnsemble()'s options (and the ServerOptions they carry), made before any server
 // starts: a wrong type is a TypeError, a value out of range a RangeError, each naming the option and
 // the value, instead of a server that ticks every -5 ms or listens on no port it can report.
-import type { EnsembleOptions } from './index.js'
+import type { EnsembleOptions } from './ensemble.js'
 
 /** Largest delay Node's timers honour (2^31-1 ms); also the int range ZooKeeper's timeouts use. */
 const MAX_MS = 0x7fffffff

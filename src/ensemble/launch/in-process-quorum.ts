@@ -1,7 +1,7 @@
 // A quorum of 3 or 5 bundled servers in this process, running Zab between them over loopback TCP.
 // Kill closes a server; restart makes a new one on the same ports over the same store.
 import path from 'node:path'
-import type { Ensemble, EnsembleOptions } from '../index.js'
+import type { Ensemble, EnsembleOptions } from '../ensemble.js'
 import { ZooKeeperServer } from '../server.js'
 import { runTreeAdmin } from '../tree-admin.js'
 import { FileStore, MemoryStore, type QuorumStore } from '../zab/storage.js'

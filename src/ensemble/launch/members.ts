@@ -1,7 +1,7 @@
 // The one builder of the Ensemble object. Each launcher (a single server, a quorum in this process, a
 // quorum of child processes) describes its servers as Members: how to reach, watch and hurt server
 // i. buildEnsemble() turns that into the public API: index checks, waits on role changes, tree ops.
-import type { Ensemble } from '../index.js'
+import type { Ensemble } from '../ensemble.js'
 import type { ServerMode, ZooKeeperServer } from '../server.js'
 import { treeOps, type TreeAdminReply, type TreeAdminRequest } from '../tree-admin.js'
 

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import type { EnsembleOptions } from '../index.js'
+import type { EnsembleOptions } from '../ensemble.js'
 
 /** Server i's admin port: the option's port + i, or 0 (any free port) for each, or none. */
 export function adminPortFor(opts: EnsembleOptions, i: number): number | undefined {

@@ -1,6 +1,6 @@
 // A single bundled server as an Ensemble: server 0 runs standalone, has no peer links, and leads
 // whenever it is up. Killed, it stays down until restart() brings it back on the same ports.
-import type { Ensemble, EnsembleOptions } from '../index.js'
+import type { Ensemble, EnsembleOptions } from '../ensemble.js'
 import { ZooKeeperServer } from '../server.js'
 import { runTreeAdmin } from '../tree-admin.js'
 import { buildEnsemble, type RoleChanges } from './members.js'
