@@ -6,7 +6,7 @@ import type { DataTree } from './datatree.js'
 import type { SessionTracker } from './session-tracker.js'
 import type { TxnLog } from './txnlog.js'
 import type { Txn, TxnHeader } from './txn.js'
-import type { Forwarded } from './zab/wire.js'
+import type { Forwarded } from './peer-wire.js'
 
 /** What the server is doing: standalone, or its role in the quorum ("looking" serves no clients). */
 export type ServerMode = 'standalone' | 'leader' | 'follower' | 'looking'

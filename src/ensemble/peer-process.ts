@@ -4,8 +4,8 @@
 // reports its ports and every role change. The peer's log lives in its data dir.
 import { rmSync } from 'node:fs'
 import { ZooKeeperServer, type ServerOptions } from './server.js'
-import { FileStore } from './zab/storage.js'
-import type { PeerAddress } from './zab/links.js'
+import { FileStore } from './peer-storage.js'
+import type { PeerAddress } from './peer-links.js'
 import { runTreeAdmin, type TreeAdminRequest } from './tree-admin.js'
 import type { AdminAnswer } from './admin-calls.js'
 

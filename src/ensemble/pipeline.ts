@@ -13,7 +13,7 @@ import type { SessionTracker } from './session-tracker.js'
 import type { WatchManager } from './watch-manager.js'
 import type { ServerMetrics } from './server-metrics.js'
 import type { Txn, TxnHeader } from './txn.js'
-import type { Forwarded } from './zab/wire.js'
+import type { Forwarded } from './peer-wire.js'
 
 const log = logger('ensemble')
 

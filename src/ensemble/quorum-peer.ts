@@ -12,9 +12,9 @@ import { DataTree } from './datatree.js'
 import { decodeTxn, encodeTxn } from './txn-codec.js'
 import { encodeSnapshot, loadSnapshot } from './txnlog.js'
 import { Peer, type Out } from './zab/peer.js'
-import { PeerLinks, type PeerAddress } from './zab/links.js'
-import type { QuorumStore } from './zab/storage.js'
-import type { Forwarded, WireMsg } from './zab/wire.js'
+import { PeerLinks, type PeerAddress } from './peer-links.js'
+import type { QuorumStore } from './peer-storage.js'
+import type { Forwarded, WireMsg } from './peer-wire.js'
 import type { Commit, CommitHost, Prepared } from './commit.js'
 
 const log = logger('quorum')

@@ -4,10 +4,10 @@
 // closes. Fault injection lives here too: cut a peer off both ways (a partition), drop or delay what
 // this peer sends to another (one-way faults).
 import net from 'node:net'
-import { Writer } from '../../jute/writer.js'
-import { FrameDecoder } from '../../transport/frame-decoder.js'
-import { logger } from '../../debug.js'
-import { decodeWire, encodeWire, type WireMsg } from './wire.js'
+import { Writer } from '../jute/writer.js'
+import { FrameDecoder } from '../transport/frame-decoder.js'
+import { logger } from '../debug.js'
+import { decodeWire, encodeWire, type WireMsg } from './peer-wire.js'
 
 const log = logger('links')
 const HELLO = 0x5a4b5052 // "ZKPR"

@@ -4,7 +4,7 @@ import t from 'tap'
 import { appendFileSync, mkdtempSync, rmSync, statSync, truncateSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { FileStore, MemoryStore } from './storage.js'
+import { FileStore, MemoryStore } from './peer-storage.js'
 
 const e = (zxid: bigint, s: string) => ({ zxid, value: Buffer.from(s) })
 

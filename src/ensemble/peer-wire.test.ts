@@ -1,8 +1,8 @@
 // Peer messages survive encode → decode unchanged, and malformed frames fail with an error.
 import t from 'tap'
-import { Writer } from '../../jute/writer.js'
-import { decodeWire, encodeWire, type WireMsg } from './wire.js'
-import { prng } from '../../testing/random-records.js'
+import { Writer } from '../jute/writer.js'
+import { decodeWire, encodeWire, type WireMsg } from './peer-wire.js'
+import { prng } from '../testing/random-records.js'
 
 const roundTrip = (m: WireMsg) => {
   const w = new Writer(64)

@@ -5,8 +5,8 @@
 // process).
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs'
 import path from 'node:path'
-import { crc32, writeFileAtomic } from '../txnlog.js'
-import type { Base, Entry, JournalOp } from './peer.js'
+import { crc32, writeFileAtomic } from './txnlog.js'
+import type { Base, Entry, JournalOp } from './zab/peer.js'
 
 export interface Durable {
   /** The newest snapshot; the log holds only what follows it. */

@@ -1,10 +1,10 @@
 // The peer-to-peer wire format: Zab messages (election votes, discovery, sync, broadcast) and the
 // server's own messages between a follower and its leader (forwarded writes, session touches, sync
 // requests), one binary record per frame. Values in the replicated log are serialized transactions.
-import { Writer } from '../../jute/writer.js'
-import { Reader } from '../../jute/reader.js'
-import type { Entry, Msg } from './peer.js'
-import type { PeerState } from './election.js'
+import { Writer } from '../jute/writer.js'
+import { Reader } from '../jute/reader.js'
+import type { Entry, Msg } from './zab/peer.js'
+import type { PeerState } from './zab/election.js'
 
 /** A write forwarded by a follower to the leader (the leader prepares it). */
 export interface Forwarded {

@@ -2,8 +2,8 @@
 // the fault hooks cut, drop and delay traffic as documented.
 import t from 'tap'
 import { once, EventEmitter } from 'node:events'
-import { PeerLinks, type PeerAddress } from './links.js'
-import type { WireMsg } from './wire.js'
+import { PeerLinks, type PeerAddress } from './peer-links.js'
+import type { WireMsg } from './peer-wire.js'
 
 class Node extends EventEmitter {
   links: PeerLinks
