@@ -1,5 +1,5 @@
-// The quorum store keeps the log and epochs across a restart, cuts a torn tail, and replaces the log
-// whole on a sync.
+// The quorum store keeps the log and epochs across a restart, cuts a torn tail, compacts the log under
+// a snapshot, and replaces the log whole on a sync.
 import t from 'tap'
 import { appendFileSync, mkdtempSync, rmSync, statSync, truncateSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -54,7 +54,7 @@ t.test('file store: a snapshot replaces the log it covers, also after a crash be
   const a = new FileStore(dir, { fsync: true })
   a.load()
   a.write([1, 2, 3, 4].map((i) => ({ op: 'append' as const, entry: e(BigInt(i), `v${i}`) })))
-  a.compact({ zxid: 2n, state: Buffer.from('state@2') })
+  a.write([{ op: 'compact', base: { zxid: 2n, state: Buffer.from('state@2') } }])
   a.write([{ op: 'append', entry: e(5n, 'v5') }])
   a.close()
   const b = new FileStore(dir)
@@ -81,7 +81,7 @@ t.test('file store: a snapshot replaces the log it covers, also after a crash be
 t.test('memory store: compact and reset keep the snapshot', async (t) => {
   const m = new MemoryStore()
   m.write([1, 2, 3].map((i) => ({ op: 'append' as const, entry: e(BigInt(i), `v${i}`) })))
-  m.compact({ zxid: 2n, state: Buffer.from('s') })
+  m.write([{ op: 'compact', base: { zxid: 2n, state: Buffer.from('s') } }])
   t.same(m.load().log.map((x) => x.zxid), [3n])
   t.same(m.load().base?.zxid, 2n)
 })

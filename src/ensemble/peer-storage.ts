@@ -6,7 +6,7 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs'
 import path from 'node:path'
 import { crc32, writeFileAtomic } from './txnlog.js'
-import type { Base, Entry, JournalOp } from './zab/peer.js'
+import type { Base, Entry, LogChange } from './zab/peer.js'
 
 export interface Durable {
   /** The newest snapshot; the log holds only what follows it. */
@@ -19,7 +19,7 @@ export interface Durable {
 export interface QuorumStore {
   load(): Durable
   /** Write log changes (in order); durable at once, or after flush() when `unflushed` says so. */
-  write(ops: JournalOp<Buffer>[]): void
+  write(ops: LogChange<Buffer>[]): void
   /** Whether written changes still wait for flush() to be durable (group commit). */
   readonly unflushed: boolean
   /** Make everything written durable (one fsync for many writes). */
@@ -44,9 +44,10 @@ export class MemoryStore implements QuorumStore {
     return { ...(this.base ? { base: this.base } : {}), log: [...this.log], acceptedEpoch: this.accepted, currentEpoch: this.current }
   }
 
-  write(ops: JournalOp<Buffer>[]): void {
+  write(ops: LogChange<Buffer>[]): void {
     for (const op of ops) {
       if (op.op === 'append') this.log.push(op.entry)
+      else if (op.op === 'compact') this.compact(op.base)
       else {
         if (op.base) this.base = op.base
         this.log = [...op.entries]
@@ -155,9 +156,13 @@ export class FileStore implements QuorumStore {
     this.unflushed = false
   }
 
-  write(ops: JournalOp<Buffer>[]): void {
+  write(ops: LogChange<Buffer>[]): void {
     if (!ops.length) return
     for (const op of ops) {
+      if (op.op === 'compact') {
+        this.compact(op.base)
+        continue
+      }
       if (op.op === 'reset') {
         // Snapshot first: a crash in between leaves a log the snapshot partly covers, which load() trims.
         if (op.base) this.writeBase(op.base)

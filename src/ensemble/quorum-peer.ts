@@ -11,7 +11,7 @@ import { logger } from '../debug.js'
 import { DataTree } from './datatree.js'
 import { decodeTxn, encodeTxn } from './txn-codec.js'
 import { encodeSnapshot, loadSnapshot } from './txnlog.js'
-import { Peer, type Out } from './zab/peer.js'
+import { Peer, type Base, type Out, type Ready, type RoleState } from './zab/peer.js'
 import { PeerLinks, type PeerAddress } from './peer-links.js'
 import type { QuorumStore } from './peer-storage.js'
 import type { Forwarded, WireMsg } from './peer-wire.js'
@@ -59,14 +59,13 @@ export class QuorumPeer extends EventEmitter implements Commit {
   mode: QuorumMode = 'looking'
   /** Leader: the tree with every proposed change applied (what new requests are prepared against). */
   view: DataTree | undefined
-  private modeKey = ''
+  /** Entries applied since the base, and the last of them (a snapshot may be taken there). */
   private applied = 0
   private lastAppliedZxid = 0n
-  private baseVersion = 0
   private sinceSnapshot = 0
   private lastProposed = 0n
-  private epochs = { accepted: -1n, current: -1n }
-  private outq: Out<Buffer>[] = []
+  /** What the peer asked for while an earlier Ready was still being carried out. */
+  private readies: Ready<Buffer>[] = []
   /** Messages waiting for the store's group commit (they carry promises about what was logged). */
   private held: Out<Buffer>[] = []
   private flushScheduled = false
@@ -82,7 +81,6 @@ export class QuorumPeer extends EventEmitter implements Commit {
   constructor(private readonly host: CommitHost, readonly cfg: QuorumConfig) {
     super()
     this.peer = new Peer<Buffer>(cfg.id, [...cfg.voters].sort((a, b) => a - b), { silenceTicks: cfg.silenceTicks ?? 10 })
-    this.peer.journaling = true
     this.links = new PeerLinks(cfg.id, cfg.peers, {
       message: (from, m) => this.message(from, m),
       down: (p) => {
@@ -104,10 +102,8 @@ export class QuorumPeer extends EventEmitter implements Commit {
     if (this.started) return
     this.started = true
     const d = this.cfg.store.load()
-    this.peer.restore(d.log, d.acceptedEpoch, d.currentEpoch, d.base)
-    this.epochs = { accepted: d.acceptedEpoch, current: d.currentEpoch }
     // The snapshot is committed state: the tree starts from it (clients are served only once synced).
-    this.rebuild()
+    this.drive(this.peer.restore(d.log, d.acceptedEpoch, d.currentEpoch, d.base))
     log('peer %d starts with %s and %d logged txns, epochs %d/%d', this.id, d.base ? `a snapshot at 0x${d.base.zxid.toString(16)}` : 'no snapshot', d.log.length, d.acceptedEpoch, d.currentEpoch)
     this.drive(this.peer.start())
     this.startTimer()
@@ -178,7 +174,7 @@ export class QuorumPeer extends EventEmitter implements Commit {
     this.host.proposed(w.length)
     this.view.applyTxn({ ...hdr, zxid: r.zxid }, txn)
     this.lastProposed = r.zxid
-    this.drive(r.out)
+    this.drive(r.ready)
   }
 
   private leaderSubmit(req: Forwarded): void {
@@ -227,30 +223,38 @@ export class QuorumPeer extends EventEmitter implements Commit {
 
   // ---- the loop -------------------------------------------------------------------------------
 
-  /** Persist, send, apply what committed, notice role changes; loops while new output appears. */
-  private drive(out: Out<Buffer>[]): void {
-    this.outq.push(...out)
+  /**
+   * Carry out what the peer asked, in the contract's order: persist, send, reload, apply, role.
+   * A Ready that appears meanwhile (a proposal made while applying) waits for the current one.
+   */
+  private drive(ready: Ready<Buffer>): void {
+    this.readies.push(ready)
     if (this.driving) return
     this.driving = true
     try {
-      do {
-        this.persist()
-        const batch = this.outq
-        this.outq = []
-        if (this.cfg.store.unflushed || this.held.length) {
-          // Group commit: everything logged in this turn of the event loop is synced once, then
-          // the messages that depend on it go out, in order.
-          this.held.push(...batch)
-          this.scheduleFlush()
-        } else {
-          for (const o of batch) this.links.send(o.to, o.msg)
-        }
-        this.applyCommitted()
-        this.checkMode()
+      for (let r = this.readies.shift(); r; r = this.readies.shift()) {
+        // Zab's promises are made durable before the messages that carry them are sent.
+        if (r.persist.log.length) this.cfg.store.write(r.persist.log)
+        if (r.persist.epochs) this.cfg.store.setEpochs(r.persist.epochs.acceptedEpoch, r.persist.epochs.currentEpoch)
+        this.send(r.send)
+        if (r.reload) this.rebuild(r.reload.base)
+        this.applyCommitted(r.apply)
+        if (r.role) this.roleChanged(r.role)
         this.flushSyncs()
-      } while (this.outq.length)
+      }
     } finally {
       this.driving = false
+    }
+  }
+
+  private send(out: Out<Buffer>[]): void {
+    if (this.cfg.store.unflushed || this.held.length) {
+      // Group commit: everything logged in this turn of the event loop is synced once, then the
+      // messages that depend on it go out, in order.
+      this.held.push(...out)
+      this.scheduleFlush()
+    } else {
+      for (const o of out) this.links.send(o.to, o.msg)
     }
   }
 
@@ -267,43 +271,22 @@ export class QuorumPeer extends EventEmitter implements Commit {
     })
   }
 
-  /** Zab's promises are made durable before the messages that carry them are sent. */
-  private persist(): void {
-    const ops = this.peer.drainJournal()
-    if (ops.length) this.cfg.store.write(ops)
-    const { acceptedEpoch, currentEpoch } = this.peer
-    if (acceptedEpoch !== this.epochs.accepted || currentEpoch !== this.epochs.current) {
-      this.cfg.store.setEpochs(acceptedEpoch, currentEpoch)
-      this.epochs = { accepted: acceptedEpoch, current: currentEpoch }
-    }
-  }
-
-  /** Start the server's state over from the peer's base snapshot (or empty). */
-  private rebuild(): void {
+  /** Start the server's state over from a snapshot (or empty). */
+  private rebuild(base: Base<Buffer> | undefined): void {
+    if (base) log('peer %d: state starts over from the snapshot at 0x%s', this.id, base.zxid.toString(16))
     this.host.reset()
-    const base = this.peer.base
     if (base) {
       const sessions = new Map<bigint, number>()
       loadSnapshot(base.state, this.host.tree, sessions)
       for (const [id, timeout] of sessions) this.host.tracker.add(id, timeout, Date.now())
     }
-    this.baseVersion = this.peer.baseVersion
     this.applied = 0
     this.lastAppliedZxid = base?.zxid ?? 0n
   }
 
-  private applyCommitted(): void {
-    const c = this.peer.committed
-    if (this.peer.baseVersion !== this.baseVersion) {
-      log('peer %d: synced from the leader\'s snapshot at 0x%s', this.id, this.peer.base?.zxid.toString(16))
-      this.rebuild()
-    } else if (this.applied > c.length || (this.applied > 0 && c[this.applied - 1]!.zxid !== this.lastAppliedZxid)) {
-      // Cannot happen in Zab (committed entries are never replaced); rebuild rather than diverge.
-      log('peer %d: committed history replaced; rebuilding the tree', this.id)
-      this.rebuild()
-    }
-    while (this.applied < c.length) {
-      const e = c[this.applied++]!
+  private applyCommitted(entries: readonly { zxid: bigint; value: Buffer }[]): void {
+    for (const e of entries) {
+      this.applied++
       this.lastAppliedZxid = e.zxid
       const { hdr, txn } = decodeTxn(new Reader(e.value))
       this.host.apply({ ...hdr, zxid: e.zxid }, txn)
@@ -316,19 +299,16 @@ export class QuorumPeer extends EventEmitter implements Commit {
   private snapshot(): void {
     const sessions = new Map([...this.host.tracker.sessions.values()].map((s) => [s.id, s.timeout]))
     const base = { zxid: this.lastAppliedZxid, state: encodeSnapshot(this.host.tree, sessions) }
-    this.applied -= this.peer.compact(base.zxid, base.state)
-    this.cfg.store.compact(base)
+    // Everything applied is covered now; the store drops it when the peer's Ready is carried out.
+    this.drive(this.peer.compact(base.zxid, base.state))
+    this.applied = 0
     this.sinceSnapshot = 0
     log('peer %d: snapshot at 0x%s', this.id, base.zxid.toString(16))
   }
 
-  private checkMode(): void {
-    const p = this.peer
-    const mode: QuorumMode = p.ready ? (p.role === 'LEADING' ? 'leader' : 'follower') : 'looking'
-    const key = `${mode}/${p.currentEpoch}/${p.leader}`
-    if (key === this.modeKey) return
+  private roleChanged(r: RoleState): void {
+    const mode: QuorumMode = r.ready ? (r.role === 'LEADING' ? 'leader' : 'follower') : 'looking'
     const was = this.mode
-    this.modeKey = key
     this.mode = mode
     this.view = undefined
     this.syncWaiters = []
@@ -345,7 +325,7 @@ export class QuorumPeer extends EventEmitter implements Commit {
         this.host.tracker.touch(s.id, now)
       }
     }
-    log('peer %d: %s -> %s (epoch %d, leader %s)', this.id, was, mode, p.currentEpoch, p.leader)
+    log('peer %d: %s -> %s (epoch %d, leader %s)', this.id, was, mode, r.epoch, r.leader)
     this.emit('mode', mode)
   }
 }

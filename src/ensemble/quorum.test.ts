@@ -231,7 +231,7 @@ t.test('snapshots bound the peers\' logs; a follower too far behind gets the sna
   t.ok(lp.base && lp.committed.length < 25, `the leader keeps a snapshot and a short log (${lp.committed.length} entries)`)
   await ens.restart(f)
   await ens.waitForMode(f, 'follower')
-  t.ok(ens.servers[f]!.quorum!.peer.baseVersion >= 1, 'the returning follower was sent the leader\'s snapshot')
+  t.ok(ens.servers[f]!.quorum!.peer.snapshotsInstalled >= 1, 'the returning follower was sent the leader\'s snapshot')
   const z2 = await client(t, ens.connectStringOf(f))
   await z2.sync('/')
   const got = await z2.getData('/s')

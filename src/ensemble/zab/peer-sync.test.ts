@@ -19,10 +19,10 @@ function run(peers: Map<number, Peer<string>>, first: { from: number; out: Out<s
       for (const { from, out } of batch) {
         if (!peers.has(out.to)) continue // a peer that is away
         seen.push({ from, to: out.to, msg: out.msg })
-        queue.push(...peers.get(out.to)!.step(from, out.msg).map((o) => ({ from: out.to, out: o })))
+        queue.push(...peers.get(out.to)!.step(from, out.msg).send.map((o) => ({ from: out.to, out: o })))
       }
     }
-    for (const [id, p] of peers) queue.push(...p.tick().map((o) => ({ from: id, out: o })))
+    for (const [id, p] of peers) queue.push(...p.tick().send.map((o) => ({ from: id, out: o })))
   }
   return seen
 }
@@ -31,7 +31,7 @@ function cluster(logs: Record<number, { log: Entry<string>[]; epoch: number }>) 
   const ids = Object.keys(logs).map(Number)
   const peers = new Map(ids.map((id) => [id, new Peer<string>(id, ids)]))
   for (const [id, p] of peers) p.restore(logs[id]!.log, BigInt(logs[id]!.epoch), BigInt(logs[id]!.epoch))
-  const first = [...peers].flatMap(([id, p]) => p.start().map((out) => ({ from: id, out })))
+  const first = [...peers].flatMap(([id, p]) => p.start().send.map((out) => ({ from: id, out })))
   return { peers, first }
 }
 
@@ -84,13 +84,13 @@ t.test('an empty peer gets the whole history: as entries, or as the snapshot plu
     const base = { zxid: z(1, 2), state: 'state-after-b' }
     peers.get(1)!.restore([e(1, 3, 'c')], 1n, 1n, base)
     peers.get(2)!.restore([e(1, 3, 'c')], 1n, 1n, base)
-    const first = [...peers].flatMap(([id, p]) => p.start().map((out) => ({ from: id, out })))
+    const first = [...peers].flatMap(([id, p]) => p.start().send.map((out) => ({ from: id, out })))
     const seen = run(peers, first)
     const sync = seen.find((s) => s.to === 3 && s.msg.t === 'sync')?.msg
     t.same(sync && sync.t === 'sync' ? sync.snapshot : undefined, base, 'a SNAP carrying the snapshot')
     const p3 = peers.get(3)!
     t.same(p3.base, base, 'installed as the follower\'s base')
-    t.equal(p3.baseVersion, 1, 'the host is told to load it')
+    t.equal(p3.snapshotsInstalled, 1, 'the host is told to load it')
     for (const p of peers.values()) t.same(values(p), ['c'], `peer ${p.id} committed what follows the snapshot`)
     t.equal(p3.lastZxid, z(1, 3))
   }
@@ -103,7 +103,7 @@ t.test('compact keeps what follows the snapshot and refuses a zxid it has not co
   const p = [...peers.values()].find((x) => x.serving)!
   t.ok(p, 'a leader')
   const zs = init.map((x) => x.zxid)
-  t.equal(p.compact(zs[1]!, 'ab'), 2)
+  t.same(p.compact(zs[1]!, 'ab').persist.log, [{ op: 'compact', base: { zxid: zs[1], state: 'ab' } }])
   t.same(values(p), ['c'])
   t.same(p.base, { zxid: zs[1], state: 'ab' })
   t.throws(() => p.compact(zs[2]! + 5n, 'x'), RangeError)
@@ -115,17 +115,17 @@ t.test('a proposal in flight while a follower syncs is committed there only with
   const peers = new Map(ids.map((id) => [id, new Peer<string>(id, ids)]))
   // 1 and 2 form the quorum; 3 is away.
   const two = new Map([...peers].filter(([id]) => id !== 3))
-  run(two, [1, 2].flatMap((id) => peers.get(id)!.start().filter((o) => o.to !== 3).map((out) => ({ from: id, out }))))
+  run(two, [1, 2].flatMap((id) => peers.get(id)!.start().send.filter((o) => o.to !== 3).map((out) => ({ from: id, out }))))
   const leader = [...two.values()].find((p) => p.serving)!
   t.ok(leader, 'two peers elect a leader')
   const follower = [...two.values()].find((p) => p !== leader)!
   // Propose, and hold back the follower's ACK so the proposal stays outstanding.
-  const sub = leader.submit('x')!
-  const toFollower = sub.out.filter((o) => o.to === follower.id)
-  const acks = toFollower.flatMap((o) => follower.step(leader.id, o.msg))
+  const sub = leader.submit('x')!.ready
+  const toFollower = sub.send.filter((o) => o.to === follower.id)
+  const acks = toFollower.flatMap((o) => follower.step(leader.id, o.msg).send)
   t.same(values(leader), [], 'not committed yet')
   // Peer 3 arrives and syncs now: it is sent "x" as outstanding, not as committed.
-  const seen = run(peers, peers.get(3)!.start().map((out) => ({ from: 3, out })), 3)
+  const seen = run(peers, peers.get(3)!.start().send.map((out) => ({ from: 3, out })), 3)
   const sync = seen.find((s) => s.to === 3 && s.msg.t === 'sync')?.msg
   t.same(sync && sync.t === 'sync' ? sync.outstanding.map((x) => x.value) : null, ['x'], 'x travels as an outstanding proposal')
   // Peer 3's ACK of x (sent with its sync) gives the leader its quorum: everyone commits x.

@@ -2,7 +2,7 @@
 // an epoch, replicates, survives the leader's crash with a new epoch, brings a returning peer up to
 // date, and never loses or reorders a committed value.
 import t from 'tap'
-import { Peer, type Out } from './peer.js'
+import { Peer, type Out, type Ready } from './peer.js'
 import { Zxid } from './quorum.js'
 import { prng } from '../../testing/random-records.js'
 
@@ -19,8 +19,8 @@ class Sim {
     for (const [id, p] of this.peers) this.send(id, p.start())
   }
 
-  send(from: number, outs: Out<string>[]): void {
-    for (const out of outs) this.queue.push({ from, out })
+  send(from: number, ready: Ready<string>): void {
+    for (const out of ready.send) this.queue.push({ from, out })
   }
 
   /** Deliver everything in flight (in random order per round), then tick every live peer. */
@@ -55,7 +55,7 @@ class Sim {
     const l = this.leader()
     const r = l?.submit(value)
     if (!r) return
-    this.send(l!.id, r.out)
+    this.send(l!.id, r.ready)
     this.round()
     if (l!.committed.some((e) => e.zxid === r.zxid)) this.acknowledged.push({ zxid: r.zxid, value })
   }

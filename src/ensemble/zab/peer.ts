@@ -1,8 +1,7 @@
-// One Zab peer as a pure state machine over the election, discovery, sync and broadcast parts:
-// step(from, msg) and tick() return the messages to send; no sockets, timers or disk. It replicates
-// an ordered log of values (the ensemble puts serialized transactions in it). The host (the quorum
-// server) delivers messages, persists what drainJournal() reports before sending the step's output,
-// and applies `committed` in order.
+// One Zab peer as a pure state machine over the election, discovery, sync and broadcast parts: every
+// input (start, step, tick, disconnected, submit, compact, restore) returns a Ready, what the host
+// must do in order; no sockets, timers or disk. It replicates an ordered log of values (the ensemble
+// puts serialized transactions in it).
 import { Election, type Notification } from './election.js'
 import { LeaderDiscovery, FollowerDiscovery } from './discovery.js'
 import { planSync } from './sync.js'
@@ -38,8 +37,53 @@ export type Msg<T> =
 
 export type Out<T> = { to: number; msg: Msg<T> }
 
-/** A change to the peer's log that must be durable before the step's messages go out. */
-export type JournalOp<T> = { op: 'append'; entry: Entry<T> } | { op: 'reset'; entries: Entry<T>[]; base?: Base<T> }
+/**
+ * A change to the peer's durable log: append an entry; replace the whole log (after `base` when it
+ * comes with one); or keep `base` as the snapshot and drop the entries it stands for.
+ */
+export type LogChange<T> =
+  | { op: 'append'; entry: Entry<T> }
+  | { op: 'reset'; entries: Entry<T>[]; base?: Base<T> }
+  | { op: 'compact'; base: Base<T> }
+
+/** The epochs a peer must keep across a crash (its promises of discovery). */
+export interface Epochs {
+  acceptedEpoch: bigint
+  currentEpoch: bigint
+}
+
+export type PeerRole = 'LOOKING' | 'FOLLOWING' | 'LEADING'
+
+/** Where a peer stands: reported in a Ready whenever any of it changes. */
+export interface RoleState {
+  role: PeerRole
+  /** Whom it follows or that it leads itself; undefined while looking. */
+  leader: number | undefined
+  /** Its current epoch. */
+  epoch: bigint
+  /** Whether it serves clients: the leader of an established epoch, or a follower told UPTODATE. */
+  ready: boolean
+}
+
+/**
+ * What one input asks of the host, to be done in this order: make `persist` durable, then send
+ * `send` (Zab's promises, ACKEPOCH and ACK, are safe only once what they promise is on disk), then
+ * start over from `reload` if set, then apply `apply`, then take note of `role`.
+ */
+export interface Ready<T> {
+  /** Log changes (in order) and the epochs when they changed; durable before any of `send` leaves. */
+  persist: { log: LogChange<T>[]; epochs?: Epochs }
+  send: Out<T>[]
+  /**
+   * Drop the applied state and load this instead, before applying `apply`: the snapshot a leader
+   * sent (SNAP) or the stored one (restore); no base means an empty state.
+   */
+  reload?: { base?: Base<T> }
+  /** Entries newly committed, in zxid order, for the host to apply. */
+  apply: Entry<T>[]
+  /** The new role, set when the role, leader, epoch or readiness changed. */
+  role?: RoleState
+}
 
 export interface PeerOptions {
   /** Ticks without hearing from the other side before giving up on it (default 5). */
@@ -47,13 +91,13 @@ export interface PeerOptions {
 }
 
 export class Peer<T> {
-  role: 'LOOKING' | 'FOLLOWING' | 'LEADING' = 'LOOKING'
+  role: PeerRole = 'LOOKING'
   /** Committed entries after `base`, in zxid order: the replicated state. */
   committed: Entry<T>[] = []
   /** The compacted prefix of the history (a snapshot), if any. */
   base: Base<T> | undefined
-  /** Bumped whenever a sync installs a leader's snapshot as the base (the host must load it). */
-  baseVersion = 0
+  /** How many times a sync installed a leader's snapshot (SNAP) in place of this peer's state. */
+  snapshotsInstalled = 0
   acceptedEpoch = 0n
   currentEpoch = 0n
   leader: number | undefined
@@ -78,9 +122,13 @@ export class Peer<T> {
   /** Follower: where it is in joining its leader. */
   private joining: 'discovery' | 'sync' | 'broadcast' = 'discovery'
   private readonly silence: number
-  /** Log changes since the last drainJournal(), when journaling. */
-  private journal: JournalOp<T>[] = []
-  journaling = false
+  /** What the Ready of the current input reports: log changes, a reload, entries handed out. */
+  private changes: LogChange<T>[] = []
+  private reloadWith: { base?: Base<T> } | undefined
+  /** How many entries of `committed` the host was given to apply. */
+  private handedOut = 0
+  private durableEpochs: Epochs = { acceptedEpoch: 0n, currentEpoch: 0n }
+  private reportedRole: string | undefined
 
   constructor(readonly id: number, readonly voters: number[], opts: PeerOptions = {}) {
     this.quorum = new Majority(voters)
@@ -92,36 +140,55 @@ export class Peer<T> {
    * Load what a previous run made durable: its whole log (which of it was committed is learnt again
    * when the peer syncs with a leader) and its epochs. Call before start().
    */
-  restore(log: Entry<T>[], acceptedEpoch: bigint, currentEpoch: bigint, base?: Base<T>): void {
+  restore(log: Entry<T>[], acceptedEpoch: bigint, currentEpoch: bigint, base?: Base<T>): Ready<T> {
     this.committed = []
+    this.handedOut = 0
+    this.changes = []
     this.base = base
     this.pendingLog = log.filter((e) => e.zxid > (base?.zxid ?? -1n))
     this.acceptedEpoch = acceptedEpoch
     this.currentEpoch = currentEpoch
+    // Already durable: they came from the store.
+    this.durableEpochs = { acceptedEpoch, currentEpoch }
+    // The stored snapshot is committed state: the host starts from it.
+    this.reloadWith = base ? { base } : {}
+    return this.collect([])
   }
 
   /**
-   * Replace the committed entries up to `zxid` (which must be committed) by a snapshot of the state
-   * after them. Returns how many entries were dropped from `committed`.
+   * Replace the committed entries up to `zxid` (which must be committed and applied) by a snapshot
+   * of the state after them; the store is told to do the same.
    */
-  compact(zxid: bigint, state: T): number {
+  compact(zxid: bigint, state: T): Ready<T> {
     let n = 0
-    while (n < this.committed.length && this.committed[n]!.zxid <= zxid) n++
+    while (n < this.handedOut && this.committed[n]!.zxid <= zxid) n++
     if (n === 0 || this.committed[n - 1]!.zxid !== zxid) throw new RangeError(`compact: 0x${zxid.toString(16)} is not a committed zxid`)
     this.committed = this.committed.slice(n)
+    this.handedOut -= n
     this.base = { zxid, state }
-    return n
+    this.changes.push({ op: 'compact', base: this.base })
+    return this.collect([])
   }
 
-  /** Log changes to persist before sending what the last calls returned. */
-  drainJournal(): JournalOp<T>[] {
-    const j = this.journal
-    this.journal = []
-    return j
-  }
-
-  private record(op: JournalOp<T>): void {
-    if (this.journaling) this.journal.push(op)
+  /** Gather what the input just handled asks of the host. */
+  private collect(send: Out<T>[]): Ready<T> {
+    const r: Ready<T> = { persist: { log: this.changes }, send, apply: this.committed.slice(this.handedOut) }
+    this.changes = []
+    this.handedOut = this.committed.length
+    const { acceptedEpoch, currentEpoch } = this
+    if (acceptedEpoch !== this.durableEpochs.acceptedEpoch || currentEpoch !== this.durableEpochs.currentEpoch) {
+      r.persist.epochs = { acceptedEpoch, currentEpoch }
+      this.durableEpochs = { acceptedEpoch, currentEpoch }
+    }
+    if (this.reloadWith) r.reload = this.reloadWith
+    this.reloadWith = undefined
+    const role: RoleState = { role: this.role, leader: this.leader, epoch: this.currentEpoch, ready: this.ready }
+    const key = `${role.role}/${role.leader}/${role.epoch}/${role.ready}`
+    if (key !== this.reportedRole) {
+      this.reportedRole = key
+      r.role = role
+    }
+    return r
   }
 
   /** Whether this peer serves clients: the leader of an established epoch, or a follower told UPTODATE. */
@@ -138,13 +205,13 @@ export class Peer<T> {
    * The connection to `peer` broke. A follower that loses its leader looks for a new one; a leader
    * stops sending to that follower until it syncs again.
    */
-  disconnected(peer: number): Out<T>[] {
-    if (this.role === 'FOLLOWING' && peer === this.leader) return this.start()
+  disconnected(peer: number): Ready<T> {
+    if (this.role === 'FOLLOWING' && peer === this.leader) return this.collect(this.restart())
     if (this.role === 'LEADING') {
       this.synced.delete(peer)
       this.leaderInfoSent.delete(peer)
     }
-    return []
+    return this.collect([])
   }
 
   get lastZxid(): bigint {
@@ -158,7 +225,11 @@ export class Peer<T> {
   }
 
   /** Begin (or restart) looking for a leader. */
-  start(): Out<T>[] {
+  start(): Ready<T> {
+    return this.collect(this.restart())
+  }
+
+  private restart(): Out<T>[] {
     this.role = 'LOOKING'
     this.leader = undefined
     this.active = false
@@ -197,14 +268,14 @@ export class Peer<T> {
   }
 
   /** Submit a value (leader only): returns its zxid, or undefined when not serving. */
-  submit(value: T): { zxid: bigint; out: Out<T>[] } | undefined {
+  submit(value: T): { zxid: bigint; ready: Ready<T> } | undefined {
     if (!this.serving || !this.lb) return undefined
     const zxid = this.lb.propose(value)
-    this.record({ op: 'append', entry: { zxid, value } })
+    this.changes.push({ op: 'append', entry: { zxid, value } })
     const out: Out<T>[] = [...this.synced].map((to) => ({ to, msg: { t: 'proposal', entry: { zxid, value } } }))
     // A lone leader of a one-voter ensemble commits at once.
     for (const c of this.lb.ack(this.id, zxid)) out.push(...this.commitAsLeader(c))
-    return { zxid, out }
+    return { zxid, ready: this.collect(out) }
   }
 
   private commitAsLeader(c: Entry<T>): Out<T>[] {
@@ -212,7 +283,11 @@ export class Peer<T> {
     return [...this.synced].map((to) => ({ to, msg: { t: 'commit', zxid: c.zxid } }))
   }
 
-  step(from: number, msg: Msg<T>): Out<T>[] {
+  step(from: number, msg: Msg<T>): Ready<T> {
+    return this.collect(this.handle(from, msg))
+  }
+
+  private handle(from: number, msg: Msg<T>): Out<T>[] {
     // Election traffic is no sign that a leader still leads or a follower still follows (a leader
     // that stepped down keeps sending votes; its followers must notice the silence).
     if (msg.t !== 'vote') this.heard.set(from, this.now)
@@ -242,7 +317,7 @@ export class Peer<T> {
         // Once established, a follower that comes back is synced; comparing it with the summary we
         // started the epoch with would make us abdicate because it followed us meanwhile.
         const r = this.active ? 'established' : disc.ackEpoch(from, msg.currentEpoch, msg.lastZxid)
-        if (r === 'abandon') return this.start()
+        if (r === 'abandon') return this.restart()
         const epoch = disc.newEpoch!
         if (!this.lb) {
           // The new epoch continues from the leader's whole history (what it logged, committed or
@@ -295,7 +370,7 @@ export class Peer<T> {
         if (this.joining !== 'discovery') return []
         this.joining = 'sync'
         const r = this.fdisc!.leaderInfo(msg.epoch)
-        if ('refuse' in r) return this.start()
+        if ('refuse' in r) return this.restart()
         this.acceptedEpoch = this.fdisc!.acceptedEpoch
         return [{ to: leader, msg: { t: 'ackepoch', currentEpoch: r.ack.currentEpoch, lastZxid: this.lastZxid } }]
       }
@@ -308,8 +383,10 @@ export class Peer<T> {
           // The leader's snapshot replaces everything we had.
           log = []
           this.committed = []
+          this.handedOut = 0
           this.base = msg.snapshot
-          this.baseVersion++
+          this.snapshotsInstalled++
+          this.reloadWith = { base: msg.snapshot }
         }
         if (msg.truncate !== undefined) log = log.filter((e) => e.zxid <= msg.truncate!)
         const last = log[log.length - 1]?.zxid ?? this.base?.zxid ?? 0n
@@ -318,9 +395,14 @@ export class Peer<T> {
         log.push(...msg.outstanding.filter((e) => e.zxid > synced))
         let keep = 0
         while (keep < this.committed.length && log[keep]?.zxid === this.committed[keep]!.zxid) keep++
+        if (keep < this.handedOut) {
+          // Cannot happen in Zab (committed entries are never replaced); start over rather than diverge.
+          this.reloadWith = this.base ? { base: this.base } : {}
+          this.handedOut = 0
+        }
         this.committed = this.committed.slice(0, keep)
         this.pendingLog = log.slice(keep)
-        this.record({ op: 'reset', entries: log, ...(msg.snapshot ? { base: msg.snapshot } : {}) })
+        this.changes.push({ op: 'reset', entries: log, ...(msg.snapshot ? { base: msg.snapshot } : {}) })
         this.currentEpoch = msg.epoch
         this.fdisc!.newLeader(msg.epoch)
         this.fb = new FollowerBroadcast<T>(this.lastZxid, synced)
@@ -338,10 +420,10 @@ export class Peer<T> {
       case 'proposal': {
         if (!this.fb) return []
         const r = this.fb.propose(msg.entry.zxid, msg.entry.value)
-        if (r === 'gap') return this.start() // lost our place: resync through a new election round
+        if (r === 'gap') return this.restart() // lost our place: resync through a new election round
         if (r === 'ack') {
           this.pendingLog.push(msg.entry)
-          this.record({ op: 'append', entry: msg.entry })
+          this.changes.push({ op: 'append', entry: msg.entry })
         }
         return [{ to: leader, msg: { t: 'ack', zxid: msg.entry.zxid } }]
       }
@@ -364,18 +446,22 @@ export class Peer<T> {
   }
 
   /** Time passes: pings, failure detection, election retries. */
-  tick(): Out<T>[] {
+  tick(): Ready<T> {
+    return this.collect(this.elapse())
+  }
+
+  private elapse(): Out<T>[] {
     this.now++
     if (this.role === 'LOOKING') return this.votes(this.election.tick())
     if (this.role === 'FOLLOWING') {
-      if (this.now - (this.heard.get(this.leader!) ?? 0) > this.silence) return this.start()
+      if (this.now - (this.heard.get(this.leader!) ?? 0) > this.silence) return this.restart()
       // The leader may have been still looking when our first report arrived: report again.
       if (this.joining === 'discovery') return [{ to: this.leader!, msg: { t: 'followerinfo', acceptedEpoch: this.acceptedEpoch } }]
       return []
     }
     // Leading: ping everyone synced; step down without a quorum that answers.
     const alive = [this.id, ...[...this.synced].filter((f) => this.now - (this.heard.get(f) ?? -Infinity) <= this.silence)]
-    if (this.now - this.leaderSince > this.silence && !this.quorum.contains(alive)) return this.start()
+    if (this.now - this.leaderSince > this.silence && !this.quorum.contains(alive)) return this.restart()
     return [...this.synced].map((to) => ({ to, msg: { t: 'ping' } }))
   }
 }
