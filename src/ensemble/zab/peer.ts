@@ -233,6 +233,9 @@ export class Peer<T> {
     this.role = 'LOOKING'
     this.leader = undefined
     this.active = false
+    // A leader's own proposals not yet committed are in its log like any follower's: they stay part
+    // of its history (its vote and its next sync), or its disk and its memory would disagree.
+    if (this.lb) this.pendingLog.push(...this.lb.pending())
     this.disc = this.fdisc = undefined
     this.lb = this.fb = undefined
     this.synced.clear()
@@ -314,11 +317,14 @@ export class Peer<T> {
         return [...to].map((t) => ({ to: t, msg: { t: 'leaderinfo', epoch } as Msg<T> }))
       }
       case 'ackepoch': {
+        // A promise made to an earlier round of ours (links outlive our rounds): this round has
+        // proposed no epoch yet, so there is nothing it could promise.
+        if (disc.newEpoch === undefined) return []
         // Once established, a follower that comes back is synced; comparing it with the summary we
         // started the epoch with would make us abdicate because it followed us meanwhile.
         const r = this.active ? 'established' : disc.ackEpoch(from, msg.currentEpoch, msg.lastZxid)
         if (r === 'abandon') return this.restart()
-        const epoch = disc.newEpoch!
+        const epoch = disc.newEpoch
         if (!this.lb) {
           // The new epoch continues from the leader's whole history (what it logged, committed or
           // not); that history becomes committed only once a quorum has synced to it (NEWLEADER).
