@@ -7,14 +7,10 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, wr
 import path from 'node:path'
 import { crc32, writeFileAtomic } from './txnlog.js'
 import type { Base, Entry, LogChange } from './zab/peer.js'
+import { applyLogChanges, type Durable as PeerDurable } from './zab/durable.js'
 
-export interface Durable {
-  /** The newest snapshot; the log holds only what follows it. */
-  base?: Base<Buffer>
-  log: Entry<Buffer>[]
-  acceptedEpoch: bigint
-  currentEpoch: bigint
-}
+/** What a store gives back: the newest snapshot, the log that follows it, and the epochs. */
+export type Durable = PeerDurable<Buffer>
 
 export interface QuorumStore {
   load(): Durable
@@ -32,37 +28,26 @@ export interface QuorumStore {
 
 /** A store in memory: what an in-process peer "wrote" survives its kill and restart. */
 export class MemoryStore implements QuorumStore {
-  private log: Entry<Buffer>[] = []
-  private base: Base<Buffer> | undefined
-  private accepted = 0n
-  private current = 0n
+  private readonly d: Durable = { log: [], acceptedEpoch: 0n, currentEpoch: 0n }
   readonly unflushed = false
 
   flush(): void {}
 
   load(): Durable {
-    return { ...(this.base ? { base: this.base } : {}), log: [...this.log], acceptedEpoch: this.accepted, currentEpoch: this.current }
+    return { ...this.d, log: [...this.d.log] }
   }
 
   write(ops: LogChange<Buffer>[]): void {
-    for (const op of ops) {
-      if (op.op === 'append') this.log.push(op.entry)
-      else if (op.op === 'compact') this.compact(op.base)
-      else {
-        if (op.base) this.base = op.base
-        this.log = [...op.entries]
-      }
-    }
+    applyLogChanges(this.d, ops)
   }
 
   compact(base: Base<Buffer>): void {
-    this.base = base
-    this.log = this.log.filter((e) => e.zxid > base.zxid)
+    applyLogChanges(this.d, [{ op: 'compact', base }])
   }
 
   setEpochs(acceptedEpoch: bigint, currentEpoch: bigint): void {
-    this.accepted = acceptedEpoch
-    this.current = currentEpoch
+    this.d.acceptedEpoch = acceptedEpoch
+    this.d.currentEpoch = currentEpoch
   }
 
   close(): void {}

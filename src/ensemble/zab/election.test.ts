@@ -1,35 +1,28 @@
-// Fast leader election over a simulated network: the freshest history wins, ties go to the highest
+// Fast leader election over the simulated network: the freshest history wins, ties go to the highest
 // id, a minority down does not stop an election, lost messages are recovered by ticks, and a late
 // peer learns the established leader.
 import t from 'tap'
-import { Election, beats, type ElectionOutput, type Notification } from './election.js'
+import { beats } from './election.js'
 import { Majority, Zxid } from './quorum.js'
+import { ZabSim } from './simulator.test-helper.js'
+import type { Durable } from './durable.js'
 import { prng } from '../../testing/random-records.js'
 
-/** Deliver messages between peers until quiet; `drop` loses some; ticks run when nothing is in flight. */
-function simulate(peers: Election[], opts: { down?: Set<number>; drop?: () => boolean; maxTicks?: number } = {}) {
-  const down = opts.down ?? new Set<number>()
-  const byId = new Map(peers.map((p) => [p.id, p]))
-  const queue: { to: number; msg: Notification }[] = []
-  const decided = new Map<number, NonNullable<ElectionOutput['decided']>>()
-  const take = (id: number, out: ElectionOutput) => {
-    if (out.decided) decided.set(id, out.decided)
-    queue.push(...out.send)
-  }
-  for (const p of peers) if (!down.has(p.id)) take(p.id, p.start())
-  for (let ticks = 0; ticks < (opts.maxTicks ?? 50); ticks++) {
-    while (queue.length) {
-      const { to, msg } = queue.shift()!
-      if (down.has(to) || opts.drop?.()) continue
-      take(to, byId.get(to)!.step(msg))
-    }
-    if (peers.every((p) => down.has(p.id) || decided.has(p.id))) break
-    for (const p of peers) if (!down.has(p.id)) take(p.id, p.tick())
-  }
-  return decided
+const z = (e: number, c: number) => Zxid.make(BigInt(e), BigInt(c))
+
+/** Disks whose logs end at these counters of epoch 1 (0: an empty log). */
+function disks(counters: number[]): Record<number, Partial<Durable<string>>> {
+  return Object.fromEntries(
+    counters.map((c, i) => [i + 1, { log: Array.from({ length: c }, (_, k) => ({ zxid: z(1, k + 1), value: `v${k + 1}` })), acceptedEpoch: 1n, currentEpoch: 1n }]),
+  )
 }
 
-const ids = (n: number) => Array.from({ length: n }, (_, i) => i + 1)
+/** Whom each live peer follows or leads once every live peer is ready (or after `max` rounds). */
+function elect(sim: ZabSim, max = 100): (number | undefined)[] {
+  const live = () => sim.ids.filter((id) => !sim.down.has(id))
+  sim.until(() => live().every((id) => sim.peer(id).ready), max)
+  return live().map((id) => sim.peer(id).leader)
+}
 
 t.test('vote order and quorum arithmetic', async (t) => {
   t.ok(beats({ leader: 1, zxid: 5n, peerEpoch: 2n }, { leader: 3, zxid: 9n, peerEpoch: 1n }), 'epoch first')
@@ -45,46 +38,43 @@ t.test('vote order and quorum arithmetic', async (t) => {
 })
 
 t.test('the peer with the freshest history leads; everyone agrees', async (t) => {
-  const zxids = [Zxid.make(1n, 5n), Zxid.make(1n, 9n), Zxid.make(1n, 7n)]
-  const peers = ids(3).map((id, i) => new Election(id, ids(3), { zxid: zxids[i]!, epoch: 1n }))
-  const d = simulate(peers)
-  t.same([...d.values()].map((x) => x.leader), [2, 2, 2])
-  t.equal([...d.values()].filter((x) => x.state === 'LEADING').length, 1)
+  const sim = new ZabSim({ peers: 3, disks: disks([5, 9, 7]) })
+  t.same(elect(sim), [2, 2, 2])
+  t.equal(sim.ids.filter((id) => sim.peer(id).role === 'LEADING').length, 1)
 })
 
 t.test('equal histories: the highest id leads; a minority down does not block', async (t) => {
-  const peers = ids(5).map((id) => new Election(id, ids(5), { zxid: 10n, epoch: 1n }))
-  const d = simulate(peers, { down: new Set([5, 4]) })
-  t.same([...d.values()].map((x) => x.leader), [3, 3, 3])
-  const stuck = ids(3).map((id) => new Election(id, ids(3), { zxid: 1n, epoch: 1n }))
-  t.equal(simulate(stuck, { down: new Set([2, 3]), maxTicks: 5 }).size, 0, 'no decision without a majority')
+  const sim = new ZabSim({ peers: 5, disks: disks([10, 10, 10, 10, 10]), down: [5, 4] })
+  t.same(elect(sim), [3, 3, 3])
+  const stuck = new ZabSim({ peers: 3, disks: disks([1, 1, 1]), down: [2, 3] })
+  for (let r = 0; r < 50; r++) stuck.round()
+  t.equal(stuck.peer(1).role, 'LOOKING', 'no decision without a majority')
 })
 
 // FLE alone does not make every peer agree under message loss: a peer may settle on a leader whose
-// own vote moved on. ZooKeeper resolves that in discovery (a leader needs a majority of followers to
-// connect before it serves); here the election is checked for progress and for never electing two
-// LEADING peers in these seeded runs.
+// own vote moved on. Discovery resolves that (a leader needs a majority of followers to connect
+// before it serves); the simulator checks that no two leaders are ever established for one epoch.
 t.test('lost messages are recovered by ticks; a majority decides; never two peers leading (seeded runs)', async (t) => {
   for (let seed = 1; seed <= 40; seed++) {
-    const rnd = prng(seed)
     const n = seed % 2 ? 3 : 5
-    const peers = ids(n).map((id) => new Election(id, ids(n), { zxid: BigInt(Math.floor(rnd() * 3)), epoch: 1n }))
-    const d = simulate(peers, { drop: () => rnd() < 0.3, maxTicks: 200 })
-    if ([...d.values()].some((x) => x.leader < 1 || x.leader > n)) t.fail(`seed ${seed}: decided a non-peer`)
-    if ([...d.values()].filter((x) => x.state === 'LEADING').length > 1) t.fail(`seed ${seed}: two peers lead`)
-    if (d.size < Math.floor(n / 2) + 1) t.fail(`seed ${seed}: only ${d.size} peers decided`)
+    const histories = prng(seed)
+    const counters = Array.from({ length: n }, () => Math.floor(histories() * 3))
+    const sim = new ZabSim({ peers: n, seed, voteLoss: 0.3, disks: disks(counters) })
+    const majority = Math.floor(n / 2) + 1
+    const decided = sim.until(() => sim.ids.filter((id) => sim.peer(id).ready).length >= majority, 200)
+    const leaders = sim.ids.map((id) => sim.peer(id).leader).filter((l) => l !== undefined)
+    if (leaders.some((l) => !sim.ids.includes(l))) t.fail(`seed ${seed}: decided a non-peer`)
+    if (sim.ids.filter((id) => sim.peer(id).role === 'LEADING' && sim.peer(id).ready).length > 1) t.fail(`seed ${seed}: two peers lead`)
+    if (!decided) t.fail(`seed ${seed}: fewer than ${majority} peers settled`)
   }
   t.pass('40 lossy elections made progress')
 })
 
 t.test('a late peer learns the established leader from its replies', async (t) => {
-  const peers = ids(3).map((id) => new Election(id, ids(3), { zxid: 4n, epoch: 1n }))
-  const d = simulate(peers, { down: new Set([3]) })
-  t.same([...d.values()].map((x) => x.leader), [2, 2])
-  const late = peers[2]!
-  const out = late.start()
-  const replies = out.send.flatMap(({ to, msg }) => peers[to - 1]!.step(msg).send)
-  let decided: ElectionOutput['decided']
-  for (const r of replies) decided = late.step(r.msg).decided ?? decided
-  t.same(decided && { leader: decided.leader, state: decided.state }, { leader: 2, state: 'FOLLOWING' })
+  const sim = new ZabSim({ peers: 3, disks: disks([4, 4, 4]), down: [3] })
+  t.same(elect(sim), [2, 2])
+  sim.restart(3)
+  // No tick: the replies to its first votes are enough.
+  sim.deliver()
+  t.same([sim.peer(3).role, sim.peer(3).leader], ['FOLLOWING', 2])
 })
