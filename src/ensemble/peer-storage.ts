@@ -6,7 +6,8 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs'
 import path from 'node:path'
 import { crc32, writeFileAtomic } from './txnlog.js'
-import type { Base, Entry, LogChange } from './zab/peer.js'
+import type { Base, Entry } from './zab/messages.js'
+import type { LogChange } from './zab/ready.js'
 import { applyLogChanges, type Durable as PeerDurable } from './zab/durable.js'
 
 /** What a store gives back: the newest snapshot, the log that follows it, and the epochs. */

@@ -3,7 +3,7 @@
 // requests), one binary record per frame. Values in the replicated log are serialized transactions.
 import { Writer } from '../jute/writer.js'
 import { Reader } from '../jute/reader.js'
-import type { Entry, Msg } from './zab/peer.js'
+import type { Entry, Msg } from './zab/messages.js'
 import type { PeerState } from './zab/election.js'
 
 /** A write forwarded by a follower to the leader (the leader prepares it). */

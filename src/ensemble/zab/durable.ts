@@ -1,6 +1,7 @@
 // What a Zab peer keeps across a crash, and how the log changes of a Ready apply to it: the one
 // definition behind the peer host's memory store and the simulator's disks.
-import type { Base, Entry, LogChange } from './peer.js'
+import type { Base, Entry } from './messages.js'
+import type { LogChange } from './ready.js'
 
 /** A peer's durable state: the newest snapshot, the log that follows it, and its epochs. */
 export interface Durable<T> {

@@ -3,7 +3,7 @@
 // leader's, and proposals in flight during the sync are committed only when the leader commits them.
 import t from 'tap'
 import { ZabSim, snapshotOf, type Delivered } from './simulator.test-helper.js'
-import type { Entry, Msg } from './peer.js'
+import type { Entry, Msg } from './messages.js'
 import { Zxid } from './quorum.js'
 
 const z = (e: number, c: number) => Zxid.make(BigInt(e), BigInt(c))

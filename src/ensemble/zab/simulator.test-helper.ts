@@ -3,7 +3,9 @@
 // and restarts from what each peer persisted. It carries out every Ready in the contract's order
 // (persist, then send, then reload and apply) and checks Zab's safety as it goes: one established
 // leader per epoch, every peer's applied history a prefix of one common history.
-import { Peer, type Base, type Entry, type Msg, type Out, type Ready } from './peer.js'
+import { Peer } from './peer.js'
+import type { Base, Entry, Msg, Out } from './messages.js'
+import type { Ready } from './ready.js'
 import { applyLogChanges, type Durable } from './durable.js'
 import { prng } from '../../testing/random-records.js'
 

@@ -1,0 +1,98 @@
+// The follower's side of Zab, as one role object: discovery (report the accepted epoch, promise a
+// newer one), sync (take the leader's history), then broadcast (log and ACK proposals in order,
+// commit what the leader commits); it answers pings and gives up on a leader it stops hearing.
+import { FollowerDiscovery } from './discovery.js'
+import { FollowerBroadcast } from './broadcast.js'
+import type { Msg, Out } from './messages.js'
+import type { PeerContext, Role } from './role.js'
+
+/** Where a follower is in joining its leader. */
+type Phase<T> = { name: 'discovery' } | { name: 'sync' } | { name: 'broadcast'; broadcast: FollowerBroadcast<T> }
+
+export class Following<T> implements Role<T> {
+  readonly name = 'FOLLOWING'
+  private readonly discovery: FollowerDiscovery
+  private phase: Phase<T> = { name: 'discovery' }
+  /** Told UPTODATE: it serves clients. */
+  private upToDate = false
+  private lastHeard: number
+
+  constructor(
+    private readonly ctx: PeerContext<T>,
+    readonly leader: number,
+  ) {
+    this.lastHeard = ctx.now
+    this.discovery = new FollowerDiscovery(ctx.acceptedEpoch, ctx.currentEpoch, ctx.log.lastZxid)
+  }
+
+  get ready(): boolean {
+    return this.upToDate
+  }
+
+  /** The first words to the leader: the epoch this peer accepted. */
+  report(): Out<T>[] {
+    return [{ to: this.leader, msg: { t: 'followerinfo', acceptedEpoch: this.ctx.acceptedEpoch } }]
+  }
+
+  step(from: number, msg: Msg<T>): Out<T>[] {
+    if (from !== this.leader) return []
+    this.lastHeard = this.ctx.now
+    const { log } = this.ctx
+    const leader = this.leader
+    switch (msg.t) {
+      case 'leaderinfo': {
+        if (this.phase.name !== 'discovery') return []
+        this.phase = { name: 'sync' }
+        const r = this.discovery.leaderInfo(msg.epoch)
+        if ('refuse' in r) return this.ctx.lookAgain()
+        this.ctx.acceptedEpoch = this.discovery.acceptedEpoch
+        return [{ to: leader, msg: { t: 'ackepoch', currentEpoch: r.ack.currentEpoch, lastZxid: log.lastZxid } }]
+      }
+      case 'sync': {
+        if (this.phase.name !== 'sync') return []
+        // The leader's history goes into our log; it is committed at UPTODATE.
+        const synced = log.follow(msg)
+        this.ctx.currentEpoch = msg.epoch
+        this.discovery.newLeader(msg.epoch)
+        this.phase = { name: 'broadcast', broadcast: new FollowerBroadcast<T>(log.lastZxid, synced) }
+        return [...msg.outstanding.map((e): Out<T> => ({ to: leader, msg: { t: 'ack', zxid: e.zxid } })), { to: leader, msg: { t: 'acknewleader' } }]
+      }
+      case 'uptodate': {
+        this.upToDate = true
+        log.commitLogged(this.phase.name === 'broadcast' ? this.phase.broadcast.lastCommitted : 0n)
+        return []
+      }
+      case 'proposal': {
+        if (this.phase.name !== 'broadcast') return []
+        const r = this.phase.broadcast.propose(msg.entry.zxid, msg.entry.value)
+        if (r === 'gap') return this.ctx.lookAgain() // lost our place: resync through a new election round
+        if (r === 'ack') log.append(msg.entry)
+        return [{ to: leader, msg: { t: 'ack', zxid: msg.entry.zxid } }]
+      }
+      case 'commit': {
+        if (this.phase.name !== 'broadcast') return []
+        // Everything logged up to the committed zxid is committed, synced history included: the
+        // leader commits in zxid order.
+        this.phase.broadcast.commit(msg.zxid)
+        log.commitLogged(msg.zxid)
+        return []
+      }
+      case 'ping':
+        return [{ to: leader, msg: { t: 'pong' } }]
+      default:
+        return []
+    }
+  }
+
+  tick(): Out<T>[] {
+    if (this.ctx.now - this.lastHeard > this.ctx.silence) return this.ctx.lookAgain()
+    // The leader may have been still looking when our first report arrived: report again.
+    if (this.phase.name === 'discovery') return this.report()
+    return []
+  }
+
+  /** Its leader's connection broke: look for a new one. */
+  disconnected(peer: number): Out<T>[] {
+    return peer === this.leader ? this.ctx.lookAgain() : []
+  }
+}
