@@ -2,7 +2,7 @@
 // entries logged but not known committed, and what changed since the host last heard (log changes
 // to persist, a snapshot to reload, committed entries to apply). Every role reads and writes it.
 import type { Base, Entry } from './messages.js'
-import type { LogChange, Ready } from './ready.js'
+import type { LogChange } from './ready.js'
 
 export class PeerLog<T> {
   /** Committed entries after `base`, in zxid order: the replicated state. */
@@ -113,13 +113,24 @@ export class PeerLog<T> {
     return synced
   }
 
-  /** What changed since the last call: log changes to persist, a reload, and committed entries to apply. */
-  take(): Pick<Ready<T>, 'reload' | 'apply'> & { changes: LogChange<T>[] } {
-    const r: Pick<Ready<T>, 'reload' | 'apply'> & { changes: LogChange<T>[] } = { changes: this.changes, apply: this.committed.slice(this.handedOut) }
-    if (this.reloadWith) r.reload = this.reloadWith
+  /** The log changes since the last call, to persist. */
+  takeChanges(): LogChange<T>[] {
+    const c = this.changes
     this.changes = []
+    return c
+  }
+
+  /** The state the host must start over from, if it must since the last call. */
+  takeReload(): { base?: Base<T> } | undefined {
+    const r = this.reloadWith
     this.reloadWith = undefined
-    this.handedOut = this.committed.length
     return r
+  }
+
+  /** The entries committed since the last call, for the host to apply. */
+  takeCommitted(): Entry<T>[] {
+    const c = this.handedOut === this.committed.length ? [] : this.committed.slice(this.handedOut)
+    this.handedOut = this.committed.length
+    return c
   }
 }

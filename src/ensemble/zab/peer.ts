@@ -35,7 +35,7 @@ export class Peer<T> {
   private current: Role<T> | Leading<T> | Following<T> = looking
   /** What the host last made durable or was told, to report only changes. */
   private durableEpochs: Epochs = { acceptedEpoch: 0n, currentEpoch: 0n }
-  private reportedRole: string | undefined
+  private reportedRole: RoleState | undefined
 
   constructor(readonly id: number, readonly voters: number[], opts: PeerOptions = {}) {
     this.ctx = new PeerContext<T>(id, new Majority(voters), opts.silenceTicks ?? 5, () => this.lookAgain())
@@ -178,18 +178,19 @@ export class Peer<T> {
 
   /** Gather what the input just handled asks of the host. */
   private collect(send: Out<T>[]): Ready<T> {
-    const { changes, ...rest } = this.log.take()
-    const r: Ready<T> = { persist: { log: changes }, send, ...rest }
-    const { acceptedEpoch, currentEpoch } = this
+    const r: Ready<T> = { persist: { log: this.log.takeChanges() }, send, apply: this.log.takeCommitted() }
+    const reload = this.log.takeReload()
+    if (reload) r.reload = reload
+    const { acceptedEpoch, currentEpoch } = this.ctx
     if (acceptedEpoch !== this.durableEpochs.acceptedEpoch || currentEpoch !== this.durableEpochs.currentEpoch) {
       r.persist.epochs = { acceptedEpoch, currentEpoch }
       this.durableEpochs = { acceptedEpoch, currentEpoch }
     }
-    const role: RoleState = { role: this.role, leader: this.leader, epoch: this.currentEpoch, ready: this.ready }
-    const key = `${role.role}/${role.leader}/${role.epoch}/${role.ready}`
-    if (key !== this.reportedRole) {
-      this.reportedRole = key
-      r.role = role
+    const was = this.reportedRole
+    const { name, leader, ready } = this.current
+    if (!was || was.role !== name || was.leader !== leader || was.epoch !== currentEpoch || was.ready !== ready) {
+      r.role = { role: name, leader, epoch: currentEpoch, ready }
+      this.reportedRole = r.role
     }
     return r
   }
