@@ -28,7 +28,9 @@ export default {
   // inspectors (four-letter words, the AdminServer).
   intentionallyNotExported: ['ErrorClass', 'ConnectString', 'MultiOp', 'ServerView'],
   // The emitters' inherited EventEmitter members keep Node's comments, which link to Node's own docs.
-  externalSymbolLinkMappings: { '@types/node': { 'EventEmitter.defaultMaxListeners': 'https://nodejs.org/api/events.html#eventsdefaultmaxlisteners' } },
+  externalSymbolLinkMappings: {
+    '@types/node': { 'EventEmitter.defaultMaxListeners': 'https://nodejs.org/api/events.html#eventsdefaultmaxlisteners' },
+  },
   // Fields of object types written inline in a signature or a union: the comment of the method or
   // type they belong to says what they hold. TypeDoc reports an entry here that no longer matches.
   intentionallyNotDocumented: [

@@ -13,13 +13,22 @@ await using ensemble = await startEnsemble()
 /** An API server: its own session, registered while it runs. */
 async function startServer(port: number) {
   const zk = await ZooKeeper.connect(ensemble.connectString)
-  const instance = await new ServiceDiscovery<{ version: string }>(zk).register({ name: 'api', address: '127.0.0.1', port, payload: { version: '1.4.2' } })
+  const instance = await new ServiceDiscovery<{ version: string }>(zk).register({
+    name: 'api',
+    address: '127.0.0.1',
+    port,
+    payload: { version: '1.4.2' },
+  })
   return { zk, instance }
 }
 
 await using client = await ZooKeeper.connect(ensemble.connectString)
 const discovery = new ServiceDiscovery<{ version: string }>(client)
-const show = (list: ServiceInstance<{ version: string }>[]) => list.map((i) => `${i.address}:${i.port}`).sort().join(', ') || '(none)'
+const show = (list: ServiceInstance<{ version: string }>[]) =>
+  list
+    .map((i) => `${i.address}:${i.port}`)
+    .sort()
+    .join(', ') || '(none)'
 
 const a = await startServer(8081)
 const b = await startServer(8082)

@@ -23,9 +23,51 @@ interface Endpoint {
 type Roles = Partial<Record<Role, Endpoint>>
 
 /** The commands compared: the issue's list, then the rest of ZooKeeper 3.8's (system_properties aside: a JVM's). */
-const COMMANDS = ['ruok', 'srvr', 'stat', 'mntr', 'cons', 'conf', 'envi', 'wchs', 'wchc', 'wchp', 'dump', 'isro', 'leader', 'voting_view', 'zabstate', 'last_snapshot', 'initial_configuration', 'dirs', 'hash', 'gtmk', 'stmk', 'obsr', 'nosuch', 'crst', 'srst', 'orst']
+const COMMANDS = [
+  'ruok',
+  'srvr',
+  'stat',
+  'mntr',
+  'cons',
+  'conf',
+  'envi',
+  'wchs',
+  'wchc',
+  'wchp',
+  'dump',
+  'isro',
+  'leader',
+  'voting_view',
+  'zabstate',
+  'last_snapshot',
+  'initial_configuration',
+  'dirs',
+  'hash',
+  'gtmk',
+  'stmk',
+  'obsr',
+  'nosuch',
+  'crst',
+  'srst',
+  'orst',
+]
 /** Primary names, whose answers must name the same command as the aliases above. */
-const PRIMARY = ['server_stats', 'stats', 'monitor', 'connections', 'connection_stat_reset', 'configuration', 'environment', 'watch_summary', 'watches', 'watches_by_path', 'is_read_only', 'lead', 'lsnp', 'icfg']
+const PRIMARY = [
+  'server_stats',
+  'stats',
+  'monitor',
+  'connections',
+  'connection_stat_reset',
+  'configuration',
+  'environment',
+  'watch_summary',
+  'watches',
+  'watches_by_path',
+  'is_read_only',
+  'lead',
+  'lsnp',
+  'icfg',
+]
 
 /** Maps keyed by what differs from run to run: their keys are compared as one placeholder. */
 const ID_KEYED = new Set(['expiry_time_to_session_ids', 'session_id_to_ephemeral_paths', 'session_id_to_watched_paths'])
@@ -105,16 +147,30 @@ async function words(roles: Roles): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>()
   for (const [role, e] of Object.entries(roles)) {
     const mntr = await fourLetterWord('127.0.0.1', e.client, 'mntr')
-    out.set(`${role} mntr`, mntr.trim().split('\n').map((l) => normalKey(l.slice(0, l.indexOf('\t')).replace(/^zk_/, ''))))
+    out.set(
+      `${role} mntr`,
+      mntr
+        .trim()
+        .split('\n')
+        .map((l) => normalKey(l.slice(0, l.indexOf('\t')).replace(/^zk_/, ''))),
+    )
     const envi = await fourLetterWord('127.0.0.1', e.client, 'envi')
-    out.set(`${role} envi`, envi.trim().split('\n').map((l) => l.split('=')[0]!))
+    out.set(
+      `${role} envi`,
+      envi
+        .trim()
+        .split('\n')
+        .map((l) => l.split('=')[0]!),
+    )
   }
   return out
 }
 
 /** Roles of a quorum from its servers' `leader` answers: the leader, then followers in server order. */
 async function quorumRoles(servers: Endpoint[]): Promise<Roles> {
-  const leads = await Promise.all(servers.map(async (s) => (JSON.parse((await get(s.admin, '/commands/leader')).body) as { is_leader: boolean }).is_leader))
+  const leads = await Promise.all(
+    servers.map(async (s) => (JSON.parse((await get(s.admin, '/commands/leader')).body) as { is_leader: boolean }).is_leader),
+  )
   const followers = servers.filter((_, i) => !leads[i])
   return { leader: servers[leads.indexOf(true)]!, follower: followers[0]!, 'other follower': followers[1]! }
 }
@@ -130,7 +186,14 @@ async function routes(e: Endpoint): Promise<Side['routes']> {
   const out: Side['routes'] = new Map()
   out.set('GET /commands', await get(e.admin, '/commands'))
   out.set('GET /commands/', await get(e.admin, '/commands/'))
-  for (const [method, path] of [['GET', '/'], ['GET', '/foo'], ['POST', '/commands/ruok'], ['TRACE', '/commands/ruok'], ['OPTIONS', '/commands/ruok'], ['GET', '/commands/ruok/x']] as const) {
+  for (const [method, path] of [
+    ['GET', '/'],
+    ['GET', '/foo'],
+    ['POST', '/commands/ruok'],
+    ['TRACE', '/commands/ruok'],
+    ['OPTIONS', '/commands/ruok'],
+    ['GET', '/commands/ruok/x'],
+  ] as const) {
     out.set(`${method} ${path}`, { status: (await get(e.admin, path, method)).status })
   }
   return out
@@ -149,7 +212,10 @@ async function realSide(t: Test, size: 1 | 3): Promise<Side> {
 async function bundledSide(t: Test, size: 1 | 3): Promise<Side> {
   const ens = await startEnsemble({ size, adminPort: 0 })
   t.teardown(() => ens.stop())
-  const servers = Array.from({ length: size }, (_, i) => ({ admin: ens.adminPortOf(i)!, client: Number(ens.connectStringOf(i).split(':')[1]) }))
+  const servers = Array.from({ length: size }, (_, i) => ({
+    admin: ens.adminPortOf(i)!,
+    client: Number(ens.connectStringOf(i).split(':')[1]),
+  }))
   const roles: Roles = size === 1 ? { standalone: servers[0]! } : await quorumRoles(servers)
   if (size === 1) await scenario(t, ens.connectString)
   else await quorumScenario(t, roles)
@@ -161,7 +227,8 @@ function compare(t: Test, real: Side, ours: Side): void {
   for (const [what, answer] of real.answers) {
     t.same(shape(ours.answers.get(what)), shape(answer), `${what}: the same keys`)
     // mntr's order is ZooKeeper's hash-table order, which the bundled server reproduces.
-    if (what.endsWith(' mntr')) t.same(Object.keys(ours.answers.get(what)!).map(normalKey), Object.keys(answer).map(normalKey), `${what}: in the same order`)
+    if (what.endsWith(' mntr'))
+      t.same(Object.keys(ours.answers.get(what)!).map(normalKey), Object.keys(answer).map(normalKey), `${what}: in the same order`)
   }
   for (const [what, keys] of real.words) t.same(ours.words.get(what), keys, `four-letter ${what}: the same keys in the same order`)
   for (const [what, r] of real.routes) {

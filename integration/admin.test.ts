@@ -5,7 +5,13 @@ import t, { type Test } from 'tap'
 import { ZooKeeper, CreateMode } from '../src/index.js'
 import { startEnsemble } from '../src/ensemble/index.js'
 import { realZooKeeperAvailable, startRealZooKeeper } from '../src/testing/real-zookeeper.js'
-import { AdminNotServingError, AdminNotWhitelistedError, AdminServerClient, FourLetterClient, type AdminCommands } from '../src/admin/index.js'
+import {
+  AdminNotServingError,
+  AdminNotWhitelistedError,
+  AdminServerClient,
+  FourLetterClient,
+  type AdminCommands,
+} from '../src/admin/index.js'
 
 // Real servers take seconds to start; three of them start here.
 t.setTimeout(300_000)
@@ -42,8 +48,12 @@ async function checkServing(t: Test, admin: AdminCommands, zk: ZooKeeper, expect
   // A leader or a standalone server knows its sessions' deadlines; a ZooKeeper follower only their
   // timeouts over the client port, none over HTTP (the bundled follower gives deadlines).
   const tracked = dump.sessions.find((s) => s.sessionId === zk.sessionId)
-  if (expect.mode === 'follower') t.ok(tracked === undefined || tracked.timeout === zk.sessionTimeout || typeof tracked.expiresAt === 'number', 'dump: a follower\'s session')
-  else t.type(tracked?.expiresAt, 'number', 'dump: the session\'s deadline')
+  if (expect.mode === 'follower')
+    t.ok(
+      tracked === undefined || tracked.timeout === zk.sessionTimeout || typeof tracked.expiresAt === 'number',
+      "dump: a follower's session",
+    )
+  else t.type(tracked?.expiresAt, 'number', "dump: the session's deadline")
 }
 
 t.test('real ZooKeeper 3.8 standalone, over the client port and the AdminServer', { skip: noRealZooKeeper }, async (t) => {
@@ -59,7 +69,18 @@ t.test('real ZooKeeper 3.8 standalone, over the client port and the AdminServer'
     const [a, b] = await Promise.all([words.srvr(), http.srvr()])
     for (const key of ['version', 'mode', 'zxid', 'nodeCount', 'readOnly'] as const) t.same(a[key], b[key], key)
     const [c, d] = await Promise.all([words.conf(), http.conf()])
-    for (const key of ['clientPort', 'dataDir', 'dataLogDir', 'tickTime', 'maxClientCnxns', 'minSessionTimeout', 'maxSessionTimeout', 'serverId', 'clientPortListenBacklog'] as const) t.same(c[key], d[key], key)
+    for (const key of [
+      'clientPort',
+      'dataDir',
+      'dataLogDir',
+      'tickTime',
+      'maxClientCnxns',
+      'minSessionTimeout',
+      'maxSessionTimeout',
+      'serverId',
+      'clientPortListenBacklog',
+    ] as const)
+      t.same(c[key], d[key], key)
   })
   t.test('an unknown AdminServer command is AdminCommandError', async (t) => {
     await t.rejects(http.command('no_such_command'), { code: 'COMMANDFAILED', serverError: 'Unknown command: no_such_command' })
@@ -75,7 +96,10 @@ t.test('real ZooKeeper 3.8 ensemble of 3: the leader and a follower, both ways',
   const follower = real.servers[modes.indexOf('follower')]!
   const zk = await session(t, `127.0.0.1:${follower.clientPort}`)
   await zk.sync('/')
-  for (const [name, admin] of [['four-letter words', (s: typeof leader) => new FourLetterClient(`127.0.0.1:${s.clientPort}`)], ['AdminServer', (s: typeof leader) => new AdminServerClient(`http://127.0.0.1:${s.adminPort}`)]] as const) {
+  for (const [name, admin] of [
+    ['four-letter words', (s: typeof leader) => new FourLetterClient(`127.0.0.1:${s.clientPort}`)],
+    ['AdminServer', (s: typeof leader) => new AdminServerClient(`http://127.0.0.1:${s.adminPort}`)],
+  ] as const) {
     await t.test(name, async (t) => {
       await t.test('follower', (t) => checkServing(t, admin(follower), zk, { mode: 'follower', clientPort: follower.clientPort }))
       const lead = admin(leader)
@@ -84,12 +108,15 @@ t.test('real ZooKeeper 3.8 ensemble of 3: the leader and a follower, both ways',
       t.type(srvr.proposalSizes?.max, 'number', 'a leader reports proposal sizes')
       t.match(await lead.mntr(), { mode: 'leader', peerState: 'leading - broadcast', syncedFollowers: 2, pendingSyncs: 0 })
       const dump = await lead.dump()
-      t.type(dump.sessions.find((s) => s.sessionId === zk.sessionId)?.expiresAt, 'number', 'the leader tracks the session\'s deadline')
+      t.type(dump.sessions.find((s) => s.sessionId === zk.sessionId)?.expiresAt, 'number', "the leader tracks the session's deadline")
     })
   }
   t.test('conf over the client port lists the members', async (t) => {
     const conf = await new FourLetterClient(`127.0.0.1:${leader.clientPort}`).conf()
-    t.same(conf.servers.map((s) => s.id), [1, 2, 3])
+    t.same(
+      conf.servers.map((s) => s.id),
+      [1, 2, 3],
+    )
     t.equal(conf.serverId, leader.id)
   })
 })
@@ -143,7 +170,11 @@ t.test('bundled quorum of 3: the leader and the followers both ways, and a serve
       t.match(await admin(followers[1]!).mntr(), { mode: 'follower' })
     })
   }
-  t.same((await new FourLetterClient(ens.connectStringOf(leader)).conf()).servers.map((s) => s.id), [1, 2, 3], 'conf lists the members')
+  t.same(
+    (await new FourLetterClient(ens.connectStringOf(leader)).conf()).servers.map((s) => s.id),
+    [1, 2, 3],
+    'conf lists the members',
+  )
   // With both others gone the last one stops serving: srvr is refused both ways. ruok still answers
   // over the client port (the process is up); the AdminServer, as ZooKeeper's, refuses it too.
   await zk.close()

@@ -12,7 +12,15 @@ const skip = unavailable('real', 1) ?? unavailable('ensemble', 1)
 function norm(stat: Stat | null | undefined, base: bigint): unknown {
   if (!stat) return stat ?? null
   const rel = (z: bigint) => (z === 0n ? 0n : z - base)
-  return { ...stat, ctime: 0n, mtime: 0n, czxid: rel(stat.czxid), mzxid: rel(stat.mzxid), pzxid: rel(stat.pzxid), ephemeralOwner: stat.ephemeralOwner === 0n ? 0n : 'session' }
+  return {
+    ...stat,
+    ctime: 0n,
+    mtime: 0n,
+    czxid: rel(stat.czxid),
+    mzxid: rel(stat.mzxid),
+    pzxid: rel(stat.pzxid),
+    ephemeralOwner: stat.ephemeralOwner === 0n ? 0n : 'session',
+  }
 }
 
 async function outcome(p: Promise<unknown>, base: bigint, strip = (x: unknown) => x): Promise<unknown> {
@@ -37,10 +45,31 @@ t.test('random operation sequences agree with ZooKeeper', { skip }, async (t) =>
   const rnd = prng(20261124)
   const pick = <T>(xs: T[]) => xs[Math.floor(rnd() * xs.length)]!
   const paths = ['/a', '/a/b', '/a/b/c', '/d', '/d/e', '/a/s-', '/d/']
-  const modes = [CreateMode.PERSISTENT, CreateMode.EPHEMERAL, CreateMode.PERSISTENT_SEQUENTIAL, CreateMode.EPHEMERAL_SEQUENTIAL, CreateMode.CONTAINER]
+  const modes = [
+    CreateMode.PERSISTENT,
+    CreateMode.EPHEMERAL,
+    CreateMode.PERSISTENT_SEQUENTIAL,
+    CreateMode.EPHEMERAL_SEQUENTIAL,
+    CreateMode.CONTAINER,
+  ]
   const mismatches: string[] = []
   for (let i = 0; i < 400; i++) {
-    const op = pick(['create', 'create', 'delete', 'setData', 'getData', 'exists', 'children', 'multi', 'setACL', 'getACL', 'ttl', 'count', 'ephemerals', 'multiRead'])
+    const op = pick([
+      'create',
+      'create',
+      'delete',
+      'setData',
+      'getData',
+      'exists',
+      'children',
+      'multi',
+      'setACL',
+      'getACL',
+      'ttl',
+      'count',
+      'ephemerals',
+      'multiRead',
+    ])
     const path = pick(paths)
     const version = pick([-1, -1, 0, 1, 2])
     const mode = pick(modes)
@@ -49,31 +78,72 @@ t.test('random operation sequences agree with ZooKeeper', { skip }, async (t) =>
     const run = async (zk: ZooKeeper, base: bigint) => {
       switch (op) {
         case 'create':
-          return outcome(zk.create(path, data, { mode }), base, (r) => ({ path: (r as { path: string }).path, stat: norm((r as { stat: Stat }).stat, base) }))
+          return outcome(zk.create(path, data, { mode }), base, (r) => ({
+            path: (r as { path: string }).path,
+            stat: norm((r as { stat: Stat }).stat, base),
+          }))
         case 'delete':
           return outcome(zk.delete(path.replace(/[-/]$/, '') || '/', { version }), base)
         case 'setData':
           return outcome(zk.setData(path.replace(/[-/]$/, ''), data, { version }), base, (s) => norm(s as Stat, base))
         case 'getData':
-          return outcome(zk.getData(path.replace(/[-/]$/, '')), base, (r) => ({ data: String((r as { data: Buffer }).data), stat: norm((r as { stat: Stat }).stat, base) }))
+          return outcome(zk.getData(path.replace(/[-/]$/, '')), base, (r) => ({
+            data: String((r as { data: Buffer }).data),
+            stat: norm((r as { stat: Stat }).stat, base),
+          }))
         case 'exists':
           return outcome(zk.exists(path.replace(/[-/]$/, '')), base, (s) => norm(s as Stat, base))
         case 'children':
-          return outcome(zk.getChildrenWithStat(path.replace(/[-/]$/, '')), base, (r) => ({ children: (r as { children: string[] }).children.sort(), stat: norm((r as { stat: Stat }).stat, base) }))
+          return outcome(zk.getChildrenWithStat(path.replace(/[-/]$/, '')), base, (r) => ({
+            children: (r as { children: string[] }).children.sort(),
+            stat: norm((r as { stat: Stat }).stat, base),
+          }))
         case 'setACL':
-          return outcome(zk.setACL(path.replace(/[-/]$/, ''), [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }], { version }), base, (s) => norm(s as Stat, base))
+          return outcome(
+            zk.setACL(path.replace(/[-/]$/, ''), [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }], { version }),
+            base,
+            (s) => norm(s as Stat, base),
+          )
         case 'getACL':
-          return outcome(zk.getACL(path.replace(/[-/]$/, '')), base, (r) => ({ acl: (r as { acl: unknown }).acl, stat: norm((r as { stat: Stat }).stat, base) }))
+          return outcome(zk.getACL(path.replace(/[-/]$/, '')), base, (r) => ({
+            acl: (r as { acl: unknown }).acl,
+            stat: norm((r as { stat: Stat }).stat, base),
+          }))
         case 'ttl':
-          return outcome(zk.create(path, data, { mode: ttlMode, ttl: 600_000 }), base, (r) => ({ path: (r as { path: string }).path, stat: norm((r as { stat: Stat }).stat, base) }))
+          return outcome(zk.create(path, data, { mode: ttlMode, ttl: 600_000 }), base, (r) => ({
+            path: (r as { path: string }).path,
+            stat: norm((r as { stat: Stat }).stat, base),
+          }))
         case 'count':
           return outcome(zk.getAllChildrenNumber(path.replace(/[-/]$/, '') || '/'), base)
         case 'ephemerals':
-          return outcome(zk.getEphemerals(path.replace(/[-/]$/, '') || '/').then((l) => l.sort()), base)
+          return outcome(
+            zk.getEphemerals(path.replace(/[-/]$/, '') || '/').then((l) => l.sort()),
+            base,
+          )
         case 'multiRead':
-          return outcome(zk.multiRead([{ type: 'getData', path: path.replace(/[-/]$/, '') }, { type: 'getChildren', path: '/a' }]).then((rs) => rs.map((x) => (x instanceof Error ? (x as { code: number }).code : x.type === 'getData' ? { data: String(x.data), stat: norm(x.stat, base) } : x.children.sort()))), base)
+          return outcome(
+            zk
+              .multiRead([
+                { type: 'getData', path: path.replace(/[-/]$/, '') },
+                { type: 'getChildren', path: '/a' },
+              ])
+              .then((rs) =>
+                rs.map((x) =>
+                  x instanceof Error
+                    ? (x as { code: number }).code
+                    : x.type === 'getData'
+                      ? { data: String(x.data), stat: norm(x.stat, base) }
+                      : x.children.sort(),
+                ),
+              ),
+            base,
+          )
         default: {
-          const tx = zk.transaction().create(`${path.replace(/[-/]$/, '')}-m${i}`, data).setData(path.replace(/[-/]$/, ''), data, version)
+          const tx = zk
+            .transaction()
+            .create(`${path.replace(/[-/]$/, '')}-m${i}`, data)
+            .setData(path.replace(/[-/]$/, ''), data, version)
           return outcome(tx.commit(), base, (r) => (r as { type: string; stat?: Stat }[]).map((x) => ({ ...x, stat: norm(x.stat, base) })))
         }
       }
@@ -119,7 +189,13 @@ t.test('watch events, ACLs and auth agree with ZooKeeper', { skip }, async (t) =
     const { a, b, events } = s
     const log = (tag: string) => (e: { type: string; path: string }) => events.push(`${tag}:${e.type}:${e.path}`)
     const out: unknown[] = []
-    const rec = async (p: Promise<unknown>) => out.push(await p.then((v) => (v === undefined ? 'ok' : typeof v === 'object' && v && 'path' in v ? (v as { path: string }).path : 'ok'), (e: { code?: number }) => e.code))
+    const rec = async (p: Promise<unknown>) =>
+      out.push(
+        await p.then(
+          (v) => (v === undefined ? 'ok' : typeof v === 'object' && v && 'path' in v ? (v as { path: string }).path : 'ok'),
+          (e: { code?: number }) => e.code,
+        ),
+      )
     await rec(a.create('/w'))
     await a.exists('/w/x', { watch: log('exists') })
     await a.getChildren('/w', { watch: log('children') })
@@ -145,7 +221,14 @@ t.test('watch events, ACLs and auth agree with ZooKeeper', { skip }, async (t) =
     await rec(a.create('/bad', null, { acl: [{ perms: 31, id: { scheme: 'nope', id: 'x' } }] }))
     await rec(a.create('/bad2', null, { acl: [{ perms: 31, id: { scheme: 'world', id: 'someone' } }] }))
     await rec(a.whoAmI().then((w) => w.map((x) => x.authScheme).join(',')))
-    await rec(b.multiRead([{ type: 'getData', path: '/secret' }, { type: 'getChildren', path: '/nope' }]).then((r) => r.map((x) => (x instanceof Error ? (x as { code: number }).code : x.type)).join(',')))
+    await rec(
+      b
+        .multiRead([
+          { type: 'getData', path: '/secret' },
+          { type: 'getChildren', path: '/nope' },
+        ])
+        .then((r) => r.map((x) => (x instanceof Error ? (x as { code: number }).code : x.type)).join(',')),
+    )
     await rec(a.getAllChildrenNumber('/'))
     await rec(b.getEphemerals('/'))
     return { out, events }
@@ -169,7 +252,13 @@ t.test('persistent watches, watch removal and watch restore after a reconnect ag
     t.teardown(() => Promise.all([watcher.close(), writer.close()]))
     const events: string[] = []
     const out: unknown[] = []
-    const rec = async (p: Promise<unknown>) => out.push(await p.then(() => 'ok', (e: { code?: number }) => e.code))
+    const rec = async (p: Promise<unknown>) =>
+      out.push(
+        await p.then(
+          () => 'ok',
+          (e: { code?: number }) => e.code,
+        ),
+      )
     const log = (tag: string) => (e: { type: string; path: string }) => events.push(`${tag}:${e.type}:${e.path}`)
     await writer.createAll('/p/q')
     await watcher.addWatch('/p', AddWatchMode.PERSISTENT, log('persistent'))
@@ -215,7 +304,13 @@ t.test('system nodes and the root behave as in ZooKeeper', { skip }, async (t) =
     const zk = await ZooKeeper.connect(c.connectString)
     t.teardown(() => zk.close())
     const out: unknown[] = []
-    const rec = async (p: Promise<unknown>) => out.push(await p.then(() => 'ok', (e: { code?: number }) => e.code))
+    const rec = async (p: Promise<unknown>) =>
+      out.push(
+        await p.then(
+          () => 'ok',
+          (e: { code?: number }) => e.code,
+        ),
+      )
     for (const p of ['/zookeeper', '/zookeeper/config', '/zookeeper/quota', '/']) await rec(zk.delete(p))
     await rec(zk.create('/zookeeper/foo'))
     await rec(zk.delete('/zookeeper/foo'))
@@ -226,7 +321,9 @@ t.test('system nodes and the root behave as in ZooKeeper', { skip }, async (t) =
     await rec(zk.setACL('/', [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }]))
     await rec(zk.sync('/nope'))
     const base = (await zk.create('/mark')).stat.czxid
-    const stats = await Promise.all(['/', '/zookeeper', '/zookeeper/config', '/zookeeper/quota'].map(async (p) => norm(await zk.exists(p), base)))
+    const stats = await Promise.all(
+      ['/', '/zookeeper', '/zookeeper/config', '/zookeeper/quota'].map(async (p) => norm(await zk.exists(p), base)),
+    )
     return { out, stats }
   }
   const real = await run('real')
@@ -242,20 +339,40 @@ t.test('auth failures and session resumption agree with ZooKeeper', { skip }, as
     const cs = c.connectString
     const out: string[] = []
     const a = await ZooKeeper.connect(cs, { sessionTimeout: 6000 })
-    out.push(`unknown scheme: ${await a.addAuth('foo', 'bar').then(() => 'ok', (e: { code: number }) => e.code)} ${a.state}`)
+    out.push(
+      `unknown scheme: ${await a.addAuth('foo', 'bar').then(
+        () => 'ok',
+        (e: { code: number }) => e.code,
+      )} ${a.state}`,
+    )
     await a.close()
     const b = await ZooKeeper.connect(cs, { sessionTimeout: 6000 })
-    out.push(`digest without colon: ${await b.addAuth('digest', 'nocolon').then(() => 'ok', (e: { code: number }) => e.code)} ${b.state}`)
+    out.push(
+      `digest without colon: ${await b.addAuth('digest', 'nocolon').then(
+        () => 'ok',
+        (e: { code: number }) => e.code,
+      )} ${b.state}`,
+    )
     await b.close()
     const closed = await ZooKeeper.connect(cs, { sessionTimeout: 6000 })
     const { sessionId, sessionPassword } = closed
     await closed.close()
     const d = new ZooKeeper(cs, { sessionId, sessionPassword, sessionTimeout: 6000 })
-    out.push(`resume a closed session: ${await d.waitForConnected({ timeout: 8000 }).then(() => 'connected', (e: { code: number }) => e.code)} ${d.state}`)
+    out.push(
+      `resume a closed session: ${await d.waitForConnected({ timeout: 8000 }).then(
+        () => 'connected',
+        (e: { code: number }) => e.code,
+      )} ${d.state}`,
+    )
     await d.close()
     const e = await ZooKeeper.connect(cs, { sessionTimeout: 6000 })
     const f = new ZooKeeper(cs, { sessionId: e.sessionId, sessionPassword: Buffer.alloc(16, 9), sessionTimeout: 6000 })
-    out.push(`wrong password: ${await f.waitForConnected({ timeout: 8000 }).then(() => 'connected', (err: { code: number }) => err.code)} ${f.state}`)
+    out.push(
+      `wrong password: ${await f.waitForConnected({ timeout: 8000 }).then(
+        () => 'connected',
+        (err: { code: number }) => err.code,
+      )} ${f.state}`,
+    )
     await f.close()
     await e.close()
     return out

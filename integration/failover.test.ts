@@ -18,15 +18,28 @@ eachTarget(t, { size: 3, tickTime: 500 }, async (t, cluster) => {
     const events: WatchedEvent[] = []
     let resolveFired!: (e: WatchedEvent) => void
     const fired = new Promise<WatchedEvent>((resolve) => (resolveFired = resolve))
-    await zk.getData('/w', { watch: (e) => { events.push(e); resolveFired(e) } })
+    await zk.getData('/w', {
+      watch: (e) => {
+        events.push(e)
+        resolveFired(e)
+      },
+    })
 
     // Freeze the server so these calls are surely in flight, then kill it: each fails with
     // ConnectionLoss and none hangs.
     await cluster.pause!(0)
-    const inFlight = Array.from({ length: 20 }, () => zk.getData('/w').then(() => 'ok', (e: unknown) => e))
+    const inFlight = Array.from({ length: 20 }, () =>
+      zk.getData('/w').then(
+        () => 'ok',
+        (e: unknown) => e,
+      ),
+    )
     await cluster.kill!(0)
     const outcomes = await Promise.all(inFlight)
-    t.ok(outcomes.every((o) => o instanceof ConnectionLossError), 'every in-flight call failed with ConnectionLoss')
+    t.ok(
+      outcomes.every((o) => o instanceof ConnectionLossError),
+      'every in-flight call failed with ConnectionLoss',
+    )
 
     // Change the node while the client is away; retry while the survivors elect a leader.
     await withRetry(() => writer.setData('/w', Buffer.from('after')), { retries: 30 })

@@ -46,7 +46,8 @@ export function targetKinds(size = 1): TargetKind[] {
 /** Why a target cannot run here, or undefined when it can. */
 export function unavailable(kind: TargetKind, size: number): string | undefined {
   if (kind === 'real' && !realZooKeeperAvailable()) return 'Debian zookeeper is not installed (apt-get install zookeeper)'
-  if (kind !== 'real' && !existsSync(fileURLToPath(new URL(ENSEMBLE_MODULE.replace(/\.js$/, '.ts'), import.meta.url)))) return 'bundled ensemble not built yet'
+  if (kind !== 'real' && !existsSync(fileURLToPath(new URL(ENSEMBLE_MODULE.replace(/\.js$/, '.ts'), import.meta.url))))
+    return 'bundled ensemble not built yet'
   if (kind === 'quorum' && size > 1) return 'the quorum target is for single-server suites'
   return undefined
 }
@@ -110,11 +111,7 @@ export interface Harness {
  * own subtests (stopped when the target's subtest ends). Inside, each subtest calls
  * `harness(t, cluster)` for its own chroot and clients closed at its teardown.
  */
-export function eachTarget(
-  t: Test,
-  opts: { size?: 1 | 3; tickTime?: number },
-  body: (t: Test, cluster: Cluster) => Promise<void>,
-): void {
+export function eachTarget(t: Test, opts: { size?: 1 | 3; tickTime?: number }, body: (t: Test, cluster: Cluster) => Promise<void>): void {
   const size = opts.size ?? 1
   for (const kind of targetKinds(size)) {
     const skip = unavailable(kind, size)

@@ -8,7 +8,16 @@ import { eachTarget, harness } from './harness.js'
 
 const ZKCLI = '/usr/share/zookeeper/bin/zkCli.sh'
 const PYTHON = '/usr/bin/python3'
-const JARS = ['curator-client', 'curator-framework', 'curator-recipes', 'zookeeper', 'zookeeper-jute', 'guava', 'slf4j-api', 'slf4j-nop'].map((j) => `/usr/share/java/${j}.jar`)
+const JARS = [
+  'curator-client',
+  'curator-framework',
+  'curator-recipes',
+  'zookeeper',
+  'zookeeper-jute',
+  'guava',
+  'slf4j-api',
+  'slf4j-nop',
+].map((j) => `/usr/share/java/${j}.jar`)
 const CURATOR_SRC = fileURLToPath(new URL('./interop/CuratorSmoke.java', import.meta.url))
 
 /** Run a command to completion; resolves with its exit code and output. */
@@ -23,7 +32,8 @@ function run(cmd: string, args: string[], input?: string): Promise<{ code: numbe
   })
 }
 
-const kazooMissing = spawnSync(PYTHON, ['-c', 'import kazoo']).status === 0 ? undefined : 'python3-kazoo is not installed (for /usr/bin/python3)'
+const kazooMissing =
+  spawnSync(PYTHON, ['-c', 'import kazoo']).status === 0 ? undefined : 'python3-kazoo is not installed (for /usr/bin/python3)'
 
 eachTarget(t, {}, async (t, cluster) => {
   t.test('zkCli.sh', { skip: existsSync(ZKCLI) ? undefined : 'Debian zookeeper is not installed' }, async (t) => {

@@ -7,7 +7,16 @@ import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { eachTarget, harness } from './harness.js'
 
-const JARS = ['curator-client', 'curator-framework', 'curator-recipes', 'zookeeper', 'zookeeper-jute', 'guava', 'slf4j-api', 'slf4j-nop'].map((j) => `/usr/share/java/${j}.jar`)
+const JARS = [
+  'curator-client',
+  'curator-framework',
+  'curator-recipes',
+  'zookeeper',
+  'zookeeper-jute',
+  'guava',
+  'slf4j-api',
+  'slf4j-nop',
+].map((j) => `/usr/share/java/${j}.jar`)
 const SRC = fileURLToPath(new URL('./interop/JavaWatches.java', import.meta.url))
 // The Java side gives up after 90 s; this only catches a JVM that does not exit.
 const KILL_AFTER_MS = 110_000

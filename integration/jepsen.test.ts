@@ -87,7 +87,10 @@ t.test('leadership is neither lost nor stuck for nothing', async (t) => {
       const changes: string[] = []
       const offs = [leader, other].map((i) => {
         const q = ens.servers[i]!.quorum!
-        const on = (m: string) => changes.push(`server ${i} became ${m} (epoch ${q.peer.currentEpoch}, leader ${q.peer.leader === undefined ? 'none' : `server ${q.peer.leader - 1}`})`)
+        const on = (m: string) =>
+          changes.push(
+            `server ${i} became ${m} (epoch ${q.peer.currentEpoch}, leader ${q.peer.leader === undefined ? 'none' : `server ${q.peer.leader - 1}`})`,
+          )
         q.on('mode', on)
         return () => q.off('mode', on)
       })
@@ -107,7 +110,11 @@ t.test('leadership is neither lost nor stuck for nothing', async (t) => {
       const rejoined = Date.now() - back
       await write()
       offs.forEach((off) => off())
-      t.same(changes, [], `${fault}: server ${away} missed two writes in ${back - left} ms away and rejoined in ${rejoined} ms; leader ${leader}, which kept its majority, kept leading and no other server changed role`)
+      t.same(
+        changes,
+        [],
+        `${fault}: server ${away} missed two writes in ${back - left} ms away and rejoined in ${rejoined} ms; leader ${leader}, which kept its majority, kept leading and no other server changed role`,
+      )
     }
     await zk.sync('/rejoin', call)
     t.equal((await zk.getData('/rejoin', call)).data.toString(), `v${n}`, 'the last write is there')
@@ -152,7 +159,9 @@ t.test('leadership is neither lost nor stuck for nothing', async (t) => {
       const ms = await probe.write(Date.now() + BOUND)
       t.pass(`a write went through ${ms} ms after healing (before: ${before}; now: ${describeModes(ens)})`)
     } catch {
-      t.fail(`no write went through within ${BOUND} ms of healing (L = ${L}, X = ${X}, Y = ${Y}; before healing: ${before}; now: ${describeModes(ens)})`)
+      t.fail(
+        `no write went through within ${BOUND} ms of healing (L = ${L}, X = ${X}, Y = ${Y}; before healing: ${before}; now: ${describeModes(ens)})`,
+      )
     }
     await probe.close()
   })

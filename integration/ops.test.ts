@@ -116,7 +116,10 @@ eachTarget(t, {}, async (t, cluster) => {
     await zk.create('/auth-acl', Buffer.alloc(0), { acl: [{ perms: Perms.ALL, id: { scheme: 'auth', id: '' } }] })
     const got = await zk.getACL('/auth-acl')
     t.same(got.acl, mine, 'the auth scheme expands to the authenticated identity')
-    await t.rejects(other.create('/auth-acl2', Buffer.alloc(0), { acl: [{ perms: Perms.ALL, id: { scheme: 'auth', id: '' } }] }), InvalidACLError)
+    await t.rejects(
+      other.create('/auth-acl2', Buffer.alloc(0), { acl: [{ perms: Perms.ALL, id: { scheme: 'auth', id: '' } }] }),
+      InvalidACLError,
+    )
     const who = await zk.whoAmI()
     t.ok(who.some((w) => w.authScheme === 'digest' && w.user === 'alice'))
   })
@@ -124,17 +127,36 @@ eachTarget(t, {}, async (t, cluster) => {
   t.test('multi: atomic with per-op results; multiRead', async (t) => {
     const h = await harness(t, cluster)
     const zk = await h.connect()
-    const results = await zk.transaction().create('/m').create('/m/a', Buffer.from('a')).setData('/m/a', Buffer.from('b')).check('/m', 0).commit()
+    const results = await zk
+      .transaction()
+      .create('/m')
+      .create('/m/a', Buffer.from('a'))
+      .setData('/m/a', Buffer.from('b'))
+      .check('/m', 0)
+      .commit()
     t.equal(results.length, 4)
     t.same(results[0], { type: 'create', path: '/m' })
     t.equal((results[2] as { stat: { version: number } }).stat.version, 1)
 
-    const err = await zk.transaction().create('/m/b').delete('/nope').create('/m/c').commit().catch((e: unknown) => e)
+    const err = await zk
+      .transaction()
+      .create('/m/b')
+      .delete('/nope')
+      .create('/m/c')
+      .commit()
+      .catch((e: unknown) => e)
     t.ok(err instanceof NoNodeError, 'rejects with the first failing op')
-    t.same((err as { results: { err: number }[] }).results.map((r) => r.err), [0, -101, -2])
+    t.same(
+      (err as { results: { err: number }[] }).results.map((r) => r.err),
+      [0, -101, -2],
+    )
     t.equal(await zk.exists('/m/b'), null, 'nothing applied')
 
-    const reads = await zk.multiRead([{ type: 'getData', path: '/m/a' }, { type: 'getChildren', path: '/m' }, { type: 'getData', path: '/nope' }])
+    const reads = await zk.multiRead([
+      { type: 'getData', path: '/m/a' },
+      { type: 'getChildren', path: '/m' },
+      { type: 'getData', path: '/nope' },
+    ])
     t.equal((reads[0] as { data: Buffer }).data.toString(), 'b')
     t.same((reads[1] as { children: string[] }).children, ['a'])
     t.ok(reads[2] instanceof NoNodeError)
@@ -164,7 +186,10 @@ eachTarget(t, {}, async (t, cluster) => {
       t.match((e as Error).message, /create/)
     }
     const big = Buffer.alloc(0x100000)
-    await t.rejects(zk.create('/big', big), new BadArgumentsError('data of 1048576 bytes exceeds jute.maxbuffer (1048575 bytes)', { op: 'create', path: '/big' }))
+    await t.rejects(
+      zk.create('/big', big),
+      new BadArgumentsError('data of 1048576 bytes exceeds jute.maxbuffer (1048575 bytes)', { op: 'create', path: '/big' }),
+    )
     await t.rejects(zk.create('/t', Buffer.alloc(0), { mode: CreateMode.PERSISTENT_WITH_TTL }), BadArgumentsError)
     await t.rejects(zk.create('/t', Buffer.alloc(0), { acl: [] }), InvalidACLError)
     t.ok((await zk.create('/after')).path === '/after', 'still usable')
@@ -175,7 +200,12 @@ eachTarget(t, {}, async (t, cluster) => {
     const zk = await h.connect()
     // create2 under the chroot: header 8 + path 4+len + data 4+n + OPEN_ACL_UNSAFE 27 + flags 4.
     const most = DEFAULT_MAX_BUFFER - (47 + Buffer.byteLength(`${h.root}/big`))
-    await t.rejects(zk.create('/big', Buffer.alloc(most + 1)), { name: 'BadArgumentsError', op: 'create', path: '/big', message: new RegExp(`its data may be at most ${most} bytes`) })
+    await t.rejects(zk.create('/big', Buffer.alloc(most + 1)), {
+      name: 'BadArgumentsError',
+      op: 'create',
+      path: '/big',
+      message: new RegExp(`its data may be at most ${most} bytes`),
+    })
     t.equal((await zk.create('/big', Buffer.alloc(most, 1))).path, '/big', 'a frame of exactly jute.maxbuffer bytes is accepted')
     t.equal((await zk.getData('/big')).data.length, most)
     t.equal(zk.state, 'connected')

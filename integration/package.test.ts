@@ -48,7 +48,10 @@ t.before(async () => {
   writeFileSync(path.join(dir, 'package.json'), '{}')
   await run('mkdir', ['-p', app])
   writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }))
-  await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', path.join(dir, packed!.filename)], { cwd: app, maxBuffer: 64 << 20 })
+  await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', path.join(dir, packed!.filename)], {
+    cwd: app,
+    maxBuffer: 64 << 20,
+  })
 })
 
 t.test('the tarball holds the library, the CLI and their types, nothing else', async (t) => {
@@ -56,20 +59,28 @@ t.test('the tarball holds the library, the CLI and their types, nothing else', a
   t.ok(files.includes('dist/recipes/index.js') && files.includes('dist/src/ensemble/index.js'), 'recipes and ensemble')
   t.ok(files.includes('dist/src/admin/index.js') && files.includes('dist/src/admin/index.d.ts'), 'admin')
   t.ok(files.includes('dist/src/cli.js'), 'the CLI')
-  const stray = files.filter((f) => /\.test\.|test-helper|\.map$|(^|\/)(integration|bench|testing|scripts)\//.test(f) || (f.endsWith('.ts') && !f.endsWith('.d.ts')))
+  const stray = files.filter(
+    (f) => /\.test\.|test-helper|\.map$|(^|\/)(integration|bench|testing|scripts)\//.test(f) || (f.endsWith('.ts') && !f.endsWith('.d.ts')),
+  )
   t.same(stray, [], 'no tests, benchmarks, test tools, sources or source maps')
   const outside = files.filter((f) => !f.startsWith('dist/') && !['package.json', 'README.md', 'CHANGELOG.md'].includes(f))
   t.same(outside, [], 'nothing outside dist/ but the manifest and the docs')
 })
 
 t.test('an ES module consumer runs', async (t) => {
-  writeFileSync(path.join(app, 'esm.mjs'), `import { ZooKeeper } from 'zookit'\nimport { startEnsemble } from 'zookit/ensemble'\nimport { Mutex } from 'zookit/recipes'\nimport { FourLetterClient } from 'zookit/admin'\n${USE}`)
+  writeFileSync(
+    path.join(app, 'esm.mjs'),
+    `import { ZooKeeper } from 'zookit'\nimport { startEnsemble } from 'zookit/ensemble'\nimport { Mutex } from 'zookit/recipes'\nimport { FourLetterClient } from 'zookit/admin'\n${USE}`,
+  )
   const { stdout } = await run(process.execPath, ['esm.mjs'], { cwd: app })
   t.equal(stdout.trim(), 'OK world')
 })
 
 t.test('a CommonJS consumer runs (require of an ES module, Node 20.19+)', async (t) => {
-  writeFileSync(path.join(app, 'cjs.cjs'), `const { ZooKeeper } = require('zookit')\nconst { startEnsemble } = require('zookit/ensemble')\nconst { Mutex } = require('zookit/recipes')\nconst { FourLetterClient } = require('zookit/admin')\nasync function main() {${USE}}\nmain().catch((e) => { console.error(e); process.exit(1) })\n`)
+  writeFileSync(
+    path.join(app, 'cjs.cjs'),
+    `const { ZooKeeper } = require('zookit')\nconst { startEnsemble } = require('zookit/ensemble')\nconst { Mutex } = require('zookit/recipes')\nconst { FourLetterClient } = require('zookit/admin')\nasync function main() {${USE}}\nmain().catch((e) => { console.error(e); process.exit(1) })\n`,
+  )
   const { stdout } = await run(process.execPath, ['cjs.cjs'], { cwd: app })
   t.equal(stdout.trim(), 'OK world')
 })
@@ -110,7 +121,10 @@ t.test('npx zookit --version prints the version', async (t) => {
 t.test('the installed zookit ensemble --port 0 serves, answers ruok and stops on SIGINT', async (t) => {
   // The bin npx resolves to, run as a shell runs it. (Through npx itself, a terminal's Ctrl-C also
   // stops npm and its sh wrapper, which report the signal rather than the CLI's exit status.)
-  const cli = spawn(path.join(app, 'node_modules/.bin/zookit'), ['ensemble', '--port', '0'], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] })
+  const cli = spawn(path.join(app, 'node_modules/.bin/zookit'), ['ensemble', '--port', '0'], {
+    cwd: app,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   const exited = new Promise<number | null>((resolve) => cli.on('exit', (code) => resolve(code)))
   t.teardown(() => {
     if (cli.exitCode === null && cli.signalCode === null) cli.kill('SIGKILL')

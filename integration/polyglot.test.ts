@@ -11,21 +11,42 @@ import { userEnv } from '../scripts/snippets.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const PYTHON = '/usr/bin/python3'
-const JARS = ['junit-platform-console-standalone', 'zookeeper', 'zookeeper-jute', 'curator-client', 'curator-framework', 'curator-recipes', 'guava', 'slf4j-api', 'slf4j-nop']
+const JARS = [
+  'junit-platform-console-standalone',
+  'zookeeper',
+  'zookeeper-jute',
+  'curator-client',
+  'curator-framework',
+  'curator-recipes',
+  'guava',
+  'slf4j-api',
+  'slf4j-nop',
+]
 
 const has = (cmd: string, args: string[]) => spawnSync(cmd, args, { stdio: 'ignore' }).status === 0
 // run.sh compiles with javac, or with the compiler module of a JRE when there is no JDK.
 const javaMissing = !has('java', ['--describe-module', 'jdk.compiler'])
   ? 'no java with the jdk.compiler module on PATH'
-  : JARS.filter((j) => !existsSync(`/usr/share/java/${j}.jar`)).map((j) => `/usr/share/java/${j}.jar is missing (Debian packages junit5, libzookeeper-java, libcurator-recipes-java)`)[0]
-const pythonMissing = !existsSync(PYTHON) ? `no ${PYTHON}` : has(PYTHON, ['-c', 'import pytest, kazoo']) ? undefined : 'pytest or kazoo is missing for /usr/bin/python3 (Debian packages python3-pytest, python3-kazoo)'
+  : JARS.filter((j) => !existsSync(`/usr/share/java/${j}.jar`)).map(
+      (j) => `/usr/share/java/${j}.jar is missing (Debian packages junit5, libzookeeper-java, libcurator-recipes-java)`,
+    )[0]
+const pythonMissing = !existsSync(PYTHON)
+  ? `no ${PYTHON}`
+  : has(PYTHON, ['-c', 'import pytest, kazoo'])
+    ? undefined
+    : 'pytest or kazoo is missing for /usr/bin/python3 (Debian packages python3-pytest, python3-kazoo)'
 
 /**
  * Run a test runner in its own process group, so that whatever it leaves behind (the zookit CLI
  * and its server processes, should it be killed mid-test) goes with the group at teardown.
  */
 function runner(t: Test, cmd: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string }> {
-  const p = spawn(cmd, args, { cwd: ROOT, env: userEnv({ NODE: process.execPath, ...env }), detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+  const p = spawn(cmd, args, {
+    cwd: ROOT,
+    env: userEnv({ NODE: process.execPath, ...env }),
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   t.teardown(() => {
     try {
       process.kill(-p.pid!, 'SIGKILL')

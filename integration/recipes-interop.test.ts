@@ -7,7 +7,16 @@ import { fileURLToPath } from 'node:url'
 import { eachTarget, harness } from './harness.js'
 import { Mutex, LeaderLatch } from '../recipes/index.js'
 
-const JARS = ['curator-client', 'curator-framework', 'curator-recipes', 'zookeeper', 'zookeeper-jute', 'guava', 'slf4j-api', 'slf4j-nop'].map((j) => `/usr/share/java/${j}.jar`)
+const JARS = [
+  'curator-client',
+  'curator-framework',
+  'curator-recipes',
+  'zookeeper',
+  'zookeeper-jute',
+  'guava',
+  'slf4j-api',
+  'slf4j-nop',
+].map((j) => `/usr/share/java/${j}.jar`)
 const SRC = fileURLToPath(new URL('./interop/CuratorPeer.java', import.meta.url))
 const skip = JARS.every((j) => existsSync(j)) ? undefined : 'libcurator-recipes-java is not installed'
 
@@ -37,7 +46,18 @@ class Peer {
       this.lines = this.lines.filter((l) => l !== seen)
       return Promise.resolve(seen)
     }
-    return new Promise((resolve) => this.waiters.push({ want, resolve: () => resolve(this.lines.splice(this.lines.findIndex((l) => l.startsWith(want)), 1)[0]!) }))
+    return new Promise((resolve) =>
+      this.waiters.push({
+        want,
+        resolve: () =>
+          resolve(
+            this.lines.splice(
+              this.lines.findIndex((l) => l.startsWith(want)),
+              1,
+            )[0]!,
+          ),
+      }),
+    )
   }
   say(cmd: string): void {
     this.proc.stdin.write(cmd + '\n')
@@ -82,7 +102,13 @@ eachTarget(t, {}, async (t, cluster) => {
     const latch = new LeaderLatch(zk, '/shared/latch', 'node')
     await latch.start()
     t.equal(await latch.await({ timeout: 300 }), false, 'zookit does not lead while Curator does')
-    t.same((await latch.participants()).map((p) => [p.id, p.isLeader]), [['java', true], ['node', false]])
+    t.same(
+      (await latch.participants()).map((p) => [p.id, p.isLeader]),
+      [
+        ['java', true],
+        ['node', false],
+      ],
+    )
     peer.say('unlatch')
     t.equal(await latch.await({ timeout: 20_000 }), true, 'zookit leads once Curator leaves')
     peer.say('latch')

@@ -10,14 +10,16 @@ eachTarget(t, { tickTime: 500 }, async (t, cluster) => {
     const h = await harness(t, cluster)
     const zks = await Promise.all([0, 1, 2, 3].map(() => h.connect()))
     await zks[0]!.create('/n', '0')
-    await Promise.all(zks.map(async (zk) => {
-      const m = new Mutex(zk, '/lock')
-      for (let i = 0; i < 8; i++) {
-        await m.acquire()
-        await zk.setData('/n', String(Number((await zk.getData('/n')).data) + 1))
-        await m.release()
-      }
-    }))
+    await Promise.all(
+      zks.map(async (zk) => {
+        const m = new Mutex(zk, '/lock')
+        for (let i = 0; i < 8; i++) {
+          await m.acquire()
+          await zk.setData('/n', String(Number((await zk.getData('/n')).data) + 1))
+          await m.release()
+        }
+      }),
+    )
     t.equal((await zks[0]!.getData('/n')).data.toString(), '32')
     t.same(await zks[0]!.getChildren('/lock'), [])
   })
@@ -27,17 +29,19 @@ eachTarget(t, { tickTime: 500 }, async (t, cluster) => {
     const zks = await Promise.all([0, 1, 2].map(() => h.connect()))
     let out = 0
     let peak = 0
-    await Promise.all(zks.map(async (zk) => {
-      const sem = new Semaphore(zk, '/sem', 2)
-      const n = new DistributedAtomicLong(zk, '/count')
-      for (let i = 0; i < 4; i++) {
-        const lease = (await sem.acquire())!
-        peak = Math.max(peak, ++out)
-        await n.increment()
-        out--
-        await lease.close()
-      }
-    }))
+    await Promise.all(
+      zks.map(async (zk) => {
+        const sem = new Semaphore(zk, '/sem', 2)
+        const n = new DistributedAtomicLong(zk, '/count')
+        for (let i = 0; i < 4; i++) {
+          const lease = (await sem.acquire())!
+          peak = Math.max(peak, ++out)
+          await n.increment()
+          out--
+          await lease.close()
+        }
+      }),
+    )
     t.ok(peak <= 2, `peak ${peak}`)
     t.equal(await new DistributedAtomicLong(zks[0]!, '/count').get(), 12n)
   })
@@ -63,12 +67,21 @@ eachTarget(t, { tickTime: 500 }, async (t, cluster) => {
     const h = await harness(t, cluster)
     const [p, c1, c2] = await Promise.all([0, 1, 2].map(() => h.connect()))
     for (let i = 0; i < 10; i++) await new Queue(p!, '/q').put(String(i))
-    const got = await Promise.all([c1!, c2!].map(async (zk) => {
-      const out: number[] = []
-      for (let item; (item = await new Queue(zk, '/q').take({ timeout: 100 })); ) out.push(Number(item))
-      return out
-    }))
-    t.same([...got[0]!, ...got[1]!].sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
-    for (const list of got) t.same(list, [...list].sort((a, b) => a - b))
+    const got = await Promise.all(
+      [c1!, c2!].map(async (zk) => {
+        const out: number[] = []
+        for (let item; (item = await new Queue(zk, '/q').take({ timeout: 100 }));) out.push(Number(item))
+        return out
+      }),
+    )
+    t.same(
+      [...got[0]!, ...got[1]!].sort((a, b) => a - b),
+      [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+    )
+    for (const list of got)
+      t.same(
+        list,
+        [...list].sort((a, b) => a - b),
+      )
   })
 })

@@ -35,8 +35,10 @@ function run(cmd: string, args: string[], input: string, env: NodeJS.ProcessEnv 
 }
 
 type Side = (server: string, r: ShellRun) => Promise<Output>
-const zkCli: Side = (server, r) => run(ZKCLI, ['-server', server, ...r.args], r.input.replaceAll('HOST', server), { CLIENT_JVMFLAGS: JVM_FLAGS })
-const zookit: Side = (server, r) => run(process.execPath, ['--import', 'tsx', CLI, 'shell', '-server', server, ...r.args], r.input.replaceAll('HOST', server))
+const zkCli: Side = (server, r) =>
+  run(ZKCLI, ['-server', server, ...r.args], r.input.replaceAll('HOST', server), { CLIENT_JVMFLAGS: JVM_FLAGS })
+const zookit: Side = (server, r) =>
+  run(process.execPath, ['--import', 'tsx', CLI, 'shell', '-server', server, ...r.args], r.input.replaceAll('HOST', server))
 
 /** Java's Date.toString(): "Wed Dec 02 03:41:05 UTC 2026". */
 const JAVA_DATE = /^[A-Z][a-z]{2} [A-Z][a-z]{2} \d{2} \d{2}:\d{2}:\d{2} \S+ \d{4}$/
@@ -94,7 +96,8 @@ function normalize(out: Output, server: string, side: 'zkcli' | 'zookit'): Norma
   // When zkCli closes its session, the server may close the socket before the Java client has
   // finished closing, and the client then reports Disconnected just before Closed (seen under load).
   const closed = events.indexOf(CLOSED)
-  if (side === 'zkcli' && closed > 0 && events[closed - 1] === 'WatchedEvent state:Disconnected type:None path:null') events.splice(closed - 1, 1)
+  if (side === 'zkcli' && closed > 0 && events[closed - 1] === 'WatchedEvent state:Disconnected type:None path:null')
+    events.splice(closed - 1, 1)
   return { code: out.code, stdout, events, stderr: lines(out.stderr) }
 }
 
@@ -138,7 +141,11 @@ t.test('zookit shell prints what zkCli.sh prints', { skip: missing }, async (t) 
       const events = quits && got.events.at(-1) === CLOSED && want.events.at(-1) !== CLOSED ? got.events.slice(0, -1) : got.events
       if (quits) t.equal(got.events.at(-1), CLOSED, `${label}: quit closes the session`)
       if (!r.racyEvents) t.same(events, want.events, `${label}: events`)
-      else t.ok(want.events.every((e, k) => got.events[k] === e), `${label}: zkCli's events (${want.events.length}) begin ours (${got.events.length})`)
+      else
+        t.ok(
+          want.events.every((e, k) => got.events[k] === e),
+          `${label}: zkCli's events (${want.events.length}) begin ours (${got.events.length})`,
+        )
     })
   })
 })

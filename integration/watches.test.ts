@@ -83,8 +83,14 @@ eachTarget(t, {}, async (t, cluster) => {
     await zk.getData('/r')
     await zk2.sync('/r')
     await zk2.getData('/r')
-    t.same(flat.events.map((e) => `${e.type} ${e.path}`), ['childrenChanged /r', 'dataChanged /r', 'dataChanged /r'])
-    t.same(deep.events.map((e) => `${e.type} ${e.path}`), ['created /r/a', 'created /r/a/b', 'dataChanged /r', 'dataChanged /r'])
+    t.same(
+      flat.events.map((e) => `${e.type} ${e.path}`),
+      ['childrenChanged /r', 'dataChanged /r', 'dataChanged /r'],
+    )
+    t.same(
+      deep.events.map((e) => `${e.type} ${e.path}`),
+      ['created /r/a', 'created /r/a/b', 'dataChanged /r', 'dataChanged /r'],
+    )
 
     await zk.removeWatches('/r', 'any')
     await writer.setData('/r', Buffer.from('z'))

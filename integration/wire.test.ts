@@ -58,10 +58,17 @@ for (const file of fixtures) {
     const expected = transcriptLines(real)
     heard.push(...expected)
     t.ok(expected.length > fixture.steps.length / 2, `real ZooKeeper answered (${expected.length} lines)`)
-    for (const [target, got] of [['ensemble', ensemble], ['quorum', quorum]] as const) {
+    for (const [target, got] of [
+      ['ensemble', ensemble],
+      ['quorum', quorum],
+    ] as const) {
       // Four-letter words describe the server: a quorum follower's differ from a standalone one's.
       const fourLetterWords = target === 'ensemble'
-      t.same(transcriptLines(got, { fourLetterWords }), transcriptLines(real, { fourLetterWords }), `${target}: every reply agrees with ZooKeeper's`)
+      t.same(
+        transcriptLines(got, { fourLetterWords }),
+        transcriptLines(real, { fourLetterWords }),
+        `${target}: every reply agrees with ZooKeeper's`,
+      )
       t.equal(got.epochs.size, real.epochs.size > 0 ? 1 : 0, `${target}: every zxid is of one epoch`)
     }
   })
@@ -70,13 +77,46 @@ for (const file of fixtures) {
 t.test('the fixtures cover every opcode, every error and every event type', { skip }, async (t) => {
   const internal = new Set<number>([OpCode.notification, OpCode.createSession, OpCode.error])
   const missingOps = Object.entries(OpCode).filter(([, code]) => !internal.has(code) && !sent.has(code))
-  t.same(missingOps.map(([name]) => name), [], 'every request opcode is sent by some fixture')
+  t.same(
+    missingOps.map(([name]) => name),
+    [],
+    'every request opcode is sent by some fixture',
+  )
   // Reply headers ("err -101") and multi results ("| error -101 -101").
   const errors = new Set(heard.flatMap((l) => [...l.matchAll(/(?:err|\| error) (-\d+)/g)].map((m) => Number(m[1]))))
-  const wanted = ['NONODE', 'NODEEXISTS', 'BADVERSION', 'NOAUTH', 'NOTEMPTY', 'NOCHILDRENFOREPHEMERALS', 'INVALIDACL', 'BADARGUMENTS', 'UNIMPLEMENTED', 'MARSHALLINGERROR', 'RUNTIMEINCONSISTENCY', 'AUTHFAILED', 'NOWATCHER', 'RECONFIGDISABLED'] as const
-  t.same(wanted.filter((name) => !errors.has(ErrorCode[name])), [], 'ZooKeeper answered each of these errors somewhere')
+  const wanted = [
+    'NONODE',
+    'NODEEXISTS',
+    'BADVERSION',
+    'NOAUTH',
+    'NOTEMPTY',
+    'NOCHILDRENFOREPHEMERALS',
+    'INVALIDACL',
+    'BADARGUMENTS',
+    'UNIMPLEMENTED',
+    'MARSHALLINGERROR',
+    'RUNTIMEINCONSISTENCY',
+    'AUTHFAILED',
+    'NOWATCHER',
+    'RECONFIGDISABLED',
+  ] as const
+  t.same(
+    wanted.filter((name) => !errors.has(ErrorCode[name])),
+    [],
+    'ZooKeeper answered each of these errors somewhere',
+  )
   const events = new Set(heard.flatMap((l) => [...l.matchAll(/ event -1 err 0 (\d+) /g)].map((m) => Number(m[1]))))
-  t.same([EventType.NodeCreated, EventType.NodeDeleted, EventType.NodeDataChanged, EventType.NodeChildrenChanged].filter((e) => !events.has(e)), [], 'every watch event type was delivered')
-  t.ok(heard.some((l) => /connected .* passwd\(16\)$/.test(l)) && heard.some((l) => /connected .* passwd\(16\) (true|false)$/.test(l)), 'handshakes with and without the readOnly byte')
-  t.ok(heard.some((l) => / connected 0 0 0 passwd\(16\)/.test(l)), 'a session that was gone was refused (expired or bad password)')
+  t.same(
+    [EventType.NodeCreated, EventType.NodeDeleted, EventType.NodeDataChanged, EventType.NodeChildrenChanged].filter((e) => !events.has(e)),
+    [],
+    'every watch event type was delivered',
+  )
+  t.ok(
+    heard.some((l) => /connected .* passwd\(16\)$/.test(l)) && heard.some((l) => /connected .* passwd\(16\) (true|false)$/.test(l)),
+    'handshakes with and without the readOnly byte',
+  )
+  t.ok(
+    heard.some((l) => / connected 0 0 0 passwd\(16\)/.test(l)),
+    'a session that was gone was refused (expired or bad password)',
+  )
 })

@@ -15,11 +15,13 @@ async function waitGone(zk: ZooKeeper, path: string, opts: { timeout?: number; s
   }
 }
 
-
 /** A barrier node: while it exists, waiters wait. */
 export class Barrier {
   /** @param path the barrier node */
-  constructor(private readonly zk: ZooKeeper, readonly path: string) {}
+  constructor(
+    private readonly zk: ZooKeeper,
+    readonly path: string,
+  ) {}
 
   /** Raise the barrier (create the node). */
   async set(): Promise<void> {
@@ -58,7 +60,11 @@ export class DoubleBarrier {
    * @param path the directory the members' nodes go in
    * @param memberQty how many members enter() waits for
    */
-  constructor(private readonly zk: ZooKeeper, readonly path: string, readonly memberQty: number) {
+  constructor(
+    private readonly zk: ZooKeeper,
+    readonly path: string,
+    readonly memberQty: number,
+  ) {
     this.ready = `${path}/ready`
     this.mine = `${path}/${this.id}`
   }
@@ -80,10 +86,13 @@ export class DoubleBarrier {
       })
       return true
     }
-    if (await until(readyCreated, deadline, opts.signal, { op: 'DoubleBarrier.enter', path: this.path }).catch(async (err) => {
-      await this.removeOurNode()
-      throw err
-    })) return true
+    if (
+      await until(readyCreated, deadline, opts.signal, { op: 'DoubleBarrier.enter', path: this.path }).catch(async (err) => {
+        await this.removeOurNode()
+        throw err
+      })
+    )
+      return true
     await this.removeOurNode()
     return false
   }

@@ -2,7 +2,14 @@
 // the two error policies. A stand-in client emits the states, so no server is involved.
 import t from 'tap'
 import { TypedEventEmitter, type SessionState, type ZooKeeper } from '../src/index.js'
-import { ConnectionStateManager, connectionStateOf, isConnectedState, isErrorState, nextConnectionState, type ConnectionState } from './connection-state.js'
+import {
+  ConnectionStateManager,
+  connectionStateOf,
+  isConnectedState,
+  isErrorState,
+  nextConnectionState,
+  type ConnectionState,
+} from './connection-state.js'
 
 /** What the manager reads of a client: its state and its 'state' events. */
 class StandInClient extends TypedEventEmitter<{ state: [next: SessionState, previous: SessionState] }> {
@@ -36,7 +43,11 @@ function translate(states: SessionState[]): (ConnectionState | undefined)[] {
 t.test('translation: each session state sequence gives Curator states', async (t) => {
   t.same(translate(['connecting', 'connected']), [undefined, 'CONNECTED'], 'the first session is CONNECTED')
   t.same(translate(['connected', 'disconnected', 'connected']), ['CONNECTED', 'SUSPENDED', 'RECONNECTED'], 'a drop and a reconnect')
-  t.same(translate(['connected', 'disconnected', 'connected', 'disconnected', 'connected']), ['CONNECTED', 'SUSPENDED', 'RECONNECTED', 'SUSPENDED', 'RECONNECTED'], 'CONNECTED only once')
+  t.same(
+    translate(['connected', 'disconnected', 'connected', 'disconnected', 'connected']),
+    ['CONNECTED', 'SUSPENDED', 'RECONNECTED', 'SUSPENDED', 'RECONNECTED'],
+    'CONNECTED only once',
+  )
   t.same(translate(['connected', 'disconnected', 'disconnected']), ['CONNECTED', 'SUSPENDED', 'SUSPENDED'], 'suspended stays suspended')
   for (const gone of ['expired', 'authFailed', 'closed'] as const) {
     t.same(translate(['connected', gone]), ['CONNECTED', 'LOST'], `${gone} while connected is LOST`)
@@ -44,7 +55,11 @@ t.test('translation: each session state sequence gives Curator states', async (t
     t.same(translate(['connecting', gone]), [undefined, 'LOST'], `${gone} before any session is LOST`)
   }
   t.same(translate(['connected', 'expired', 'closed']), ['CONNECTED', 'LOST', 'LOST'], 'closing after expiry stays LOST')
-  t.same(translate(['connected', 'expired', 'connecting', 'connected']), ['CONNECTED', 'LOST', 'LOST', 'RECONNECTED'], 'a renewed session: LOST until RECONNECTED')
+  t.same(
+    translate(['connected', 'expired', 'connecting', 'connected']),
+    ['CONNECTED', 'LOST', 'LOST', 'RECONNECTED'],
+    'a renewed session: LOST until RECONNECTED',
+  )
   t.same(translate(['connected', 'expired', 'disconnected']), ['CONNECTED', 'LOST', 'LOST'], 'nothing suspends a lost connection')
   t.equal(nextConnectionState('RECONNECTED', 'connected'), 'RECONNECTED', 'a repeated connected changes nothing')
   t.equal(nextConnectionState('READ_ONLY', 'connected'), 'RECONNECTED', 'read-only to read-write is RECONNECTED')
@@ -52,9 +67,21 @@ t.test('translation: each session state sequence gives Curator states', async (t
 
 t.test('error policies and isConnected', async (t) => {
   const all: (ConnectionState | undefined)[] = [undefined, 'CONNECTED', 'SUSPENDED', 'RECONNECTED', 'LOST', 'READ_ONLY']
-  t.same(all.filter((s) => isErrorState(s, 'standard')), ['SUSPENDED', 'LOST'], 'standard: SUSPENDED and LOST')
-  t.same(all.filter((s) => isErrorState(s)), ['SUSPENDED', 'LOST'], 'standard is the default')
-  t.same(all.filter((s) => isErrorState(s, 'session-only')), ['LOST'], 'session-only: LOST')
+  t.same(
+    all.filter((s) => isErrorState(s, 'standard')),
+    ['SUSPENDED', 'LOST'],
+    'standard: SUSPENDED and LOST',
+  )
+  t.same(
+    all.filter((s) => isErrorState(s)),
+    ['SUSPENDED', 'LOST'],
+    'standard is the default',
+  )
+  t.same(
+    all.filter((s) => isErrorState(s, 'session-only')),
+    ['LOST'],
+    'session-only: LOST',
+  )
   t.same(all.filter(isConnectedState), ['CONNECTED', 'RECONNECTED', 'READ_ONLY'])
 })
 
@@ -63,7 +90,14 @@ t.test('the manager emits each change once, with the state before', async (t) =>
   t.equal(manager.state, undefined, 'no state before the first session')
   t.notOk(manager.isConnected)
   client.report('connected', 'disconnected', 'disconnected', 'connected', 'expired', 'connecting', 'connected', 'closed')
-  t.same(changes, ['->CONNECTED', 'CONNECTED>SUSPENDED', 'SUSPENDED>RECONNECTED', 'RECONNECTED>LOST', 'LOST>RECONNECTED', 'RECONNECTED>LOST'])
+  t.same(changes, [
+    '->CONNECTED',
+    'CONNECTED>SUSPENDED',
+    'SUSPENDED>RECONNECTED',
+    'RECONNECTED>LOST',
+    'LOST>RECONNECTED',
+    'RECONNECTED>LOST',
+  ])
   t.equal(manager.state, 'LOST')
   t.notOk(manager.canReconnect, 'a closed client cannot reconnect')
 })

@@ -19,7 +19,11 @@ export class DistributedAtomicLong {
    * @param path the counter node (8 bytes, big-endian, created on first write)
    * @param maxTries compare-and-set attempts before update() reports failure
    */
-  constructor(private readonly zk: ZooKeeper, readonly path: string, private readonly maxTries = 100) {}
+  constructor(
+    private readonly zk: ZooKeeper,
+    readonly path: string,
+    private readonly maxTries = 100,
+  ) {}
 
   private async read(): Promise<{ value: bigint; version: number } | undefined> {
     try {
@@ -46,9 +50,10 @@ export class DistributedAtomicLong {
       bytes.writeBigInt64BE(post)
       try {
         if (cur) await this.zk.setData(this.path, bytes, { version: cur.version })
-        else await this.zk.createAll(this.path, bytes).then((r) => {
-          if (!r.created) throw new NodeExistsError('created concurrently', { op: 'create', path: this.path })
-        })
+        else
+          await this.zk.createAll(this.path, bytes).then((r) => {
+            if (!r.created) throw new NodeExistsError('created concurrently', { op: 'create', path: this.path })
+          })
         return { succeeded: true, preValue: pre, postValue: post }
       } catch (err) {
         if (!(err instanceof BadVersionError) && !(err instanceof NodeExistsError)) throw err
@@ -83,7 +88,11 @@ export class SharedCount {
    * @param path the count node (4 bytes, big-endian)
    * @param seed the value start() creates the node with
    */
-  constructor(private readonly zk: ZooKeeper, readonly path: string, private readonly seed = 0) {}
+  constructor(
+    private readonly zk: ZooKeeper,
+    readonly path: string,
+    private readonly seed = 0,
+  ) {}
 
   /** Create the node with the seed value if missing. */
   async start(): Promise<void> {

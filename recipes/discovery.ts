@@ -51,11 +51,21 @@ export class ServiceDiscovery<P = unknown> {
   private readonly watches = new Set<ServiceWatch<P>>()
 
   /** @param basePath the directory holding one directory per service */
-  constructor(private readonly zk: ZooKeeper, readonly basePath = '/services') {}
+  constructor(
+    private readonly zk: ZooKeeper,
+    readonly basePath = '/services',
+  ) {}
 
   /** Register an instance (ephemeral: it goes with the session). Returns it with its id. */
-  async register(instance: Omit<ServiceInstance<P>, 'id' | 'registrationTimeUTC' | 'serviceType'> & { id?: string }): Promise<ServiceInstance<P>> {
-    const full: ServiceInstance<P> = { ...instance, id: instance.id ?? randomUUID(), registrationTimeUTC: Date.now(), serviceType: 'DYNAMIC' }
+  async register(
+    instance: Omit<ServiceInstance<P>, 'id' | 'registrationTimeUTC' | 'serviceType'> & { id?: string },
+  ): Promise<ServiceInstance<P>> {
+    const full: ServiceInstance<P> = {
+      ...instance,
+      id: instance.id ?? randomUUID(),
+      registrationTimeUTC: Date.now(),
+      serviceType: 'DYNAMIC',
+    }
     const dir = `${this.basePath}/${full.name}`
     await this.zk.createAll(dir)
     try {

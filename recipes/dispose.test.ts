@@ -143,7 +143,11 @@ t.test('what they held is gone after the scope', async (t) => {
     t.ok(await again.enter())
     t.equal((await other.getChildren(barrierPath)).filter((c) => c !== 'ready').length, 1)
   }
-  t.same((await other.getChildren(barrierPath).catch(() => [])).filter((c) => c !== 'ready'), [], 'DoubleBarrier: a member that did not leave removes its node')
+  t.same(
+    (await other.getChildren(barrierPath).catch(() => [])).filter((c) => c !== 'ready'),
+    [],
+    'DoubleBarrier: a member that did not leave removes its node',
+  )
 
   const count = new SharedCount(zk, '/held/count', 1)
   await count.start()
@@ -213,9 +217,26 @@ t.test('recipes refuse callbacks that are not functions when given them', async 
   const { zks } = await ensembleWithClients(t, 1)
   const zk = zks[0]!
   const notAFunction = 'run' as never
-  t.throws(() => new LeaderSelector(zk, '/s', notAFunction), { name: 'BadArgumentsError', op: 'LeaderSelector', path: '/s', message: /takeLeadership must be a function, not string/ })
-  t.throws(() => new ConfigWatcher(zk, '/cfg', 0, notAFunction), { name: 'BadArgumentsError', op: 'ConfigWatcher', message: /parse must be a function/ })
-  t.throws(() => new SharedCount(zk, '/n').watch(notAFunction), { name: 'BadArgumentsError', op: 'SharedCount.watch', message: /listener must be a function/ })
+  t.throws(() => new LeaderSelector(zk, '/s', notAFunction), {
+    name: 'BadArgumentsError',
+    op: 'LeaderSelector',
+    path: '/s',
+    message: /takeLeadership must be a function, not string/,
+  })
+  t.throws(() => new ConfigWatcher(zk, '/cfg', 0, notAFunction), {
+    name: 'BadArgumentsError',
+    op: 'ConfigWatcher',
+    message: /parse must be a function/,
+  })
+  t.throws(() => new SharedCount(zk, '/n').watch(notAFunction), {
+    name: 'BadArgumentsError',
+    op: 'SharedCount.watch',
+    message: /listener must be a function/,
+  })
   await t.rejects(new LockingQueue(zk, '/lq').consume(notAFunction), BadArgumentsError)
-  await t.rejects(new ServiceDiscovery(zk).instances('api', notAFunction), { name: 'BadArgumentsError', op: 'ServiceDiscovery.instances', message: /watch must be a function/ })
+  await t.rejects(new ServiceDiscovery(zk).instances('api', notAFunction), {
+    name: 'BadArgumentsError',
+    op: 'ServiceDiscovery.instances',
+    message: /watch must be a function/,
+  })
 })

@@ -4,7 +4,13 @@
 // default), and the latch re-enters with a fresh node after a reconnect unless it still leads, so
 // two leaders never coexist across a session change.
 import { NoNodeError, TypedEventEmitter, type ZooKeeper, IllegalStateError } from '../src/index.js'
-import { connectionStateOf, isErrorState, type ConnectionState, type ConnectionStateErrorPolicy, type ErrorPolicyOptions } from './connection-state.js'
+import {
+  connectionStateOf,
+  isErrorState,
+  type ConnectionState,
+  type ConnectionStateErrorPolicy,
+  type ErrorPolicyOptions,
+} from './connection-state.js'
 import { createProtectedSequential, sortBySequence } from './internal/protected.js'
 import { deleteQuietly } from './internal/contenders.js'
 import { abortedBy, reportError } from './internal/wait.js'
@@ -48,7 +54,12 @@ export class LeaderLatch extends TypedEventEmitter<LeaderLatchEvents> {
    * @param id this participant's id, stored in its node (participants() lists them)
    * @param opts `errorPolicy`: which connection states cost leadership ('standard' unless set)
    */
-  constructor(private readonly zk: ZooKeeper, readonly path: string, readonly id = '', opts: ErrorPolicyOptions = {}) {
+  constructor(
+    private readonly zk: ZooKeeper,
+    readonly path: string,
+    readonly id = '',
+    opts: ErrorPolicyOptions = {},
+  ) {
     super()
     this.errorPolicy = opts.errorPolicy ?? 'standard'
   }
@@ -79,7 +90,8 @@ export class LeaderLatch extends TypedEventEmitter<LeaderLatchEvents> {
         fn()
       }
       const onLeader = () => done(() => resolve(true))
-      const onClosed = () => done(() => reject(new IllegalStateError('latch closed while waiting', { op: 'LeaderLatch.await', path: this.path })))
+      const onClosed = () =>
+        done(() => reject(new IllegalStateError('latch closed while waiting', { op: 'LeaderLatch.await', path: this.path })))
       const onAbort = () => done(() => reject(abortedBy(opts.signal!, { op: 'LeaderLatch.await', path: this.path })))
       if (opts.signal?.aborted) return onAbort()
       this.on('isLeader', onLeader)
@@ -152,7 +164,11 @@ export class LeaderLatch extends TypedEventEmitter<LeaderLatchEvents> {
       }
       const prev = `${this.path}/${names[i - 1]}`
       const gone = await new Promise<boolean>((resolve, reject) => {
-        this.zk.exists(prev, { watch: (e) => e.type === 'deleted' && round === this.round && void this.check(round).catch((err) => reportError(this, err)) }).then((stat) => resolve(stat === null), reject)
+        this.zk
+          .exists(prev, {
+            watch: (e) => e.type === 'deleted' && round === this.round && void this.check(round).catch((err) => reportError(this, err)),
+          })
+          .then((stat) => resolve(stat === null), reject)
       })
       if (!gone) return // the watch will call check() again
     }

@@ -15,11 +15,16 @@ async function selecting(t: Test, errorPolicy?: ConnectionStateErrorPolicy) {
   let onTurn: (() => void) | undefined
   const turn = () => new Promise<AbortSignal>((resolve) => (onTurn = () => resolve(signals.at(-1)!)))
   const first = turn()
-  const selector = new LeaderSelector(zk, '/select', (signal) => {
-    signals.push(signal)
-    onTurn?.()
-    return new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()))
-  }, { errorPolicy })
+  const selector = new LeaderSelector(
+    zk,
+    '/select',
+    (signal) => {
+      signals.push(signal)
+      onTurn?.()
+      return new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()))
+    },
+    { errorPolicy },
+  )
   selector.start()
   t.teardown(() => selector.close())
   return { ens, zk, selector, signals, turn, first: await first }

@@ -33,7 +33,8 @@ export class LeaderSelector {
   private current: AbortController | undefined
   private readonly stop = new AbortController()
   private readonly onConnection = (state: ConnectionState) => {
-    if (isErrorState(state, this.opts.errorPolicy)) this.current?.abort(new IllegalStateError(`connection ${state}: leadership may be lost`, { op: 'LeaderSelector', path: this.path }))
+    if (isErrorState(state, this.opts.errorPolicy))
+      this.current?.abort(new IllegalStateError(`connection ${state}: leadership may be lost`, { op: 'LeaderSelector', path: this.path }))
   }
 
   /**
@@ -41,7 +42,12 @@ export class LeaderSelector {
    * @param takeLeadership what to run while leading; leadership ends when it returns
    * @param opts `autoRequeue`, `id` and `errorPolicy` (see LeaderSelectorOptions)
    */
-  constructor(private readonly zk: ZooKeeper, readonly path: string, private readonly takeLeadership: TakeLeadership, private readonly opts: LeaderSelectorOptions = {}) {
+  constructor(
+    private readonly zk: ZooKeeper,
+    readonly path: string,
+    private readonly takeLeadership: TakeLeadership,
+    private readonly opts: LeaderSelectorOptions = {},
+  ) {
     requireFunction(takeLeadership, 'takeLeadership', 'LeaderSelector', path)
     this.mutex = new Mutex(zk, path, Buffer.from(opts.id ?? ''))
   }

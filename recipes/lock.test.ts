@@ -60,7 +60,11 @@ t.test('abort while waiting rejects and leaves no node', async (t) => {
     (e: unknown) => e,
   )
   t.ok(err instanceof AbortedError, 'a typed AbortedError')
-  t.match((err as Error).message, /^ABORTED \((acquire|create) \/locks\/ab[^)]*\): aborted by its signal: stop waiting/, 'naming the call, its path and the reason')
+  t.match(
+    (err as Error).message,
+    /^ABORTED \((acquire|create) \/locks\/ab[^)]*\): aborted by its signal: stop waiting/,
+    'naming the call, its path and the reason',
+  )
   t.equal((err as Error).cause, reason, 'the reason is its cause')
   t.equal((await zks[0]!.getChildren('/locks/ab')).length, 1, 'only the holder remains')
   await a.release()
@@ -75,7 +79,10 @@ t.test('leader latch: exactly one leader, through close and session expiry', asy
   await Promise.race(latches.map((l) => l.await()))
   t.equal(latches.filter((l) => l.hasLeadership()).length, 1)
   const first = latches.find((l) => l.hasLeadership())!
-  t.same((await first.participants()).map((p) => p.isLeader), [true, false, false])
+  t.same(
+    (await first.participants()).map((p) => p.isLeader),
+    [true, false, false],
+  )
   await first.close()
   const rest = latches.filter((l) => l !== first)
   await Promise.race(rest.map((l) => l.await()))

@@ -60,7 +60,11 @@ export class Mutex extends TypedEventEmitter<MutexEvents> {
    * @param path the lock's directory
    * @param data stored in this participant's lock node
    */
-  constructor(private readonly zk: ZooKeeper, readonly path: string, private readonly data: Buffer = Buffer.alloc(0)) {
+  constructor(
+    private readonly zk: ZooKeeper,
+    readonly path: string,
+    private readonly data: Buffer = Buffer.alloc(0),
+  ) {
     super()
   }
 
@@ -131,7 +135,8 @@ export class Mutex extends TypedEventEmitter<MutexEvents> {
 
   /** `await using lock = await mutex.hold()`: acquire now, release at the end of the scope. */
   async hold(opts: AcquireOptions = {}): Promise<AsyncDisposable & { mutex: Mutex }> {
-    if (!(await this.acquire(opts))) throw new OperationTimeoutError(`not acquired within ${opts.timeout} ms`, { op: 'Mutex.hold', path: this.path })
+    if (!(await this.acquire(opts)))
+      throw new OperationTimeoutError(`not acquired within ${opts.timeout} ms`, { op: 'Mutex.hold', path: this.path })
     return { mutex: this, [Symbol.asyncDispose]: () => this.release() }
   }
 

@@ -89,11 +89,13 @@ t.test('mutual exclusion across processes', async (t) => {
   const { ens, zks } = await ensembleWithClients(t, 1)
   await zks[0]!.create('/xcount', '0')
   const worker = fileURLToPath(new URL('./testing/lock-worker.ts', import.meta.url))
-  const runs = Array.from({ length: 3 }, () =>
-    new Promise<number | null>((resolve) => {
-      const p = spawn(process.execPath, ['--import', 'tsx', worker, ens.connectString, '/xlock', '/xcount', '10'], { stdio: 'inherit' })
-      p.on('exit', resolve)
-    }),
+  const runs = Array.from(
+    { length: 3 },
+    () =>
+      new Promise<number | null>((resolve) => {
+        const p = spawn(process.execPath, ['--import', 'tsx', worker, ens.connectString, '/xlock', '/xcount', '10'], { stdio: 'inherit' })
+        p.on('exit', resolve)
+      }),
   )
   t.same(await Promise.all(runs), [0, 0, 0], 'every worker finished')
   t.equal((await zks[0]!.getData('/xcount')).data.toString(), '30', 'no lost update')

@@ -15,7 +15,8 @@ t.test('LOST then RECONNECTED in a new session: the node is read again and follo
   const cache = new NodeCache(zk, '/cfg')
   t.teardown(() => cache.close())
   await cache.start()
-  const seen = (want: string) => new Promise<void>((r) => cache.on('change', (s: NodeSnapshot | undefined) => s?.data.toString() === want && r()))
+  const seen = (want: string) =>
+    new Promise<void>((r) => cache.on('change', (s: NodeSnapshot | undefined) => s?.data.toString() === want && r()))
   const lost = atConnectionState(zk, 'LOST')
   const renewed = atConnectionState(zk, 'RECONNECTED')
   const sawB = seen('b')

@@ -35,7 +35,10 @@ export class NodeCache extends TypedEventEmitter<NodeCacheEvents> {
   }
 
   /** @param path the znode to follow (it need not exist yet) */
-  constructor(private readonly zk: ZooKeeper, readonly path: string) {
+  constructor(
+    private readonly zk: ZooKeeper,
+    readonly path: string,
+  ) {
     super()
   }
 
@@ -99,7 +102,12 @@ export class ConfigWatcher<T> extends TypedEventEmitter<ConfigWatcherEvents<T>> 
    * @param fallback the value while the node is missing
    * @param parse bytes to value (JSON by default); a parse error keeps the last good value
    */
-  constructor(zk: ZooKeeper, readonly path: string, readonly fallback: T, private readonly parse: (data: Buffer) => T = (d) => JSON.parse(d.toString('utf8')) as T) {
+  constructor(
+    zk: ZooKeeper,
+    readonly path: string,
+    readonly fallback: T,
+    private readonly parse: (data: Buffer) => T = (d) => JSON.parse(d.toString('utf8')) as T,
+  ) {
     super()
     requireFunction(parse, 'parse', 'ConfigWatcher', path)
     this.value = fallback

@@ -29,7 +29,12 @@ export class PersistentNode extends TypedEventEmitter<PersistentNodeEvents> {
    * @param data its data
    * @param mode its create mode (default EPHEMERAL)
    */
-  constructor(private readonly zk: ZooKeeper, readonly path: string, private data: Buffer | string = Buffer.alloc(0), private readonly mode: CreateMode = CreateMode.EPHEMERAL) {
+  constructor(
+    private readonly zk: ZooKeeper,
+    readonly path: string,
+    private data: Buffer | string = Buffer.alloc(0),
+    private readonly mode: CreateMode = CreateMode.EPHEMERAL,
+  ) {
     super()
   }
 

@@ -17,7 +17,10 @@ export const QUEUE_PREFIX = 'queue-'
 export class Queue {
   private readonly closing = new Closing('queue')
   /** @param path the queue's directory (created on the first put) */
-  constructor(private readonly zk: ZooKeeper, readonly path: string) {}
+  constructor(
+    private readonly zk: ZooKeeper,
+    readonly path: string,
+  ) {}
 
   /** Add an item; returns its node path. */
   async put(item: Buffer | string): Promise<string> {
@@ -77,16 +80,22 @@ export class PriorityQueue {
   private readonly q: Queue
   private readonly closing = new Closing('queue')
   /** @param path the queue's directory (created on the first put) */
-  constructor(private readonly zk: ZooKeeper, readonly path: string) {
+  constructor(
+    private readonly zk: ZooKeeper,
+    readonly path: string,
+  ) {
     this.q = new Queue(zk, path)
   }
 
   /** Add an item with a priority (lower first; ties in insertion order). */
   async put(item: Buffer | string, priority: number): Promise<string> {
     this.closing.throwIfClosed('PriorityQueue.put', this.path)
-    if (!Number.isInteger(priority) || priority < -0x80000000 || priority > 0x7fffffff) throw new RangeError('priority must be a 32-bit integer')
+    if (!Number.isInteger(priority) || priority < -0x80000000 || priority > 0x7fffffff)
+      throw new RangeError('priority must be a 32-bit integer')
     await this.zk.createAll(this.path)
-    return (await this.zk.create(`${this.path}/${QUEUE_PREFIX}${priorityToString(priority)}`, item, { mode: CreateMode.PERSISTENT_SEQUENTIAL })).path
+    return (
+      await this.zk.create(`${this.path}/${QUEUE_PREFIX}${priorityToString(priority)}`, item, { mode: CreateMode.PERSISTENT_SEQUENTIAL })
+    ).path
   }
 
   /** Take the item with the lowest priority, waiting for one; undefined on timeout. */
@@ -118,7 +127,11 @@ export class LockingQueue {
    * @param path the queue's directory
    * @param lockPath where the item locks go (default `<path>-locks`)
    */
-  constructor(private readonly zk: ZooKeeper, readonly path: string, lockPath?: string) {
+  constructor(
+    private readonly zk: ZooKeeper,
+    readonly path: string,
+    lockPath?: string,
+  ) {
     this.lockPath = lockPath ?? `${path}-locks`
   }
 

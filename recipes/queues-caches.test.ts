@@ -11,7 +11,7 @@ t.test('priority queue: lowest priority value first, FIFO among equals; Curator 
   await q.put('mid-1', 3)
   await q.put('mid-2', 3)
   const order: string[] = []
-  for (let item; (item = await q.take({ timeout: 50 })); ) order.push(item.toString())
+  for (let item; (item = await q.take({ timeout: 50 }));) order.push(item.toString())
   t.same(order, ['urgent', 'mid-1', 'mid-2', 'low'])
   t.equal(priorityToString(3), '100000003')
   t.equal(priorityToString(-1), '0FFFFFFFF')
@@ -21,9 +21,12 @@ t.test('locking queue: a failed consumer leaves the item for the next', async (t
   const { zks } = await ensembleWithClients(t, 2)
   const q = new LockingQueue(zks[0]!, '/lq')
   await q.put('job')
-  await t.rejects(q.consume(async () => {
-    throw new Error('crashed mid-job')
-  }), /crashed/)
+  await t.rejects(
+    q.consume(async () => {
+      throw new Error('crashed mid-job')
+    }),
+    /crashed/,
+  )
   const seen: string[] = []
   t.ok(await new LockingQueue(zks[1]!, '/lq').consume(async (item) => void seen.push(item.toString()), { timeout: 2000 }))
   t.same(seen, ['job'])

@@ -3,7 +3,20 @@
 import t from 'tap'
 import { ensembleWithClients } from '../src/testing/ensemble-clients.js'
 import { ZooKeeper } from '../src/index.js'
-import { Semaphore, SemaphoreMutex, ReadWriteLock, Barrier, DoubleBarrier, Queue, DistributedAtomicLong, SharedCount, NodeCache, ConfigWatcher, ServiceDiscovery, type NodeSnapshot } from './index.js'
+import {
+  Semaphore,
+  SemaphoreMutex,
+  ReadWriteLock,
+  Barrier,
+  DoubleBarrier,
+  Queue,
+  DistributedAtomicLong,
+  SharedCount,
+  NodeCache,
+  ConfigWatcher,
+  ServiceDiscovery,
+  type NodeSnapshot,
+} from './index.js'
 
 const setup = ensembleWithClients
 
@@ -50,7 +63,10 @@ t.test('read/write lock: readers share, a writer excludes', async (t) => {
   t.equal(await writing, true)
   t.equal(await r1.readLock.acquire({ timeout: 100 }), false, 'a reader waits for the writer')
   const names = await zks[0]!.getChildren('/rw')
-  t.ok(names.every((n) => /^_c_[0-9a-f-]{36}-__WRIT__\d{10}$/.test(n)), 'Curator node names')
+  t.ok(
+    names.every((n) => /^_c_[0-9a-f-]{36}-__WRIT__\d{10}$/.test(n)),
+    'Curator node names',
+  )
   await w.writeLock.release()
   t.ok(await r1.readLock.acquire({ timeout: 1000 }))
   await r1.readLock.release()
@@ -91,7 +107,12 @@ t.test('queue: FIFO, each item taken once by competing consumers', async (t) => 
   const all = [...taken[0]!, ...taken[1]!]
   t.equal(all.length, 20)
   t.equal(new Set(all).size, 20, 'no item taken twice')
-  for (const list of taken) t.same(list, [...list].sort((a, b) => Number(a.slice(5)) - Number(b.slice(5))), 'each consumer sees FIFO order')
+  for (const list of taken)
+    t.same(
+      list,
+      [...list].sort((a, b) => Number(a.slice(5)) - Number(b.slice(5))),
+      'each consumer sees FIFO order',
+    )
   const later = new Queue(zks[1]!, '/q').take({ timeout: 5000 })
   await q.put('late')
   t.equal((await later)?.toString(), 'late', 'a waiting consumer is woken by a put')
@@ -99,10 +120,12 @@ t.test('queue: FIFO, each item taken once by competing consumers', async (t) => 
 
 t.test('atomic long and shared count: no lost updates', async (t) => {
   const { zks } = await setup(t, 4)
-  await Promise.all(zks.map(async (zk) => {
-    const n = new DistributedAtomicLong(zk, '/counters/long')
-    for (let i = 0; i < 10; i++) t.ok((await n.increment()).succeeded, 'increment', { diagnostic: false })
-  }))
+  await Promise.all(
+    zks.map(async (zk) => {
+      const n = new DistributedAtomicLong(zk, '/counters/long')
+      for (let i = 0; i < 10; i++) t.ok((await n.increment()).succeeded, 'increment', { diagnostic: false })
+    }),
+  )
   t.equal(await new DistributedAtomicLong(zks[0]!, '/counters/long').get(), 40n)
   const sc = new SharedCount(zks[0]!, '/counters/shared', 7)
   await sc.start()
@@ -151,6 +174,9 @@ t.test('node cache, config watcher and service discovery follow changes', async 
   const sawOne = new Promise<void>((r) => watcher.on('change', (l: unknown[]) => l.length === 1 && r()))
   await b.close() // its instance is ephemeral
   await sawOne
-  t.same((await da.instances('api')).map((i) => i.address), ['10.0.0.1'])
+  t.same(
+    (await da.instances('api')).map((i) => i.address),
+    ['10.0.0.1'],
+  )
   watcher.close()
 })

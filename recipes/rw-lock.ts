@@ -44,7 +44,11 @@ export class LockSide {
    * @param path the shared lock directory
    * @internal
    */
-  constructor(private readonly zk: ZooKeeper, readonly path: string, private readonly driver: ContenderDriver) {}
+  constructor(
+    private readonly zk: ZooKeeper,
+    readonly path: string,
+    private readonly driver: ContenderDriver,
+  ) {}
 
   /** Wait for this side: true when held (again, if this instance holds it already), false on timeout. */
   async acquire(opts: AcquireOptions = {}): Promise<boolean> {
@@ -88,7 +92,10 @@ export class ReadWriteLock {
   /** The exclusive side: held alone, once every earlier reader and writer is done. */
   readonly writeLock: LockSide
   /** @param path the lock's directory, shared by both sides */
-  constructor(zk: ZooKeeper, readonly path: string) {
+  constructor(
+    zk: ZooKeeper,
+    readonly path: string,
+  ) {
     this.readLock = new LockSide(zk, path, readDriver)
     this.writeLock = new LockSide(zk, path, writeDriver)
   }

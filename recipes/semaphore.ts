@@ -29,7 +29,11 @@ export class Semaphore {
    * @param path the semaphore's directory
    * @param maxLeases how many leases may be held at once; every participant must agree on it
    */
-  constructor(private readonly zk: ZooKeeper, readonly path: string, readonly maxLeases: number) {
+  constructor(
+    private readonly zk: ZooKeeper,
+    readonly path: string,
+    readonly maxLeases: number,
+  ) {
     if (!Number.isInteger(maxLeases) || maxLeases < 1) throw new RangeError('maxLeases must be a positive integer')
     this.lock = new Mutex(zk, `${path}/locks`)
     this.leasesPath = `${path}/leases`
@@ -48,7 +52,8 @@ export class Semaphore {
         let changed!: () => void
         const wake = new Promise<void>((r) => (changed = r))
         const children = await this.zk.getChildren(this.leasesPath, { watch: () => changed() })
-        if (!children.includes(name)) throw new NoNodeError('our lease node vanished (session lost?)', { op: 'Semaphore.acquire', path: node })
+        if (!children.includes(name))
+          throw new NoNodeError('our lease node vanished (session lost?)', { op: 'Semaphore.acquire', path: node })
         if (children.length <= this.maxLeases) break
         const ms = left()
         if (ms === 0) {
@@ -74,14 +79,16 @@ export class Semaphore {
   }
 }
 
-
 /** A non-re-entrant mutex built on a one-lease Semaphore (Curator's InterProcessSemaphoreMutex). */
 export class SemaphoreMutex {
   private readonly sem: Semaphore
   private lease: Lease | undefined
 
   /** @param path the lock's directory */
-  constructor(zk: ZooKeeper, readonly path: string) {
+  constructor(
+    zk: ZooKeeper,
+    readonly path: string,
+  ) {
     this.sem = new Semaphore(zk, path, 1)
   }
 

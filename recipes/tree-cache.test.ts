@@ -16,7 +16,8 @@ t.test('LOST then RECONNECTED in a new session: the subtree is read again and fo
   t.teardown(() => cache.close())
   await cache.start()
   t.same(cache.children('/tree'), ['old'])
-  const told = (event: 'added' | 'removed', want: string) => new Promise<void>((r) => cache.on(event, (path: string, _node: CachedNode) => path === want && r()))
+  const told = (event: 'added' | 'removed', want: string) =>
+    new Promise<void>((r) => cache.on(event, (path: string, _node: CachedNode) => path === want && r()))
   const removedOld = told('removed', '/tree/old')
   const addedMid = told('added', '/tree/mid')
   const lost = atConnectionState(zk, 'LOST')

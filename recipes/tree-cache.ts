@@ -45,7 +45,10 @@ export class TreeCache extends TypedEventEmitter<TreeCacheEvents> {
   }
 
   /** @param root the top of the subtree (cached too) */
-  constructor(private readonly zk: ZooKeeper, readonly root: string) {
+  constructor(
+    private readonly zk: ZooKeeper,
+    readonly root: string,
+  ) {
     super()
   }
 
@@ -67,7 +70,10 @@ export class TreeCache extends TypedEventEmitter<TreeCacheEvents> {
   /** Cached children names of `path`. */
   children(path: string): string[] {
     const prefix = path === '/' ? '/' : `${path}/`
-    return [...this.nodes.keys()].filter((p) => p.startsWith(prefix) && p !== path && !p.slice(prefix.length).includes('/')).map((p) => p.slice(prefix.length)).sort()
+    return [...this.nodes.keys()]
+      .filter((p) => p.startsWith(prefix) && p !== path && !p.slice(prefix.length).includes('/'))
+      .map((p) => p.slice(prefix.length))
+      .sort()
   }
 
   /** Number of cached nodes. */

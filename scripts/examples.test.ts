@@ -26,7 +26,9 @@ t.test('every example program exits 0 without writing to stderr', async (t) => {
 })
 
 t.test('node:test runs the job board suite', async (t) => {
-  const r = await runNode(['--import', 'tsx', '--test', 'examples/testing/node-test/job-board.spec.ts'], { env: { TSX_TSCONFIG_PATH: EXAMPLES_TSCONFIG } })
+  const r = await runNode(['--import', 'tsx', '--test', 'examples/testing/node-test/job-board.spec.ts'], {
+    env: { TSX_TSCONFIG_PATH: EXAMPLES_TSCONFIG },
+  })
   t.equal(failure(r, { stderr: false }), undefined, 'exits 0')
   t.match(r.stdout, /^# pass 2$/m, 'both tests pass')
   t.match(r.stdout, /^# fail 0$/m, 'none fails')
@@ -48,7 +50,9 @@ t.test('jest (native ES modules) runs the job board suite against a build of the
   const built = await runNode([TSC, '-p', 'tsconfig.build.json', '--outDir', dist], { timeoutMs: 120_000 })
   t.equal(failure(built), undefined, 'the package builds')
   const jest = path.join(ROOT, 'node_modules/jest/bin/jest.js')
-  const r = await runNode(['--experimental-vm-modules', jest, '--config', 'examples/testing/jest/jest.config.mjs'], { env: { ZOOKIT_DIST: dist } })
+  const r = await runNode(['--experimental-vm-modules', jest, '--config', 'examples/testing/jest/jest.config.mjs'], {
+    env: { ZOOKIT_DIST: dist },
+  })
   t.equal(failure(r, { stderr: false }), undefined, 'exits 0')
   t.match(r.stderr, /Tests:\s+2 passed, 2 total/, 'both tests pass')
 })

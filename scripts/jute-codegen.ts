@@ -28,7 +28,11 @@ export const OUTPUTS: readonly Output[] = [
  * Generate every output from IDL sources (jute path → text) in an in-memory project; returns output
  * path → file text. Throws JuteSyntaxError / JuteModelError on bad IDL.
  */
-export function generate(sources: ReadonlyMap<string, string>, outputs: readonly Output[] = OUTPUTS, runtime: RuntimeImports = DEFAULT_RUNTIME): Map<string, string> {
+export function generate(
+  sources: ReadonlyMap<string, string>,
+  outputs: readonly Output[] = OUTPUTS,
+  runtime: RuntimeImports = DEFAULT_RUNTIME,
+): Map<string, string> {
   const parsed: JuteFile[] = outputs.map((o) => {
     const text = sources.get(o.jute)
     if (text === undefined) throw new Error(`no source text for ${o.jute}`)
@@ -101,7 +105,8 @@ export function diffSummary(before: string, after: string, maxLines = 20): strin
     const lcs = new Uint32Array((n + 1) * (m + 1))
     for (let i = n - 1; i >= 0; i--) {
       for (let j = m - 1; j >= 0; j--) {
-        lcs[i * (m + 1) + j] = midA[i] === midB[j] ? lcs[(i + 1) * (m + 1) + j + 1]! + 1 : Math.max(lcs[(i + 1) * (m + 1) + j]!, lcs[i * (m + 1) + j + 1]!)
+        lcs[i * (m + 1) + j] =
+          midA[i] === midB[j] ? lcs[(i + 1) * (m + 1) + j + 1]! + 1 : Math.max(lcs[(i + 1) * (m + 1) + j]!, lcs[i * (m + 1) + j + 1]!)
       }
     }
     let i = 0

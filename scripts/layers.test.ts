@@ -11,18 +11,42 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
 /** Each layer, and the layers below it that it may import (it may always import itself). */
 const LAYERS: { name: string; files: (f: string) => boolean; uses: string[] }[] = [
-  { name: 'foundation', files: (f) => ['src/protocol.ts', 'src/errors.ts', 'src/debug.ts', 'src/clock.ts', 'src/typed-emitter.ts', 'src/java-date.ts', 'src/stat.ts', 'src/arguments.ts', 'src/paths.ts', 'src/retry.ts'].includes(f), uses: [] },
+  {
+    name: 'foundation',
+    files: (f) =>
+      [
+        'src/protocol.ts',
+        'src/errors.ts',
+        'src/debug.ts',
+        'src/clock.ts',
+        'src/typed-emitter.ts',
+        'src/java-date.ts',
+        'src/stat.ts',
+        'src/arguments.ts',
+        'src/paths.ts',
+        'src/retry.ts',
+      ].includes(f),
+    uses: [],
+  },
   { name: 'codec', files: (f) => f.startsWith('src/jute/'), uses: ['foundation'] },
   { name: 'transport', files: (f) => f.startsWith('src/transport/'), uses: ['foundation', 'codec'] },
   { name: 'session', files: (f) => f.startsWith('src/session/'), uses: ['foundation', 'codec', 'transport'] },
   { name: 'client', files: (f) => /^src\/[^/]+\.ts$/.test(f) && f !== 'src/cli.ts', uses: ['foundation', 'codec', 'transport', 'session'] },
   { name: 'recipes', files: (f) => f.startsWith('recipes/'), uses: ['client', 'foundation', 'codec', 'session'] },
   { name: 'zab', files: (f) => f.startsWith('src/ensemble/zab/'), uses: [] },
-  { name: 'ensemble launchers', files: (f) => /^src\/ensemble\/(index|options|peer-process|control-plane|control-routes|admin-calls|launch\/.*)\.ts$/.test(f), uses: ['server', 'zab', 'foundation', 'codec', 'transport'] },
+  {
+    name: 'ensemble launchers',
+    files: (f) => /^src\/ensemble\/(index|options|peer-process|control-plane|control-routes|admin-calls|launch\/.*)\.ts$/.test(f),
+    uses: ['server', 'zab', 'foundation', 'codec', 'transport'],
+  },
   { name: 'server', files: (f) => f.startsWith('src/ensemble/'), uses: ['zab', 'foundation', 'codec', 'transport'] },
   { name: 'admin client', files: (f) => f.startsWith('src/admin/'), uses: ['foundation', 'codec'] },
   { name: 'shell', files: (f) => f.startsWith('src/shell/'), uses: ['client', 'admin client', 'foundation', 'codec', 'session'] },
-  { name: 'tools', files: (f) => f === 'src/cli.ts' || f.startsWith('src/testing/'), uses: ['ensemble launchers', 'server', 'shell', 'admin client', 'client', 'session', 'transport', 'codec', 'foundation', 'tools'] },
+  {
+    name: 'tools',
+    files: (f) => f === 'src/cli.ts' || f.startsWith('src/testing/'),
+    uses: ['ensemble launchers', 'server', 'shell', 'admin client', 'client', 'session', 'transport', 'codec', 'foundation', 'tools'],
+  },
 ]
 
 const layerOf = (f: string) => LAYERS.find((l) => l.files(f))
@@ -92,7 +116,17 @@ t.test('the checks see the whole tree', async (t) => {
 t.test('no import cycles in src/ or recipes/', async (t) => {
   t.same(cycles(graph), [])
   // The check finds a cycle when there is one.
-  t.same(cycles(new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['a']]])), [['a', 'b', 'c']])
+  t.same(
+    cycles(
+      new Map([
+        ['a', ['b']],
+        ['b', ['c']],
+        ['c', ['a']],
+        ['d', ['a']],
+      ]),
+    ),
+    [['a', 'b', 'c']],
+  )
 })
 
 /** Every import that points up a layer or across to a layer not listed as usable. */
@@ -113,8 +147,17 @@ function upwardImports(g: Map<string, string[]>): string[] {
 t.test('every import points down the layers', async (t) => {
   t.same(upwardImports(graph), [])
   // The check finds an upward arrow and a crossing from the server to the client.
-  t.same(upwardImports(new Map([['src/jute/reader.ts', ['src/client.ts']], ['src/ensemble/server.ts', ['src/session/session.ts']], ['src/client.ts', ['src/jute/reader.ts']]])), [
-    'src/jute/reader.ts (codec) imports src/client.ts (client)',
-    'src/ensemble/server.ts (server) imports src/session/session.ts (session)',
-  ])
+  t.same(
+    upwardImports(
+      new Map([
+        ['src/jute/reader.ts', ['src/client.ts']],
+        ['src/ensemble/server.ts', ['src/session/session.ts']],
+        ['src/client.ts', ['src/jute/reader.ts']],
+      ]),
+    ),
+    [
+      'src/jute/reader.ts (codec) imports src/client.ts (client)',
+      'src/ensemble/server.ts (server) imports src/session/session.ts (session)',
+    ],
+  )
 })

@@ -44,13 +44,19 @@ const files = found.map((s) => {
 
 t.test('README has TypeScript and plain JavaScript snippets', async (t) => {
   t.ok(files.filter((f) => f.lang === 'ts').length >= 4, 'TypeScript snippets')
-  t.ok(files.some((f) => f.lang === 'js'), 'a plain JavaScript snippet')
+  t.ok(
+    files.some((f) => f.lang === 'js'),
+    'a plain JavaScript snippet',
+  )
 })
 
 t.test('each snippet type-checks against the package types', async (t) => {
   const tsconfig = path.join(dir, 'tsconfig.json')
   // Strict as the examples, except that a snippet may show a value it does not go on to use.
-  writeFileSync(tsconfig, JSON.stringify({ extends: EXAMPLES_TSCONFIG, compilerOptions: { noUnusedLocals: false }, include: ['*.ts', '*.mjs'] }))
+  writeFileSync(
+    tsconfig,
+    JSON.stringify({ extends: EXAMPLES_TSCONFIG, compilerOptions: { noUnusedLocals: false }, include: ['*.ts', '*.mjs'] }),
+  )
   t.equal(await tscErrors(['-p', tsconfig, '--noEmit']), '')
 })
 

@@ -27,7 +27,8 @@ console.log(`watch fired: ${(await changed).type} ${(await changed).path}; now v
 
 step('sequential and ephemeral nodes (a work queue and a live-member list)')
 await zk.createAll('/queue')
-for (let i = 0; i < 3; i++) console.log('  enqueued', (await zk.create('/queue/job-', `job ${i}`, { mode: CreateMode.PERSISTENT_SEQUENTIAL })).path)
+for (let i = 0; i < 3; i++)
+  console.log('  enqueued', (await zk.create('/queue/job-', `job ${i}`, { mode: CreateMode.PERSISTENT_SEQUENTIAL })).path)
 await zk.createAll('/members')
 await zk.create('/members/node-a', 'host-a:8080', { mode: CreateMode.EPHEMERAL })
 console.log('  members:', await zk.getChildren('/members'))
@@ -35,16 +36,25 @@ console.log('  members:', await zk.getChildren('/members'))
 step('a transaction: all or nothing')
 const results = await zk.transaction().create('/tx').setData('/config', 'v3').check('/queue', 0).commit()
 console.log('  results:', results.map((r) => r.type).join(', '))
-const failed = await zk.transaction().create('/tx2').create('/tx').commit().catch((e: unknown) => e)
+const failed = await zk
+  .transaction()
+  .create('/tx2')
+  .create('/tx')
+  .commit()
+  .catch((e: unknown) => e)
 console.log(`  second transaction rejected with ${(failed as Error).name}; /tx2 exists? ${(await zk.exists('/tx2')) !== null}`)
-console.log(`  typed errors: creating /config again → ${(await zk.create('/config').catch((e: unknown) => e)) instanceof NodeExistsError ? 'NodeExistsError' : '?'}`)
+console.log(
+  `  typed errors: creating /config again → ${(await zk.create('/config').catch((e: unknown) => e)) instanceof NodeExistsError ? 'NodeExistsError' : '?'}`,
+)
 
 step('recipes: a Curator-compatible lock and a leader latch')
 const other = await ZooKeeper.connect(`${ensemble.connectString}/demo`)
 const mine = new Mutex(zk, '/locks/report')
 await mine.acquire()
 console.log(`  we hold ${mine.nodePath} (fencing token ${await mine.fencingToken()})`)
-console.log(`  another client tries for 100 ms: ${(await new Mutex(other, '/locks/report').acquire({ timeout: 100 })) ? 'got it?!' : 'refused, as it should be'}`)
+console.log(
+  `  another client tries for 100 ms: ${(await new Mutex(other, '/locks/report').acquire({ timeout: 100 })) ? 'got it?!' : 'refused, as it should be'}`,
+)
 await mine.release()
 const latches = [new LeaderLatch(zk, '/leader', 'zk-a'), new LeaderLatch(other, '/leader', 'zk-b')]
 for (const l of latches) await l.start()
@@ -77,7 +87,9 @@ let retries = 0
 // The connection to the dead server is lost (ConnectionLoss); the client reconnects by itself.
 // setData is safe to retry (a create retried after ConnectionLoss might find its own node).
 await withRetry(() => qz.setData('/before', 'rewritten after the crash'), { retries: 20, onRetry: () => void retries++ })
-console.log(`  killed leader ${first}; server ${second} leads; the next write succeeded ${(performance.now() - killedAt).toFixed(0)} ms later (${retries} retr${retries === 1 ? 'y' : 'ies'})`)
+console.log(
+  `  killed leader ${first}; server ${second} leads; the next write succeeded ${(performance.now() - killedAt).toFixed(0)} ms later (${retries} retr${retries === 1 ? 'y' : 'ies'})`,
+)
 console.log(`  /before now reads "${(await qz.getData('/before')).data}"`)
 await quorum.restart(first)
 await qz.close()

@@ -40,7 +40,10 @@ t.test('each kind of bad entry is refused with the entry named', async (t) => {
   const cases: [unknown, RegExp][] = [
     [[], /ACL list is empty/],
     ['world:anyone', /must be an array .* not the string "world:anyone"/],
-    [[entry('wrold', 'anyone')], /entry 0 \{ perms: 31, id: \{ scheme: "wrold", id: "anyone" \} \}: unknown scheme "wrold" \(known: world, auth, digest, ip, x509, sasl/],
+    [
+      [entry('wrold', 'anyone')],
+      /entry 0 \{ perms: 31, id: \{ scheme: "wrold", id: "anyone" \} \}: unknown scheme "wrold" \(known: world, auth, digest, ip, x509, sasl/,
+    ],
     [[entry('super', 'admin')], /unknown scheme "super"/],
     [[entry('world', 'everyone')], /world scheme has one id, 'anyone', not "everyone"/],
     [[OPEN_ACL_UNSAFE[0], entry('digest', 'alice')], /entry 1 .*"alice".*exactly one ':'.*digestId/],
@@ -81,13 +84,26 @@ t.test('create, setACL and transaction creates all refuse before sending', async
   t.teardown(() => zk.close())
   const before = fake.log.length
   const badIp = [entry('ip', '10.0.0.300')]
-  await t.rejects(zk.create('/n', null, { acl: badIp }), { name: 'InvalidACLError', op: 'create', path: '/n', message: /entry 0 .*10\.0\.0\.300/ })
+  await t.rejects(zk.create('/n', null, { acl: badIp }), {
+    name: 'InvalidACLError',
+    op: 'create',
+    path: '/n',
+    message: /entry 0 .*10\.0\.0\.300/,
+  })
   await t.rejects(zk.setACL('/n', [entry('world', 'all')]), { name: 'InvalidACLError', op: 'setACL', path: '/n', message: /'anyone'/ })
   await t.rejects(zk.createAll('/n/m', null, { acl: [] }), { name: 'InvalidACLError', op: 'create', path: '/n/m' })
-  t.throws(() => zk.transaction().create('/n', null, { acl: [entry('digest', 'nocolon')] }), { name: 'InvalidACLError', op: 'multi', path: '/n', message: /exactly one ':'/ })
+  t.throws(() => zk.transaction().create('/n', null, { acl: [entry('digest', 'nocolon')] }), {
+    name: 'InvalidACLError',
+    op: 'multi',
+    path: '/n',
+    message: /exactly one ':'/,
+  })
   t.equal(fake.log.length, before, 'nothing was sent')
   // A client's defaultACL is checked like any other.
-  const withDefault = await ZooKeeper.connect('h0:2181', { defaultACL: [entry('ipv4', '1.2.3.4')], sessionFactory: (o) => new Session({ ...o, transportFactory: fake.factory }) })
+  const withDefault = await ZooKeeper.connect('h0:2181', {
+    defaultACL: [entry('ipv4', '1.2.3.4')],
+    sessionFactory: (o) => new Session({ ...o, transportFactory: fake.factory }),
+  })
   t.teardown(() => withDefault.close())
   await t.rejects(withDefault.create('/n'), { name: 'InvalidACLError', message: /unknown scheme "ipv4"/ })
   t.equal(fake.seen(OpCode.create2).length, 0)

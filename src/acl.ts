@@ -32,7 +32,8 @@ function ipProblem(id: string): string | undefined {
   if (slash < 0) return undefined
   const bits = id.slice(slash + 1)
   const max = family === 4 ? 32 : 128
-  if (!/^\d{1,3}$/.test(bits) || Number(bits) > max) return `prefix length "${bits}" must be 0..${max} for an IPv${family} address (${usage})`
+  if (!/^\d{1,3}$/.test(bits) || Number(bits) > max)
+    return `prefix length "${bits}" must be 0..${max} for an IPv${family} address (${usage})`
   return undefined
 }
 
@@ -40,7 +41,13 @@ const ID_CHECKS = new Map<string, ACLIdCheck>([
   ['world', (id) => (id === 'anyone' ? undefined : `the world scheme has one id, 'anyone', not "${id}"`)],
   // The server replaces an auth entry by the session's identities; its id is ignored ('' by custom).
   ['auth', () => undefined],
-  ['digest', (id) => (/^[^:]*:[^:]+$/.test(id) ? undefined : `a digest id is "user:base64(sha1(user:password))" with exactly one ':' (build it with digestId(user, password)), not "${id}"`)],
+  [
+    'digest',
+    (id) =>
+      /^[^:]*:[^:]+$/.test(id)
+        ? undefined
+        : `a digest id is "user:base64(sha1(user:password))" with exactly one ':' (build it with digestId(user, password)), not "${id}"`,
+  ],
   ['ip', ipProblem],
   // Providers a server enables by configuration (TLS client certificates, Kerberos): the server judges their ids.
   ['x509', () => undefined],
@@ -78,9 +85,11 @@ function entryProblem(entry: unknown): string | undefined {
   if (typeof e.perms !== 'number' || !Number.isInteger(e.perms) || e.perms < 0 || e.perms > Perms.ALL) {
     return 'perms must be an integer made of the bits READ 1, WRITE 2, CREATE 4, DELETE 8, ADMIN 16 (0..31; Perms.ALL is 31)'
   }
-  if (typeof e.id !== 'object' || e.id === null || typeof e.id.scheme !== 'string' || typeof e.id.id !== 'string') return 'id must be { scheme: string, id: string }'
+  if (typeof e.id !== 'object' || e.id === null || typeof e.id.scheme !== 'string' || typeof e.id.id !== 'string')
+    return 'id must be { scheme: string, id: string }'
   const check = ID_CHECKS.get(e.id.scheme)
-  if (!check) return `unknown scheme "${e.id.scheme}" (known: ${[...ID_CHECKS.keys()].join(', ')}; registerACLScheme() adds a custom provider's)`
+  if (!check)
+    return `unknown scheme "${e.id.scheme}" (known: ${[...ID_CHECKS.keys()].join(', ')}; registerACLScheme() adds a custom provider's)`
   return check(e.id.id)
 }
 

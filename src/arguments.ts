@@ -34,7 +34,13 @@ export function describeValue(value: unknown): string {
 function isAbortSignal(value: unknown): value is AbortSignal {
   if (value instanceof AbortSignal) return true
   const s = value as Partial<AbortSignal> | null
-  return typeof s === 'object' && s !== null && typeof s.aborted === 'boolean' && typeof s.addEventListener === 'function' && typeof s.removeEventListener === 'function'
+  return (
+    typeof s === 'object' &&
+    s !== null &&
+    typeof s.aborted === 'boolean' &&
+    typeof s.addEventListener === 'function' &&
+    typeof s.removeEventListener === 'function'
+  )
 }
 
 /** Where a check happens, for the error: the operation and, when it has one, its path. */
@@ -78,7 +84,8 @@ export function checkSignal(value: unknown, site: ArgumentSite): void {
  */
 export function checkCallOptions(opts: unknown, site: ArgumentSite, callbacks: readonly string[] = []): void {
   if (opts === undefined) return
-  if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) throw bad(site, `options must be an object, not ${describeValue(opts)}`)
+  if (typeof opts !== 'object' || opts === null || Array.isArray(opts))
+    throw bad(site, `options must be an object, not ${describeValue(opts)}`)
   const o = opts as Record<string, unknown>
   checkSignal(o.signal, site)
   // A timeout of 0 would mean "none" to the timer code: refused, so that it never silently does.
@@ -88,5 +95,6 @@ export function checkCallOptions(opts: unknown, site: ArgumentSite, callbacks: r
 
 /** Throw unless `value` is one of `allowed`; the message lists them. */
 export function checkOneOf<T extends string>(value: unknown, allowed: readonly T[], what: string, site: ArgumentSite): asserts value is T {
-  if (!(allowed as readonly unknown[]).includes(value)) throw bad(site, `${what} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, not ${describeValue(value)}`)
+  if (!(allowed as readonly unknown[]).includes(value))
+    throw bad(site, `${what} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, not ${describeValue(value)}`)
 }

@@ -18,7 +18,8 @@ export type Data = Buffer | Uint8Array | string | null | undefined
 /** A watch notification as users see it. */
 export interface WatchedEvent {
   /** What happened, by name ('none' for session events). */
-  type: 'created' | 'deleted' | 'dataChanged' | 'childrenChanged' | 'dataWatchRemoved' | 'childWatchRemoved' | 'persistentWatchRemoved' | 'none'
+  type:
+    'created' | 'deleted' | 'dataChanged' | 'childrenChanged' | 'dataWatchRemoved' | 'childWatchRemoved' | 'persistentWatchRemoved' | 'none'
   /** The wire EventType. */
   eventType: number
   /** The session state the event reports: 'connected' for node events, 'expired'/'closed' at session end. */

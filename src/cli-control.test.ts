@@ -20,7 +20,11 @@ t.test('--control-port and --control-token parse; a token alone is a usage error
 })
 
 t.test('the CLI prints the control URL, honours the token, and exits 0 after POST /ensemble/stop', async (t) => {
-  const proc = spawn(process.execPath, ['--import', 'tsx', CLI, 'ensemble', '--port', '0', '--control-port', '0', '--control-token', 'tok'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const proc = spawn(
+    process.execPath,
+    ['--import', 'tsx', CLI, 'ensemble', '--port', '0', '--control-port', '0', '--control-token', 'tok'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  )
   const exited = once(proc, 'exit') as Promise<[number | null, NodeJS.Signals | null]>
   t.teardown(() => {
     if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL')
@@ -38,7 +42,10 @@ t.test('the CLI prints the control URL, honours the token, and exits 0 after POS
   t.equal((await fetch(`${url}/ensemble`)).status, 401, 'no token: 401')
   const auth = { authorization: 'Bearer tok' }
   const state = (await (await fetch(`${url}/ensemble`, { headers: auth })).json()) as { servers: { mode: string }[] }
-  t.same(state.servers.map((s) => s.mode), ['standalone'])
+  t.same(
+    state.servers.map((s) => s.mode),
+    ['standalone'],
+  )
   t.equal((await fetch(`${url}/ensemble/stop`, { method: 'POST', headers: auth })).status, 200)
   const [code] = await exited
   t.equal(code, 0, 'the CLI exits 0 once stopped over HTTP')

@@ -35,7 +35,9 @@ function startCli(t: Test, args: string[], env: NodeJS.ProcessEnv = process.env)
   let err = ''
   proc.stdout.on('data', (c: Buffer) => void (out += c.toString()))
   proc.stderr.on('data', (c: Buffer) => void (err += c.toString()))
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })))
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    proc.once('exit', (code, signal) => resolve({ code, signal })),
+  )
   t.teardown(() => {
     if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL')
   })
@@ -59,7 +61,8 @@ const parse = (line: string) => parseCommandLine(line.split(' ').filter(Boolean)
 t.test('parseCommandLine: help, version and the ensemble defaults', async (t) => {
   t.same(parse(''), { kind: 'help', topic: 'zookit', asked: false }, 'a bare zookit shows usage as a mistake')
   for (const line of ['--help', '-h', 'help']) t.same(parse(line), { kind: 'help', topic: 'zookit', asked: true }, line)
-  for (const line of ['ensemble --help', 'ensemble -h', 'help ensemble', 'ensemble --port 0 --help']) t.same(parse(line), { kind: 'help', topic: 'ensemble', asked: true }, line)
+  for (const line of ['ensemble --help', 'ensemble -h', 'help ensemble', 'ensemble --port 0 --help'])
+    t.same(parse(line), { kind: 'help', topic: 'ensemble', asked: true }, line)
   for (const line of ['--version', '-v']) t.same(parse(line), { kind: 'version' }, line)
   const defaults = parse('ensemble')
   t.equal(DEFAULT_PORT, 2181, "ZooKeeper's own client port")
@@ -67,10 +70,23 @@ t.test('parseCommandLine: help, version and the ensemble defaults', async (t) =>
 })
 
 t.test('parseCommandLine: every option, both spellings of a value', async (t) => {
-  const c = parse('ensemble --size 3 --processes --port=0 --data-dir /d --no-fsync --tick-time 200 --min-session-timeout 400 --max-session-timeout=4000 --super-digest super:D/InIHSb7yEEbrWz8b9l71RjZJU= --container-check-interval 100')
+  const c = parse(
+    'ensemble --size 3 --processes --port=0 --data-dir /d --no-fsync --tick-time 200 --min-session-timeout 400 --max-session-timeout=4000 --super-digest super:D/InIHSb7yEEbrWz8b9l71RjZJU= --container-check-interval 100',
+  )
   t.same(c, {
     kind: 'ensemble',
-    options: { size: 3, port: 0, processes: true, dataDir: '/d', fsync: false, tickTime: 200, minSessionTimeout: 400, maxSessionTimeout: 4000, superDigest: 'super:D/InIHSb7yEEbrWz8b9l71RjZJU=', containerCheckInterval: 100 },
+    options: {
+      size: 3,
+      port: 0,
+      processes: true,
+      dataDir: '/d',
+      fsync: false,
+      tickTime: 200,
+      minSessionTimeout: 400,
+      maxSessionTimeout: 4000,
+      superDigest: 'super:D/InIHSb7yEEbrWz8b9l71RjZJU=',
+      containerCheckInterval: 100,
+    },
   })
   t.match(parse('ensemble --size 5 --port 65531'), { options: { size: 5, port: 65531 } }, 'five servers fit below 65536')
   t.match(parse('ensemble --port 1 --port 2'), { options: { port: 2 } }, 'the last one wins')
@@ -118,7 +134,8 @@ t.test('--help, -h and help print every command and option, exit 0', async (t) =
   for (const flag of ['--help', '-h', 'help']) {
     const r = runCli([flag])
     t.equal(r.status, 0, `${flag} exits 0`)
-    for (const word of ['ensemble', '--version', '--size', '--port', '--processes', '--data-dir', '--tick-time']) t.match(r.stdout, word, `${flag} lists ${word}`)
+    for (const word of ['ensemble', '--version', '--size', '--port', '--processes', '--data-dir', '--tick-time'])
+      t.match(r.stdout, word, `${flag} lists ${word}`)
   }
   const bare = runCli([])
   t.equal(bare.status, 2, 'a bare zookit is a usage error')
@@ -194,19 +211,23 @@ t.test('ensemble --size 3 --processes: the servers and their directory go on SIG
   t.same(tmp.ensembleDirs(), [], 'removed at a normal stop')
 })
 
-t.test('ensemble --size 3 --processes: after a SIGKILL of the CLI its servers exit and their directory goes', { skip: !procAvailable && 'needs /proc' }, async (t) => {
-  const tmp = privateTmp(t)
-  const cli = startCli(t, ['ensemble', '--size', '3', '--processes', '--port', '0'], tmp.env)
-  await cli.lines(2)
-  const servers = peerProcessesOf(cli.proc.pid!)
-  t.equal(servers.length, 3, 'one process per server')
-  // Should the children outlive the test, they must not keep serving.
-  t.teardown(() => servers.filter((pid) => !processGone(pid)).forEach((pid) => process.kill(pid, 'SIGKILL')))
-  t.equal(tmp.ensembleDirs().length, 1)
-  cli.proc.kill('SIGKILL')
-  t.same(await cli.exited, { code: null, signal: 'SIGKILL' })
-  await pollUntil(() => servers.every(processGone), 15_000, 'every server process gone')
-  t.pass('the orphaned servers exited')
-  await pollUntil(() => tmp.ensembleDirs().length === 0, 15_000, 'the temporary directory removed')
-  t.pass('and took their temporary directory with them')
-})
+t.test(
+  'ensemble --size 3 --processes: after a SIGKILL of the CLI its servers exit and their directory goes',
+  { skip: !procAvailable && 'needs /proc' },
+  async (t) => {
+    const tmp = privateTmp(t)
+    const cli = startCli(t, ['ensemble', '--size', '3', '--processes', '--port', '0'], tmp.env)
+    await cli.lines(2)
+    const servers = peerProcessesOf(cli.proc.pid!)
+    t.equal(servers.length, 3, 'one process per server')
+    // Should the children outlive the test, they must not keep serving.
+    t.teardown(() => servers.filter((pid) => !processGone(pid)).forEach((pid) => process.kill(pid, 'SIGKILL')))
+    t.equal(tmp.ensembleDirs().length, 1)
+    cli.proc.kill('SIGKILL')
+    t.same(await cli.exited, { code: null, signal: 'SIGKILL' })
+    await pollUntil(() => servers.every(processGone), 15_000, 'every server process gone')
+    t.pass('the orphaned servers exited')
+    await pollUntil(() => tmp.ensembleDirs().length === 0, 15_000, 'the temporary directory removed')
+    t.pass('and took their temporary directory with them')
+  },
+)

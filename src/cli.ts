@@ -46,16 +46,28 @@ const HELP_OPTION: OptionSpec = { flag: '--help', short: '-h', help: 'show this 
 const ENSEMBLE_OPTIONS: readonly OptionSpec[] = [
   { flag: '--size', value: 'N', help: 'servers: 1 (standalone, the default), or 3 or 5 running Zab' },
   { flag: '--port', value: 'PORT', help: `client port (default ${DEFAULT_PORT}; a quorum takes PORT, PORT+1, …); 0 picks free ports` },
-  { flag: '--admin-port', value: 'PORT', help: "serve ZooKeeper's AdminServer (/commands) on 127.0.0.1:PORT (a quorum: PORT, PORT+1, …; 0 picks free ports); prints \"admin I: URL\"" },
+  {
+    flag: '--admin-port',
+    value: 'PORT',
+    help: 'serve ZooKeeper\'s AdminServer (/commands) on 127.0.0.1:PORT (a quorum: PORT, PORT+1, …; 0 picks free ports); prints "admin I: URL"',
+  },
   { flag: '--processes', help: 'each server of a quorum in its own process (logs in a temporary dir unless --data-dir)' },
   { flag: '--data-dir', value: 'DIR', help: 'keep transaction logs and snapshots in DIR (default: in memory)' },
   { flag: '--no-fsync', help: 'do not fsync the log before acknowledging a write' },
   { flag: '--tick-time', value: 'MS', help: 'ZooKeeper tickTime in ms (default 2000)' },
   { flag: '--min-session-timeout', value: 'MS', help: 'shortest session timeout granted (default 2 ticks)' },
   { flag: '--max-session-timeout', value: 'MS', help: 'longest session timeout granted (default 20 ticks)' },
-  { flag: '--super-digest', value: 'USER:BASE64SHA1', help: "digest id with super rights (ZooKeeper's DigestAuthenticationProvider.superDigest)" },
+  {
+    flag: '--super-digest',
+    value: 'USER:BASE64SHA1',
+    help: "digest id with super rights (ZooKeeper's DigestAuthenticationProvider.superDigest)",
+  },
   { flag: '--container-check-interval', value: 'MS', help: 'how often empty containers and expired TTL nodes go (default 60000)' },
-  { flag: '--control-port', value: 'PORT', help: 'serve the HTTP control plane on 127.0.0.1:PORT (0 picks a free port); prints "control: URL"' },
+  {
+    flag: '--control-port',
+    value: 'PORT',
+    help: 'serve the HTTP control plane on 127.0.0.1:PORT (0 picks a free port); prints "control: URL"',
+  },
   { flag: '--control-token', value: 'TOKEN', help: 'the control plane wants "Authorization: Bearer TOKEN" (401 otherwise)' },
   HELP_OPTION,
 ]
@@ -64,7 +76,10 @@ const GLOBAL_OPTIONS: readonly OptionSpec[] = [HELP_OPTION, { flag: '--version',
 
 const COMMANDS = [
   { name: 'ensemble', help: 'start the bundled ZooKeeper-compatible ensemble on 127.0.0.1 and serve until Ctrl-C' },
-  { name: 'shell [-server H:P] [CMD ARGS]', help: "zkCli.sh's shell on zookit's client: its commands, options and output (CMD ARGS: run one, exit)" },
+  {
+    name: 'shell [-server H:P] [CMD ARGS]',
+    help: "zkCli.sh's shell on zookit's client: its commands, options and output (CMD ARGS: run one, exit)",
+  },
   { name: 'help [COMMAND]', help: "show this help, or one command's" },
 ]
 
@@ -167,10 +182,12 @@ function ensembleCommand(args: readonly string[]): Command {
   if (size === undefined) throw new UsageError(`--size must be 1, 3 or 5, got '${rawSize}'`)
   const rawPort = text('--port')
   const port = rawPort === undefined ? DEFAULT_PORT : wholeNumber('--port', rawPort, 0, 65535, 'a port from 0 to 65535')
-  if (port + size - 1 > 65535) throw new UsageError(`--port ${port} leaves no room for ${size} servers (they take ${port} to ${port + size - 1})`)
+  if (port + size - 1 > 65535)
+    throw new UsageError(`--port ${port} leaves no room for ${size} servers (they take ${port} to ${port + size - 1})`)
   const rawAdminPort = text('--admin-port')
   const adminPort = rawAdminPort === undefined ? undefined : wholeNumber('--admin-port', rawAdminPort, 0, 65535, 'a port from 0 to 65535')
-  if (adminPort && adminPort + size - 1 > 65535) throw new UsageError(`--admin-port ${adminPort} leaves no room for ${size} servers (they take ${adminPort} to ${adminPort + size - 1})`)
+  if (adminPort && adminPort + size - 1 > 65535)
+    throw new UsageError(`--admin-port ${adminPort} leaves no room for ${size} servers (they take ${adminPort} to ${adminPort + size - 1})`)
   const processes = seen.has('--processes')
   if (processes && size === 1) throw new UsageError('--processes needs a quorum (--size 3 or 5)')
 
@@ -202,7 +219,10 @@ function ensembleCommand(args: readonly string[]): Command {
   const token = text('--control-token')
   if (token !== undefined && rawControl === undefined) throw new UsageError('--control-token needs --control-port')
   if (rawControl === undefined) return { kind: 'ensemble', options }
-  const control: ControlOptions = { port: wholeNumber('--control-port', rawControl, 0, 65535, 'a port from 0 to 65535'), ...(token !== undefined ? { token } : {}) }
+  const control: ControlOptions = {
+    port: wholeNumber('--control-port', rawControl, 0, 65535, 'a port from 0 to 65535'),
+    ...(token !== undefined ? { token } : {}),
+  }
   return { kind: 'ensemble', options, control }
 }
 
@@ -212,7 +232,8 @@ export function parseCommandLine(argv: readonly string[]): Command {
   if (first === undefined) return { kind: 'help', topic: 'zookit', asked: false }
   if (first === 'ensemble') return ensembleCommand(rest)
   // The shell reads its own words (zkCli's single-dash options); only a leading --help/-h is ours.
-  if (first === 'shell') return rest[0] === '--help' || rest[0] === '-h' ? { kind: 'help', topic: 'shell', asked: true } : { kind: 'shell', args: rest }
+  if (first === 'shell')
+    return rest[0] === '--help' || rest[0] === '-h' ? { kind: 'help', topic: 'shell', asked: true } : { kind: 'shell', args: rest }
   if (first === '--help' || first === '-h' || first === '--version' || first === '-v') {
     if (rest.length > 0) throw new UsageError(`unexpected argument '${rest[0]}' after '${first}'`)
     return first === '--help' || first === '-h' ? { kind: 'help', topic: 'zookit', asked: true } : { kind: 'version' }
@@ -267,7 +288,8 @@ async function serve(options: EnsembleOptions, controlOptions?: ControlOptions):
     console.log(`leader: server ${l} (${l === undefined ? 'electing' : ensemble.connectStringOf(l)})`)
   }
   // One line per server a test can read: "admin 0: http://127.0.0.1:PORT/commands".
-  if (options.adminPort !== undefined) for (let i = 0; i < size; i++) console.log(`admin ${i}: http://127.0.0.1:${ensemble.adminPortOf(i)}/commands`)
+  if (options.adminPort !== undefined)
+    for (let i = 0; i < size; i++) console.log(`admin ${i}: http://127.0.0.1:${ensemble.adminPortOf(i)}/commands`)
   let stopAsked!: () => void
   const stop = new Promise<void>((resolve) => (stopAsked = resolve))
   let control: ControlPlane | undefined
@@ -282,7 +304,11 @@ async function serve(options: EnsembleOptions, controlOptions?: ControlOptions):
     // One line a test can read: "control: http://127.0.0.1:PORT".
     console.log(`control: ${control.url}`)
   }
-  const where = options.dataDir ? `data in ${options.dataDir}` : options.processes ? 'logs in a temporary directory, removed at exit' : 'in memory'
+  const where = options.dataDir
+    ? `data in ${options.dataDir}`
+    : options.processes
+      ? 'logs in a temporary directory, removed at exit'
+      : 'in memory'
   console.error(`zookit ensemble of ${size} serving on ${ensemble.connectString} (${where}); Ctrl-C to stop`)
 
   // The listeners stay for good: one Ctrl-C can arrive twice (the terminal signals the whole process

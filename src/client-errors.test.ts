@@ -21,7 +21,11 @@ async function refusingPort(): Promise<number> {
   return port
 }
 
-const rejection = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e)
+const rejection = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
 
 /** A client of a scripted in-memory server that holds every ordinary request unanswered. */
 async function holdingClient(t: Test, extra: ClientOptions = {}) {
@@ -36,7 +40,12 @@ t.test('a connect that times out names the last attempt and carries the socket e
   const port = await refusingPort()
   const err = await rejection(ZooKeeper.connect(`127.0.0.1:${port}`, { initialConnectTimeout: 300 }))
   t.type(err, OperationTimeoutError)
-  t.match(err, { op: 'connect', message: new RegExp(`^OPERATIONTIMEOUT \\(connect\\): not connected within 300 ms: last attempt to 127\\.0\\.0\\.1:${port} failed: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}$`) })
+  t.match(err, {
+    op: 'connect',
+    message: new RegExp(
+      `^OPERATIONTIMEOUT \\(connect\\): not connected within 300 ms: last attempt to 127\\.0\\.0\\.1:${port} failed: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}$`,
+    ),
+  })
   t.match((err as Error).cause, { code: 'ECONNREFUSED' }, 'cause is the socket error itself')
 })
 
@@ -46,7 +55,11 @@ t.test('a call on a client that never connected ends when the initial connect gi
   t.teardown(() => zk.close())
   const err = await rejection(zk.getData('/x'))
   t.type(err, ConnectionLossError)
-  t.match(err, { op: 'getData', path: '/x', message: /^CONNECTIONLOSS \(getData \/x\): not sent: not connected within 300 ms: last attempt to .* failed: connect ECONNREFUSED/ })
+  t.match(err, {
+    op: 'getData',
+    path: '/x',
+    message: /^CONNECTIONLOSS \(getData \/x\): not sent: not connected within 300 ms: last attempt to .* failed: connect ECONNREFUSED/,
+  })
   t.match((err as Error).cause, { code: 'ECONNREFUSED' })
   t.equal(zk.state, 'connecting', 'it goes on trying in the background')
 
@@ -68,7 +81,11 @@ t.test('an abort keeps its reason as the cause and reads as an abort', async (t)
   t.type(err, AbortedError)
   t.equal((err as Error).cause, reason)
   t.equal((err as Error).message, 'ABORTED (getData /x): aborted by its signal: the user went away')
-  t.match(await rejection(zk.sync('/x', { signal: AbortSignal.abort('shutting down') })), { name: 'AbortedError', cause: 'shutting down', message: /: aborted by its signal: shutting down$/ })
+  t.match(await rejection(zk.sync('/x', { signal: AbortSignal.abort('shutting down') })), {
+    name: 'AbortedError',
+    cause: 'shutting down',
+    message: /: aborted by its signal: shutting down$/,
+  })
   const plain = await rejection(zk.exists('/x', { signal: AbortSignal.abort() }))
   t.match(plain, { name: 'AbortedError', message: /^ABORTED \(exists \/x\): aborted by its signal: This operation was aborted$/ })
 
@@ -102,7 +119,12 @@ t.test('a per-call timeout is a timeout naming the op, the path and how long', a
   t.type(err, OperationTimeoutError)
   t.equal((err as Error).message, 'OPERATIONTIMEOUT (getChildren /slow): no reply within 250 ms (the timeout option)')
   for (const timeout of [0, -1]) {
-    t.match(await rejection(zk.getData('/x', { timeout })), { name: 'BadArgumentsError', op: 'getData', path: '/x', message: new RegExp(`timeout must be a number of ms in 1\\.\\.2147483647, not the number ${timeout}`) })
+    t.match(await rejection(zk.getData('/x', { timeout })), {
+      name: 'BadArgumentsError',
+      op: 'getData',
+      path: '/x',
+      message: new RegExp(`timeout must be a number of ms in 1\\.\\.2147483647, not the number ${timeout}`),
+    })
   }
 })
 
@@ -134,10 +156,21 @@ t.test('invalid client options are refused, naming the option and the value', as
   ]
   for (const [opts, message] of cases) {
     const label = JSON.stringify(opts, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v))
-    t.throws(() => new ZooKeeper('127.0.0.1:2181', opts as ClientOptions), { name: 'BadArgumentsError', code: ErrorCode.BADARGUMENTS, op: 'connect', message }, label)
+    t.throws(
+      () => new ZooKeeper('127.0.0.1:2181', opts as ClientOptions),
+      { name: 'BadArgumentsError', code: ErrorCode.BADARGUMENTS, op: 'connect', message },
+      label,
+    )
   }
-  await t.rejects(ZooKeeper.connect('127.0.0.1:2181', { sessionTimeout: '1000' as unknown as number }), BadArgumentsError, 'connect() rejects the same way')
-  t.throws(() => new ZooKeeper('127.0.0.1:2181', null as unknown as ClientOptions), { name: 'BadArgumentsError', message: /client options must be an object, not null/ })
+  await t.rejects(
+    ZooKeeper.connect('127.0.0.1:2181', { sessionTimeout: '1000' as unknown as number }),
+    BadArgumentsError,
+    'connect() rejects the same way',
+  )
+  t.throws(() => new ZooKeeper('127.0.0.1:2181', null as unknown as ClientOptions), {
+    name: 'BadArgumentsError',
+    message: /client options must be an object, not null/,
+  })
 })
 
 t.test('against the bundled server', async (t) => {
@@ -151,7 +184,13 @@ t.test('against the bundled server', async (t) => {
     const most = DEFAULT_MAX_BUFFER - 51
     const full = await rejection(root.create('/big', Buffer.alloc(DEFAULT_MAX_BUFFER)))
     t.type(full, BadArgumentsError, 'data of exactly jute.maxbuffer is refused up front, not a MARSHALLINGERROR')
-    t.match(full, { op: 'create', path: '/big', message: new RegExp(`create request would take 1048626 bytes, over jute.maxbuffer \\(1048575 bytes\\).* its data may be at most ${most} bytes \\(it has 1048575\\)`) })
+    t.match(full, {
+      op: 'create',
+      path: '/big',
+      message: new RegExp(
+        `create request would take 1048626 bytes, over jute.maxbuffer \\(1048575 bytes\\).* its data may be at most ${most} bytes \\(it has 1048575\\)`,
+      ),
+    })
     t.type(await rejection(root.create('/big', Buffer.alloc(most + 1))), BadArgumentsError, 'one byte over the limit')
     t.equal(await root.exists('/big'), null, 'neither was applied')
     await root.create('/big', Buffer.alloc(most, 7))
@@ -167,11 +206,24 @@ t.test('against the bundled server', async (t) => {
     t.teardown(() => zk.close())
     const top = await rejection(zk.create('/x'))
     t.type(top, NoNodeError)
-    t.match(top, { code: ErrorCode.NONODE, op: 'create', path: '/x', message: /^NONODE \(create \/x\): under chroot \/app: the chroot does not exist/ })
+    t.match(top, {
+      code: ErrorCode.NONODE,
+      op: 'create',
+      path: '/x',
+      message: /^NONODE \(create \/x\): under chroot \/app: the chroot does not exist/,
+    })
     t.type((top as Error).cause, NoNodeError, "the server's answer is the cause")
-    t.match(await rejection(zk.create('/a/b')), { name: 'NoNodeError', path: '/a/b', message: /under chroot \/app: the parent \/a does not exist \(does the chroot\?\)/ })
+    t.match(await rejection(zk.create('/a/b')), {
+      name: 'NoNodeError',
+      path: '/a/b',
+      message: /under chroot \/app: the parent \/a does not exist \(does the chroot\?\)/,
+    })
     // createAll used to retry for ever: there is no parent above the chroot to create.
-    t.match(await rejection(zk.createAll('/x/y', null, { signal: AbortSignal.timeout(5000) })), { name: 'NoNodeError', path: '/x', message: /the chroot does not exist/ })
+    t.match(await rejection(zk.createAll('/x/y', null, { signal: AbortSignal.timeout(5000) })), {
+      name: 'NoNodeError',
+      path: '/x',
+      message: /the chroot does not exist/,
+    })
     await root.create('/app')
     t.equal((await zk.create('/x')).path, '/x', 'once the chroot exists, creates work')
   })

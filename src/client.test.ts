@@ -10,7 +10,19 @@ import { OpCode, ErrorCode, EventType, CreateMode } from './protocol.js'
 import { BadArgumentsError, InvalidACLError, NoNodeError, NodeExistsError } from './errors.js'
 import type { Writer } from './jute/writer.js'
 
-const stat = { czxid: 1n, mzxid: 1n, ctime: 0n, mtime: 0n, version: 0, cversion: 0, aversion: 0, ephemeralOwner: 0n, dataLength: 1, numChildren: 0, pzxid: 1n }
+const stat = {
+  czxid: 1n,
+  mzxid: 1n,
+  ctime: 0n,
+  mtime: 0n,
+  version: 0,
+  cversion: 0,
+  aversion: 0,
+  ephemeralOwner: 0n,
+  dataLength: 1,
+  numChildren: 0,
+  pzxid: 1n,
+}
 
 async function setup(connectString = 'h0:2181/app', handler?: (req: Received) => { err?: number; body?: (w: Writer) => void } | 'hold') {
   const fake = new FakeServer(1)
@@ -94,12 +106,17 @@ t.test('multi maps per-op results; a failure rejects with the first failing code
       body: (w) => {
         const head = (type: number, err: number) => P.encodeMultiHeader(w, { type, done: false, err })
         if (fail) {
-          head(-1, -1); P.encodeErrorResponse(w, { err: 0 })
-          head(-1, -1); P.encodeErrorResponse(w, { err: ErrorCode.NODEEXISTS })
-          head(-1, -1); P.encodeErrorResponse(w, { err: ErrorCode.RUNTIMEINCONSISTENCY })
+          head(-1, -1)
+          P.encodeErrorResponse(w, { err: 0 })
+          head(-1, -1)
+          P.encodeErrorResponse(w, { err: ErrorCode.NODEEXISTS })
+          head(-1, -1)
+          P.encodeErrorResponse(w, { err: ErrorCode.RUNTIMEINCONSISTENCY })
         } else {
-          head(OpCode.create, 0); P.encodeCreateResponse(w, { path: '/app/a' })
-          head(OpCode.setData, 0); P.encodeSetDataResponse(w, { stat })
+          head(OpCode.create, 0)
+          P.encodeCreateResponse(w, { path: '/app/a' })
+          head(OpCode.setData, 0)
+          P.encodeSetDataResponse(w, { stat })
           head(OpCode.delete, 0)
         }
         P.encodeMultiHeader(w, { type: -1, done: true, err: -1 })
@@ -109,11 +126,21 @@ t.test('multi maps per-op results; a failure rejects with the first failing code
   const ok = await zk.transaction().create('/a').setData('/b', 'x').delete('/c').commit()
   t.same(ok, [{ type: 'create', path: '/a' }, { type: 'setData', stat }, { type: 'delete' }])
   fail = true
-  const err = await zk.transaction().create('/a').create('/b').delete('/c').commit().catch((e: unknown) => e)
+  const err = await zk
+    .transaction()
+    .create('/a')
+    .create('/b')
+    .delete('/c')
+    .commit()
+    .catch((e: unknown) => e)
   t.ok(err instanceof NodeExistsError)
   t.equal((err as NodeExistsError & { failedOp: number }).failedOp, 1)
   t.equal((err as NodeExistsError).path, '/b')
-  t.same((err as { results: unknown[] }).results, [{ type: 'error', err: 0 }, { type: 'error', err: -110 }, { type: 'error', err: -2 }])
+  t.same((err as { results: unknown[] }).results, [
+    { type: 'error', err: 0 },
+    { type: 'error', err: -110 },
+    { type: 'error', err: -2 },
+  ])
 })
 
 t.test('createAll creates missing parents; deleteAll tolerates races', async (t) => {
@@ -132,7 +159,9 @@ t.test('createAll creates missing parents; deleteAll tolerates races', async (t)
         // The client asks for children as getChildren2 (ZooKeeper answers it faster).
         const { path } = P.decodeGetChildren2Request(req.reader)
         if (!nodes.has(path)) return { err: ErrorCode.NONODE }
-        const kids = [...nodes].filter((n) => n !== path && n.startsWith(path === '/' ? '/' : path + '/') && !n.slice(path.length + 1).includes('/'))
+        const kids = [...nodes].filter(
+          (n) => n !== path && n.startsWith(path === '/' ? '/' : path + '/') && !n.slice(path.length + 1).includes('/'),
+        )
         return { body: (w) => P.encodeGetChildren2Response(w, { children: kids.map((k) => k.slice(k.lastIndexOf('/') + 1)), stat }) }
       }
       case OpCode.delete: {

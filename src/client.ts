@@ -32,7 +32,18 @@ import { Stat } from './stat.js'
 import { decodeMultiResponse, encodeMultiRequest } from './jute/quirks.js'
 import type { Writer } from './jute/writer.js'
 import { AddWatchMode, CreateMode, ErrorCode, EventType, KeeperState, OpCode, WatcherType } from './protocol.js'
-import { AbortedError, BadArgumentsError, ClientClosedError, NoNodeError, NoWatcherError, NodeExistsError, NotEmptyError, OperationTimeoutError, SessionExpiredError, errorFromCode } from './errors.js'
+import {
+  AbortedError,
+  BadArgumentsError,
+  ClientClosedError,
+  NoNodeError,
+  NoWatcherError,
+  NodeExistsError,
+  NotEmptyError,
+  OperationTimeoutError,
+  SessionExpiredError,
+  errorFromCode,
+} from './errors.js'
 import { validateACL } from './acl.js'
 import { checkBoolean, checkCallOptions, checkCallback, checkOneOf, checkSignal, describeValue } from './arguments.js'
 import { parentOf, validatePath, withChroot, withoutChroot } from './paths.js'
@@ -265,7 +276,8 @@ export class ZooKeeper extends TypedEventEmitter<ZooKeeperEvents> {
       const check = (): boolean => {
         const s = this.session.state
         if (s === 'connected') return finish(resolve)
-        if (s === 'expired' && !(this.opts.renewExpiredSession && !this.closing)) return finish(() => reject(new SessionExpiredError('session expired while waiting to connect', { op: 'connect' })))
+        if (s === 'expired' && !(this.opts.renewExpiredSession && !this.closing))
+          return finish(() => reject(new SessionExpiredError('session expired while waiting to connect', { op: 'connect' })))
         if (s === 'closed') return finish(() => reject(new ClientClosedError({ op: 'connect' })))
         if (s === 'authFailed') return finish(() => reject(errorFromCode(ErrorCode.AUTHFAILED, { op: 'connect' }, 'client is authFailed')))
         return false
@@ -289,7 +301,10 @@ export class ZooKeeper extends TypedEventEmitter<ZooKeeperEvents> {
         const notConnected = () => {
           // Retrying hosts is the session's job; the caller needs to know why none of them worked.
           const failure = this.session.lastConnectFailure
-          return new OperationTimeoutError(`not connected within ${opts.timeout} ms${describeConnectFailure(failure)}`, { op: 'connect', cause: failure?.error })
+          return new OperationTimeoutError(`not connected within ${opts.timeout} ms${describeConnectFailure(failure)}`, {
+            op: 'connect',
+            cause: failure?.error,
+          })
         }
         timer = setTimeout(() => finish(() => reject(notConnected())), opts.timeout)
       }
@@ -312,7 +327,11 @@ export class ZooKeeper extends TypedEventEmitter<ZooKeeperEvents> {
   /** Create a node; returns its actual path (sequential suffix included) and Stat. */
   async create(path: string, data?: Data, opts: CreateOptions = {}): Promise<{ path: string; stat: Stat }> {
     const req = this.writeOps.create('create', path, data, opts)
-    const r = await this.call(req.type, req.encode, decodeCreate2Response, 'create', path, { signal: opts.signal, timeout: opts.timeout, dataBytes: req.dataBytes }).catch((err: unknown) => {
+    const r = await this.call(req.type, req.encode, decodeCreate2Response, 'create', path, {
+      signal: opts.signal,
+      timeout: opts.timeout,
+      dataBytes: req.dataBytes,
+    }).catch((err: unknown) => {
       throw this.explainMissingParent(err, 'create', path)
     })
     return { path: withoutChroot(this.chroot, r.path), stat: new Stat(r.stat) }
@@ -332,11 +351,19 @@ export class ZooKeeper extends TypedEventEmitter<ZooKeeperEvents> {
     const server = withChroot(this.chroot, path)
     const watcher = opts.watch && this.wrap(opts.watch)
     try {
-      const r = await this.call(OpCode.exists, (w) => encodeExistsRequest(w, { path: server, watch: !!watcher }), decodeExistsResponse, 'exists', path, opts, (err) => {
-        if (!watcher) return
-        if (err === ErrorCode.OK) this.watches.add('data', server, watcher)
-        else if (err === ErrorCode.NONODE) this.watches.add('exist', server, watcher)
-      })
+      const r = await this.call(
+        OpCode.exists,
+        (w) => encodeExistsRequest(w, { path: server, watch: !!watcher }),
+        decodeExistsResponse,
+        'exists',
+        path,
+        opts,
+        (err) => {
+          if (!watcher) return
+          if (err === ErrorCode.OK) this.watches.add('data', server, watcher)
+          else if (err === ErrorCode.NONODE) this.watches.add('exist', server, watcher)
+        },
+      )
       return new Stat(r.stat)
     } catch (err) {
       if (err instanceof NoNodeError) return null
@@ -362,7 +389,15 @@ export class ZooKeeper extends TypedEventEmitter<ZooKeeperEvents> {
     const server = withChroot(this.chroot, path)
     const watcher = opts.watch && this.wrap(opts.watch)
     const onReply = watcher && ((err: number) => err === ErrorCode.OK && this.watches.add('data', server, watcher))
-    const r = await this.call(OpCode.getData, (w) => encodeGetDataRequest(w, { path: server, watch: !!watcher }), decodeGetDataResponse, 'getData', path, opts, onReply)
+    const r = await this.call(
+      OpCode.getData,
+      (w) => encodeGetDataRequest(w, { path: server, watch: !!watcher }),
+      decodeGetDataResponse,
+      'getData',
+      path,
+      opts,
+      onReply,
+    )
     // ZooKeeper tells null data (length -1) from empty data; only the null case carries the flag.
     return r.data === null ? { data: Buffer.alloc(0), stat: new Stat(r.stat), nullData: true } : { data: r.data, stat: new Stat(r.stat) }
   }
@@ -371,7 +406,11 @@ export class ZooKeeper extends TypedEventEmitter<ZooKeeperEvents> {
   async setData(path: string, data: Data, opts: CallOptions & { version?: number } = {}): Promise<Stat> {
     checkCallOptions(opts, { op: 'setData', path })
     const req = this.writeOps.setData('setData', path, data, opts.version)
-    const r = await this.call(req.type, req.encode, decodeSetDataResponse, 'setData', path, { signal: opts.signal, timeout: opts.timeout, dataBytes: req.dataBytes })
+    const r = await this.call(req.type, req.encode, decodeSetDataResponse, 'setData', path, {
+      signal: opts.signal,
+      timeout: opts.timeout,
+      dataBytes: req.dataBytes,
+    })
     return new Stat(r.stat)
   }
 
@@ -391,7 +430,14 @@ export class ZooKeeper extends TypedEventEmitter<ZooKeeperEvents> {
     validateACL(acl, 'setACL', path)
     const version = checkVersion(opts.version, 'setACL', path)
     const server = withChroot(this.chroot, path)
-    const r = await this.call(OpCode.setACL, (w) => encodeSetACLRequest(w, { path: server, acl, version }), decodeSetACLResponse, 'setACL', path, opts)
+    const r = await this.call(
+      OpCode.setACL,
+      (w) => encodeSetACLRequest(w, { path: server, acl, version }),
+      decodeSetACLResponse,
+      'setACL',
+      path,
+      opts,
+    )
     return new Stat(r.stat)
   }
 
@@ -403,9 +449,17 @@ export class ZooKeeper extends TypedEventEmitter<ZooKeeperEvents> {
     const watcher = opts.watch && this.wrap(opts.watch)
     // Asked as getChildren2 (names plus the parent's Stat, dropped here): ZooKeeper 3.8 answers it
     // markedly faster than plain getChildren for large lists (measured: 10,000 names, ~1 ms vs ~2.5 ms).
-    const r = await this.call(OpCode.getChildren2, (w) => encodeGetChildren2Request(w, { path: server, watch: !!watcher }), decodeGetChildren2Response, 'getChildren', path, opts, (err) => {
-      if (watcher && err === ErrorCode.OK) this.watches.add('child', server, watcher)
-    })
+    const r = await this.call(
+      OpCode.getChildren2,
+      (w) => encodeGetChildren2Request(w, { path: server, watch: !!watcher }),
+      decodeGetChildren2Response,
+      'getChildren',
+      path,
+      opts,
+      (err) => {
+        if (watcher && err === ErrorCode.OK) this.watches.add('child', server, watcher)
+      },
+    )
     return r.children
   }
 
@@ -415,9 +469,17 @@ export class ZooKeeper extends TypedEventEmitter<ZooKeeperEvents> {
     validatePath(path, 'getChildren')
     const server = withChroot(this.chroot, path)
     const watcher = opts.watch && this.wrap(opts.watch)
-    const r = await this.call(OpCode.getChildren2, (w) => encodeGetChildren2Request(w, { path: server, watch: !!watcher }), decodeGetChildren2Response, 'getChildren', path, opts, (err) => {
-      if (watcher && err === ErrorCode.OK) this.watches.add('child', server, watcher)
-    })
+    const r = await this.call(
+      OpCode.getChildren2,
+      (w) => encodeGetChildren2Request(w, { path: server, watch: !!watcher }),
+      decodeGetChildren2Response,
+      'getChildren',
+      path,
+      opts,
+      (err) => {
+        if (watcher && err === ErrorCode.OK) this.watches.add('child', server, watcher)
+      },
+    )
     return { children: r.children, stat: new Stat(r.stat) }
   }
 
@@ -426,7 +488,14 @@ export class ZooKeeper extends TypedEventEmitter<ZooKeeperEvents> {
     checkCallOptions(opts, { op: 'getAllChildrenNumber', path })
     validatePath(path, 'getAllChildrenNumber')
     const server = withChroot(this.chroot, path)
-    const r = await this.call(OpCode.getAllChildrenNumber, (w) => encodeGetAllChildrenNumberRequest(w, { path: server }), decodeGetAllChildrenNumberResponse, 'getAllChildrenNumber', path, opts)
+    const r = await this.call(
+      OpCode.getAllChildrenNumber,
+      (w) => encodeGetAllChildrenNumberRequest(w, { path: server }),
+      decodeGetAllChildrenNumberResponse,
+      'getAllChildrenNumber',
+      path,
+      opts,
+    )
     return r.totalNumber
   }
 
@@ -435,7 +504,14 @@ export class ZooKeeper extends TypedEventEmitter<ZooKeeperEvents> {
     checkCallOptions(opts, { op: 'getEphemerals', path: prefix })
     validatePath(prefix, 'getEphemerals')
     const server = withChroot(this.chroot, prefix)
-    const r = await this.call(OpCode.getEphemerals, (w) => encodeGetEphemeralsRequest(w, { prefixPath: server }), decodeGetEphemeralsResponse, 'getEphemerals', prefix, opts)
+    const r = await this.call(
+      OpCode.getEphemerals,
+      (w) => encodeGetEphemeralsRequest(w, { prefixPath: server }),
+      decodeGetEphemeralsResponse,
+      'getEphemerals',
+      prefix,
+      opts,
+    )
     return r.ephemerals.map((p) => withoutChroot(this.chroot, p))
   }
 
@@ -450,7 +526,8 @@ export class ZooKeeper extends TypedEventEmitter<ZooKeeperEvents> {
   /** Add credentials to the session (re-sent on every reconnect). Rejects with AuthFailedError when refused. */
   async addAuth(scheme: string, auth: Buffer | string): Promise<void> {
     if (typeof scheme !== 'string' || scheme === '') throw new BadArgumentsError('scheme must be a non-empty string', { op: 'addAuth' })
-    if (typeof auth !== 'string' && !(auth instanceof Uint8Array)) throw new BadArgumentsError(`auth must be a Buffer, Uint8Array or string, not ${describeValue(auth)}`, { op: 'addAuth' })
+    if (typeof auth !== 'string' && !(auth instanceof Uint8Array))
+      throw new BadArgumentsError(`auth must be a Buffer, Uint8Array or string, not ${describeValue(auth)}`, { op: 'addAuth' })
     const bytes = Buffer.from(auth)
     await this.session.addAuth(scheme, bytes)
     if (!this.auths.some((a) => a.scheme === scheme && a.auth.equals(bytes))) this.auths.push({ scheme, auth: bytes })
@@ -468,9 +545,17 @@ export class ZooKeeper extends TypedEventEmitter<ZooKeeperEvents> {
     const server = '/zookeeper/config'
     checkCallOptions(opts, { op: 'getConfig', path: server }, ['watch'])
     const watcher = opts.watch && this.wrap(opts.watch)
-    const r = await this.call(OpCode.getData, (w) => encodeGetDataRequest(w, { path: server, watch: !!watcher }), decodeGetDataResponse, 'getConfig', server, opts, (err) => {
-      if (watcher && err === ErrorCode.OK) this.watches.add('data', server, watcher)
-    })
+    const r = await this.call(
+      OpCode.getData,
+      (w) => encodeGetDataRequest(w, { path: server, watch: !!watcher }),
+      decodeGetDataResponse,
+      'getConfig',
+      server,
+      opts,
+      (err) => {
+        if (watcher && err === ErrorCode.OK) this.watches.add('data', server, watcher)
+      },
+    )
     return { data: r.data ?? Buffer.alloc(0), stat: new Stat(r.stat) }
   }
 
@@ -485,9 +570,17 @@ export class ZooKeeper extends TypedEventEmitter<ZooKeeperEvents> {
     const server = withChroot(this.chroot, path)
     const kind: WatchKind = mode === AddWatchMode.PERSISTENT ? 'persistent' : 'persistentRecursive'
     const watcher = this.wrap(listener)
-    await this.call(OpCode.addWatch, (w) => encodeAddWatchRequest(w, { path: server, mode }), null, 'addWatch', path, opts, (err) => {
-      if (err === ErrorCode.OK) this.watches.add(kind, server, watcher)
-    })
+    await this.call(
+      OpCode.addWatch,
+      (w) => encodeAddWatchRequest(w, { path: server, mode }),
+      null,
+      'addWatch',
+      path,
+      opts,
+      (err) => {
+        if (err === ErrorCode.OK) this.watches.add(kind, server, watcher)
+      },
+    )
     return { remove: () => this.removeWatches(path, kind, { watcher: listener }) }
   }
 
@@ -504,7 +597,8 @@ export class ZooKeeper extends TypedEventEmitter<ZooKeeperEvents> {
     const server = withChroot(this.chroot, path)
     const kinds = KIND_LOCAL[kind]
     const raw = opts.watcher ? this.wrappers.get(opts.watcher) : undefined
-    if (!this.watches.has(kinds, server, raw) || (opts.watcher && !raw)) throw new NoWatcherError(`no ${kind} watcher registered`, { op: 'removeWatches', path })
+    if (!this.watches.has(kinds, server, raw) || (opts.watcher && !raw))
+      throw new NoWatcherError(`no ${kind} watcher registered`, { op: 'removeWatches', path })
     // ZooKeeper 3.8 answers removeWatches/checkWatches of the persistent types with MARSHALLINGERROR:
     // standing watches are removed with type Any, which also ends the one-shot watches on that
     // path at the server, so those are dropped (and told) here too.
@@ -513,7 +607,12 @@ export class ZooKeeper extends TypedEventEmitter<ZooKeeperEvents> {
       const removed = this.watchersOf(scope, server, only)
       this.watches.remove(scope, server, only)
       for (const [w, k] of removed) {
-        const type = k === 'child' ? EventType.ChildWatchRemoved : k === 'data' || k === 'exist' ? EventType.DataWatchRemoved : EventType.PersistentWatchRemoved
+        const type =
+          k === 'child'
+            ? EventType.ChildWatchRemoved
+            : k === 'data' || k === 'exist'
+              ? EventType.DataWatchRemoved
+              : EventType.PersistentWatchRemoved
         w({ type, state: KeeperState.SyncConnected, path: server })
       }
     }
@@ -521,7 +620,14 @@ export class ZooKeeper extends TypedEventEmitter<ZooKeeperEvents> {
     const othersRemain = raw !== undefined && this.watchersOf(kinds, server, undefined).some(([w]) => w !== raw)
     if (othersRemain) return dropLocal()
     try {
-      await this.call(OpCode.removeWatches, (w) => encodeRemoveWatchesRequest(w, { path: server, type: standing ? WatcherType.Any : KIND_WIRE[kind] }), null, 'removeWatches', path, opts)
+      await this.call(
+        OpCode.removeWatches,
+        (w) => encodeRemoveWatchesRequest(w, { path: server, type: standing ? WatcherType.Any : KIND_WIRE[kind] }),
+        null,
+        'removeWatches',
+        path,
+        opts,
+      )
     } catch (err) {
       if (!opts.local) throw err
     }
@@ -548,9 +654,13 @@ export class ZooKeeper extends TypedEventEmitter<ZooKeeperEvents> {
   /** Run write ops atomically; see Transaction. */
   async multi(ops: MultiOp[], opts: CallOptions = {}): Promise<OpResult[]> {
     checkCallOptions(opts, { op: 'multi' })
-    if (!Array.isArray(ops)) throw new BadArgumentsError(`ops must be an array of ops built by transaction(), not ${describeValue(ops)}`, { op: 'multi' })
-    const foreign = ops.findIndex((o: Partial<MultiOp> | null) => typeof o?.encode !== 'function' || typeof o.type !== 'number' || typeof o.path !== 'string')
-    if (foreign >= 0) throw new BadArgumentsError(`op ${foreign} was not built by transaction(): ${describeValue(ops[foreign])}`, { op: 'multi' })
+    if (!Array.isArray(ops))
+      throw new BadArgumentsError(`ops must be an array of ops built by transaction(), not ${describeValue(ops)}`, { op: 'multi' })
+    const foreign = ops.findIndex(
+      (o: Partial<MultiOp> | null) => typeof o?.encode !== 'function' || typeof o.type !== 'number' || typeof o.path !== 'string',
+    )
+    if (foreign >= 0)
+      throw new BadArgumentsError(`op ${foreign} was not built by transaction(): ${describeValue(ops[foreign])}`, { op: 'multi' })
     if (ops.length === 0) return []
     const raw = await this.call(OpCode.multi, (w) => encodeMultiRequest(w, ops), decodeMultiResponse, 'multi', undefined, opts)
     return writeResults(raw, ops, (p) => withoutChroot(this.chroot, p))
@@ -559,25 +669,41 @@ export class ZooKeeper extends TypedEventEmitter<ZooKeeperEvents> {
   /** Several reads in one round trip; each result is the value or that read's own error. */
   async multiRead(reads: { type: 'getData' | 'getChildren'; path: string }[], opts: CallOptions = {}): Promise<ReadResult[]> {
     checkCallOptions(opts, { op: 'multiRead' })
-    if (!Array.isArray(reads)) throw new BadArgumentsError(`reads must be an array of { type: 'getData' | 'getChildren', path }, not ${describeValue(reads)}`, { op: 'multiRead' })
+    if (!Array.isArray(reads))
+      throw new BadArgumentsError(`reads must be an array of { type: 'getData' | 'getChildren', path }, not ${describeValue(reads)}`, {
+        op: 'multiRead',
+      })
     const ops: MultiOp[] = reads.map((r, i) => {
-      if (typeof r !== 'object' || r === null) throw new BadArgumentsError(`read ${i} must be { type, path }, not ${describeValue(r)}`, { op: 'multiRead' })
+      if (typeof r !== 'object' || r === null)
+        throw new BadArgumentsError(`read ${i} must be { type, path }, not ${describeValue(r)}`, { op: 'multiRead' })
       validatePath(r.path, 'multiRead')
       const server = withChroot(this.chroot, r.path)
-      if (r.type === 'getData') return { type: OpCode.getData, path: r.path, encode: (w) => encodeGetDataRequest(w, { path: server, watch: false }) }
-      if (r.type === 'getChildren') return { type: OpCode.getChildren, path: r.path, encode: (w) => encodeGetChildrenRequest(w, { path: server, watch: false }) }
-      throw new BadArgumentsError(`multiRead supports getData and getChildren, not ${String((r as { type: unknown }).type)}`, { op: 'multiRead', path: r.path })
+      if (r.type === 'getData')
+        return { type: OpCode.getData, path: r.path, encode: (w) => encodeGetDataRequest(w, { path: server, watch: false }) }
+      if (r.type === 'getChildren')
+        return { type: OpCode.getChildren, path: r.path, encode: (w) => encodeGetChildrenRequest(w, { path: server, watch: false }) }
+      throw new BadArgumentsError(`multiRead supports getData and getChildren, not ${String((r as { type: unknown }).type)}`, {
+        op: 'multiRead',
+        path: r.path,
+      })
     })
     if (ops.length === 0) return []
     const raw = await this.call(OpCode.multiRead, (w) => encodeMultiRequest(w, ops), decodeMultiResponse, 'multiRead', undefined, opts)
-    return readResults(raw, reads.map((r) => r.path))
+    return readResults(
+      raw,
+      reads.map((r) => r.path),
+    )
   }
 
   /**
    * mkdir -p: create `path` and any missing ancestors (ancestors with `parentMode`, default
    * PERSISTENT). An existing node is fine. Returns whether this call created the leaf.
    */
-  async createAll(path: string, data?: Data, opts: CreateOptions & { parentMode?: CreateMode } = {}): Promise<{ path: string; created: boolean }> {
+  async createAll(
+    path: string,
+    data?: Data,
+    opts: CreateOptions & { parentMode?: CreateMode } = {},
+  ): Promise<{ path: string; created: boolean }> {
     checkCallOptions(opts, { op: 'createAll', path })
     if (opts.parentMode !== undefined) this.writeOps.createMode(opts.parentMode, 'createAll', path)
     validatePath(path, 'createAll')
@@ -592,7 +718,13 @@ export class ZooKeeper extends TypedEventEmitter<ZooKeeperEvents> {
         if (!(err instanceof NoNodeError) || parentOf(path) === '/') throw err
       }
       // Some ancestor is missing: create the parent chain, then the leaf again.
-      await this.createAll(parentOf(path), undefined, { ...opts, mode: opts.parentMode ?? CreateMode.PERSISTENT, ttl: undefined, signal: opts.signal, timeout: opts.timeout })
+      await this.createAll(parentOf(path), undefined, {
+        ...opts,
+        mode: opts.parentMode ?? CreateMode.PERSISTENT,
+        ttl: undefined,
+        signal: opts.signal,
+        timeout: opts.timeout,
+      })
     }
   }
 
@@ -666,9 +798,10 @@ export class ZooKeeper extends TypedEventEmitter<ZooKeeperEvents> {
   private explainMissingParent(err: unknown, op: string, path: string): unknown {
     if (!(err instanceof NoNodeError) || !this.chroot) return err
     const parent = parentOf(path)
-    const why = parent === '/'
-      ? `under chroot ${this.chroot}: the chroot does not exist (it is the parent of ${path}); create it first, from a client without a chroot`
-      : `under chroot ${this.chroot}: the parent ${parent} does not exist (does the chroot?)`
+    const why =
+      parent === '/'
+        ? `under chroot ${this.chroot}: the chroot does not exist (it is the parent of ${path}); create it first, from a client without a chroot`
+        : `under chroot ${this.chroot}: the parent ${parent} does not exist (does the chroot?)`
     return new NoNodeError(why, { op, path, cause: err })
   }
 

@@ -29,7 +29,10 @@ export class ZooKeeperError extends Error {
    */
   constructor(code: number, message?: string, ctx: ErrorContext = {}, label: string = errorName(code)) {
     const where = [ctx.op, ctx.path].filter(Boolean).join(' ')
-    super(`${label}${where ? ` (${where})` : ''}${message ? `: ${message}` : ''}`, ctx.cause === undefined ? undefined : { cause: ctx.cause })
+    super(
+      `${label}${where ? ` (${where})` : ''}${message ? `: ${message}` : ''}`,
+      ctx.cause === undefined ? undefined : { cause: ctx.cause },
+    )
     this.code = code
     this.op = ctx.op
     this.path = ctx.path
@@ -53,51 +56,268 @@ function registerByCode(cls: ErrorClass): void {
   byCode.set(new cls().code, cls)
 }
 
-export class SystemError extends ZooKeeperError { static { registerByCode(this) } constructor(m?: string, c?: ErrorContext) { super(ErrorCode.SYSTEMERROR, m, c) } }
-export class RuntimeInconsistencyError extends ZooKeeperError { static { registerByCode(this) } constructor(m?: string, c?: ErrorContext) { super(ErrorCode.RUNTIMEINCONSISTENCY, m, c) } }
-export class DataInconsistencyError extends ZooKeeperError { static { registerByCode(this) } constructor(m?: string, c?: ErrorContext) { super(ErrorCode.DATAINCONSISTENCY, m, c) } }
+export class SystemError extends ZooKeeperError {
+  static {
+    registerByCode(this)
+  }
+  constructor(m?: string, c?: ErrorContext) {
+    super(ErrorCode.SYSTEMERROR, m, c)
+  }
+}
+export class RuntimeInconsistencyError extends ZooKeeperError {
+  static {
+    registerByCode(this)
+  }
+  constructor(m?: string, c?: ErrorContext) {
+    super(ErrorCode.RUNTIMEINCONSISTENCY, m, c)
+  }
+}
+export class DataInconsistencyError extends ZooKeeperError {
+  static {
+    registerByCode(this)
+  }
+  constructor(m?: string, c?: ErrorContext) {
+    super(ErrorCode.DATAINCONSISTENCY, m, c)
+  }
+}
 /** The connection to the server was lost before the reply arrived; the operation may or may not have been applied. */
-export class ConnectionLossError extends ZooKeeperError { static { registerByCode(this) } constructor(m?: string, c?: ErrorContext) { super(ErrorCode.CONNECTIONLOSS, m, c) } }
+export class ConnectionLossError extends ZooKeeperError {
+  static {
+    registerByCode(this)
+  }
+  constructor(m?: string, c?: ErrorContext) {
+    super(ErrorCode.CONNECTIONLOSS, m, c)
+  }
+}
 /** A record could not be encoded or decoded (malformed or oversized frame, bad field). */
-export class MarshallingError extends ZooKeeperError { static { registerByCode(this) } constructor(m?: string, c?: ErrorContext) { super(ErrorCode.MARSHALLINGERROR, m, c) } }
-export class UnimplementedError extends ZooKeeperError { static { registerByCode(this) } constructor(m?: string, c?: ErrorContext) { super(ErrorCode.UNIMPLEMENTED, m, c) } }
+export class MarshallingError extends ZooKeeperError {
+  static {
+    registerByCode(this)
+  }
+  constructor(m?: string, c?: ErrorContext) {
+    super(ErrorCode.MARSHALLINGERROR, m, c)
+  }
+}
+export class UnimplementedError extends ZooKeeperError {
+  static {
+    registerByCode(this)
+  }
+  constructor(m?: string, c?: ErrorContext) {
+    super(ErrorCode.UNIMPLEMENTED, m, c)
+  }
+}
 /** The operation did not complete in time (per-call timeout). */
-export class OperationTimeoutError extends ZooKeeperError { static { registerByCode(this) } constructor(m?: string, c?: ErrorContext) { super(ErrorCode.OPERATIONTIMEOUT, m, c) } }
+export class OperationTimeoutError extends ZooKeeperError {
+  static {
+    registerByCode(this)
+  }
+  constructor(m?: string, c?: ErrorContext) {
+    super(ErrorCode.OPERATIONTIMEOUT, m, c)
+  }
+}
 /** Arguments were rejected (by client-side validation or by the server). */
-export class BadArgumentsError extends ZooKeeperError { static { registerByCode(this) } constructor(m?: string, c?: ErrorContext) { super(ErrorCode.BADARGUMENTS, m, c) } }
-export class UnknownSessionError extends ZooKeeperError { static { registerByCode(this) } constructor(m?: string, c?: ErrorContext) { super(ErrorCode.UNKNOWNSESSION, m, c) } }
-export class NewConfigNoQuorumError extends ZooKeeperError { static { registerByCode(this) } constructor(m?: string, c?: ErrorContext) { super(ErrorCode.NEWCONFIGNOQUORUM, m, c) } }
-export class ReconfigInProgressError extends ZooKeeperError { static { registerByCode(this) } constructor(m?: string, c?: ErrorContext) { super(ErrorCode.RECONFIGINPROGRESS, m, c) } }
-export class ApiError extends ZooKeeperError { static { registerByCode(this) } constructor(m?: string, c?: ErrorContext) { super(ErrorCode.APIERROR, m, c) } }
+export class BadArgumentsError extends ZooKeeperError {
+  static {
+    registerByCode(this)
+  }
+  constructor(m?: string, c?: ErrorContext) {
+    super(ErrorCode.BADARGUMENTS, m, c)
+  }
+}
+export class UnknownSessionError extends ZooKeeperError {
+  static {
+    registerByCode(this)
+  }
+  constructor(m?: string, c?: ErrorContext) {
+    super(ErrorCode.UNKNOWNSESSION, m, c)
+  }
+}
+export class NewConfigNoQuorumError extends ZooKeeperError {
+  static {
+    registerByCode(this)
+  }
+  constructor(m?: string, c?: ErrorContext) {
+    super(ErrorCode.NEWCONFIGNOQUORUM, m, c)
+  }
+}
+export class ReconfigInProgressError extends ZooKeeperError {
+  static {
+    registerByCode(this)
+  }
+  constructor(m?: string, c?: ErrorContext) {
+    super(ErrorCode.RECONFIGINPROGRESS, m, c)
+  }
+}
+export class ApiError extends ZooKeeperError {
+  static {
+    registerByCode(this)
+  }
+  constructor(m?: string, c?: ErrorContext) {
+    super(ErrorCode.APIERROR, m, c)
+  }
+}
 /** The node does not exist. */
-export class NoNodeError extends ZooKeeperError { static { registerByCode(this) } constructor(m?: string, c?: ErrorContext) { super(ErrorCode.NONODE, m, c) } }
+export class NoNodeError extends ZooKeeperError {
+  static {
+    registerByCode(this)
+  }
+  constructor(m?: string, c?: ErrorContext) {
+    super(ErrorCode.NONODE, m, c)
+  }
+}
 /** The session lacks the permission the ACL requires. */
-export class NoAuthError extends ZooKeeperError { static { registerByCode(this) } constructor(m?: string, c?: ErrorContext) { super(ErrorCode.NOAUTH, m, c) } }
+export class NoAuthError extends ZooKeeperError {
+  static {
+    registerByCode(this)
+  }
+  constructor(m?: string, c?: ErrorContext) {
+    super(ErrorCode.NOAUTH, m, c)
+  }
+}
 /** The expected version did not match the node's version. */
-export class BadVersionError extends ZooKeeperError { static { registerByCode(this) } constructor(m?: string, c?: ErrorContext) { super(ErrorCode.BADVERSION, m, c) } }
+export class BadVersionError extends ZooKeeperError {
+  static {
+    registerByCode(this)
+  }
+  constructor(m?: string, c?: ErrorContext) {
+    super(ErrorCode.BADVERSION, m, c)
+  }
+}
 /** Ephemeral nodes may not have children. */
-export class NoChildrenForEphemeralsError extends ZooKeeperError { static { registerByCode(this) } constructor(m?: string, c?: ErrorContext) { super(ErrorCode.NOCHILDRENFOREPHEMERALS, m, c) } }
+export class NoChildrenForEphemeralsError extends ZooKeeperError {
+  static {
+    registerByCode(this)
+  }
+  constructor(m?: string, c?: ErrorContext) {
+    super(ErrorCode.NOCHILDRENFOREPHEMERALS, m, c)
+  }
+}
 /** The node already exists. */
-export class NodeExistsError extends ZooKeeperError { static { registerByCode(this) } constructor(m?: string, c?: ErrorContext) { super(ErrorCode.NODEEXISTS, m, c) } }
+export class NodeExistsError extends ZooKeeperError {
+  static {
+    registerByCode(this)
+  }
+  constructor(m?: string, c?: ErrorContext) {
+    super(ErrorCode.NODEEXISTS, m, c)
+  }
+}
 /** The node has children. */
-export class NotEmptyError extends ZooKeeperError { static { registerByCode(this) } constructor(m?: string, c?: ErrorContext) { super(ErrorCode.NOTEMPTY, m, c) } }
+export class NotEmptyError extends ZooKeeperError {
+  static {
+    registerByCode(this)
+  }
+  constructor(m?: string, c?: ErrorContext) {
+    super(ErrorCode.NOTEMPTY, m, c)
+  }
+}
 /** The session has expired; the client must be re-created (ephemerals and watches are gone). */
-export class SessionExpiredError extends ZooKeeperError { static { registerByCode(this) } constructor(m?: string, c?: ErrorContext) { super(ErrorCode.SESSIONEXPIRED, m, c) } }
-export class InvalidCallbackError extends ZooKeeperError { static { registerByCode(this) } constructor(m?: string, c?: ErrorContext) { super(ErrorCode.INVALIDCALLBACK, m, c) } }
+export class SessionExpiredError extends ZooKeeperError {
+  static {
+    registerByCode(this)
+  }
+  constructor(m?: string, c?: ErrorContext) {
+    super(ErrorCode.SESSIONEXPIRED, m, c)
+  }
+}
+export class InvalidCallbackError extends ZooKeeperError {
+  static {
+    registerByCode(this)
+  }
+  constructor(m?: string, c?: ErrorContext) {
+    super(ErrorCode.INVALIDCALLBACK, m, c)
+  }
+}
 /** The ACL is invalid (empty, unknown scheme, malformed id). */
-export class InvalidACLError extends ZooKeeperError { static { registerByCode(this) } constructor(m?: string, c?: ErrorContext) { super(ErrorCode.INVALIDACL, m, c) } }
+export class InvalidACLError extends ZooKeeperError {
+  static {
+    registerByCode(this)
+  }
+  constructor(m?: string, c?: ErrorContext) {
+    super(ErrorCode.INVALIDACL, m, c)
+  }
+}
 /** Authentication failed; the session can no longer be used. */
-export class AuthFailedError extends ZooKeeperError { static { registerByCode(this) } constructor(m?: string, c?: ErrorContext) { super(ErrorCode.AUTHFAILED, m, c) } }
-export class SessionMovedError extends ZooKeeperError { static { registerByCode(this) } constructor(m?: string, c?: ErrorContext) { super(ErrorCode.SESSIONMOVED, m, c) } }
-export class NotReadOnlyError extends ZooKeeperError { static { registerByCode(this) } constructor(m?: string, c?: ErrorContext) { super(ErrorCode.NOTREADONLY, m, c) } }
-export class EphemeralOnLocalSessionError extends ZooKeeperError { static { registerByCode(this) } constructor(m?: string, c?: ErrorContext) { super(ErrorCode.EPHEMERALONLOCALSESSION, m, c) } }
+export class AuthFailedError extends ZooKeeperError {
+  static {
+    registerByCode(this)
+  }
+  constructor(m?: string, c?: ErrorContext) {
+    super(ErrorCode.AUTHFAILED, m, c)
+  }
+}
+export class SessionMovedError extends ZooKeeperError {
+  static {
+    registerByCode(this)
+  }
+  constructor(m?: string, c?: ErrorContext) {
+    super(ErrorCode.SESSIONMOVED, m, c)
+  }
+}
+export class NotReadOnlyError extends ZooKeeperError {
+  static {
+    registerByCode(this)
+  }
+  constructor(m?: string, c?: ErrorContext) {
+    super(ErrorCode.NOTREADONLY, m, c)
+  }
+}
+export class EphemeralOnLocalSessionError extends ZooKeeperError {
+  static {
+    registerByCode(this)
+  }
+  constructor(m?: string, c?: ErrorContext) {
+    super(ErrorCode.EPHEMERALONLOCALSESSION, m, c)
+  }
+}
 /** No matching watcher was registered (removeWatches / checkWatches). */
-export class NoWatcherError extends ZooKeeperError { static { registerByCode(this) } constructor(m?: string, c?: ErrorContext) { super(ErrorCode.NOWATCHER, m, c) } }
-export class RequestTimeoutError extends ZooKeeperError { static { registerByCode(this) } constructor(m?: string, c?: ErrorContext) { super(ErrorCode.REQUESTTIMEOUT, m, c) } }
-export class ReconfigDisabledError extends ZooKeeperError { static { registerByCode(this) } constructor(m?: string, c?: ErrorContext) { super(ErrorCode.RECONFIGDISABLED, m, c) } }
-export class SessionClosedRequireSaslAuthError extends ZooKeeperError { static { registerByCode(this) } constructor(m?: string, c?: ErrorContext) { super(ErrorCode.SESSIONCLOSEDREQUIRESASLAUTH, m, c) } }
-export class QuotaExceededError extends ZooKeeperError { static { registerByCode(this) } constructor(m?: string, c?: ErrorContext) { super(ErrorCode.QUOTAEXCEEDED, m, c) } }
-export class ThrottledOpError extends ZooKeeperError { static { registerByCode(this) } constructor(m?: string, c?: ErrorContext) { super(ErrorCode.THROTTLEDOP, m, c) } }
+export class NoWatcherError extends ZooKeeperError {
+  static {
+    registerByCode(this)
+  }
+  constructor(m?: string, c?: ErrorContext) {
+    super(ErrorCode.NOWATCHER, m, c)
+  }
+}
+export class RequestTimeoutError extends ZooKeeperError {
+  static {
+    registerByCode(this)
+  }
+  constructor(m?: string, c?: ErrorContext) {
+    super(ErrorCode.REQUESTTIMEOUT, m, c)
+  }
+}
+export class ReconfigDisabledError extends ZooKeeperError {
+  static {
+    registerByCode(this)
+  }
+  constructor(m?: string, c?: ErrorContext) {
+    super(ErrorCode.RECONFIGDISABLED, m, c)
+  }
+}
+export class SessionClosedRequireSaslAuthError extends ZooKeeperError {
+  static {
+    registerByCode(this)
+  }
+  constructor(m?: string, c?: ErrorContext) {
+    super(ErrorCode.SESSIONCLOSEDREQUIRESASLAUTH, m, c)
+  }
+}
+export class QuotaExceededError extends ZooKeeperError {
+  static {
+    registerByCode(this)
+  }
+  constructor(m?: string, c?: ErrorContext) {
+    super(ErrorCode.QUOTAEXCEEDED, m, c)
+  }
+}
+export class ThrottledOpError extends ZooKeeperError {
+  static {
+    registerByCode(this)
+  }
+  constructor(m?: string, c?: ErrorContext) {
+    super(ErrorCode.THROTTLEDOP, m, c)
+  }
+}
 
 /** Build the typed error for a ZooKeeper error code; unknown codes keep their raw code on the base class. */
 export function errorFromCode(code: number, ctx: ErrorContext = {}, message?: string): ZooKeeperError {
@@ -149,7 +369,6 @@ export class ProtocolError extends ZooKeeperError {
     super(ErrorCode.MARSHALLINGERROR, message, ctx)
   }
 }
-
 
 /** An object used out of order: a lock released without being held, a recipe started twice. */
 export class IllegalStateError extends ZooKeeperError {

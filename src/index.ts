@@ -15,7 +15,18 @@ export type { SessionState } from './session/types.js'
 export type { ACL, Id, ClientInfo } from './jute/generated/proto.generated.js'
 export { Stat, type StatJSON, type StatFields } from './stat.js'
 export * from './errors.js'
-export { OpCode, ErrorCode, CreateMode, Perms, EventType, KeeperState, WatcherType, AddWatchMode, DEFAULT_MAX_BUFFER, errorName } from './protocol.js'
+export {
+  OpCode,
+  ErrorCode,
+  CreateMode,
+  Perms,
+  EventType,
+  KeeperState,
+  WatcherType,
+  AddWatchMode,
+  DEFAULT_MAX_BUFFER,
+  errorName,
+} from './protocol.js'
 export { OPEN_ACL_UNSAFE, CREATOR_ALL_ACL, READ_ACL_UNSAFE, digestId, validateACL, registerACLScheme, type ACLIdCheck } from './acl.js'
 export { withRetry, isRetryable, type RetryOptions } from './retry.js'
 export { parseConnectString } from './session/hosts.js'

@@ -35,7 +35,9 @@ function zoneName(date: Date, timeZone: string): string {
   const fixed = FIXED_NAMES[timeZone]
   if (fixed) return fixed
   for (const locale of LOCALES) {
-    const name = new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: 'short' }).formatToParts(date).find((p) => p.type === 'timeZoneName')?.value
+    const name = new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: 'short' })
+      .formatToParts(date)
+      .find((p) => p.type === 'timeZoneName')?.value
     // Intl writes "GMT+1" where a locale has no abbreviation; plain "GMT" and "UTC" are names.
     if (name && !/^(GMT|UTC)[+-]/.test(name)) return name
   }

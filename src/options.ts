@@ -22,7 +22,8 @@ function checkWhole(value: unknown, what: string, unit: string, min: number, max
  * defaultACL is checked with every ACL where it is used.
  */
 export function validateClientOptions(opts: unknown): void {
-  if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) throw bad(`client options must be an object, not ${describeValue(opts)}`)
+  if (typeof opts !== 'object' || opts === null || Array.isArray(opts))
+    throw bad(`client options must be an object, not ${describeValue(opts)}`)
   const o = opts as Record<string, unknown>
   checkWhole(o.sessionTimeout, 'sessionTimeout', 'ms', 1)
   // Timers start at 1 ms: 0 would read as "none" here and there, and a negative value as "at once".
@@ -34,8 +35,10 @@ export function validateClientOptions(opts: unknown): void {
   if (o.tls !== undefined && typeof o.tls !== 'boolean' && (typeof o.tls !== 'object' || o.tls === null)) {
     throw bad(`tls must be true, false or node:tls connection options, not ${describeValue(o.tls)}`)
   }
-  if (o.sessionId !== undefined && typeof o.sessionId !== 'bigint') throw bad(`sessionId must be a bigint (as read from zk.sessionId), not ${describeValue(o.sessionId)}`)
-  if (o.sessionPassword !== undefined && !(o.sessionPassword instanceof Uint8Array)) throw bad(`sessionPassword must be a Buffer, not ${describeValue(o.sessionPassword)}`)
+  if (o.sessionId !== undefined && typeof o.sessionId !== 'bigint')
+    throw bad(`sessionId must be a bigint (as read from zk.sessionId), not ${describeValue(o.sessionId)}`)
+  if (o.sessionPassword !== undefined && !(o.sessionPassword instanceof Uint8Array))
+    throw bad(`sessionPassword must be a Buffer, not ${describeValue(o.sessionPassword)}`)
   if (o.auth !== undefined) checkAuthList(o.auth)
   if (o.reconnectDelay !== undefined) {
     const d = o.reconnectDelay as { min?: unknown; max?: unknown } | null
@@ -43,10 +46,13 @@ export function validateClientOptions(opts: unknown): void {
     checkMilliseconds(d.min, 'reconnectDelay.min', SITE)
     checkMilliseconds(d.max, 'reconnectDelay.max', SITE)
     if (typeof d.min !== 'number' || typeof d.max !== 'number' || d.min > d.max) {
-      throw bad(`reconnectDelay needs both min and max, with min <= max, not { min: ${describeValue(d.min)}, max: ${describeValue(d.max)} }`)
+      throw bad(
+        `reconnectDelay needs both min and max, with min <= max, not { min: ${describeValue(d.min)}, max: ${describeValue(d.max)} }`,
+      )
     }
   }
-  if (o.sessionFactory !== undefined && typeof o.sessionFactory !== 'function') throw bad(`sessionFactory must be a function, not ${describeValue(o.sessionFactory)}`)
+  if (o.sessionFactory !== undefined && typeof o.sessionFactory !== 'function')
+    throw bad(`sessionFactory must be a function, not ${describeValue(o.sessionFactory)}`)
 }
 
 function checkAuthList(auth: unknown): void {
@@ -54,7 +60,9 @@ function checkAuthList(auth: unknown): void {
   for (const [i, entry] of auth.entries()) {
     const a = entry as { scheme?: unknown; auth?: unknown } | null
     if (typeof a !== 'object' || a === null) throw bad(`auth[${i}] must be { scheme, auth }, not ${describeValue(a)}`)
-    if (typeof a.scheme !== 'string' || a.scheme === '') throw bad(`auth[${i}].scheme must be a non-empty string, not ${describeValue(a.scheme)}`)
-    if (typeof a.auth !== 'string' && !(a.auth instanceof Uint8Array)) throw bad(`auth[${i}].auth must be a string or a Buffer, not ${describeValue(a.auth)}`)
+    if (typeof a.scheme !== 'string' || a.scheme === '')
+      throw bad(`auth[${i}].scheme must be a non-empty string, not ${describeValue(a.scheme)}`)
+    if (typeof a.auth !== 'string' && !(a.auth instanceof Uint8Array))
+      throw bad(`auth[${i}].auth must be a string or a Buffer, not ${describeValue(a.auth)}`)
   }
 }

@@ -120,14 +120,22 @@ export type CreateMode = (typeof CreateMode)[keyof typeof CreateMode]
 /** Facts about a create mode: which flags it implies. */
 export function createModeInfo(mode: number): { ephemeral: boolean; sequential: boolean; container: boolean; ttl: boolean } | undefined {
   switch (mode) {
-    case 0: return { ephemeral: false, sequential: false, container: false, ttl: false }
-    case 1: return { ephemeral: true, sequential: false, container: false, ttl: false }
-    case 2: return { ephemeral: false, sequential: true, container: false, ttl: false }
-    case 3: return { ephemeral: true, sequential: true, container: false, ttl: false }
-    case 4: return { ephemeral: false, sequential: false, container: true, ttl: false }
-    case 5: return { ephemeral: false, sequential: false, container: false, ttl: true }
-    case 6: return { ephemeral: false, sequential: true, container: false, ttl: true }
-    default: return undefined
+    case 0:
+      return { ephemeral: false, sequential: false, container: false, ttl: false }
+    case 1:
+      return { ephemeral: true, sequential: false, container: false, ttl: false }
+    case 2:
+      return { ephemeral: false, sequential: true, container: false, ttl: false }
+    case 3:
+      return { ephemeral: true, sequential: true, container: false, ttl: false }
+    case 4:
+      return { ephemeral: false, sequential: false, container: true, ttl: false }
+    case 5:
+      return { ephemeral: false, sequential: false, container: false, ttl: true }
+    case 6:
+      return { ephemeral: false, sequential: true, container: false, ttl: true }
+    default:
+      return undefined
   }
 }
 

@@ -44,7 +44,13 @@ async function setup() {
       case OpCode.getChildren2:
         return { body: (w) => P.encodeGetChildren2Response(w, { children: ['a'], stat: wire }) }
       case OpCode.multi:
-        return { body: (w) => encodeMultiResponse(w, [{ type: OpCode.create2, err: 0, body: { path: '/n', stat: wire } }, { type: OpCode.setData, err: 0, body: { stat: wire } }]) }
+        return {
+          body: (w) =>
+            encodeMultiResponse(w, [
+              { type: OpCode.create2, err: 0, body: { path: '/n', stat: wire } },
+              { type: OpCode.setData, err: 0, body: { stat: wire } },
+            ]),
+        }
       case OpCode.multiRead:
         return { body: (w) => encodeMultiResponse(w, [{ type: OpCode.getData, err: 0, body: { data: Buffer.from('hi'), stat: wire } }]) }
     }
@@ -111,7 +117,17 @@ t.test('every call that returns a Stat returns this one', async (t) => {
 })
 
 t.test('a Stat can be built by hand (e.g. for a fake), with number or bigint times', async (t) => {
-  const fields = { czxid: 1n, mzxid: 2n, version: 0, cversion: 0, aversion: 0, ephemeralOwner: 0n, dataLength: 0, numChildren: 0, pzxid: 1n }
+  const fields = {
+    czxid: 1n,
+    mzxid: 2n,
+    version: 0,
+    cversion: 0,
+    aversion: 0,
+    ephemeralOwner: 0n,
+    dataLength: 0,
+    numChildren: 0,
+    pzxid: 1n,
+  }
   t.equal(new Stat({ ...fields, ctime: 5, mtime: 6 }).mtime, 6)
   t.equal(new Stat({ ...fields, ctime: 5n, mtime: 6n }).mtime, 6)
   t.same({ ...new Stat({ ...fields, ctime: 5, mtime: 6 }) }, { ...fields, ctime: 5, mtime: 6 }, 'spreads to its plain fields')

@@ -14,10 +14,7 @@ export type { MultiOp } from './write-ops.js'
 
 /** Result of one op of a committed transaction. */
 export type OpResult =
-  | { type: 'create'; path: string; stat?: Stat }
-  | { type: 'delete' }
-  | { type: 'setData'; stat: Stat }
-  | { type: 'check' }
+  { type: 'create'; path: string; stat?: Stat } | { type: 'delete' } | { type: 'setData'; stat: Stat } | { type: 'check' }
 
 /** Per-op outcome of a failed transaction: err 0 for ops that would have succeeded. */
 export interface OpError {
@@ -80,7 +77,11 @@ const unexpected = (r: MultiResult, op: string) => new MarshallingError(`unexpec
 export function writeResults(results: readonly MultiResult[], ops: readonly MultiOp[], strip: (p: string) => string): OpResult[] {
   const failed = results.findIndex((r) => r.type === OpCode.error && r.err !== ErrorCode.OK)
   if (failed >= 0) {
-    const err = errorFromCode(results[failed]!.err, { op: 'multi', path: ops[failed]?.path }, `op ${failed} of the transaction failed; nothing was applied`) as TransactionError
+    const err = errorFromCode(
+      results[failed]!.err,
+      { op: 'multi', path: ops[failed]?.path },
+      `op ${failed} of the transaction failed; nothing was applied`,
+    ) as TransactionError
     Object.assign(err, { results: results.map((r) => ({ type: 'error' as const, err: r.err })), failedOp: failed })
     throw err
   }

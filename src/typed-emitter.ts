@@ -10,7 +10,19 @@ export type EventMap<Events> = { [E in keyof Events]: unknown[] }
 export type TypedListener<Events extends EventMap<Events>, E extends keyof Events> = (...args: Events[E]) => void
 
 /** The methods that name an event: TypedEventEmitter declares them again, with checked types. */
-type EventMethods = 'on' | 'addListener' | 'prependListener' | 'once' | 'prependOnceListener' | 'off' | 'removeListener' | 'removeAllListeners' | 'emit' | 'listenerCount' | 'listeners' | 'rawListeners'
+type EventMethods =
+  | 'on'
+  | 'addListener'
+  | 'prependListener'
+  | 'once'
+  | 'prependOnceListener'
+  | 'off'
+  | 'removeListener'
+  | 'removeAllListeners'
+  | 'emit'
+  | 'listenerCount'
+  | 'listeners'
+  | 'rawListeners'
 
 // EventEmitter's type without those methods, so that they can be declared with narrower types (an
 // override may not narrow what it accepts); the value is EventEmitter itself, methods and all.

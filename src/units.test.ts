@@ -9,11 +9,30 @@ import { backoffDelay, isRetryable, withRetry } from './retry.js'
 import { BadArgumentsError, ConnectionLossError, InvalidACLError, NoNodeError } from './errors.js'
 
 t.test('connect strings', async (t) => {
-  t.same(parseConnectString('a:1,b:2/app/x'), { hosts: [{ host: 'a', port: 1 }, { host: 'b', port: 2 }], chroot: '/app/x' })
+  t.same(parseConnectString('a:1,b:2/app/x'), {
+    hosts: [
+      { host: 'a', port: 1 },
+      { host: 'b', port: 2 },
+    ],
+    chroot: '/app/x',
+  })
   t.same(parseConnectString('zk'), { hosts: [{ host: 'zk', port: 2181 }], chroot: undefined })
-  t.same(parseConnectString('[::1]:2182,127.0.0.1/'), { hosts: [{ host: '::1', port: 2182 }, { host: '127.0.0.1', port: 2181 }], chroot: undefined })
-  for (const bad of ['', 'a:x', 'a:0', 'a:70000', ',a', 'a:1/app/', '::1:2181']) t.throws(() => parseConnectString(bad), BadArgumentsError, bad)
-  const hp = new HostProvider([{ host: 'a', port: 1 }, { host: 'b', port: 1 }], false)
+  t.same(parseConnectString('[::1]:2182,127.0.0.1/'), {
+    hosts: [
+      { host: '::1', port: 2182 },
+      { host: '127.0.0.1', port: 2181 },
+    ],
+    chroot: undefined,
+  })
+  for (const bad of ['', 'a:x', 'a:0', 'a:70000', ',a', 'a:1/app/', '::1:2181'])
+    t.throws(() => parseConnectString(bad), BadArgumentsError, bad)
+  const hp = new HostProvider(
+    [
+      { host: 'a', port: 1 },
+      { host: 'b', port: 1 },
+    ],
+    false,
+  )
   t.equal(hp.next().host, 'a')
   t.notOk(hp.cycled)
   t.equal(hp.next().host, 'b')
@@ -24,7 +43,8 @@ t.test('connect strings', async (t) => {
 
 t.test('paths', async (t) => {
   for (const ok of ['/', '/a', '/a/b-c.d', '/zoo/ünïcode']) t.equal(pathProblem(ok), undefined, ok)
-  for (const bad of ['', 'a', '/a/', '//', '/a//b', '/.', '/a/..', '/a\u0000', '/a\u0001', '/\ud800x']) t.ok(pathProblem(bad), JSON.stringify(bad))
+  for (const bad of ['', 'a', '/a/', '//', '/a//b', '/.', '/a/..', '/a\u0000', '/a\u0001', '/\ud800x'])
+    t.ok(pathProblem(bad), JSON.stringify(bad))
   t.equal(pathProblem('/q/', true), undefined, 'a sequential create may end with /')
   t.equal(withChroot('/app', '/'), '/app')
   t.equal(withChroot('/app', '/x'), '/app/x')
@@ -76,6 +96,15 @@ t.test('retry policy', async (t) => {
   t.equal(await withRetry(async () => (++calls < 3 ? Promise.reject(new ConnectionLossError()) : 'ok'), { minDelay: 1, maxDelay: 2 }), 'ok')
   t.equal(calls, 3)
   calls = 0
-  await t.rejects(withRetry(async () => { calls++; throw new NoNodeError() }, { minDelay: 1 }), NoNodeError)
+  await t.rejects(
+    withRetry(
+      async () => {
+        calls++
+        throw new NoNodeError()
+      },
+      { minDelay: 1 },
+    ),
+    NoNodeError,
+  )
   t.equal(calls, 1, 'non-retryable errors are not retried')
 })

@@ -20,7 +20,12 @@ export type WatchStreamKind = 'data' | 'exists' | 'children' | 'persistent' | 'p
 export const WATCH_STREAM_KINDS: readonly WatchStreamKind[] = ['data', 'exists', 'children', 'persistent', 'persistentRecursive']
 
 /** The async iterator behind ZooKeeper.watch(). */
-export async function* watchStream(zk: WatchClient, path: string, kind: WatchStreamKind, signal?: AbortSignal): AsyncGenerator<WatchedEvent> {
+export async function* watchStream(
+  zk: WatchClient,
+  path: string,
+  kind: WatchStreamKind,
+  signal?: AbortSignal,
+): AsyncGenerator<WatchedEvent> {
   const queue: WatchedEvent[] = []
   let wake: (() => void) | undefined
   const push = (e: WatchedEvent) => {

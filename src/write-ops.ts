@@ -1,6 +1,13 @@
 // The one place write ops are checked and encoded: create, delete, setData and check, for the
 // client's own calls and for transaction ops alike, so both refuse the same arguments the same way.
-import { encodeCheckVersionRequest, encodeCreateRequest, encodeCreateTTLRequest, encodeDeleteRequest, encodeSetDataRequest, type ACL } from './jute/generated/proto.generated.js'
+import {
+  encodeCheckVersionRequest,
+  encodeCreateRequest,
+  encodeCreateTTLRequest,
+  encodeDeleteRequest,
+  encodeSetDataRequest,
+  type ACL,
+} from './jute/generated/proto.generated.js'
 import { CreateMode, DEFAULT_MAX_BUFFER, OpCode, createModeInfo } from './protocol.js'
 import { BadArgumentsError } from './errors.js'
 import { OPEN_ACL_UNSAFE, validateACL } from './acl.js'
@@ -40,7 +47,10 @@ export class WriteOps {
   private readonly maxBufferSize: number
 
   /** @param chroot prepended to every path sent */
-  constructor(private readonly chroot: string | undefined, private readonly settings: WriteOpSettings) {
+  constructor(
+    private readonly chroot: string | undefined,
+    private readonly settings: WriteOpSettings,
+  ) {
     this.maxBufferSize = settings.maxBufferSize ?? DEFAULT_MAX_BUFFER
   }
 
@@ -58,7 +68,9 @@ export class WriteOps {
     const server = withChroot(this.chroot, path)
     const dataBytes = bytes?.length
     if (ttl !== undefined) {
-      return writeOp(OpCode.createTTL, path, dataBytes, (w) => encodeCreateTTLRequest(w, { path: server, data: bytes, acl, flags: mode, ttl }))
+      return writeOp(OpCode.createTTL, path, dataBytes, (w) =>
+        encodeCreateTTLRequest(w, { path: server, data: bytes, acl, flags: mode, ttl }),
+      )
     }
     const type = info.container ? OpCode.createContainer : OpCode.create2
     return writeOp(type, path, dataBytes, (w) => encodeCreateRequest(w, { path: server, data: bytes, acl, flags: mode }))
@@ -122,7 +134,8 @@ function writeOp(type: number, path: string, dataBytes: number | undefined, enco
 /** A znode version to send: -1 when undefined, else an int32 of at least -1 (setACL checks its aversion with it too). */
 export function checkVersion(version: number | undefined, op: string, path: string): number {
   if (version === undefined) return -1
-  if (!Number.isInteger(version) || version < -1 || version > 0x7fffffff) throw new BadArgumentsError(`version must be an integer >= -1 (got ${String(version)})`, { op, path })
+  if (!Number.isInteger(version) || version < -1 || version > 0x7fffffff)
+    throw new BadArgumentsError(`version must be an integer >= -1 (got ${String(version)})`, { op, path })
   return version
 }
 
@@ -134,6 +147,7 @@ function ttlFor(ttlMode: boolean, ttl: number | undefined, op: string, path: str
     }
     return BigInt(ttl)
   }
-  if (ttl !== undefined) throw new BadArgumentsError('ttl is only valid with PERSISTENT_WITH_TTL or PERSISTENT_SEQUENTIAL_WITH_TTL', { op, path })
+  if (ttl !== undefined)
+    throw new BadArgumentsError('ttl is only valid with PERSISTENT_WITH_TTL or PERSISTENT_SEQUENTIAL_WITH_TTL', { op, path })
   return undefined
 }

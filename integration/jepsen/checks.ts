@@ -13,7 +13,8 @@ import { INITIAL } from './settings.js'
 export function explainKey(run: Run, ops: Recorded[], key: string): string[] {
   const mine = ops.filter((o) => o.key === key)
   const ends = [...new Set(mine.filter((o) => o.end !== undefined).map((o) => o.end!))].sort((a, b) => a - b)
-  const cut = (T: number) => mine.filter((o) => o.start <= T).map((o) => (o.end !== undefined && o.end > T ? { ...o, end: undefined, ok: false } : o))
+  const cut = (T: number) =>
+    mine.filter((o) => o.start <= T).map((o) => (o.end !== undefined && o.end > T ? { ...o, end: undefined, ok: false } : o))
   let lo = 0
   let hi = ends.length - 1
   if (hi < 0 || checkLinearizable(cut(ends[hi]!), INITIAL).ok) return [`key ${key}: could not narrow it down`]
@@ -28,7 +29,13 @@ export function explainKey(run: Run, ops: Recorded[], key: string): string[] {
   const window = mine.filter((o) => o.start <= T && (o.end === undefined || o.end >= from - 200)).slice(-40)
   const lines = [`key ${key}: linearizable up to clock ${T - 1}, not after the completion at ${T}: ${culprit.map(describeOp).join('; ')}`]
   lines.push('  ops of that key around it:', ...window.map((o) => `    ${describeOp(o)}`))
-  lines.push('  faults up to then:', ...run.log.filter((l) => l.clock <= T + 5).slice(-8).map((l) => `    +${l.ms} ms (clock ${l.clock}): ${l.what}`))
+  lines.push(
+    '  faults up to then:',
+    ...run.log
+      .filter((l) => l.clock <= T + 5)
+      .slice(-8)
+      .map((l) => `    +${l.ms} ms (clock ${l.clock}): ${l.what}`),
+  )
   const sessions = new Set(window.map((o) => o.session))
   lines.push('  sessions:', ...[...sessions].map((s) => `    s${s}: ${run.sessions.get(s) ?? '?'}`))
   return lines
@@ -72,7 +79,10 @@ export function checkStats(run: Run): string[] {
     for (let i = 1; i < list.length; i++) {
       const [pa, sa] = list[i - 1]!
       const [pb, sb] = list[i]!
-      if (sb.version <= sa.version) problems.push(`key ${key}: version ${sb.version} at zxid 0x${sb.mzxid.toString(16)} (${describeOp(pb)}) after version ${sa.version} at 0x${sa.mzxid.toString(16)} (${describeOp(pa)})`)
+      if (sb.version <= sa.version)
+        problems.push(
+          `key ${key}: version ${sb.version} at zxid 0x${sb.mzxid.toString(16)} (${describeOp(pb)}) after version ${sa.version} at 0x${sa.mzxid.toString(16)} (${describeOp(pa)})`,
+        )
     }
   }
   return problems

@@ -15,7 +15,12 @@ export const describeModes = (ens: Ensemble) =>
 
 /** One recorded op as a line: its clock span, session, what it did and how it ended. */
 export const describeOp = (o: Recorded) => {
-  const what = o.op.kind === 'write' ? `write ${o.op.value}` : o.op.kind === 'cas' ? `cas ${o.op.expected} -> ${o.op.value}` : `read ${String(o.op.value)}`
+  const what =
+    o.op.kind === 'write'
+      ? `write ${o.op.value}`
+      : o.op.kind === 'cas'
+        ? `cas ${o.op.expected} -> ${o.op.value}`
+        : `read ${String(o.op.value)}`
   const outcome = o.end === undefined ? 'unknown' : o.ok ? 'ok' : 'failed'
   return `[${o.start}..${o.end ?? '?'}] s${o.session} ${what} ${outcome}`
 }

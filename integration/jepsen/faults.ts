@@ -9,8 +9,18 @@ import type { Run } from './run.js'
  * off from the other peers (clients still reach them); freeze as SIGSTOP; lose what the leader sends
  * them (one way); delay what the leader sends them (they lag behind).
  */
-export type FaultKind = 'kill' | 'kill-leader' | 'partition' | 'partition-leader' | 'pause' | 'pause-leader' | 'drop-from-leader' | 'slow-from-leader'
-export const FAULTS: FaultKind[] = ['kill', 'kill-leader', 'partition', 'partition-leader', 'pause', 'pause-leader', 'drop-from-leader', 'slow-from-leader']
+export type FaultKind =
+  'kill' | 'kill-leader' | 'partition' | 'partition-leader' | 'pause' | 'pause-leader' | 'drop-from-leader' | 'slow-from-leader'
+export const FAULTS: FaultKind[] = [
+  'kill',
+  'kill-leader',
+  'partition',
+  'partition-leader',
+  'pause',
+  'pause-leader',
+  'drop-from-leader',
+  'slow-from-leader',
+]
 
 /** Fault state, so that everything can be undone at the end whatever happened. */
 export class Faults {
@@ -19,10 +29,15 @@ export class Faults {
   /** A partition or a link fault is in place (heal() ends both). */
   cut = false
 
-  constructor(private readonly ens: Ensemble, private readonly run: Run) {}
+  constructor(
+    private readonly ens: Ensemble,
+    private readonly run: Run,
+  ) {}
 
   async inject(kind: FaultKind, who: number[], leader: number | undefined, delayMs: number): Promise<void> {
-    this.run.note(`${kind} ${who.join(',')}${kind === 'slow-from-leader' ? ` by ${Math.round(delayMs)} ms` : ''} (leader: ${leader ?? 'none'})`)
+    this.run.note(
+      `${kind} ${who.join(',')}${kind === 'slow-from-leader' ? ` by ${Math.round(delayMs)} ms` : ''} (leader: ${leader ?? 'none'})`,
+    )
     if (kind === 'drop-from-leader' || kind === 'slow-from-leader') {
       if (leader === undefined) return
       this.cut = true

@@ -7,7 +7,12 @@ import type { Run } from './run.js'
 import { call } from './settings.js'
 
 /** After healing: read each key's final value (confirmed, and recorded as a read); every server must then agree and take a write. */
-export async function finalState(run: Run, ens: Ensemble, keys: string[], deadline: number): Promise<Map<string, StatFields & { value: string }>> {
+export async function finalState(
+  run: Run,
+  ens: Ensemble,
+  keys: string[],
+  deadline: number,
+): Promise<Map<string, StatFields & { value: string }>> {
   const finals = new Map<string, StatFields & { value: string }>()
   const reader = await retrying(deadline, () => run.connect(ens.connectString))
   const session = run.newSession('final reader')
@@ -43,7 +48,9 @@ export async function finalState(run: Run, ens: Ensemble, keys: string[], deadli
             const { data, stat } = await server.getData(key, call)
             const want = finals.get(key)!
             if (data.toString() !== want.value || stat.mzxid !== want.mzxid || stat.version !== want.version) {
-              throw new Error(`server ${i} has ${key} = ${data.toString()} (version ${stat.version}, zxid 0x${stat.mzxid.toString(16)}), the ensemble ${want.value} (version ${want.version}, zxid 0x${want.mzxid.toString(16)})`)
+              throw new Error(
+                `server ${i} has ${key} = ${data.toString()} (version ${stat.version}, zxid 0x${stat.mzxid.toString(16)}), the ensemble ${want.value} (version ${want.version}, zxid 0x${want.mzxid.toString(16)})`,
+              )
             }
           }
         })

@@ -39,14 +39,21 @@ export async function nemesis(run: Run, ens: Ensemble, faults: Faults, probe: Pr
     if (kind.endsWith('-from-leader')) who = order.filter((i) => i !== leader).slice(0, k)
     else if (kind.endsWith('-leader') && leader !== undefined) who = [leader, ...order.filter((i) => i !== leader)].slice(0, k)
     else who = order.slice(0, k)
-    await faults.inject(kind, who.sort((a, b) => a - b), leader, delayMs)
+    await faults.inject(
+      kind,
+      who.sort((a, b) => a - b),
+      leader,
+      delayMs,
+    )
     await sleep(hold)
     await faults.undo()
     try {
       const ms = await probe.write(Date.now() + RECOVERY_MS)
       run.note(`a write went through ${ms} ms later (leader: ${ens.leader() ?? 'none'})`)
     } catch (err) {
-      run.problems.push(`no write went through within ${RECOVERY_MS} ms after undoing ${kind} ${who.join(',')} (${(err as Error).message}); modes: ${describeModes(ens)}`)
+      run.problems.push(
+        `no write went through within ${RECOVERY_MS} ms after undoing ${kind} ${who.join(',')} (${(err as Error).message}); modes: ${describeModes(ens)}`,
+      )
       return
     }
   }

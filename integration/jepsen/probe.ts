@@ -13,7 +13,10 @@ export class Probe {
   private zk: ZooKeeper | undefined
   private n = 0
 
-  constructor(private readonly run: Run, private readonly ens: Ensemble) {}
+  constructor(
+    private readonly run: Run,
+    private readonly ens: Ensemble,
+  ) {}
 
   /** Resolve with the ms a write took to go through, or reject at `deadline`. */
   async write(deadline: number): Promise<number> {

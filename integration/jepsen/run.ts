@@ -65,7 +65,11 @@ export class Run {
   failed(done: Completion, err: unknown, definite = false): void {
     if (definite) done.fail()
     else done.unknown()
-    const expected = err instanceof BadVersionError || err instanceof ConnectionLossError || err instanceof OperationTimeoutError || err instanceof SessionExpiredError
+    const expected =
+      err instanceof BadVersionError ||
+      err instanceof ConnectionLossError ||
+      err instanceof OperationTimeoutError ||
+      err instanceof SessionExpiredError
     if (!expected) {
       const name = err instanceof Error ? `${err.name}: ${err.message}` : String(err)
       this.oddErrors.set(name, (this.oddErrors.get(name) ?? 0) + 1)

@@ -37,7 +37,9 @@ export interface RunOptions {
 export async function jepsen(t: Test, opts: RunOptions): Promise<void> {
   if (faultMsOverride !== undefined) opts = { ...opts, faultMs: faultMsOverride }
   const { size, seed, keys } = opts
-  t.comment(`seed ${seed}: ${size} servers (logs in ${opts.store}, a snapshot every ${opts.snapshotEvery} txns), ${opts.clients.length} clients, ${opts.faultMs} ms of faults (JEPSEN_SEED=${seed} to repeat)`)
+  t.comment(
+    `seed ${seed}: ${size} servers (logs in ${opts.store}, a snapshot every ${opts.snapshotEvery} txns), ${opts.clients.length} clients, ${opts.faultMs} ms of faults (JEPSEN_SEED=${seed} to repeat)`,
+  )
   const run = new Run()
   // Files without fsync: a crash here is of the server, not of the machine, so what was written stays.
   const dataDir = opts.store === 'files' ? mkdtempSync(path.join(tmpdir(), 'zookit-jepsen-')) : undefined
@@ -64,7 +66,9 @@ export async function jepsen(t: Test, opts: RunOptions): Promise<void> {
     // Whatever happened, undo every fault and stop the workers.
     await faults.undo().catch((err: Error) => run.problems.push(`undoing the faults failed: ${err.message}`))
     run.stopping = true
-    await within(Promise.all(workers), 4 * OP_TIMEOUT + 2 * CONNECT_TIMEOUT + 3000, 'every worker stops').catch((err: Error) => run.problems.push(`a worker hung: ${err.message}`))
+    await within(Promise.all(workers), 4 * OP_TIMEOUT + 2 * CONNECT_TIMEOUT + 3000, 'every worker stops').catch((err: Error) =>
+      run.problems.push(`a worker hung: ${err.message}`),
+    )
   }
   run.note('workers stopped')
   const workerOps = run.h.ops.length
@@ -79,7 +83,9 @@ export async function jepsen(t: Test, opts: RunOptions): Promise<void> {
     await probe.close()
     finals = await finalState(run, ens, keys, deadline)
   } catch (err) {
-    run.problems.push(`after healing everything, the ensemble did not serve within the deadline: ${(err as Error).message}; modes: ${describeModes(ens)}`)
+    run.problems.push(
+      `after healing everything, the ensemble did not serve within the deadline: ${(err as Error).message}; modes: ${describeModes(ens)}`,
+    )
   }
   run.note(`final checks done ${Date.now() - healed} ms after healing`)
 
@@ -89,9 +95,12 @@ export async function jepsen(t: Test, opts: RunOptions): Promise<void> {
   const completed = worked.filter((o) => o.end !== undefined).length
   const unknown = worked.filter((o) => o.end === undefined).length
   const refused = worked.filter((o) => o.end !== undefined && !o.ok).length
-  t.comment(`${worked.length} ops: ${completed} completed (${acked} acknowledged writes/CAS, ${refused} CAS refused), ${unknown} indeterminate; ${run.sessions.size} sessions`)
+  t.comment(
+    `${worked.length} ops: ${completed} completed (${acked} acknowledged writes/CAS, ${refused} CAS refused), ${unknown} indeterminate; ${run.sessions.size} sessions`,
+  )
   t.comment(`faults:\n${run.log.map((l) => `  +${l.ms} ms: ${l.what}`).join('\n')}`)
-  if (run.oddErrors.size) t.comment(`unexpected errors (counted as indeterminate): ${[...run.oddErrors].map(([e, n]) => `${n}× ${e}`).join('; ')}`)
+  if (run.oddErrors.size)
+    t.comment(`unexpected errors (counted as indeterminate): ${[...run.oddErrors].map(([e, n]) => `${n}× ${e}`).join('; ')}`)
   if (run.problems.length) t.fail(`the ensemble did not always make progress (seed ${seed})`, { problems: run.problems })
   else t.pass('after each fault was undone a write went through; once healed, every server converged and took a write')
   t.ok(completed > 100 && acked > 50, `clients made progress through the faults (${completed} ops completed, ${acked} writes acknowledged)`)
@@ -109,7 +118,9 @@ export async function jepsen(t: Test, opts: RunOptions): Promise<void> {
     })
     t.fail(`not linearizable (seed ${seed})`, { problems: [...lin.problems, ...detail] })
   }
-  t.comment(`${staleReads(run)} of ${run.plain.size} local reads were stale (older than a write acknowledged before they began), as ZooKeeper allows`)
+  t.comment(
+    `${staleReads(run)} of ${run.plain.size} local reads were stale (older than a write acknowledged before they began), as ZooKeeper allows`,
+  )
   const order = checkSessionOrder(inCommitOrder(run))
   if (order.ok) t.pass('every session saw its own order (read-your-writes, monotonic reads)')
   else t.fail(`session order violated (seed ${seed})`, { problems: order.problems.slice(0, 30) })
@@ -127,10 +138,23 @@ export async function jepsen(t: Test, opts: RunOptions): Promise<void> {
   const key = keys[0]!
   const committed = [...run.stats].filter(([o]) => o.key === key).sort((a, b) => (a[1].mzxid < b[1].mzxid ? -1 : 1))
   if (committed.length >= 2) {
-    const at = (value: string, k: number): Recorded => ({ key, session: 0, op: { kind: 'read', value }, start: end + k, end: end + k + 1, ok: true })
+    const at = (value: string, k: number): Recorded => ({
+      key,
+      session: 0,
+      op: { kind: 'read', value },
+      start: end + k,
+      end: end + k + 1,
+      ok: true,
+    })
     const [older, newer] = [committed[0]![0].op, committed[committed.length - 1]![0].op] as { value: string }[]
     t.notOk(checkNoLostWrites(run.h.ops, new Map([[key, INITIAL]])).ok, `${key}: a final value that forgets every write is caught`)
-    t.notOk(checkLinearizable([...linOps.filter((o) => o.key === key), at(INITIAL, 1)], INITIAL).ok, `${key}: a read of the initial value after acknowledged writes is caught`)
-    t.notOk(checkSessionOrder([...inCommitOrder(run), at(newer!.value, 3), at(older!.value, 5)]).ok, `${key}: a session going back to an older value is caught`)
+    t.notOk(
+      checkLinearizable([...linOps.filter((o) => o.key === key), at(INITIAL, 1)], INITIAL).ok,
+      `${key}: a read of the initial value after acknowledged writes is caught`,
+    )
+    t.notOk(
+      checkSessionOrder([...inCommitOrder(run), at(newer!.value, 3), at(older!.value, 5)]).ok,
+      `${key}: a session going back to an older value is caught`,
+    )
   }
 }

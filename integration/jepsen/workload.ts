@@ -67,7 +67,14 @@ async function step(run: Run, zk: ZooKeeper, session: number, keys: string[], rn
 }
 
 /** A client process: (re)connects as needed (a new session after expiry) and does random ops until the run stops. */
-export async function worker(run: Run, ens: Ensemble, id: number, target: 'all' | number, keys: string[], rnd: () => number): Promise<void> {
+export async function worker(
+  run: Run,
+  ens: Ensemble,
+  id: number,
+  target: 'all' | number,
+  keys: string[],
+  rnd: () => number,
+): Promise<void> {
   const cs = target === 'all' ? ens.connectString : ens.connectStringOf(target)
   const where = target === 'all' ? 'all servers' : `server ${target}`
   let zk: ZooKeeper | undefined

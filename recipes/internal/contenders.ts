@@ -52,7 +52,12 @@ export interface Contender {
  * the timeout passed (our node is then deleted). Aborting deletes our node and rejects with the
  * signal's reason. Any other error also deletes the node before it propagates.
  */
-export async function contend(zk: ZooKeeper, dir: string, driver: ContenderDriver, opts: AttemptOptions = {}): Promise<Contender | undefined> {
+export async function contend(
+  zk: ZooKeeper,
+  dir: string,
+  driver: ContenderDriver,
+  opts: AttemptOptions = {},
+): Promise<Contender | undefined> {
   const path = await createProtectedSequential(zk, dir, driver.marker, opts.data ?? Buffer.alloc(0), { signal: opts.signal })
   const name = path.slice(dir.length + 1)
   try {

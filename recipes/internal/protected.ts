@@ -31,9 +31,7 @@ export function sequenceAfter(name: string, marker: string): number {
 
 /** Children of `dir` that carry `marker`, sorted by their sequence number (Curator's sort order). */
 export function sortBySequence(children: string[], marker: string): string[] {
-  return children
-    .filter((c) => sequenceAfter(c, marker) >= 0)
-    .sort((a, b) => sequenceAfter(a, marker) - sequenceAfter(b, marker))
+  return children.filter((c) => sequenceAfter(c, marker) >= 0).sort((a, b) => sequenceAfter(a, marker) - sequenceAfter(b, marker))
 }
 
 /**

@@ -18,7 +18,12 @@ export function throwIfAborted(signal: AbortSignal | undefined, where: WaitConte
 }
 
 /** Resolve true when `p` settles, false at the deadline; reject when aborted. */
-export function until(p: Promise<unknown>, deadline: number | undefined, signal: AbortSignal | undefined, where: WaitContext): Promise<boolean> {
+export function until(
+  p: Promise<unknown>,
+  deadline: number | undefined,
+  signal: AbortSignal | undefined,
+  where: WaitContext,
+): Promise<boolean> {
   return new Promise((resolve, reject) => {
     let timer: NodeJS.Timeout | undefined
     const onAbort = () => finish(() => reject(abortedBy(signal!, where)))
@@ -38,6 +43,9 @@ export function until(p: Promise<unknown>, deadline: number | undefined, signal:
  * Report a background failure on an emitter without crashing the process: EventEmitter throws when
  * 'error' has no listener, and a recipe's background work must never take the application down.
  */
-export function reportError(em: { listenerCount(event: 'error'): number; emit(event: 'error', err: unknown): boolean }, err: unknown): void {
+export function reportError(
+  em: { listenerCount(event: 'error'): number; emit(event: 'error', err: unknown): boolean },
+  err: unknown,
+): void {
   if (em.listenerCount('error') > 0) em.emit('error', err)
 }

@@ -11,7 +11,8 @@ const OUT = fileURLToPath(new URL('../../src/ensemble/mntr-keys.generated.ts', i
 const FAMILY = ['avg', 'min', 'max', 'cnt', 'sum']
 const PERCENTILES = ['p50', 'p95', 'p99', 'p999']
 // Nothing is written to the servers, so the only per-set keys are the config node's namespace and the peers' ids.
-const SET_KEY = /^(avg|min|max|cnt|sum|p50|p95|p99|p999)_(zookeeper|\d+)_(read_per_namespace|write_per_namespace|learner_handler_qp_size|learner_handler_qp_time_ms|ack_latency)$/
+const SET_KEY =
+  /^(avg|min|max|cnt|sum|p50|p95|p99|p999)_(zookeeper|\d+)_(read_per_namespace|write_per_namespace|learner_handler_qp_size|learner_handler_qp_time_ms|ack_latency)$/
 
 type Line = { key: string; value: string }
 
@@ -38,7 +39,9 @@ async function roles(): Promise<Record<'standalone' | 'leader' | 'follower', Lin
   }
   const three = await startRealZooKeeper({ size: 3 })
   try {
-    const modes = await Promise.all(three.servers.map(async (s) => /Mode: (\w+)/.exec(await fourLetterWord('127.0.0.1', s.clientPort, 'srvr'))?.[1]))
+    const modes = await Promise.all(
+      three.servers.map(async (s) => /Mode: (\w+)/.exec(await fourLetterWord('127.0.0.1', s.clientPort, 'srvr'))?.[1]),
+    )
     const leader = three.servers[modes.indexOf('leader')]!
     const follower = three.servers[modes.indexOf('follower')]!
     return { standalone, leader: await mntr(leader.clientPort), follower: await mntr(follower.clientPort) }
@@ -66,11 +69,12 @@ function main(all: Record<'standalone' | 'leader' | 'follower', Line[]>): string
     if (shared.join() !== mine.join()) throw new Error(`the ${role}'s order differs from the leader's`)
   }
   const rows: string[] = []
-  for (let i = 0; i < all.leader.length; ) {
+  for (let i = 0; i < all.leader.length;) {
     const { key, value } = all.leader[i]!
     const only = has('standalone', key) ? '' : has('follower', key) ? ", only: 'quorum'" : ", only: 'leader'"
     const name = key.startsWith('avg_') ? key.slice(4) : undefined
-    const run = (prefixes: string[]) => name !== undefined && keys.slice(i, i + prefixes.length).join() === prefixes.map((p) => `${p}_${name}`).join()
+    const run = (prefixes: string[]) =>
+      name !== undefined && keys.slice(i, i + prefixes.length).join() === prefixes.map((p) => `${p}_${name}`).join()
     if (run([...FAMILY, ...PERCENTILES])) {
       rows.push(`  { kind: 'percentiles', key: '${name}'${only} },`)
       i += FAMILY.length + PERCENTILES.length

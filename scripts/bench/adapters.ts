@@ -58,7 +58,8 @@ async function nodeZookeeperClient(cs: string): Promise<BenchClient> {
   return {
     get: (p) => cbPromise<void>((cb) => c.getData(p, (e: unknown) => cb(e))),
     set: (p, d) => cbPromise<void>((cb) => c.setData(p, d, -1, (e: unknown) => cb(e))),
-    create: (p, d, eph) => cbPromise<string>((cb) => c.create(p, d, eph ? lib.CreateMode.EPHEMERAL_SEQUENTIAL : lib.CreateMode.PERSISTENT, cb)),
+    create: (p, d, eph) =>
+      cbPromise<string>((cb) => c.create(p, d, eph ? lib.CreateMode.EPHEMERAL_SEQUENTIAL : lib.CreateMode.PERSISTENT, cb)),
     remove: (p) => cbPromise<void>((cb) => c.remove(p, -1, (e: unknown) => cb(e))),
     children: (p) => cbPromise<string[]>((cb) => c.getChildren(p, cb)).then((k) => k.length),
     close: async () => c.close(),

@@ -16,7 +16,21 @@ const worker = BUILD + 'scripts/bench/worker.js'
 /** Compile the project to plain JS so workers run without the TypeScript loader (fair RSS and CPU). */
 function build(): void {
   console.error('compiling workers to JS …')
-  execFileSync(process.execPath, [root + 'node_modules/typescript/bin/tsc', '-p', root + 'tsconfig.json', '--outDir', BUILD, '--sourceMap', 'false', '--declaration', 'false'], { stdio: 'inherit' })
+  execFileSync(
+    process.execPath,
+    [
+      root + 'node_modules/typescript/bin/tsc',
+      '-p',
+      root + 'tsconfig.json',
+      '--outDir',
+      BUILD,
+      '--sourceMap',
+      'false',
+      '--declaration',
+      'false',
+    ],
+    { stdio: 'inherit' },
+  )
 }
 
 /** Higher is better for these; lower for the rest. */
@@ -39,7 +53,10 @@ function installPeers(): void {
   mkdirSync(PEERS_DIR, { recursive: true })
   console.error(`installing peers into ${PEERS_DIR} …`)
   writeFileSync(PEERS_DIR + 'package.json', JSON.stringify({ name: 'zookit-bench-peers', private: true }))
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--foreground-scripts', ...PEERS], { cwd: PEERS_DIR, stdio: ['ignore', 'ignore', 'inherit'] })
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--foreground-scripts', ...PEERS], {
+    cwd: PEERS_DIR,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
 }
 
 async function main(): Promise<void> {
@@ -59,7 +76,11 @@ async function main(): Promise<void> {
 
     const results: Partial<Record<ClientName, Record<string, number>>> = {}
     for (const name of CLIENTS) {
-      const r = spawnSync(process.execPath, [worker, name, zk.connectString, benchRoot], { encoding: 'utf8', timeout: 300_000, env: { ...process.env, ZOOKIT_BENCH_PEERS: PEERS_DIR } })
+      const r = spawnSync(process.execPath, [worker, name, zk.connectString, benchRoot], {
+        encoding: 'utf8',
+        timeout: 300_000,
+        env: { ...process.env, ZOOKIT_BENCH_PEERS: PEERS_DIR },
+      })
       if (r.status !== 0) {
         console.error(`${name} failed:\n${r.stderr}`)
         continue
@@ -79,14 +100,18 @@ function print(results: Partial<Record<ClientName, Record<string, number>>>): vo
   console.log(`| --- | ${names.map(() => '---').join(' | ')} | --- |`)
   for (const key of Object.keys(LABELS)) {
     const ours = results.zookit?.[key]
-    const peers = names.filter((n) => n !== 'zookit').map((n) => results[n]![key]!).filter((v) => v !== undefined)
+    const peers = names
+      .filter((n) => n !== 'zookit')
+      .map((n) => results[n]![key]!)
+      .filter((v) => v !== undefined)
     const best = peers.length ? (HIGHER.has(key) ? Math.max(...peers) : Math.min(...peers)) : undefined
     // Ratio > 1 always means zookit is better.
     const ratio = ours === undefined || best === undefined ? '-' : `${(HIGHER.has(key) ? ours / best : best / ours).toFixed(2)}×`
     console.log(`| ${LABELS[key]} | ${names.map((n) => fmt(results[n]![key])).join(' | ')} | ${ratio} |`)
   }
   const nzc = results['node-zookeeper-client']?.cpuPerGetUs
-  if (nzc && results.zookit) console.log(`\nzookit CPU per getData / node-zookeeper-client's: ${(results.zookit.cpuPerGetUs! / nzc).toFixed(2)} (target ≤ 0.5)`)
+  if (nzc && results.zookit)
+    console.log(`\nzookit CPU per getData / node-zookeeper-client's: ${(results.zookit.cpuPerGetUs! / nzc).toFixed(2)} (target ≤ 0.5)`)
 }
 
 await main()

@@ -151,7 +151,13 @@ async function failoverOnce(t: Target, node: string): Promise<{ ms: number; erro
     await t.kill(leader)
     killedAt = now()
     let timer: NodeJS.Timeout | undefined
-    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no successful write within 60 s of the kill (${ok} before it; errors: ${describe(errors)})`)), 60_000)))
+    const timeout = new Promise<never>(
+      (_, reject) =>
+        (timer = setTimeout(
+          () => reject(new Error(`no successful write within 60 s of the kill (${ok} before it; errors: ${describe(errors)})`)),
+          60_000,
+        )),
+    )
     const at = await Promise.race([recovery, writerEnded, timeout]).finally(() => clearTimeout(timer))
     stop = true
     await writer
@@ -283,15 +289,24 @@ function print(java: Results, zk: Results): void {
   console.log('| metric | Java ZooKeeper 3.8 | zookit ensemble | zookit vs Java |')
   console.log('| --- | --- | --- | --- |')
   console.log(`| 3-node start → serving (ms, median of ${JAVA_STARTS} / ${ZOOKIT_STARTS}) | ${fmt(js)} | ${fmt(zs)} | ${lower(js, zs)} |`)
-  console.log(`| failover: kill -9 leader → next successful write (ms, median of ${JAVA_FAILOVERS} / ${ZOOKIT_FAILOVERS}) | ${fmt(jf)} | ${fmt(zf)} | ${lower(jf, zf)} |`)
-  console.log(`| setData via a follower, ${DEPTH} outstanding, zookit in memory (ops/s) | ${fmt(java.ops!)} | ${fmt(zk.opsMemory!)} | ${higher(java.ops!, zk.opsMemory!)} |`)
-  console.log(`| setData via a follower, ${DEPTH} outstanding, zookit dataDir + fsync (ops/s) | ${fmt(java.ops!)} | ${fmt(zk.opsFsync!)} | ${higher(java.ops!, zk.opsFsync!)} |`)
+  console.log(
+    `| failover: kill -9 leader → next successful write (ms, median of ${JAVA_FAILOVERS} / ${ZOOKIT_FAILOVERS}) | ${fmt(jf)} | ${fmt(zf)} | ${lower(jf, zf)} |`,
+  )
+  console.log(
+    `| setData via a follower, ${DEPTH} outstanding, zookit in memory (ops/s) | ${fmt(java.ops!)} | ${fmt(zk.opsMemory!)} | ${higher(java.ops!, zk.opsMemory!)} |`,
+  )
+  console.log(
+    `| setData via a follower, ${DEPTH} outstanding, zookit dataDir + fsync (ops/s) | ${fmt(java.ops!)} | ${fmt(zk.opsFsync!)} | ${higher(java.ops!, zk.opsFsync!)} |`,
+  )
   console.log('\nAbove 1× zookit is better (times: Java / zookit; throughput: zookit / Java).')
   const list = (xs: number[]) => xs.map(fmt).join(', ')
   console.log(`samples, start (ms): Java ${list(java.startMs)}; zookit ${list(zk.startMs)}`)
   console.log(`samples, failover (ms): Java ${list(java.failoverMs)}; zookit ${list(zk.failoverMs)}`)
   const met = (ok: boolean) => (ok ? 'met' : 'NOT met')
-  console.log(`targets: start ≤ 150 ms ${met(zs <= 150)}; failover median ≤ 200 ms ${met(zf <= 200)}; ` + `follower writes ≥ 1.0× Java: in memory ${met(zk.opsMemory! >= java.ops!)}, dataDir + fsync ${met(zk.opsFsync! >= java.ops!)}`)
+  console.log(
+    `targets: start ≤ 150 ms ${met(zs <= 150)}; failover median ≤ 200 ms ${met(zf <= 200)}; ` +
+      `follower writes ≥ 1.0× Java: in memory ${met(zk.opsMemory! >= java.ops!)}, dataDir + fsync ${met(zk.opsFsync! >= java.ops!)}`,
+  )
 }
 
 async function main(): Promise<void> {

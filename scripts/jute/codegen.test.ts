@@ -14,7 +14,10 @@ import { JuteModelError } from './model.js'
 
 t.test('checked-in generated files equal a fresh generation (run npm run codegen)', async (t) => {
   const generated = generateAll()
-  t.same([...generated.keys()], OUTPUTS.map((o) => o.out))
+  t.same(
+    [...generated.keys()],
+    OUTPUTS.map((o) => o.out),
+  )
   for (const [rel, text] of generated) {
     const current = readFileSync(path.join(ROOT, rel), 'utf8')
     t.ok(current === text, `${rel} matches its .jute source`, current === text ? {} : { diff: diffSummary(current, text) })
@@ -110,19 +113,41 @@ const two = (a: string, b: string) =>
 t.test('model errors are loud and name the declarations', async (t) => {
   t.throws(() => two('module x { class R { int a; } }', 'module y {\n class R { int b; } }'), {
     name: 'JuteModelError',
-    message: 'b.jute:2: record name R (module y) collides with x.R declared at a.jute:1; generated names are simple record names and must be unique',
+    message:
+      'b.jute:2: record name R (module y) collides with x.R declared at a.jute:1; generated names are simple record names and must be unique',
   })
-  t.throws(() => two('module x {\n class R {}\n}\nmodule y {\n class R {}\n}', ''), { message: /^a\.jute:5: record name R \(module y\) collides with x\.R declared at a\.jute:2/ })
+  t.throws(() => two('module x {\n class R {}\n}\nmodule y {\n class R {}\n}', ''), {
+    message: /^a\.jute:5: record name R \(module y\) collides with x\.R declared at a\.jute:2/,
+  })
   t.throws(() => two('module x {\n class R { Missing m; } }', ''), { message: 'a.jute:2: unknown record Missing in class R' })
-  t.throws(() => two('module x {\n class R { S s; } }\nmodule y { class S {} }', ''), { message: 'a.jute:2: unknown record S in class R (did you mean y.S?)' })
-  t.throws(() => two('module x {\n class R { y.S s; } }', 'module z { class S {} }'), { message: 'a.jute:2: unknown record y.S in class R (did you mean z.S?)' }, 'wrong module')
+  t.throws(() => two('module x {\n class R { S s; } }\nmodule y { class S {} }', ''), {
+    message: 'a.jute:2: unknown record S in class R (did you mean y.S?)',
+  })
+  t.throws(
+    () => two('module x {\n class R { y.S s; } }', 'module z { class S {} }'),
+    { message: 'a.jute:2: unknown record y.S in class R (did you mean z.S?)' },
+    'wrong module',
+  )
   t.doesNotThrow(() => two('module x {\n class R { y.S s; } }', 'module y { class S {} }'), 'a qualified reference into another file')
   t.throws(() => two('module x {\n class R { int a; R again; } }', ''), { message: /a\.jute:2: record R contains itself/ })
   t.doesNotThrow(() => two('module x {\n class R { int a; vector<R> children; } }', ''), 'recursion through a vector is fine')
-  t.throws(() => two('module x {\n class E {}\n class R {\n  vector<E> es;\n } }', ''), { message: 'a.jute:4: vector es of R has elements that can encode to 0 bytes; its length cannot be bounded' })
-  t.throws(() => two('module x {\n class Reader { int a; } }', ''), { message: /a\.jute:2: generated name Reader of x\.Reader collides with a name the generated file imports or exports/ })
-  t.throws(() => two('module x {\n class Foo { int a; }\n class encodeFoo { int b; } }', ''), { message: /a\.jute:3: generated name encodeFoo of x\.encodeFoo collides with the code generated for x\.Foo/ })
-  t.throws(() => generate(new Map([['a.jute', 'module x { class R { int a; } }']]), [{ jute: 'a.jute', out: 'a.ts' }, { jute: 'b.jute', out: 'b.ts' }]), /no source text for b\.jute/)
+  t.throws(() => two('module x {\n class E {}\n class R {\n  vector<E> es;\n } }', ''), {
+    message: 'a.jute:4: vector es of R has elements that can encode to 0 bytes; its length cannot be bounded',
+  })
+  t.throws(() => two('module x {\n class Reader { int a; } }', ''), {
+    message: /a\.jute:2: generated name Reader of x\.Reader collides with a name the generated file imports or exports/,
+  })
+  t.throws(() => two('module x {\n class Foo { int a; }\n class encodeFoo { int b; } }', ''), {
+    message: /a\.jute:3: generated name encodeFoo of x\.encodeFoo collides with the code generated for x\.Foo/,
+  })
+  t.throws(
+    () =>
+      generate(new Map([['a.jute', 'module x { class R { int a; } }']]), [
+        { jute: 'a.jute', out: 'a.ts' },
+        { jute: 'b.jute', out: 'b.ts' },
+      ]),
+    /no source text for b\.jute/,
+  )
   t.type(new JuteModelError('x'), Error)
 })
 
@@ -154,7 +179,11 @@ module t.all {
 t.test('emits working code for every Jute type', async (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'jute-types-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
-  const spec = (file: string) => `./${path.relative(dir, path.join(ROOT, 'src/jute', file)).split(path.sep).join('/')}`
+  const spec = (file: string) =>
+    `./${path
+      .relative(dir, path.join(ROOT, 'src/jute', file))
+      .split(path.sep)
+      .join('/')}`
   const runtime = { reader: spec('reader.js'), writer: spec('writer.js'), schema: spec('schema.js') }
   const out = generate(
     new Map([
@@ -173,7 +202,10 @@ t.test('emits working code for every Jute type', async (t) => {
   t.match(all, 'vvvl: bigint[][][]')
   t.match(all, 'bufs: (Buffer | null)[]')
   t.match(all, 'const _class = r.int()')
-  t.match(all, 'return { i, l, z, bu, s, by, f, d, vi, vvs, vvvl, leaves, bufs, one, nothing, class: _class, r: _r, w: _w, v: _v, _n0: __n0, _i0: __i0, undefined: _undefined }')
+  t.match(
+    all,
+    'return { i, l, z, bu, s, by, f, d, vi, vvs, vvvl, leaves, bufs, one, nothing, class: _class, r: _r, w: _w, v: _v, _n0: __n0, _i0: __i0, undefined: _undefined }',
+  )
 
   // Type-check the emitted files with the project's strict NodeNext settings.
   const project = new Project({
@@ -192,17 +224,40 @@ t.test('emits working code for every Jute type', async (t) => {
   project.addSourceFilesAtPaths(path.join(dir, '*.ts'))
   const diagnostics = project.getPreEmitDiagnostics().filter((d) => d.getSourceFile()?.getFilePath().startsWith(dir))
   t.same(
-    diagnostics.map((d) => `${d.getSourceFile()?.getBaseName()}:${d.getLineNumber()}: ${project.formatDiagnosticsWithColorAndContext([d])}`),
+    diagnostics.map(
+      (d) => `${d.getSourceFile()?.getBaseName()}:${d.getLineNumber()}: ${project.formatDiagnosticsWithColorAndContext([d])}`,
+    ),
     [],
     'emitted code type-checks',
   )
 
   const mod = await import(pathToFileURL(path.join(dir, 'all.generated.ts')).href)
   const value = {
-    i: -5, l: -(2n ** 63n), z: true, bu: Buffer.from('ab'), s: 'ß🦓', by: -128, f: 0.5, d: -1e-300,
-    vi: [1, -1, 0x7fffffff], vvs: [[], ['a', ''], ['🦓']], vvvl: [[[1n, -1n]], [], [[]]],
-    leaves: [{ b: 1, s: 'x' }, { b: -1, s: '' }], bufs: [null, Buffer.alloc(0), Buffer.from([9])],
-    one: { b: 127, s: 'one' }, nothing: {}, class: 1, r: 2, w: 3, v: 4, _n0: 5, _i0: 6, undefined: 7,
+    i: -5,
+    l: -(2n ** 63n),
+    z: true,
+    bu: Buffer.from('ab'),
+    s: 'ß🦓',
+    by: -128,
+    f: 0.5,
+    d: -1e-300,
+    vi: [1, -1, 0x7fffffff],
+    vvs: [[], ['a', ''], ['🦓']],
+    vvvl: [[[1n, -1n]], [], [[]]],
+    leaves: [
+      { b: 1, s: 'x' },
+      { b: -1, s: '' },
+    ],
+    bufs: [null, Buffer.alloc(0), Buffer.from([9])],
+    one: { b: 127, s: 'one' },
+    nothing: {},
+    class: 1,
+    r: 2,
+    w: 3,
+    v: 4,
+    _n0: 5,
+    _i0: 6,
+    undefined: 7,
   }
   const w = new Writer(4)
   mod.encodeAll(w, value)

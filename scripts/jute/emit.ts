@@ -9,7 +9,16 @@ import {
   type SourceFileStructure,
   type VariableStatementStructure,
 } from 'ts-morph'
-import { JuteModelError, minEncodedSize, recordsOf, resolveRef, type JuteFile, type JuteType, type PrimitiveKind, type RecordDef } from './model.js'
+import {
+  JuteModelError,
+  minEncodedSize,
+  recordsOf,
+  resolveRef,
+  type JuteFile,
+  type JuteType,
+  type PrimitiveKind,
+  type RecordDef,
+} from './model.js'
 
 /** Where the generated module imports its runtime from (relative to the output file). */
 export interface RuntimeImports {
@@ -94,7 +103,10 @@ export function buildModule(input: EmitInput): SourceFileStructure {
     const r = resolveRef(t, from, records)
     if (r.file !== jute.file) {
       const spec = input.outputOf.get(r.file)
-      if (!spec) throw new JuteModelError(`${from.file}:${from.line}: ${r.module}.${r.name} comes from ${r.file}, which has no generated output to import from`)
+      if (!spec)
+        throw new JuteModelError(
+          `${from.file}:${from.line}: ${r.module}.${r.name} comes from ${r.file}, which has no generated output to import from`,
+        )
       const names = external.get(spec) ?? new Set<string>()
       names.add(`type ${r.name}`).add(`encode${r.name}`).add(`decode${r.name}`)
       external.set(spec, names)
@@ -151,7 +163,9 @@ export function buildModule(input: EmitInput): SourceFileStructure {
             for (const rec of own) {
               writer.write(`${rec.name}: `).inlineBlock(() => {
                 writer.writeLine(`module: '${rec.module}',`)
-                writer.writeLine(`fields: [${rec.fields.map((f) => `{ name: '${f.name}', type: ${descriptor(f.type, rec)} }`).join(', ')}],`)
+                writer.writeLine(
+                  `fields: [${rec.fields.map((f) => `{ name: '${f.name}', type: ${descriptor(f.type, rec)} }`).join(', ')}],`,
+                )
                 writer.writeLine(`encode: encode${rec.name},`)
                 writer.writeLine(`decode: decode${rec.name},`)
               })
@@ -184,7 +198,9 @@ function checkGeneratedNames(own: RecordDef[], file: string): void {
     for (const name of [rec.name, `encode${rec.name}`, `decode${rec.name}`]) {
       if (seen.has(name)) {
         const other = seen.get(name)
-        const what = other ? `the code generated for ${other.module}.${other.name} (line ${other.line})` : 'a name the generated file imports or exports'
+        const what = other
+          ? `the code generated for ${other.module}.${other.name} (line ${other.line})`
+          : 'a name the generated file imports or exports'
         throw new JuteModelError(`${file}:${rec.line}: generated name ${name} of ${rec.module}.${rec.name} collides with ${what}`)
       }
       seen.set(name, rec)
@@ -208,7 +224,10 @@ function interfaceOf(rec: RecordDef, tsType: (t: JuteType, from: RecordDef) => s
   }
 }
 
-function encoderOf(rec: RecordDef, ref: (t: { name: string; module: string | undefined }, from: RecordDef) => RecordDef): FunctionDeclarationStructure {
+function encoderOf(
+  rec: RecordDef,
+  ref: (t: { name: string; module: string | undefined }, from: RecordDef) => RecordDef,
+): FunctionDeclarationStructure {
   const lines: string[] = []
   let temp = 0
   // One statement writing `value` of type `t`; vectors become plain for-of loops.

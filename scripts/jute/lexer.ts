@@ -58,7 +58,8 @@ export function lex(source: string, file: string): Token[] {
       let j = i + 1
       while (j < source.length && /[A-Za-z0-9_.]/.test(source[j]!)) j++
       const text = source.slice(i, j)
-      if (text.endsWith('.') || text.includes('..')) throw new JuteSyntaxError(file, line, `malformed qualified name ${JSON.stringify(text)}`)
+      if (text.endsWith('.') || text.includes('..'))
+        throw new JuteSyntaxError(file, line, `malformed qualified name ${JSON.stringify(text)}`)
       tokens.push({ kind: 'word', text, line })
       i = j
     } else {

@@ -5,13 +5,20 @@
 export type PrimitiveKind = 'int' | 'long' | 'boolean' | 'buffer' | 'ustring' | 'byte' | 'float' | 'double'
 
 /** Every primitive kind, for the parser. */
-export const PRIMITIVE_KINDS: ReadonlySet<string> = new Set<PrimitiveKind>(['int', 'long', 'boolean', 'buffer', 'ustring', 'byte', 'float', 'double'])
+export const PRIMITIVE_KINDS: ReadonlySet<string> = new Set<PrimitiveKind>([
+  'int',
+  'long',
+  'boolean',
+  'buffer',
+  'ustring',
+  'byte',
+  'float',
+  'double',
+])
 
 /** A Jute field type. A record reference keeps the module it was qualified with, if any. */
 export type JuteType =
-  | { kind: PrimitiveKind }
-  | { kind: 'vector'; element: JuteType }
-  | { kind: 'record'; name: string; module: string | undefined }
+  { kind: PrimitiveKind } | { kind: 'vector'; element: JuteType } | { kind: 'record'; name: string; module: string | undefined }
 
 /** One field of a record. */
 export interface Field {
@@ -84,7 +91,11 @@ export function indexRecords(files: readonly JuteFile[]): Map<string, RecordDef>
 }
 
 /** The record a reference names. Unqualified names must be in the referring record's module. */
-export function resolveRef(t: { name: string; module: string | undefined }, from: RecordDef, records: ReadonlyMap<string, RecordDef>): RecordDef {
+export function resolveRef(
+  t: { name: string; module: string | undefined },
+  from: RecordDef,
+  records: ReadonlyMap<string, RecordDef>,
+): RecordDef {
   const r = records.get(t.name)
   const wantModule = t.module ?? from.module
   if (!r || r.module !== wantModule) {
@@ -99,7 +110,12 @@ export function resolveRef(t: { name: string; module: string | undefined }, from
  * Smallest number of bytes a value of this type takes on the wire. Vectors bound hostile lengths
  * with it, so a record that contains itself other than through a vector (infinite size) is an error.
  */
-export function minEncodedSize(t: JuteType, from: RecordDef, records: ReadonlyMap<string, RecordDef>, visiting: Set<string> = new Set()): number {
+export function minEncodedSize(
+  t: JuteType,
+  from: RecordDef,
+  records: ReadonlyMap<string, RecordDef>,
+  visiting: Set<string> = new Set(),
+): number {
   switch (t.kind) {
     case 'boolean':
     case 'byte':
@@ -118,7 +134,9 @@ export function minEncodedSize(t: JuteType, from: RecordDef, records: ReadonlyMa
     case 'record': {
       const r = resolveRef(t, from, records)
       if (visiting.has(r.name)) {
-        throw new JuteModelError(`${from.file}:${from.line}: record ${r.name} contains itself (not through a vector), so it has no finite encoding`)
+        throw new JuteModelError(
+          `${from.file}:${from.line}: record ${r.name} contains itself (not through a vector), so it has no finite encoding`,
+        )
       }
       visiting.add(r.name)
       let n = 0
@@ -141,7 +159,9 @@ export function checkFile(file: JuteFile, records: ReadonlyMap<string, RecordDef
     } else if (t.kind === 'vector') {
       walk(t.element, rec, field)
       if (minEncodedSize(t.element, rec, records) === 0) {
-        throw new JuteModelError(`${rec.file}:${field.line}: vector ${field.name} of ${rec.name} has elements that can encode to 0 bytes; its length cannot be bounded`)
+        throw new JuteModelError(
+          `${rec.file}:${field.line}: vector ${field.name} of ${rec.name} has elements that can encode to 0 bytes; its length cannot be bounded`,
+        )
       }
     }
   }

@@ -36,10 +36,13 @@ module c {
 t.test('parses every type, qualified and local references, lines and docs', async (t) => {
   const f = parseJute(SAMPLE, 'sample.jute')
   t.equal(f.file, 'sample.jute')
-  t.same(f.modules.map((m) => [m.name, m.line, m.records.map((r) => r.name)]), [
-    ['a.b', 4, ['R', 'S']],
-    ['c', 24, ['T']],
-  ])
+  t.same(
+    f.modules.map((m) => [m.name, m.line, m.records.map((r) => r.name)]),
+    [
+      ['a.b', 4, ['R', 'S']],
+      ['c', 24, ['T']],
+    ],
+  )
   const r = f.modules[0]!.records[0]!
   t.match(r, { name: 'R', module: 'a.b', file: 'sample.jute', line: 7, doc: 'Doc of R,\non two lines.' })
   t.same(
@@ -78,30 +81,63 @@ t.test('lexer: comments, lines and dotted words', async (t) => {
     { kind: 'punct', text: ';', line: 4 },
   ])
   t.same(lex('', 'x.jute'), [])
-  t.same(lex('x\r\ny', 'x.jute').map((k) => k.line), [1, 2])
+  t.same(
+    lex('x\r\ny', 'x.jute').map((k) => k.line),
+    [1, 2],
+  )
 })
 
 t.test("parses the project's IDL files, matching ZooKeeper 3.8's layouts", async (t) => {
   const read = (name: string) => readFileSync(new URL(`../../jute/${name}`, import.meta.url), 'utf8')
   const zk = parseJute(read('zookeeper.jute'), 'jute/zookeeper.jute')
-  t.same(zk.modules.map((m) => m.name), ['org.apache.zookeeper.data', 'org.apache.zookeeper.proto'])
+  t.same(
+    zk.modules.map((m) => m.name),
+    ['org.apache.zookeeper.data', 'org.apache.zookeeper.proto'],
+  )
   const stat = zk.modules[0]!.records.find((r) => r.name === 'Stat')!
-  t.same(stat.fields.map((f) => `${f.type.kind} ${f.name}`), [
-    'long czxid', 'long mzxid', 'long ctime', 'long mtime', 'int version', 'int cversion', 'int aversion',
-    'long ephemeralOwner', 'int dataLength', 'int numChildren', 'long pzxid',
-  ])
+  t.same(
+    stat.fields.map((f) => `${f.type.kind} ${f.name}`),
+    [
+      'long czxid',
+      'long mzxid',
+      'long ctime',
+      'long mtime',
+      'int version',
+      'int cversion',
+      'int aversion',
+      'long ephemeralOwner',
+      'int dataLength',
+      'int numChildren',
+      'long pzxid',
+    ],
+  )
   const q = parseJute(read('quorum.jute'), 'jute/quorum.jute')
-  t.same(q.modules.map((m) => m.name), ['org.apache.zookeeper.txn', 'org.apache.zookeeper.server.quorum', 'org.apache.zookeeper.server.persistence'])
+  t.same(
+    q.modules.map((m) => m.name),
+    ['org.apache.zookeeper.txn', 'org.apache.zookeeper.server.quorum', 'org.apache.zookeeper.server.persistence'],
+  )
   const txn = q.modules[0]!.records
-  t.same(txn.find((r) => r.name === 'TxnHeader')!.fields.map((f) => `${f.type.kind} ${f.name}`), ['long clientId', 'int cxid', 'long zxid', 'long time', 'int type'])
-  t.same(txn.find((r) => r.name === 'CreateTxn')!.fields.map((f) => f.name), ['path', 'data', 'acl', 'ephemeral', 'parentCVersion'])
-  t.same(txn.find((r) => r.name === 'CreateTTLTxn')!.fields.map((f) => f.name), ['path', 'data', 'acl', 'parentCVersion', 'ttl'])
+  t.same(
+    txn.find((r) => r.name === 'TxnHeader')!.fields.map((f) => `${f.type.kind} ${f.name}`),
+    ['long clientId', 'int cxid', 'long zxid', 'long time', 'int type'],
+  )
+  t.same(
+    txn.find((r) => r.name === 'CreateTxn')!.fields.map((f) => f.name),
+    ['path', 'data', 'acl', 'ephemeral', 'parentCVersion'],
+  )
+  t.same(
+    txn.find((r) => r.name === 'CreateTTLTxn')!.fields.map((f) => f.name),
+    ['path', 'data', 'acl', 'parentCVersion', 'ttl'],
+  )
   t.same(txn.find((r) => r.name === 'MultiTxn')!.fields[0]!.type, {
     kind: 'vector',
     element: { kind: 'record', name: 'Txn', module: 'org.apache.zookeeper.txn' },
   })
   const qp = q.modules[1]!.records.find((r) => r.name === 'QuorumPacket')!
-  t.same(qp.fields.map((f) => f.name), ['type', 'zxid', 'data', 'authinfo'])
+  t.same(
+    qp.fields.map((f) => f.name),
+    ['type', 'zxid', 'data', 'authinfo'],
+  )
   t.same(qp.fields[3]!.type, { kind: 'vector', element: { kind: 'record', name: 'Id', module: 'org.apache.zookeeper.data' } })
 })
 
@@ -123,7 +159,10 @@ t.test('syntax errors name file:line and what was expected', async (t) => {
   t.equal(errorOf('module m {\n class C {}\n class C {}\n}'), 'bad.jute:3: duplicate class C in module m')
   t.equal(errorOf('module m {\n class C {\n  int x;\n'), "bad.jute:3: expected a field or '}' to close class C, found end of file")
   t.equal(errorOf('module m { class C { int @; } }'), 'bad.jute:1: unexpected character "@"')
-  t.equal(errorOf('module m {\n\n /* never closed\n class C {}\n}'), "bad.jute:3: unterminated /* comment: expected '*/' before end of file")
+  t.equal(
+    errorOf('module m {\n\n /* never closed\n class C {}\n}'),
+    "bad.jute:3: unterminated /* comment: expected '*/' before end of file",
+  )
   t.equal(errorOf('module m {\n class C {\n  vector<int x;\n }\n}'), "bad.jute:3: expected '>' to close vector<…>, found 'x'")
   t.equal(errorOf('module m {\n class C {\n  vector int x;\n }\n}'), "bad.jute:3: expected '<' after vector, found 'int'")
   t.equal(errorOf('module m {\n class C {\n  map<ustring,int> m;\n }\n}'), 'bad.jute:3: map<…> fields are not supported by this generator')
@@ -134,7 +173,10 @@ t.test('syntax errors name file:line and what was expected', async (t) => {
   t.equal(errorOf('\n\nclass C {}'), "bad.jute:3: expected 'module', found 'class'")
   t.equal(errorOf('module {}'), "bad.jute:1: expected a module name, found '{'")
   t.equal(errorOf('module m\n\n class C {}'), "bad.jute:3: expected '{' after module m, found 'class'")
-  t.equal(errorOf('module m {\n class C {\n  ; x;\n }\n}'), "bad.jute:3: expected a type (int, long, boolean, buffer, ustring, byte, float, double, vector<…> or a record name), found ';'")
+  t.equal(
+    errorOf('module m {\n class C {\n  ; x;\n }\n}'),
+    "bad.jute:3: expected a type (int, long, boolean, buffer, ustring, byte, float, double, vector<…> or a record name), found ';'",
+  )
   t.equal(errorOf('module m {'), "bad.jute:1: expected 'class' or '}' to close module m, found end of file")
 })
 

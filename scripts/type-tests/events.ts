@@ -35,9 +35,20 @@ export function clientEvents(zk: ZooKeeper): void {
   zk.listenerCount('connection')
 }
 
-export function recipeEvents(latch: LeaderLatch, mutex: Mutex, cache: NodeCache, config: ConfigWatcher<{ port: number }>, tree: TreeCache, node: PersistentNode, service: ServiceWatch<{ zone: string }>): void {
+export function recipeEvents(
+  latch: LeaderLatch,
+  mutex: Mutex,
+  cache: NodeCache,
+  config: ConfigWatcher<{ port: number }>,
+  tree: TreeCache,
+  node: PersistentNode,
+  service: ServiceWatch<{ zone: string }>,
+): void {
   latch.on('isLeader', () => {}).on('notLeader', () => {})
-  mutex.on('suspended', () => {}).on('reconnected', () => {}).on('lost', () => {})
+  mutex
+    .on('suspended', () => {})
+    .on('reconnected', () => {})
+    .on('lost', () => {})
   cache.on('change', (snapshot) => void snapshot?.stat.mzxid)
   config.on('change', (value) => void value.port)
   tree.on('added', (path: string, added) => void [path, added.data])

@@ -17,7 +17,12 @@ export function checkDefaultTimeout(timeout: unknown, site: ArgumentSite): void 
  * timeout or when the caller's signal fires, and after the call settles, so the work can release
  * its socket; the call does not wait for it to.
  */
-export function bounded<T>(ctx: AdminErrorContext, opts: AdminCallOptions | undefined, defaultTimeout: number, work: (stop: AbortSignal) => Promise<T>): Promise<T> {
+export function bounded<T>(
+  ctx: AdminErrorContext,
+  opts: AdminCallOptions | undefined,
+  defaultTimeout: number,
+  work: (stop: AbortSignal) => Promise<T>,
+): Promise<T> {
   checkCallOptions(opts, { op: ctx.command })
   const timeout = opts?.timeout ?? defaultTimeout
   const signal = opts?.signal

@@ -2,7 +2,8 @@
 // subclass per way a call can fail. They are not ZooKeeperErrors: no ZooKeeper error code applies.
 
 /** What an AdminError's `code` can be; each has its own subclass. */
-export type AdminErrorCode = 'NOTWHITELISTED' | 'NOTSERVING' | 'COMMANDFAILED' | 'TIMEOUT' | 'ABORTED' | 'UNREACHABLE' | 'HTTPSTATUS' | 'BADRESPONSE'
+export type AdminErrorCode =
+  'NOTWHITELISTED' | 'NOTSERVING' | 'COMMANDFAILED' | 'TIMEOUT' | 'ABORTED' | 'UNREACHABLE' | 'HTTPSTATUS' | 'BADRESPONSE'
 
 /** Where an admin call failed. */
 export interface AdminErrorContext {

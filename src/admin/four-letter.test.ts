@@ -8,7 +8,13 @@ import { ZooKeeper, CreateMode, BadArgumentsError } from '../index.js'
 import { freePort } from '../testing/real-zookeeper.js'
 import { FourLetterClient } from './four-letter.js'
 import {
-  AdminAbortedError, AdminBadResponseError, AdminError, AdminNotServingError, AdminNotWhitelistedError, AdminTimeoutError, AdminUnreachableError,
+  AdminAbortedError,
+  AdminBadResponseError,
+  AdminError,
+  AdminNotServingError,
+  AdminNotWhitelistedError,
+  AdminTimeoutError,
+  AdminUnreachableError,
 } from './errors.js'
 
 /** A TCP server that hands each connection (and the word it sent) to `onWord`; sockets it sees are tracked. */
@@ -42,7 +48,10 @@ t.test('every word against the bundled server', async (t) => {
   t.equal(srvr.zxid, (await zk.exists('/e'))!.czxid, 'the zxid of the last write')
   t.ok((await admin.stat()).clients.length >= 2, 'the client and the asking connection')
   const cons = await admin.cons()
-  t.ok(cons.connections.some((c) => c.session?.sessionId === zk.sessionId), 'the session in cons')
+  t.ok(
+    cons.connections.some((c) => c.session?.sessionId === zk.sessionId),
+    'the session in cons',
+  )
   t.match(await admin.conf(), { clientPort: Number(ens.connectString.split(':')[1]), serverId: 0, servers: [] })
   t.match((await admin.envi()).environment, { 'zookeeper.version': /zookit/ })
   t.match(await admin.mntr(), { mode: 'standalone', ephemeralsCount: 1, watchCount: 1 })
@@ -57,12 +66,19 @@ t.test('a word left out of the whitelist is AdminNotWhitelistedError', async (t)
   const { server } = await fake(t, (sock, word) => sock.end(`${word} is not executed because it is not in the whitelist.\n`))
   const err = await new FourLetterClient(server).mntr().catch((e: unknown) => e)
   t.type(err, AdminNotWhitelistedError)
-  t.match(err, { code: 'NOTWHITELISTED', command: 'mntr', server, message: `NOTWHITELISTED (mntr ${server}): the server does not run "mntr": it is not in its 4lw.commands.whitelist` })
+  t.match(err, {
+    code: 'NOTWHITELISTED',
+    command: 'mntr',
+    server,
+    message: `NOTWHITELISTED (mntr ${server}): the server does not run "mntr": it is not in its 4lw.commands.whitelist`,
+  })
   t.type(err, AdminError)
 })
 
 t.test('a server not serving is AdminNotServingError (isro says "null")', async (t) => {
-  const { server } = await fake(t, (sock, word) => sock.end(word === 'isro' ? 'null' : 'This ZooKeeper instance is not currently serving requests\n'))
+  const { server } = await fake(t, (sock, word) =>
+    sock.end(word === 'isro' ? 'null' : 'This ZooKeeper instance is not currently serving requests\n'),
+  )
   const admin = new FourLetterClient(server)
   await t.rejects(admin.srvr(), AdminNotServingError)
   await t.rejects(admin.isro(), { code: 'NOTSERVING', command: 'isro' })
@@ -85,7 +101,12 @@ t.test('a closed port is AdminUnreachableError with ECONNREFUSED as cause', asyn
   const port = await freePort()
   const err = await new FourLetterClient(`127.0.0.1:${port}`).ruok().catch((e: unknown) => e)
   t.type(err, AdminUnreachableError)
-  t.match(err, { code: 'UNREACHABLE', server: `127.0.0.1:${port}`, message: /could not connect \(ECONNREFUSED\)/, cause: { code: 'ECONNREFUSED' } })
+  t.match(err, {
+    code: 'UNREACHABLE',
+    server: `127.0.0.1:${port}`,
+    message: /could not connect \(ECONNREFUSED\)/,
+    cause: { code: 'ECONNREFUSED' },
+  })
 })
 
 t.test('the signal aborts, before or during the call', async (t) => {
@@ -110,8 +131,14 @@ t.test('answers that cannot be read are AdminBadResponseError', async (t) => {
   t.type(err, AdminBadResponseError)
   t.match(err, { message: /not a srvr answer: unexpected line "hello"/, raw: 'hello\n' })
   // A reset that follows the data at once can reach the client with it and read as a plain close.
-  const { server: cut } = await fake(t, (sock) => sock.write('Zookeeper version: 3.8.0\n', () => setTimeout(() => sock.resetAndDestroy(), 50)))
-  await t.rejects(new FourLetterClient(cut).srvr(), { code: 'BADRESPONSE', message: /failed after \d+ bytes/, cause: { code: 'ECONNRESET' } })
+  const { server: cut } = await fake(t, (sock) =>
+    sock.write('Zookeeper version: 3.8.0\n', () => setTimeout(() => sock.resetAndDestroy(), 50)),
+  )
+  await t.rejects(new FourLetterClient(cut).srvr(), {
+    code: 'BADRESPONSE',
+    message: /failed after \d+ bytes/,
+    cause: { code: 'ECONNRESET' },
+  })
   const { server: big } = await fake(t, (sock) => sock.end('x'.repeat(4096)))
   await t.rejects(new FourLetterClient(big, { maxAnswerBytes: 1024 }).envi(), { code: 'BADRESPONSE', message: /longer than 1024 bytes/ })
 })

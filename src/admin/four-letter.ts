@@ -4,11 +4,39 @@ import net from 'node:net'
 import { BadArgumentsError } from '../errors.js'
 import { describeValue } from '../arguments.js'
 import { bounded, checkDefaultTimeout, DEFAULT_ADMIN_TIMEOUT } from './call.js'
-import { AdminBadResponseError, AdminNotServingError, AdminNotWhitelistedError, AdminUnreachableError, type AdminErrorContext } from './errors.js'
-import { parseConf, parseCons, parseDump, parseEnvi, parseIsro, parseMntr, parseRuok, parseSrvr, parseStat, parseWchs, refusal } from './parse.js'
+import {
+  AdminBadResponseError,
+  AdminNotServingError,
+  AdminNotWhitelistedError,
+  AdminUnreachableError,
+  type AdminErrorContext,
+} from './errors.js'
+import {
+  parseConf,
+  parseCons,
+  parseDump,
+  parseEnvi,
+  parseIsro,
+  parseMntr,
+  parseRuok,
+  parseSrvr,
+  parseStat,
+  parseWchs,
+  refusal,
+} from './parse.js'
 import { shaped } from './shape.js'
 import type {
-  AdminCallOptions, AdminCommands, ConfResult, ConsResult, DumpResult, EnviResult, IsroResult, MntrResult, RuokResult, SrvrResult, StatResult,
+  AdminCallOptions,
+  AdminCommands,
+  ConfResult,
+  ConsResult,
+  DumpResult,
+  EnviResult,
+  IsroResult,
+  MntrResult,
+  RuokResult,
+  SrvrResult,
+  StatResult,
   WchsResult,
 } from './types.js'
 
@@ -71,7 +99,8 @@ export class FourLetterClient implements AdminCommands {
    * whitelisted, not serving) still reject with their typed errors.
    */
   async send(word: string, opts?: AdminCallOptions): Promise<string> {
-    if (typeof word !== 'string' || !/^[a-z]{4}$/.test(word)) throw new BadArgumentsError(`word must be four lower-case letters, not ${describeValue(word)}`, { op: 'send' })
+    if (typeof word !== 'string' || !/^[a-z]{4}$/.test(word))
+      throw new BadArgumentsError(`word must be four lower-case letters, not ${describeValue(word)}`, { op: 'send' })
     const ctx = { command: word, server: this.server }
     const text = await bounded(ctx, opts, this.timeout, (stop) => this.exchange(word, ctx, stop))
     const refused = refusal(word, text)
@@ -108,7 +137,13 @@ export class FourLetterClient implements AdminCommands {
         done()
         // Before the connection stands the server is unreachable; after, its answer was cut short.
         if (!connected) reject(new AdminUnreachableError({ ...ctx, cause: err }))
-        else reject(new AdminBadResponseError(`the connection failed after ${size} bytes of answer`, Buffer.concat(chunks).toString('utf8'), { ...ctx, cause: err }))
+        else
+          reject(
+            new AdminBadResponseError(`the connection failed after ${size} bytes of answer`, Buffer.concat(chunks).toString('utf8'), {
+              ...ctx,
+              cause: err,
+            }),
+          )
       })
       sock.once('close', () => {
         done()

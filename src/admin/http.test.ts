@@ -8,7 +8,14 @@ import { freePort } from '../testing/real-zookeeper.js'
 import { REAL } from './fixtures.test-helper.js'
 import { AdminServerClient } from './http.js'
 import {
-  AdminAbortedError, AdminBadResponseError, AdminCommandError, AdminError, AdminHttpError, AdminNotServingError, AdminTimeoutError, AdminUnreachableError,
+  AdminAbortedError,
+  AdminBadResponseError,
+  AdminCommandError,
+  AdminError,
+  AdminHttpError,
+  AdminNotServingError,
+  AdminTimeoutError,
+  AdminUnreachableError,
 } from './errors.js'
 
 const BASE = 'http://zk.test:8080'
@@ -43,7 +50,12 @@ t.test('each command maps the AdminServer JSON to its typed result', async (t) =
 })
 
 t.test('command() runs any command and keeps large integers exact', async (t) => {
-  nock(BASE).get('/commands/leader').reply(200, '{"is_leader": false, "leader_id": 3, "leader_ip": "127.0.0.1", "big": 72057931814404096, "command": "leader", "error": null}')
+  nock(BASE)
+    .get('/commands/leader')
+    .reply(
+      200,
+      '{"is_leader": false, "leader_id": 3, "leader_ip": "127.0.0.1", "big": 72057931814404096, "command": "leader", "error": null}',
+    )
   const { json, raw } = await new AdminServerClient(BASE).command('leader')
   t.match(json, { is_leader: false, leader_id: 3, big: 72057931814404096n })
   t.match(raw, /"is_leader"/)
@@ -70,7 +82,7 @@ t.test('HTTP 500 and 403 are AdminHttpError with the status', async (t) => {
   await t.rejects(new AdminServerClient(BASE).mntr(), { code: 'HTTPSTATUS', status: 403, body: 'forbidden' })
 })
 
-t.test('a body that is not JSON, or not the command\'s JSON, is AdminBadResponseError', async (t) => {
+t.test("a body that is not JSON, or not the command's JSON, is AdminBadResponseError", async (t) => {
   nock(BASE).get('/commands/srvr').reply(200, '<html>not json</html>')
   const err = await new AdminServerClient(BASE).srvr().catch((e: unknown) => e)
   t.type(err, AdminBadResponseError)
@@ -86,12 +98,14 @@ t.test('a body that is not JSON, or not the command\'s JSON, is AdminBadResponse
   await t.rejects(new AdminServerClient(BASE, { maxAnswerBytes: 1024 }).envi(), { code: 'BADRESPONSE', message: /longer than 1024 bytes/ })
 })
 
-t.test('the server\'s own errors: unknown command, not serving', async (t) => {
+t.test("the server's own errors: unknown command, not serving", async (t) => {
   nock(BASE).get('/commands/nope').reply(200, REAL['follower.http.nope'])
   const err = await new AdminServerClient(BASE).command('nope').catch((e: unknown) => e)
   t.type(err, AdminCommandError)
   t.match(err, { code: 'COMMANDFAILED', serverError: 'Unknown command: nope', command: 'nope' })
-  nock(BASE).get('/commands/srvr').reply(200, '{"command": "server_stats", "error": "This ZooKeeper instance is not currently serving requests"}')
+  nock(BASE)
+    .get('/commands/srvr')
+    .reply(200, '{"command": "server_stats", "error": "This ZooKeeper instance is not currently serving requests"}')
   await t.rejects(new AdminServerClient(BASE).srvr(), AdminNotServingError)
 })
 
@@ -120,7 +134,9 @@ t.test('the signal aborts, before or during the call', async (t) => {
 
 t.test('connection refused is AdminUnreachableError with ECONNREFUSED as cause', async (t) => {
   // (nock 14 needs an Error here: given a plain object it never fails the request.)
-  nock(BASE).get('/commands/ruok').replyWithError(Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:8080'), { code: 'ECONNREFUSED' }))
+  nock(BASE)
+    .get('/commands/ruok')
+    .replyWithError(Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:8080'), { code: 'ECONNREFUSED' }))
   const err = await new AdminServerClient(BASE).ruok().catch((e: unknown) => e)
   t.type(err, AdminUnreachableError)
   t.match(err, { code: 'UNREACHABLE', message: /could not connect \(ECONNREFUSED\)/, cause: { code: 'ECONNREFUSED' } })

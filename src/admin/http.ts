@@ -6,17 +6,42 @@ import { BadArgumentsError } from '../errors.js'
 import { describeValue } from '../arguments.js'
 import { bounded, checkDefaultTimeout, DEFAULT_ADMIN_TIMEOUT } from './call.js'
 import {
-  AdminBadResponseError, AdminCommandError, AdminError, AdminHttpError, AdminNotServingError, AdminUnreachableError, type AdminErrorContext,
+  AdminBadResponseError,
+  AdminCommandError,
+  AdminError,
+  AdminHttpError,
+  AdminNotServingError,
+  AdminUnreachableError,
+  type AdminErrorContext,
 } from './errors.js'
 import { parseJson, type JsonObject } from './json.js'
 import { NOT_SERVING } from './parse.js'
 import {
-  confFromJson, consFromJson, dumpFromJson, enviFromJson, isroFromJson, mntrFromJson, ruokFromJson, srvrFromJson, statFromJson, wchsFromJson,
+  confFromJson,
+  consFromJson,
+  dumpFromJson,
+  enviFromJson,
+  isroFromJson,
+  mntrFromJson,
+  ruokFromJson,
+  srvrFromJson,
+  statFromJson,
+  wchsFromJson,
   type JsonAnswer,
 } from './parse-json.js'
 import { shaped } from './shape.js'
 import type {
-  AdminCallOptions, AdminCommands, ConfResult, ConsResult, DumpResult, EnviResult, IsroResult, MntrResult, RuokResult, SrvrResult, StatResult,
+  AdminCallOptions,
+  AdminCommands,
+  ConfResult,
+  ConsResult,
+  DumpResult,
+  EnviResult,
+  IsroResult,
+  MntrResult,
+  RuokResult,
+  SrvrResult,
+  StatResult,
   WchsResult,
 } from './types.js'
 
@@ -66,7 +91,8 @@ export class AdminServerClient implements AdminCommands {
     } catch {
       throw new BadArgumentsError(`url must be an http(s) URL such as "http://127.0.0.1:8080", not ${describeValue(url)}`, SITE)
     }
-    if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new BadArgumentsError(`url must be http: or https:, not ${base.protocol}`, SITE)
+    if (base.protocol !== 'http:' && base.protocol !== 'https:')
+      throw new BadArgumentsError(`url must be http: or https:, not ${base.protocol}`, SITE)
     checkDefaultTimeout(opts.timeout, SITE)
     if (opts.maxAnswerBytes !== undefined && (!Number.isInteger(opts.maxAnswerBytes) || opts.maxAnswerBytes < 1)) {
       throw new BadArgumentsError(`maxAnswerBytes must be a whole number of bytes above 0, not ${describeValue(opts.maxAnswerBytes)}`, SITE)
@@ -89,13 +115,15 @@ export class AdminServerClient implements AdminCommands {
    * AdminNotServingError for a server that is not serving, else AdminCommandError.
    */
   async command(name: string, opts?: AdminCallOptions): Promise<JsonAnswer> {
-    if (typeof name !== 'string' || !/^[A-Za-z0-9_]+$/.test(name)) throw new BadArgumentsError(`command must be a command name such as "srvr", not ${describeValue(name)}`, { op: 'command' })
+    if (typeof name !== 'string' || !/^[A-Za-z0-9_]+$/.test(name))
+      throw new BadArgumentsError(`command must be a command name such as "srvr", not ${describeValue(name)}`, { op: 'command' })
     const ctx = { command: name, server: this.server }
     const raw = await bounded(ctx, opts, this.timeout, (stop) => this.get(name, ctx, stop))
     let json: JsonObject
     try {
       const parsed = parseJson(raw)
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new SyntaxError('the body is JSON but not an object')
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+        throw new SyntaxError('the body is JSON but not an object')
       json = parsed
     } catch (err) {
       throw new AdminBadResponseError(`the body is not a JSON object: ${(err as Error).message}`, raw, { ...ctx, cause: err })
@@ -139,7 +167,11 @@ export class AdminServerClient implements AdminCommands {
         })
         res.once('error', (err) => {
           done()
-          reject(err instanceof AdminError ? err : new AdminBadResponseError('the connection failed during the answer', undefined, { ...ctx, cause: err }))
+          reject(
+            err instanceof AdminError
+              ? err
+              : new AdminBadResponseError('the connection failed during the answer', undefined, { ...ctx, cause: err }),
+          )
         })
         res.once('end', () => {
           done()

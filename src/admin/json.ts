@@ -49,9 +49,14 @@ export function parseJson(text: string): JsonValue {
         if (text[at] !== ':') fail('expected ":"')
         at++
         // A key named __proto__ must become a plain property, not the object's prototype.
-        Object.defineProperty(out, JSON.parse(key) as string, { value: value(depth + 1), enumerable: true, writable: true, configurable: true })
+        Object.defineProperty(out, JSON.parse(key) as string, {
+          value: value(depth + 1),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        })
         skip()
-        if (text[at] === '}') return at++, out
+        if (text[at] === '}') return (at++, out)
         if (text[at] !== ',') fail('expected "," or "}"')
         at++
       }
@@ -67,15 +72,15 @@ export function parseJson(text: string): JsonValue {
       for (;;) {
         out.push(value(depth + 1))
         skip()
-        if (text[at] === ']') return at++, out
+        if (text[at] === ']') return (at++, out)
         if (text[at] !== ',') fail('expected "," or "]"')
         at++
       }
     }
     if (c === '"') return JSON.parse(match(STRING) ?? fail('bad string')) as string
-    if (text.startsWith('true', at)) return (at += 4), true
-    if (text.startsWith('false', at)) return (at += 5), false
-    if (text.startsWith('null', at)) return (at += 4), null
+    if (text.startsWith('true', at)) return ((at += 4), true)
+    if (text.startsWith('false', at)) return ((at += 5), false)
+    if (text.startsWith('null', at)) return ((at += 4), null)
     const num = match(NUMBER) ?? fail('unexpected character')
     const n = Number(num)
     return /^-?\d+$/.test(num) && !Number.isSafeInteger(n) ? BigInt(num) : n

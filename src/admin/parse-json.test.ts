@@ -5,7 +5,16 @@ import { REAL } from './fixtures.test-helper.js'
 import { parseJson, type JsonObject } from './json.js'
 import { parseCons, parseMntr, parseStat } from './parse.js'
 import {
-  confFromJson, consFromJson, dumpFromJson, enviFromJson, isroFromJson, mntrFromJson, ruokFromJson, srvrFromJson, statFromJson, wchsFromJson,
+  confFromJson,
+  consFromJson,
+  dumpFromJson,
+  enviFromJson,
+  isroFromJson,
+  mntrFromJson,
+  ruokFromJson,
+  srvrFromJson,
+  statFromJson,
+  wchsFromJson,
   type JsonAnswer,
 } from './parse-json.js'
 import { ShapeError } from './shape.js'
@@ -23,7 +32,10 @@ t.test('srvr and stat: the same fields as the words', async (t) => {
   t.match(follower, { mode: 'follower', proposalSizes: undefined, zxid: 0x100000002n, connections: 1 })
   t.same(follower.latency, { min: 1, avg: 5.25, max: 13 })
   // The words list the asking connection as well; the session's connection is in both.
-  t.same(follower.clients, parseStat(REAL['follower.4lw.stat']!).clients.filter((c) => c.address === '127.0.0.1:37826'))
+  t.same(
+    follower.clients,
+    parseStat(REAL['follower.4lw.stat']!).clients.filter((c) => c.address === '127.0.0.1:37826'),
+  )
 })
 
 t.test('cons: the session id exact (beyond 2^53), as the words give it', async (t) => {
@@ -32,13 +44,37 @@ t.test('cons: the session id exact (beyond 2^53), as the words give it', async (
   t.equal(r.connections[0]!.session!.sessionId, SESSION)
   t.same(r.connections[0], parseCons(REAL['follower.4lw.cons']!).connections[1])
   t.same(r.secureConnections, [])
-  const none = consFromJson({ json: { connections: [{ remote_socket_address: 'a:1', interest_ops: 0, outstanding_requests: 0, packets_received: 1, packets_sent: 0, session_id: 0, last_cxid: -1 }] }, raw: '' })
+  const none = consFromJson({
+    json: {
+      connections: [
+        {
+          remote_socket_address: 'a:1',
+          interest_ops: 0,
+          outstanding_requests: 0,
+          packets_received: 1,
+          packets_sent: 0,
+          session_id: 0,
+          last_cxid: -1,
+        },
+      ],
+    },
+    raw: '',
+  })
   t.equal(none.connections[0]!.session, undefined, 'no session before the handshake')
 })
 
 t.test('conf: the common settings typed, the rest in snake_case', async (t) => {
   const r = confFromJson(answer('leader.http.conf'))
-  t.match(r, { clientPort: 36039, tickTime: 2000, maxClientCnxns: 0, minSessionTimeout: 4000, maxSessionTimeout: 40000, serverId: 3, clientPortListenBacklog: -1, servers: [] })
+  t.match(r, {
+    clientPort: 36039,
+    tickTime: 2000,
+    maxClientCnxns: 0,
+    minSessionTimeout: 4000,
+    maxSessionTimeout: 40000,
+    serverId: 3,
+    clientPortListenBacklog: -1,
+    servers: [],
+  })
   t.match(r.dataDir, /server-3\/data\/version-2$/)
   t.equal(r.settings.tick_time, '2000')
   t.notOk('command' in r.settings || 'error' in r.settings, 'the envelope is not a setting')
@@ -77,6 +113,9 @@ t.test('missing or mistyped fields are ShapeErrors naming the field', async (t) 
   t.throws(() => srvrFromJson({ ...srvr, json: { ...srvr.json, server_stats: { ...stats, server_state: 'boss' } } }), /unknown server mode/)
   t.throws(() => srvrFromJson({ ...srvr, json: { version: 'x' } }), ShapeError)
   t.throws(() => wchsFromJson({ json: {}, raw: '{}' }), /no "num_connections" field/)
-  t.throws(() => dumpFromJson({ json: { expiry_time_to_session_ids: { soon: [1] }, session_id_to_ephemeral_paths: {} }, raw: '' }), /expected a number as key/)
+  t.throws(
+    () => dumpFromJson({ json: { expiry_time_to_session_ids: { soon: [1] }, session_id_to_ephemeral_paths: {} }, raw: '' }),
+    /expected a number as key/,
+  )
   t.throws(() => consFromJson({ json: { connections: [1] }, raw: '' }), /expected a list of objects/)
 })

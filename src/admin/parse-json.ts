@@ -4,8 +4,19 @@ import type { JsonObject, JsonValue } from './json.js'
 import { metricsResult } from './parse.js'
 import { serverMode, ShapeError } from './shape.js'
 import type {
-  ClientConnection, ConfResult, ConnectionInfo, ConsResult, DumpResult, EnviResult, IsroResult, MntrResult, RuokResult, SessionExpiry,
-  SrvrResult, StatResult, WchsResult,
+  ClientConnection,
+  ConfResult,
+  ConnectionInfo,
+  ConsResult,
+  DumpResult,
+  EnviResult,
+  IsroResult,
+  MntrResult,
+  RuokResult,
+  SessionExpiry,
+  SrvrResult,
+  StatResult,
+  WchsResult,
 } from './types.js'
 
 /** A parsed answer and its text. */
@@ -55,7 +66,8 @@ function obj(o: JsonObject, key: string): JsonObject {
 
 function list(o: JsonObject, key: string): JsonObject[] {
   const v = field(o, key)
-  if (!Array.isArray(v) || !v.every((x) => typeof x === 'object' && x !== null && !Array.isArray(x))) throw new ShapeError(`"${key}": expected a list of objects, got ${describe(v)}`)
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'object' && x !== null && !Array.isArray(x)))
+    throw new ShapeError(`"${key}": expected a list of objects, got ${describe(v)}`)
   return v as JsonObject[]
 }
 
@@ -97,7 +109,11 @@ export function srvrFromJson({ json, raw }: JsonAnswer): SrvrResult {
     zxid: big(stats, 'last_processed_zxid'),
     mode: serverMode(field(stats, 'server_state')),
     nodeCount: num(json, 'node_count'),
-    proposalSizes: proposal && { last: num(proposal, 'last_buffer_size'), min: num(proposal, 'min_buffer_size'), max: num(proposal, 'max_buffer_size') },
+    proposalSizes: proposal && {
+      last: num(proposal, 'last_buffer_size'),
+      min: num(proposal, 'min_buffer_size'),
+      max: num(proposal, 'max_buffer_size'),
+    },
     raw,
   }
 }
@@ -198,7 +214,8 @@ export function dumpFromJson({ json, raw }: JsonAnswer): DumpResult {
     }
   }
   const ephemerals = Object.entries(obj(json, 'session_id_to_ephemeral_paths')).map(([id, paths]) => {
-    if (!Array.isArray(paths) || !paths.every((p) => typeof p === 'string')) throw new ShapeError('session_id_to_ephemeral_paths: expected lists of paths')
+    if (!Array.isArray(paths) || !paths.every((p) => typeof p === 'string'))
+      throw new ShapeError('session_id_to_ephemeral_paths: expected lists of paths')
     return { sessionId: bigKey(id, 'session_id_to_ephemeral_paths'), paths: paths as string[] }
   })
   return { clock: 'elapsed', sessions, ephemerals, connections: [], raw }

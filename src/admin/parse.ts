@@ -2,8 +2,22 @@
 // the typed results. Each parser throws ShapeError on text it does not recognise.
 import { decimal, hex64, serverMode, ShapeError, socketAddress } from './shape.js'
 import type {
-  ClientConnection, ConfResult, ConnectionExpiry, ConnectionInfo, ConsResult, DumpResult, EnviResult, IsroResult, MntrResult,
-  QuorumMember, RuokResult, SessionEphemerals, SessionExpiry, SrvrResult, StatResult, WchsResult,
+  ClientConnection,
+  ConfResult,
+  ConnectionExpiry,
+  ConnectionInfo,
+  ConsResult,
+  DumpResult,
+  EnviResult,
+  IsroResult,
+  MntrResult,
+  QuorumMember,
+  RuokResult,
+  SessionEphemerals,
+  SessionExpiry,
+  SrvrResult,
+  StatResult,
+  WchsResult,
 } from './types.js'
 
 /** What a server prints instead of an answer while it does not serve. */
@@ -266,14 +280,22 @@ export function parseDump(raw: string): DumpResult {
     else if (line === 'ephemeral nodes dump:') section = 'ephemerals'
     else if (line === 'Connections dump:') section = 'connections'
     // Headers with counts: "Session Sets (2)/(3):", "Global Sessions(1):", "Sessions with Ephemerals (1):", "Connections Sets …".
-    else if (/^(Local |Global )*(Session Sets|Sessions with Ephemerals|Connections Sets) ?\(\d+\)(\/\(\d+\))?:$/.test(line) || /^(Local |Global )*Global Sessions\(\d+\):$/.test(line)) continue
+    else if (
+      /^(Local |Global )*(Session Sets|Sessions with Ephemerals|Connections Sets) ?\(\d+\)(\/\(\d+\))?:$/.test(line) ||
+      /^(Local |Global )*Global Sessions\(\d+\):$/.test(line)
+    )
+      continue
     else if ((section === 'sessions' || section === 'connections') && (m = /^\d+ expire at (.+):$/.exec(line))) expiresAt = javaDate(m[1]!)
-    else if (section === 'sessions' && (m = /^\t(0x[0-9a-fA-F]+)$/.exec(line))) sessions.push({ sessionId: hex64(m[1], 'session'), expiresAt, timeout: undefined })
+    else if (section === 'sessions' && (m = /^\t(0x[0-9a-fA-F]+)$/.exec(line)))
+      sessions.push({ sessionId: hex64(m[1], 'session'), expiresAt, timeout: undefined })
     // A follower knows its global sessions' timeouts, not their deadlines.
-    else if (section === 'sessions' && (m = /^(0x[0-9a-fA-F]+)\t(\d+)ms$/.exec(line))) sessions.push({ sessionId: hex64(m[1], 'session'), expiresAt: undefined, timeout: Number(m[2]) })
-    else if (section === 'ephemerals' && (m = /^(0x[0-9a-fA-F]+):$/.exec(line))) ephemerals.push((owner = { sessionId: hex64(m[1], 'session'), paths: [] }))
+    else if (section === 'sessions' && (m = /^(0x[0-9a-fA-F]+)\t(\d+)ms$/.exec(line)))
+      sessions.push({ sessionId: hex64(m[1], 'session'), expiresAt: undefined, timeout: Number(m[2]) })
+    else if (section === 'ephemerals' && (m = /^(0x[0-9a-fA-F]+):$/.exec(line)))
+      ephemerals.push((owner = { sessionId: hex64(m[1], 'session'), paths: [] }))
     else if (section === 'ephemerals' && owner && line.startsWith('\t')) owner.paths.push(line.slice(1))
-    else if (section === 'connections' && (m = /^\tip: (\S+) sessionId: (0x[0-9a-fA-F]+)$/.exec(line))) connections.push({ address: socketAddress(m[1]!), sessionId: hex64(m[2], 'sessionId'), expiresAt })
+    else if (section === 'connections' && (m = /^\tip: (\S+) sessionId: (0x[0-9a-fA-F]+)$/.exec(line)))
+      connections.push({ address: socketAddress(m[1]!), sessionId: hex64(m[2], 'sessionId'), expiresAt })
     else throw new ShapeError(`unexpected line ${JSON.stringify(line)}`)
   }
   if (section === undefined) throw new ShapeError('expected "SessionTracker dump:"')

@@ -35,7 +35,8 @@ export function decimal(text: string | undefined, what: string): number {
 /** A 64-bit value written as Java's Long.toHexString writes it (two's complement, so -1 is ffff…). */
 export function hex64(text: string | undefined, what: string): bigint {
   const digits = text?.trim().replace(/^0x/i, '')
-  if (digits === undefined || !/^[0-9a-f]{1,16}$/i.test(digits)) throw new ShapeError(`${what}: expected a hex number, got ${JSON.stringify(text)}`)
+  if (digits === undefined || !/^[0-9a-f]{1,16}$/i.test(digits))
+    throw new ShapeError(`${what}: expected a hex number, got ${JSON.stringify(text)}`)
   return BigInt.asIntN(64, BigInt(`0x${digits}`))
 }
 

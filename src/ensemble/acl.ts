@@ -57,7 +57,11 @@ export function authInfoOrder(ids: AuthId[], address: string): AuthId[] {
   // The table has 16 buckets and doubles once it is three quarters full.
   let buckets = 16
   while (all.length >= buckets * 0.75) buckets *= 2
-  return bucketOrder(all, all.map((id) => spreadHash(javaIdHash(id))), buckets)
+  return bucketOrder(
+    all,
+    all.map((id) => spreadHash(javaIdHash(id))),
+    buckets,
+  )
 }
 
 /** Whether the identities (and client address) grant `perm` under `acl`. Super always does. */

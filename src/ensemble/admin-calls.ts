@@ -39,7 +39,10 @@ export class AdminCalls {
     // The child keeps its own deadline; this one is for a child that cannot answer at all.
     const ms = (req.op === 'caughtUp' ? req.timeoutMs : ADMIN_TIMEOUT_MS) + 5_000
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => this.settle(rid, undefined, new LeaderUnavailableError(`server ${i} did not answer a ${req.op} request within ${ms} ms`)), ms)
+      const timer = setTimeout(
+        () => this.settle(rid, undefined, new LeaderUnavailableError(`server ${i} did not answer a ${req.op} request within ${ms} ms`)),
+        ms,
+      )
       this.waiting.set(rid, { server: i, resolve, reject, timer })
       if (!send(rid)) this.settle(rid, undefined, new LeaderUnavailableError(`server ${i} is down`))
     })
@@ -52,7 +55,8 @@ export class AdminCalls {
 
   /** Server i exited: its calls fail. */
   serverGone(i: number): void {
-    for (const [rid, w] of this.waiting) if (w.server === i) this.settle(rid, undefined, new LeaderUnavailableError(`server ${i} exited before answering`))
+    for (const [rid, w] of this.waiting)
+      if (w.server === i) this.settle(rid, undefined, new LeaderUnavailableError(`server ${i} exited before answering`))
   }
 
   private settle(rid: number, reply: TreeAdminReply | undefined, err: Error | undefined): void {

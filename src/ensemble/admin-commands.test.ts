@@ -14,14 +14,60 @@ function json(name: string, s: ZooKeeperServer, args?: Record<string, string>): 
 
 t.test("ZooKeeper 3.8's primary names, and aliases that answer with the primary name", async (t) => {
   t.same(COMMAND_NAMES, [
-    'configuration', 'connection_stat_reset', 'connections', 'dirs', 'dump', 'environment', 'get_trace_mask', 'hash', 'initial_configuration', 'is_read_only',
-    'last_snapshot', 'leader', 'monitor', 'observer_connection_stat_reset', 'observers', 'ruok', 'server_stats', 'set_trace_mask', 'stat_reset', 'stats',
-    'system_properties', 'voting_view', 'watch_summary', 'watches', 'watches_by_path', 'zabstate',
+    'configuration',
+    'connection_stat_reset',
+    'connections',
+    'dirs',
+    'dump',
+    'environment',
+    'get_trace_mask',
+    'hash',
+    'initial_configuration',
+    'is_read_only',
+    'last_snapshot',
+    'leader',
+    'monitor',
+    'observer_connection_stat_reset',
+    'observers',
+    'ruok',
+    'server_stats',
+    'set_trace_mask',
+    'stat_reset',
+    'stats',
+    'system_properties',
+    'voting_view',
+    'watch_summary',
+    'watches',
+    'watches_by_path',
+    'zabstate',
   ])
   const ens = await startEnsemble()
   t.teardown(() => ens.stop())
   const s = ens.servers[0]!
-  const aliases: [string, string][] = [['srvr', 'server_stats'], ['stat', 'stats'], ['mntr', 'monitor'], ['cons', 'connections'], ['crst', 'connection_stat_reset'], ['conf', 'configuration'], ['config', 'configuration'], ['envi', 'environment'], ['env', 'environment'], ['wchs', 'watch_summary'], ['wchc', 'watches'], ['wchp', 'watches_by_path'], ['isro', 'is_read_only'], ['lead', 'leader'], ['lsnp', 'last_snapshot'], ['icfg', 'initial_configuration'], ['gtmk', 'get_trace_mask'], ['stmk', 'set_trace_mask'], ['srst', 'stat_reset'], ['obsr', 'observers'], ['orst', 'observer_connection_stat_reset'], ['sysp', 'system_properties']]
+  const aliases: [string, string][] = [
+    ['srvr', 'server_stats'],
+    ['stat', 'stats'],
+    ['mntr', 'monitor'],
+    ['cons', 'connections'],
+    ['crst', 'connection_stat_reset'],
+    ['conf', 'configuration'],
+    ['config', 'configuration'],
+    ['envi', 'environment'],
+    ['env', 'environment'],
+    ['wchs', 'watch_summary'],
+    ['wchc', 'watches'],
+    ['wchp', 'watches_by_path'],
+    ['isro', 'is_read_only'],
+    ['lead', 'leader'],
+    ['lsnp', 'last_snapshot'],
+    ['icfg', 'initial_configuration'],
+    ['gtmk', 'get_trace_mask'],
+    ['stmk', 'set_trace_mask'],
+    ['srst', 'stat_reset'],
+    ['obsr', 'observers'],
+    ['orst', 'observer_connection_stat_reset'],
+    ['sysp', 'system_properties'],
+  ]
   for (const [alias, primary] of aliases) t.equal(json(alias, s).command, primary, `${alias} is ${primary}`)
   t.same(json('ruok', s), { command: 'ruok', error: null })
   t.same(json('nosuch', s), { command: 'nosuch', error: 'Unknown command: nosuch' }, 'an unknown name is echoed as asked')
@@ -41,7 +87,11 @@ t.test('a standalone server with a session, an ephemeral and watches', async (t)
   await zk.getData('/p', { watch: () => {} })
   await zk.getChildren('/', { watch: () => {} })
   const id = String(zk.sessionId)
-  t.same(json('wchs', s), { num_connections: 1, num_paths: 1, num_total_watches: 1, command: 'watch_summary', error: null }, 'data watches only, as ZooKeeper counts them')
+  t.same(
+    json('wchs', s),
+    { num_connections: 1, num_paths: 1, num_total_watches: 1, command: 'watch_summary', error: null },
+    'data watches only, as ZooKeeper counts them',
+  )
   t.same(json('wchc', s).session_id_to_watched_paths, { [id]: ['/p'] })
   t.same(json('wchp', s).path_to_session_ids, { '/p': [zk.sessionId] })
   t.same(json('dump', s).session_id_to_ephemeral_paths, { [id]: ['/e'] })
@@ -50,7 +100,13 @@ t.test('a standalone server with a session, an ephemeral and watches', async (t)
   t.equal(cons.length, 1)
   t.equal(cons[0]!.session_id, zk.sessionId)
   t.equal(cons[0]!.last_operation, 'GETC')
-  t.same(Object.keys((json('stat', s).connections as object[])[0]!), ['remote_socket_address', 'interest_ops', 'outstanding_requests', 'packets_received', 'packets_sent'])
+  t.same(Object.keys((json('stat', s).connections as object[])[0]!), [
+    'remote_socket_address',
+    'interest_ops',
+    'outstanding_requests',
+    'packets_received',
+    'packets_sent',
+  ])
   t.equal((json('srvr', s).server_stats as Record<string, unknown>).server_state, 'standalone')
   t.notOk('proposal_stats' in json('srvr', s), 'proposal sizes are the leader’s')
   t.same(json('zabstate', s), { voting: false, zabstate: '', command: 'zabstate', error: null })
@@ -90,5 +146,9 @@ t.test('a quorum: leader, followers, and a peer without a leader', async (t) => 
   t.same(json('srvr', alone), { command: 'srvr', error: NOT_SERVING }, 'named as asked, like an unknown command')
   t.same(json('zabstate', alone), { voting: false, zabstate: '', command: 'zabstate', error: null })
   t.equal(json('envi', alone).error, null, 'environment needs no serving server')
-  t.same(runAdminCommand('mntr', alone), { status: 500, message: `monitor: ${NOT_SERVING}` }, "ZooKeeper 3.8's monitor fails (500) without a server")
+  t.same(
+    runAdminCommand('mntr', alone),
+    { status: 500, message: `monitor: ${NOT_SERVING}` },
+    "ZooKeeper 3.8's monitor fails (500) without a server",
+  )
 })

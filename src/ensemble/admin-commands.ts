@@ -81,7 +81,11 @@ function dirSize(dir: string | undefined): number {
   return total
 }
 
-const bufferStats = (b: { last: number; min: number; max: number }): Json => ({ last_buffer_size: b.last, min_buffer_size: b.min, max_buffer_size: b.max })
+const bufferStats = (b: { last: number; min: number; max: number }): Json => ({
+  last_buffer_size: b.last,
+  min_buffer_size: b.min,
+  max_buffer_size: b.max,
+})
 
 /** srvr's map; stat adds the connections. */
 function serverStats(s: ServerView): Json {
@@ -235,7 +239,11 @@ function systemProperties(s: ServerView): Json {
     'zookeeper.extendedTypesEnabled': String(s.opts.ttlEnabled ?? true),
     'zookit.node.version': process.version,
   }
-  return Object.fromEntries(Object.keys(props).sort().map((k) => [k, props[k]!]))
+  return Object.fromEntries(
+    Object.keys(props)
+      .sort()
+      .map((k) => [k, props[k]!]),
+  )
 }
 
 const COMMANDS: Command[] = [
@@ -290,7 +298,11 @@ const COMMANDS: Command[] = [
       const ephemerals: Json = {}
       for (const [id, paths] of s.tree.ephemerals) if (paths.size) ephemerals[String(id)] = [...paths]
       return {
-        expiry_time_to_session_ids: groups(sessions, (x) => String(x.expiresAt), (x) => x.id),
+        expiry_time_to_session_ids: groups(
+          sessions,
+          (x) => String(x.expiresAt),
+          (x) => x.id,
+        ),
         session_id_to_ephemeral_paths: ephemerals,
       }
     },
@@ -406,7 +418,12 @@ const COMMANDS: Command[] = [
         const a = q!.cfg.peers.get(id)
         const addr = a ? [`${a.host}:${a.port}`] : []
         // A peer's zoo.cfg names the others' quorum ports only, so it knows its own client port alone.
-        current[String(id)] = { server_addresses: addr, election_addresses: addr, client_address: id === q!.id ? `${s.opts.host ?? '127.0.0.1'}:${s.port}` : '', learner_type: 'participant' }
+        current[String(id)] = {
+          server_addresses: addr,
+          election_addresses: addr,
+          client_address: id === q!.id ? `${s.opts.host ?? '127.0.0.1'}:${s.port}` : '',
+          learner_type: 'participant',
+        }
       }
       return { current_config: current }
     },

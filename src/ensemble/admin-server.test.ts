@@ -48,7 +48,11 @@ t.test('routes, methods and status codes as in ZooKeeper 3.8', async (t) => {
   t.same(await command(port, 'nosuch'), { command: 'nosuch', error: 'Unknown command: nosuch' }, 'unknown: 200 with an error')
   t.same(await command(port, 'ruok/extra'), { command: 'ruok/extra', error: 'Unknown command: ruok/extra' })
   t.same(await command(port, '%72uok'), { command: 'ruok', error: null }, 'the name is URL-decoded')
-  t.same(await command(port, 'stmk?traceMask=12'), { tracemask: 12, command: 'set_trace_mask', error: null }, 'query parameters are arguments')
+  t.same(
+    await command(port, 'stmk?traceMask=12'),
+    { tracemask: 12, command: 'set_trace_mask', error: null },
+    'query parameters are arguments',
+  )
   t.equal((await command(port, 'mntr')).server_state, 'standalone')
 
   t.equal((await request(port, '/')).status, 404)
@@ -107,7 +111,10 @@ t.test('consecutive ports from a base port', async (t) => {
   }
   const ens = await startEnsemble({ size: 3, adminPort: base })
   t.teardown(() => ens.stop())
-  t.same([0, 1, 2].map((i) => ens.adminPortOf(i)), [base, base + 1, base + 2])
+  t.same(
+    [0, 1, 2].map((i) => ens.adminPortOf(i)),
+    [base, base + 1, base + 2],
+  )
 })
 
 t.test('servers in processes of their own serve it too', async (t) => {

@@ -95,14 +95,16 @@ export class AdminServer {
     const raw = q < 0 ? target : target.slice(0, q)
     const query = new URLSearchParams(q < 0 ? '' : target.slice(q + 1))
     const method = req.method ?? 'GET'
-    if (raw !== COMMAND_URL && !raw.startsWith(`${COMMAND_URL}/`)) return this.send(res, 404, 'text/html;charset=utf-8', errorPage(404, 'Not Found', raw))
+    if (raw !== COMMAND_URL && !raw.startsWith(`${COMMAND_URL}/`))
+      return this.send(res, 404, 'text/html;charset=utf-8', errorPage(404, 'Not Found', raw))
     // ZooKeeper guards TRACE with an authentication constraint nobody can meet.
     if (method === 'TRACE') return this.send(res, 403)
     if (method === 'OPTIONS') {
       res.setHeader('Allow', 'GET, HEAD, TRACE, OPTIONS')
       return this.send(res, 200)
     }
-    if (method !== 'GET' && method !== 'HEAD') return this.send(res, 405, 'text/html;charset=utf-8', errorPage(405, `HTTP method ${method} is not supported by this URL`, raw))
+    if (method !== 'GET' && method !== 'HEAD')
+      return this.send(res, 405, 'text/html;charset=utf-8', errorPage(405, `HTTP method ${method} is not supported by this URL`, raw))
     let name: string
     try {
       name = decodeURIComponent(raw.slice(COMMAND_URL.length + 1))

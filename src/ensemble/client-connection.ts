@@ -18,7 +18,20 @@ import type { Commit } from './commit.js'
 
 const log = logger('ensemble')
 
-const WRITES = new Set<number>([OpCode.create, OpCode.create2, OpCode.createContainer, OpCode.createTTL, OpCode.delete, OpCode.deleteContainer, OpCode.setData, OpCode.setACL, OpCode.check, OpCode.multi, OpCode.reconfig, OpCode.closeSession])
+const WRITES = new Set<number>([
+  OpCode.create,
+  OpCode.create2,
+  OpCode.createContainer,
+  OpCode.createTTL,
+  OpCode.delete,
+  OpCode.deleteContainer,
+  OpCode.setData,
+  OpCode.setACL,
+  OpCode.check,
+  OpCode.multi,
+  OpCode.reconfig,
+  OpCode.closeSession,
+])
 
 /** Whether a request of this opcode goes through the write pipeline. */
 export const isWrite = (type: number) => WRITES.has(type)

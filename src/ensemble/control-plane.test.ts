@@ -49,7 +49,11 @@ function recordingEnsemble(size: number): { ensemble: Ensemble; calls: Call[] } 
   return { ensemble: ensemble as unknown as Ensemble, calls }
 }
 
-async function serve(t: { teardown(fn: () => unknown): void }, ensemble: Ensemble, opts: Parameters<typeof startControlPlane>[1] = {}): Promise<ControlPlane> {
+async function serve(
+  t: { teardown(fn: () => unknown): void },
+  ensemble: Ensemble,
+  opts: Parameters<typeof startControlPlane>[1] = {},
+): Promise<ControlPlane> {
   const cp = await startControlPlane(ensemble, opts)
   t.teardown(() => cp.close())
   return cp
@@ -57,9 +61,14 @@ async function serve(t: { teardown(fn: () => unknown): void }, ensemble: Ensembl
 
 /** One request; resolves with the status, the JSON answer and the headers. */
 async function ask(cp: ControlPlane, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(`${cp.url}${path}`, { method, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) })
+  const res = await fetch(`${cp.url}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  })
   // Every answer is JSON, errors included.
-  if (!/^application\/json/.test(res.headers.get('content-type') ?? '')) throw new Error(`${method} ${path} answered ${res.headers.get('content-type')}`)
+  if (!/^application\/json/.test(res.headers.get('content-type') ?? ''))
+    throw new Error(`${method} ${path} answered ${res.headers.get('content-type')}`)
   return { status: res.status, json: (await res.json()) as Record<string, unknown>, headers: res.headers }
 }
 
@@ -105,7 +114,14 @@ t.test('each route reaches its Ensemble call, indexes 0-based', async (t) => {
   }
   calls.length = 0
   t.same((await ask(cp, 'DELETE', '/ensemble/links/0/1')).json.leader, 0)
-  t.same(calls, [['dropLink', 0, 1, false], ['delayLink', 0, 1, 0]], 'DELETE restores a link: no drop, no delay')
+  t.same(
+    calls,
+    [
+      ['dropLink', 0, 1, false],
+      ['delayLink', 0, 1, 0],
+    ],
+    'DELETE restores a link: no drop, no delay',
+  )
   t.same((await ask(cp, 'GET', '/ensemble/sessions')).json, { sessions: [{ id: '0x100', timeoutMs: 4000, ephemerals: ['/e'] }] })
   t.same((await ask(cp, 'GET', '/ensemble/leader')).json, { leader: 0 })
   t.same((await ask(cp, 'GET', '/ensemble/leader?waitMs=500')).json, { leader: 0, connectString: '127.0.0.1:1000' })
@@ -149,7 +165,11 @@ t.test('mistakes are JSON errors with a 4xx that says what is wrong', async (t) 
     t.equal(r.status, status, `${method} ${path} ${body === undefined ? '' : JSON.stringify(body).slice(0, 40)} → ${status}`)
     t.match(r.json, { error: message })
   }
-  t.same(calls.filter((c) => c[0] !== 'waitForLeader'), [], 'nothing refused reached the ensemble')
+  t.same(
+    calls.filter((c) => c[0] !== 'waitForLeader'),
+    [],
+    'nothing refused reached the ensemble',
+  )
   t.equal((await ask(cp, 'GET', '/ensemble/servers/0/kill')).headers.get('allow'), 'POST', '405 names the allowed methods')
 })
 
@@ -189,7 +209,10 @@ t.test('an ensemble error is a JSON 500 (503 when no leader), and the plane keep
     throw new LeaderUnavailableError('no leader to ask: no a leader with a serving majority within 10000 ms')
   }
   const cp = await serve(t, ensemble)
-  t.same(await ask(cp, 'POST', '/ensemble/reset').then((r) => [r.status, r.json]), [503, { error: 'no leader to ask: no a leader with a serving majority within 10000 ms' }])
+  t.same(await ask(cp, 'POST', '/ensemble/reset').then((r) => [r.status, r.json]), [
+    503,
+    { error: 'no leader to ask: no a leader with a serving majority within 10000 ms' },
+  ])
   const r = await ask(cp, 'POST', '/ensemble/servers/0/kill')
   t.equal(r.status, 500)
   t.same(r.json, { error: 'the disk is on fire' })
@@ -216,9 +239,15 @@ t.test('a real quorum: kill the leader, wait for the next, the session survives'
   t.ok(await zk.exists('/eph'), 'its ephemeral is still there')
 
   const sessions = (await ask(cp, 'GET', '/ensemble/sessions')).json.sessions as { id: string; ephemerals: string[] }[]
-  t.same(sessions.map((s) => [s.id, s.ephemerals]), [[`0x${id.toString(16)}`, ['/eph']]])
+  t.same(
+    sessions.map((s) => [s.id, s.ephemerals]),
+    [[`0x${id.toString(16)}`, ['/eph']]],
+  )
   const dump = await ask(cp, 'GET', '/ensemble/tree')
-  t.same((dump.json.nodes as { path: string }[]).map((n) => n.path), ['/', '/after', '/eph'])
+  t.same(
+    (dump.json.nodes as { path: string }[]).map((n) => n.path),
+    ['/', '/after', '/eph'],
+  )
   t.equal((await ask(cp, 'POST', '/ensemble/reset')).status, 200)
   t.equal(await zk.exists('/after'), null, 'reset emptied the tree')
   t.equal((await ask(cp, 'PUT', '/ensemble/tree', dump.json)).status, 200)
@@ -233,7 +262,7 @@ t.test('a real quorum: kill the leader, wait for the next, the session survives'
   t.pass('the client saw its session expire')
 
   await ask(cp, 'POST', `/ensemble/servers/${leader}/restart`)
-  await ask(cp, 'POST', `/ensemble/servers/${(next.json.leader as number)}/kill`)
+  await ask(cp, 'POST', `/ensemble/servers/${next.json.leader as number}/kill`)
   const others = [0, 1, 2].filter((i) => i !== leader && i !== next.json.leader)
   await ask(cp, 'POST', `/ensemble/servers/${others[0]}/kill`)
   const none = await ask(cp, 'GET', '/ensemble/leader?waitMs=300')

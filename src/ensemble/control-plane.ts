@@ -95,7 +95,12 @@ export async function startControlPlane(ensemble: Ensemble, opts: ControlPlaneOp
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     if (opts.token !== undefined && !authorized(req, opts.token)) {
-      return send(res, 401, { error: 'this control plane needs an Authorization: Bearer <token> header with its --control-token' }, { 'www-authenticate': 'Bearer' })
+      return send(
+        res,
+        401,
+        { error: 'this control plane needs an Authorization: Bearer <token> header with its --control-token' },
+        { 'www-authenticate': 'Bearer' },
+      )
     }
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')
     const method = req.method ?? 'GET'
@@ -119,8 +124,16 @@ export async function startControlPlane(ensemble: Ensemble, opts: ControlPlaneOp
       return send(res, 400, { error: `the path ${url.pathname} is not well-formed` })
     }
     if (!found.route) {
-      if (!found.allowed.length) return send(res, 404, { error: `no route ${method} ${url.pathname} (routes are under /ensemble; see README, "From other languages")` })
-      return send(res, 405, { error: `${method} is not allowed on ${url.pathname} (use ${found.allowed.join(' or ')})` }, { allow: found.allowed.join(', ') })
+      if (!found.allowed.length)
+        return send(res, 404, {
+          error: `no route ${method} ${url.pathname} (routes are under /ensemble; see README, "From other languages")`,
+        })
+      return send(
+        res,
+        405,
+        { error: `${method} is not allowed on ${url.pathname} (use ${found.allowed.join(' or ')})` },
+        { allow: found.allowed.join(', ') },
+      )
     }
     if (stopped) return send(res, 409, { error: 'the ensemble was stopped' })
     const result = await found.route.handle({ ensemble, params: found.params, query: url.searchParams, body: () => readBody(req, limit) })
@@ -135,7 +148,9 @@ export async function startControlPlane(ensemble: Ensemble, opts: ControlPlaneOp
     })
   })
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (err) => reject(new Error(`control plane: could not listen on 127.0.0.1:${opts.port ?? 0}: ${err.message}`, { cause: err })))
+    server.once('error', (err) =>
+      reject(new Error(`control plane: could not listen on 127.0.0.1:${opts.port ?? 0}: ${err.message}`, { cause: err })),
+    )
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolve())
   })
   const port = (server.address() as AddressInfo).port

@@ -7,7 +7,10 @@ import { hexId, parseHexId } from './tree-dump.js'
 /** A request the control plane refuses, with the HTTP status to answer. @internal */
 export class ControlError extends Error {
   override readonly name = 'ControlError'
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message)
   }
 }
@@ -50,7 +53,11 @@ const size = (e: Ensemble) => e.modes().length
 function server(e: Ensemble, raw: string | undefined): number {
   const n = size(e)
   const i = raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : NaN
-  if (!(i < n)) throw new ControlError(404, `no server ${raw}: the ensemble has ${n === 1 ? 'one server, 0' : `servers 0 to ${n - 1}`} (indexes are 0-based)`)
+  if (!(i < n))
+    throw new ControlError(
+      404,
+      `no server ${raw}: the ensemble has ${n === 1 ? 'one server, 0' : `servers 0 to ${n - 1}`} (indexes are 0-based)`,
+    )
   return i
 }
 
@@ -75,7 +82,8 @@ function booleanField(body: Record<string, unknown>, name: string): boolean | un
 /** A whole number of ms from 0 to setTimeout's ceiling. */
 function msValue(name: string, v: unknown): number {
   const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 2 ** 31 - 1) throw new ControlError(400, `${name} must be a whole number of ms from 0 to ${2 ** 31 - 1}, got ${JSON.stringify(v)}`)
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 2 ** 31 - 1)
+    throw new ControlError(400, `${name} must be a whole number of ms from 0 to ${2 ** 31 - 1}, got ${JSON.stringify(v)}`)
   return n
 }
 
@@ -131,10 +139,12 @@ export const ROUTES: readonly Route[] = [
       needQuorum(e, 'partition')
       const shape = '{ "groups": [[0], [1, 2]] }'
       const { groups } = await objectBody(ctx, shape)
-      if (!Array.isArray(groups) || !groups.every((g) => Array.isArray(g) && g.every((i) => Number.isInteger(i)))) throw new ControlError(400, `"groups" must be lists of server indexes: ${shape}`)
+      if (!Array.isArray(groups) || !groups.every((g) => Array.isArray(g) && g.every((i) => Number.isInteger(i))))
+        throw new ControlError(400, `"groups" must be lists of server indexes: ${shape}`)
       const seen = new Set<number>()
       for (const i of (groups as number[][]).flat()) {
-        if (i < 0 || i >= size(e)) throw new ControlError(400, `partition names server ${i}, but the ensemble has servers 0 to ${size(e) - 1}`)
+        if (i < 0 || i >= size(e))
+          throw new ControlError(400, `partition names server ${i}, but the ensemble has servers 0 to ${size(e) - 1}`)
         if (seen.has(i)) throw new ControlError(400, `partition names server ${i} in two groups`)
         seen.add(i)
       }
@@ -155,7 +165,8 @@ export const ROUTES: readonly Route[] = [
       const body = await objectBody(ctx, '{ "drop": true } or { "delayMs": 50 }')
       const drop = booleanField(body, 'drop')
       const delayMs = body.delayMs === undefined ? undefined : msValue('"delayMs"', body.delayMs)
-      if (drop === undefined && delayMs === undefined) throw new ControlError(400, 'say what to do to the link: { "drop": true|false } and/or { "delayMs": N } (DELETE restores it)')
+      if (drop === undefined && delayMs === undefined)
+        throw new ControlError(400, 'say what to do to the link: { "drop": true|false } and/or { "delayMs": N } (DELETE restores it)')
       if (drop !== undefined) ctx.ensemble.dropLink(from, to, drop)
       if (delayMs !== undefined) ctx.ensemble.delayLink(from, to, delayMs)
       return ensembleState(ctx.ensemble)
@@ -184,8 +195,10 @@ export const ROUTES: readonly Route[] = [
     path: 'sessions/:id/expire',
     async handle({ ensemble, params }) {
       const id = session(params.id)
-      if (!(await ensemble.sessions()).some((s) => s.id === id)) throw new ControlError(404, `no session ${hexId(id)} (it expired, was closed, or never existed)`)
-      if (!ensemble.expireSession(id)) throw new ControlError(503, `session ${hexId(id)} could not be expired now (no leader, or it is already closing)`)
+      if (!(await ensemble.sessions()).some((s) => s.id === id))
+        throw new ControlError(404, `no session ${hexId(id)} (it expired, was closed, or never existed)`)
+      if (!ensemble.expireSession(id))
+        throw new ControlError(503, `session ${hexId(id)} could not be expired now (no leader, or it is already closing)`)
       return { expired: hexId(id) }
     },
   },

@@ -39,7 +39,22 @@ t.test('create / setData / setACL / delete keep Stat as ZooKeeper does', async (
   const h = new Harness()
   const a = h.create('/a', 0, Buffer.from('x'))
   t.equal(a.result.err, 0)
-  t.same({ ...a.result.stat }, { czxid: 1n, mzxid: 1n, ctime: 1001n, mtime: 1001n, version: 0, cversion: 0, aversion: 0, ephemeralOwner: 0n, dataLength: 1, numChildren: 0, pzxid: 1n })
+  t.same(
+    { ...a.result.stat },
+    {
+      czxid: 1n,
+      mzxid: 1n,
+      ctime: 1001n,
+      mtime: 1001n,
+      version: 0,
+      cversion: 0,
+      aversion: 0,
+      ephemeralOwner: 0n,
+      dataLength: 1,
+      numChildren: 0,
+      pzxid: 1n,
+    },
+  )
   h.create('/a/b')
   const parent = h.tree.stat(h.tree.get('/a')!)
   t.equal(parent.cversion, 1)
@@ -73,14 +88,36 @@ t.test('error codes in ZooKeeper order', async (t) => {
   t.equal(h.create('bad').result.err, ErrorCode.BADARGUMENTS)
   h.create('/x/e', CreateMode.EPHEMERAL)
   t.equal(h.create('/x/e/c').result.err, ErrorCode.NOCHILDRENFOREPHEMERALS)
-  t.equal(h.run(OpCode.create2, (w) => P.encodeCreateRequest(w, { path: '/x/z', data: null, acl: [], flags: 0 })).result.err, ErrorCode.INVALIDACL)
-  t.equal(h.run(OpCode.create2, (w) => P.encodeCreateRequest(w, { path: '/x/z', data: null, acl: [{ perms: 31, id: { scheme: 'auth', id: '' } }], flags: 0 })).result.err, ErrorCode.INVALIDACL, 'auth scheme without identities')
+  t.equal(
+    h.run(OpCode.create2, (w) => P.encodeCreateRequest(w, { path: '/x/z', data: null, acl: [], flags: 0 })).result.err,
+    ErrorCode.INVALIDACL,
+  )
+  t.equal(
+    h.run(OpCode.create2, (w) =>
+      P.encodeCreateRequest(w, { path: '/x/z', data: null, acl: [{ perms: 31, id: { scheme: 'auth', id: '' } }], flags: 0 }),
+    ).result.err,
+    ErrorCode.INVALIDACL,
+    'auth scheme without identities',
+  )
   const locked = [{ perms: 1, id: { scheme: 'digest', id: digestOf('u:p') } }]
   h.run(OpCode.create2, (w) => P.encodeCreateRequest(w, { path: '/locked', data: null, acl: locked, flags: 0 }))
   t.equal(h.create('/locked/c').result.err, ErrorCode.NOAUTH)
   t.equal(h.create('/locked/c', 0, null, { ...ctx, ids: [{ scheme: 'super', id: '' }] }).result.err, 0, 'super passes any ACL')
-  t.equal(h.run(OpCode.createTTL, (w) => P.encodeCreateTTLRequest(w, { path: '/t', data: null, acl: OPEN, flags: CreateMode.PERSISTENT, ttl: 5n })).result.err, ErrorCode.BADARGUMENTS)
-  t.equal(h.run(OpCode.createTTL, (w) => P.encodeCreateTTLRequest(w, { path: '/t', data: null, acl: OPEN, flags: CreateMode.PERSISTENT_WITH_TTL, ttl: 5n }), { ...ctx, ttlEnabled: false }).result.err, ErrorCode.UNIMPLEMENTED, 'TTL nodes switched off: UNIMPLEMENTED, as PrepRequestProcessor.validateCreateRequest says')
+  t.equal(
+    h.run(OpCode.createTTL, (w) =>
+      P.encodeCreateTTLRequest(w, { path: '/t', data: null, acl: OPEN, flags: CreateMode.PERSISTENT, ttl: 5n }),
+    ).result.err,
+    ErrorCode.BADARGUMENTS,
+  )
+  t.equal(
+    h.run(
+      OpCode.createTTL,
+      (w) => P.encodeCreateTTLRequest(w, { path: '/t', data: null, acl: OPEN, flags: CreateMode.PERSISTENT_WITH_TTL, ttl: 5n }),
+      { ...ctx, ttlEnabled: false },
+    ).result.err,
+    ErrorCode.UNIMPLEMENTED,
+    'TTL nodes switched off: UNIMPLEMENTED, as PrepRequestProcessor.validateCreateRequest says',
+  )
   t.equal(h.tree.lastZxid, h.zxid, 'failed writes consume a zxid, as ZooKeeper error txns do')
 })
 
@@ -112,13 +149,20 @@ t.test('multi: atomic; ops see earlier ops; per-op error codes', async (t) => {
     [OpCode.create, (w) => P.encodeCreateRequest(w, { path: '/m/a', data: null, acl: OPEN, flags: 0 })],
     [OpCode.check, (w) => P.encodeCheckVersionRequest(w, { path: '/m/a', version: 0 })],
   ])
-  t.same(ok.result.multi!.map((r) => r.err), [0, 0, 0])
+  t.same(
+    ok.result.multi!.map((r) => r.err),
+    [0, 0, 0],
+  )
   const bad = multi([
     [OpCode.create, (w) => P.encodeCreateRequest(w, { path: '/n', data: null, acl: OPEN, flags: 0 })],
     [OpCode.delete, (w) => P.encodeDeleteRequest(w, { path: '/m', version: -1 })],
     [OpCode.setData, (w) => P.encodeSetDataRequest(w, { path: '/m', data: null, version: -1 })],
   ])
-  t.same(bad.txn.type === 'multi' && bad.txn.txns.map((x) => (x.type === 'error' ? x.err : 'ok')), [0, ErrorCode.NOTEMPTY, ErrorCode.RUNTIMEINCONSISTENCY])
+  t.same(bad.txn.type === 'multi' && bad.txn.txns.map((x) => (x.type === 'error' ? x.err : 'ok')), [
+    0,
+    ErrorCode.NOTEMPTY,
+    ErrorCode.RUNTIMEINCONSISTENCY,
+  ])
   t.equal(h.tree.get('/n'), undefined, 'nothing applied')
 })
 
@@ -134,7 +178,13 @@ t.test('txn codec round-trips every kind of txn', async (t) => {
     { type: 'createSession', timeout: 4000 },
     { type: 'closeSession' },
     { type: 'error', err: -101 },
-    { type: 'multi', txns: [{ type: 'delete', path: '/x' }, { type: 'check', path: '/y' }] },
+    {
+      type: 'multi',
+      txns: [
+        { type: 'delete', path: '/x' },
+        { type: 'check', path: '/y' },
+      ],
+    },
   ]
   for (const txn of txns) {
     const w = new Writer()
@@ -148,13 +198,19 @@ t.test('ACL helpers and auth', async (t) => {
   t.equal(digestOf('super:test'), 'super:D/InIHSb7yEEbrWz8b9l71RjZJU=')
   t.same(authenticate('digest', Buffer.from('u:p'), undefined), [{ scheme: 'digest', id: digestOf('u:p') }])
   t.equal(authenticate('nope', Buffer.from('u:p'), undefined), undefined)
-  t.same(authenticate('digest', Buffer.from('nocolon'), undefined), [{ scheme: 'digest', id: digestOf('nocolon') }], 'no colon: the whole text is the user')
+  t.same(
+    authenticate('digest', Buffer.from('nocolon'), undefined),
+    [{ scheme: 'digest', id: digestOf('nocolon') }],
+    'no colon: the whole text is the user',
+  )
   t.match(digestOf('nocolon'), /^nocolon:/)
   t.ok(permitted([{ perms: 1, id: { scheme: 'ip', id: '10.0.0.0/8' } }], 1, [], '10.1.2.3'))
   t.notOk(permitted([{ perms: 1, id: { scheme: 'ip', id: '10.0.0.0/8' } }], 1, [], '11.1.2.3'))
   t.notOk(permitted([{ perms: 2, id: { scheme: 'world', id: 'anyone' } }], 1, [], '1.1.1.1'))
   t.equal(fixupACL([{ perms: 31, id: { scheme: 'world', id: 'someone' } }], [], '127.0.0.1'), ErrorCode.INVALIDACL)
-  t.same(fixupACL([{ perms: 31, id: { scheme: 'auth', id: '' } }], [{ scheme: 'digest', id: 'u:h' }], '127.0.0.1'), [{ perms: 31, id: { scheme: 'digest', id: 'u:h' } }])
+  t.same(fixupACL([{ perms: 31, id: { scheme: 'auth', id: '' } }], [{ scheme: 'digest', id: 'u:h' }], '127.0.0.1'), [
+    { perms: 31, id: { scheme: 'digest', id: 'u:h' } },
+  ])
 })
 
 t.test('watch manager: one-shot, persistent, recursive; removal', async (t) => {

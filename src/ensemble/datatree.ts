@@ -93,7 +93,20 @@ export class DataTree {
   }
 
   private makeNode(data: Buffer | null, acl: ACL[], zxid: bigint, time: bigint, owner: bigint): ZNode {
-    return { data, acl, czxid: zxid, mzxid: zxid, ctime: time, mtime: time, version: 0, cversion: 0, aversion: 0, ephemeralOwner: owner, pzxid: zxid, children: emptyChildren() }
+    return {
+      data,
+      acl,
+      czxid: zxid,
+      mzxid: zxid,
+      ctime: time,
+      mtime: time,
+      version: 0,
+      cversion: 0,
+      aversion: 0,
+      ephemeralOwner: owner,
+      pzxid: zxid,
+      children: emptyChildren(),
+    }
   }
 
   /** Put a node back as a snapshot recorded it (parents first): links it and indexes its owner. */

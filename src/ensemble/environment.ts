@@ -7,7 +7,14 @@ import v8 from 'node:v8'
 import { VERSION } from './version.js'
 
 /** Java's names for Node's platform and architecture names. */
-const OS_NAMES: Record<string, string> = { linux: 'Linux', darwin: 'Mac OS X', win32: 'Windows', freebsd: 'FreeBSD', sunos: 'SunOS', aix: 'AIX' }
+const OS_NAMES: Record<string, string> = {
+  linux: 'Linux',
+  darwin: 'Mac OS X',
+  win32: 'Windows',
+  freebsd: 'FreeBSD',
+  sunos: 'SunOS',
+  aix: 'AIX',
+}
 const ARCHES: Record<string, string> = { x64: 'amd64', arm64: 'aarch64', ia32: 'x86', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x' }
 
 function userName(): string {

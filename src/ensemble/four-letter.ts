@@ -52,7 +52,11 @@ export function fourLetterWord(word: string, s: ServerView): string {
     }
     case 'mntr':
       // The same keys, order and values as the AdminServer's monitor command.
-      return monitorValues(s).map(([k, v]) => `zk_${k}\t${monitorText(v)}`).join('\n') + '\n'
+      return (
+        monitorValues(s)
+          .map(([k, v]) => `zk_${k}\t${monitorText(v)}`)
+          .join('\n') + '\n'
+      )
     case 'cons':
       return [...s.connections].map((c) => connectionLine(c, false)).join('\n') + '\n\n'
     case 'envi':
@@ -102,7 +106,8 @@ export function fourLetterWord(word: string, s: ServerView): string {
       lines.push('Connections dump:', `Connections Sets (${byDeadline.size})/(${conns.length}):`)
       for (const [at, group] of [...byDeadline].sort((a, b) => a[0] - b[0])) {
         lines.push(`${group.length} expire at ${javaDate(at)}:`)
-        for (const c of group) lines.push(`\tip: /${c.address.replace(/^::ffff:/, '')}:${c.socket.remotePort} sessionId: ${hex(c.sessionId)}`)
+        for (const c of group)
+          lines.push(`\tip: /${c.address.replace(/^::ffff:/, '')}:${c.socket.remotePort} sessionId: ${hex(c.sessionId)}`)
       }
       return lines.join('\n') + '\n'
     }
@@ -127,4 +132,3 @@ function groupBy<T, K>(items: readonly T[], key: (t: T) => K): Map<K, T[]> {
   }
   return out
 }
-

@@ -26,7 +26,17 @@ export async function startEnsemble(opts: EnsembleOptions = {}): Promise<Ensembl
 export { ZooKeeperServer } from './server.js'
 export type { ServerOptions, ServerMode } from './server.js'
 export { TreeDumpError } from './tree-dump.js'
-export type { DataEncoding, DumpOptions, DumpedAcl, DumpedNode, DumpedNodeKind, DumpedStat, TreeDump, TreeFixture, TreeNodeInput } from './tree-dump.js'
+export type {
+  DataEncoding,
+  DumpOptions,
+  DumpedAcl,
+  DumpedNode,
+  DumpedNodeKind,
+  DumpedStat,
+  TreeDump,
+  TreeFixture,
+  TreeNodeInput,
+} from './tree-dump.js'
 export { LeaderUnavailableError } from './tree-admin.js'
 export type { ResetOptions, SessionInfo } from './tree-admin.js'
 export { startControlPlane } from './control-plane.js'

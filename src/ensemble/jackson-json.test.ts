@@ -7,7 +7,11 @@ t.test('the bytes real ZooKeeper 3.8 sends for ruok', async (t) => {
 })
 
 t.test('nesting, arrays and empty containers as Jackson indents them', async (t) => {
-  const cons = { connections: [{ remote_socket_address: '127.0.0.1:1', session_id: 72057911192649728n }], secure_connections: [], current_config: {} }
+  const cons = {
+    connections: [{ remote_socket_address: '127.0.0.1:1', session_id: 72057911192649728n }],
+    secure_connections: [],
+    current_config: {},
+  }
   t.equal(
     jacksonJson(cons),
     [

@@ -12,13 +12,21 @@ t.test('a HashSet(8) iterates as ZooKeeper 3.8 lists children', async (t) => {
   // Insertion order, then the order a real ZooKeeper 3.8 returned them (the wire fixture "zookit").
   const set = new JavaHashSet(8)
   for (const c of ['p', 'e', 's-0000000002', 'es-0000000003', 'container', 'ttl', 'ttl-s-0000000006']) set.add(c)
-  t.same([...set], ['p', 'container', 'es-0000000003', 'e', 's-0000000002', 'ttl', 'ttl-s-0000000006'], 'seven names: the table has grown to 16')
+  t.same(
+    [...set],
+    ['p', 'container', 'es-0000000003', 'e', 's-0000000002', 'ttl', 'ttl-s-0000000006'],
+    'seven names: the table has grown to 16',
+  )
   for (const c of ['later', 't1', 'tc', 'tt']) set.add(c)
   t.same([...set], ['p', 'container', 'tt', 'es-0000000003', 'later', 'e', 's-0000000002', 'ttl', 't1', 'ttl-s-0000000006', 'tc'])
   set.delete('t1')
   t.notOk(set.has('t1'))
   t.equal(set.size, 10)
-  t.same([...set], ['p', 'container', 'tt', 'es-0000000003', 'later', 'e', 's-0000000002', 'ttl', 'ttl-s-0000000006', 'tc'], 'a removal keeps the others in place')
+  t.same(
+    [...set],
+    ['p', 'container', 'tt', 'es-0000000003', 'later', 'e', 's-0000000002', 'ttl', 'ttl-s-0000000006', 'tc'],
+    'a removal keeps the others in place',
+  )
   t.notOk(set.add('p'), 'adding a member again changes nothing')
 })
 

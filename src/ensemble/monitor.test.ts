@@ -10,7 +10,10 @@ import { fourLetterWord } from '../testing/real-zookeeper.js'
 
 const keysOf = (values: [string, unknown][]) => values.map(([k]) => k)
 const staticCount = (role: 'standalone' | 'leader' | 'follower') =>
-  MNTR_ENTRIES.filter((e) => !e.only || (e.only === 'quorum' ? role !== 'standalone' : role === 'leader')).reduce((n, e) => n + (e.kind === 'value' ? 1 : e.kind === 'summary' ? 5 : 9), 0)
+  MNTR_ENTRIES.filter((e) => !e.only || (e.only === 'quorum' ? role !== 'standalone' : role === 'leader')).reduce(
+    (n, e) => n + (e.kind === 'value' ? 1 : e.kind === 'summary' ? 5 : 9),
+    0,
+  )
 
 t.test('a standalone server: the standalone keys, then its namespaces read and written', async (t) => {
   const ens = await startEnsemble()
@@ -32,7 +35,10 @@ t.test('a standalone server: the standalone keys, then its namespaces read and w
     'a missing node is not a read of its namespace',
   )
   const text = await fourLetterWord('127.0.0.1', Number(ens.connectString.split(':')[1]), 'mntr')
-  const words = text.trim().split('\n').map((l) => l.split('\t')[0]!.replace(/^zk_/, ''))
+  const words = text
+    .trim()
+    .split('\n')
+    .map((l) => l.split('\t')[0]!.replace(/^zk_/, ''))
   t.same(words, keysOf(monitorValues(s)), 'the four-letter word prints the same keys in the same order')
   t.match(text, /^zk_avg_latency\t\d+\.\d+$/m, 'doubles print as Java prints them')
 })

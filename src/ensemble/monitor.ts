@@ -20,7 +20,12 @@ const PERCENTILES: [string, number][] = [
 ]
 
 /** The set names as ZooKeeper's metrics context iterates them (ConcurrentHashMaps of 16 buckets). */
-const inJavaOrder = (names: string[]) => bucketOrder(names, names.map((n) => spreadHash(javaStringHash(n))), 16)
+const inJavaOrder = (names: string[]) =>
+  bucketOrder(
+    names,
+    names.map((n) => spreadHash(javaStringHash(n))),
+    16,
+  )
 const BASIC_SETS = inJavaOrder(['write_per_namespace', 'read_per_namespace', 'learner_handler_qp_size'])
 const PERCENTILE_SETS = inJavaOrder(['learner_handler_qp_time_ms', 'ack_latency'])
 
@@ -129,7 +134,8 @@ export function monitorValues(s: ServerView): [string, MonitorValue][] {
     [BASIC_SETS, false],
     [PERCENTILE_SETS, true],
   ] as const) {
-    for (const name of names) for (const [key, summary] of sets[name]?.entries() ?? []) out.push(...family(`${key}_${name}`, summary, percentiles))
+    for (const name of names)
+      for (const [key, summary] of sets[name]?.entries() ?? []) out.push(...family(`${key}_${name}`, summary, percentiles))
   }
   return out
 }

@@ -18,10 +18,12 @@ const OPEN = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }]
 const NOBODY = [{ perms: 31, id: { scheme: 'digest', id: digestOf('someone:else') } }]
 
 type Part = (w: Writer) => void
-const op = (type: number, rec: Part): Part => (w) => {
-  P.encodeMultiHeader(w, { type, done: false, err: -1 })
-  rec(w)
-}
+const op =
+  (type: number, rec: Part): Part =>
+  (w) => {
+    P.encodeMultiHeader(w, { type, done: false, err: -1 })
+    rec(w)
+  }
 const end: Part = (w) => P.encodeMultiHeader(w, { type: -1, done: true, err: -1 })
 const create = (path: string) => op(OpCode.create, (w) => P.encodeCreateRequest(w, { path, data: Buffer.from('d'), acl: OPEN, flags: 0 }))
 const getData = (path: string, watch = false) => op(OpCode.getData, (w) => P.encodeGetDataRequest(w, { path, watch }))
@@ -52,9 +54,17 @@ t.test('multiReadReply: reads on their own; writes, mixes and short bodies fail'
       error(ErrorCode.NOAUTH),
     ],
   })
-  t.same(run(getData('bad'), getChildren('/a/'), end), { err: 0, results: [error(ErrorCode.NONODE), error(ErrorCode.NONODE)] }, 'an invalid path is a missing node')
+  t.same(
+    run(getData('bad'), getChildren('/a/'), end),
+    { err: 0, results: [error(ErrorCode.NONODE), error(ErrorCode.NONODE)] },
+    'an invalid path is a missing node',
+  )
   t.same(run(end), { err: 0, results: [] })
-  t.same(run(create('/c'), create('/d'), end), { err: ErrorCode.MARSHALLINGERROR, results: [] }, 'writes only: an error with the results begun')
+  t.same(
+    run(create('/c'), create('/d'), end),
+    { err: ErrorCode.MARSHALLINGERROR, results: [] },
+    'writes only: an error with the results begun',
+  )
   const refused = { err: ErrorCode.MARSHALLINGERROR }
   t.same(run(getData('/a'), create('/c'), end), refused, 'mixed')
   t.same(run(create('/c'), getData('/a'), end), refused, 'mixed')
@@ -86,7 +96,13 @@ t.test('multiResults: create and create2 as create, container and TTL as create2
     { type: OpCode.check, err: 0 },
     { type: OpCode.delete, err: 0 },
   ])
-  const aborted = { type: 'multi' as const, txns: [{ type: 'error' as const, err: 0 }, { type: 'error' as const, err: ErrorCode.NONODE }] }
+  const aborted = {
+    type: 'multi' as const,
+    txns: [
+      { type: 'error' as const, err: 0 },
+      { type: 'error' as const, err: ErrorCode.NONODE },
+    ],
+  }
   t.same(multiResults(aborted, tree.applyTxn({ clientId: 1n, cxid: 2, zxid: 2n, time: 6n }, aborted)), [
     { type: OpCode.error, err: 0, body: { err: 0 } },
     { type: OpCode.error, err: ErrorCode.NONODE, body: { err: ErrorCode.NONODE } },
@@ -123,7 +139,16 @@ class RawConnection {
       s.once('error', reject)
     })
     const c = new RawConnection(socket)
-    c.send((w) => P.encodeConnectRequest(w, { protocolVersion: 0, lastZxidSeen: 0n, timeOut: 10_000, sessionId: 0n, passwd: Buffer.alloc(16), readOnly: false }))
+    c.send((w) =>
+      P.encodeConnectRequest(w, {
+        protocolVersion: 0,
+        lastZxidSeen: 0n,
+        timeOut: 10_000,
+        sessionId: 0n,
+        passwd: Buffer.alloc(16),
+        readOnly: false,
+      }),
+    )
     await c.next()
     return c
   }
@@ -173,20 +198,69 @@ const RAW_CASES: [string, number, Part, number, boolean, string][] = [
   ['multi [getData]', OpCode.multi, (w) => [getData('/raw'), end].forEach((p) => p(w)), MARSHALLING, true, ''],
   ['multi [op 99]', OpCode.multi, (w) => [unknown, end].forEach((p) => p(w)), MARSHALLING, true, ''],
   ['multi [create, op 99]', OpCode.multi, (w) => [create('/raw/c'), unknown, end].forEach((p) => p(w)), MARSHALLING, true, ''],
-  ['multi [deleteContainer]', OpCode.multi, op(OpCode.deleteContainer, (w) => P.encodeDeleteRequest(w, { path: '/raw', version: -1 })), MARSHALLING, true, ''],
+  [
+    'multi [deleteContainer]',
+    OpCode.multi,
+    op(OpCode.deleteContainer, (w) => P.encodeDeleteRequest(w, { path: '/raw', version: -1 })),
+    MARSHALLING,
+    true,
+    '',
+  ],
   ['multi, cut op record', OpCode.multi, op(OpCode.create, (w) => w.ustring('/raw/t')), MARSHALLING, true, ''],
   ['multi, no end header', OpCode.multi, create('/raw/f'), MARSHALLING, true, ''],
   ['multi, no body', OpCode.multi, () => {}, MARSHALLING, true, ''],
   ['multi []', OpCode.multi, end, 0, true, END],
-  ['multiRead [getData, create]', OpCode.multiRead, (w) => [getData('/raw'), create('/raw/d'), end].forEach((p) => p(w)), MARSHALLING, false, ''],
-  ['multiRead [create, getData]', OpCode.multiRead, (w) => [create('/raw/d'), getData('/raw'), end].forEach((p) => p(w)), MARSHALLING, false, ''],
-  ['multiRead [create, create]', OpCode.multiRead, (w) => [create('/raw/d'), create('/raw/e'), end].forEach((p) => p(w)), MARSHALLING, false, END],
+  [
+    'multiRead [getData, create]',
+    OpCode.multiRead,
+    (w) => [getData('/raw'), create('/raw/d'), end].forEach((p) => p(w)),
+    MARSHALLING,
+    false,
+    '',
+  ],
+  [
+    'multiRead [create, getData]',
+    OpCode.multiRead,
+    (w) => [create('/raw/d'), getData('/raw'), end].forEach((p) => p(w)),
+    MARSHALLING,
+    false,
+    '',
+  ],
+  [
+    'multiRead [create, create]',
+    OpCode.multiRead,
+    (w) => [create('/raw/d'), create('/raw/e'), end].forEach((p) => p(w)),
+    MARSHALLING,
+    false,
+    END,
+  ],
   ['multiRead [op 99]', OpCode.multiRead, (w) => [unknown, end].forEach((p) => p(w)), MARSHALLING, false, ''],
   ['multiRead [getData, op 99]', OpCode.multiRead, (w) => [getData('/raw'), unknown, end].forEach((p) => p(w)), MARSHALLING, false, ''],
-  ['multiRead [getChildren /missing]', OpCode.multiRead, (w) => [getChildren('/missing'), end].forEach((p) => p(w)), 0, false, NONODE_RESULT + END],
+  [
+    'multiRead [getChildren /missing]',
+    OpCode.multiRead,
+    (w) => [getChildren('/missing'), end].forEach((p) => p(w)),
+    0,
+    false,
+    NONODE_RESULT + END,
+  ],
   ['multiRead [getData /missing]', OpCode.multiRead, (w) => [getData('/missing'), end].forEach((p) => p(w)), 0, false, NONODE_RESULT + END],
-  ['multiRead [getChildren bad, getData /raw/]', OpCode.multiRead, (w) => [getChildren('bad'), getData('/raw/'), end].forEach((p) => p(w)), 0, false, NONODE_RESULT + NONODE_RESULT + END],
-  ['multiRead [getChildren /raw], bytes after the end', OpCode.multiRead, (w) => [getChildren('/raw'), end, (w: Writer) => w.int(7)].forEach((p) => p(w)), 0, false, '00000008' + '00' + '00000000' + '00000000' + END],
+  [
+    'multiRead [getChildren bad, getData /raw/]',
+    OpCode.multiRead,
+    (w) => [getChildren('bad'), getData('/raw/'), end].forEach((p) => p(w)),
+    0,
+    false,
+    NONODE_RESULT + NONODE_RESULT + END,
+  ],
+  [
+    'multiRead [getChildren /raw], bytes after the end',
+    OpCode.multiRead,
+    (w) => [getChildren('/raw'), end, (w: Writer) => w.int(7)].forEach((p) => p(w)),
+    0,
+    false,
+    '00000008' + '00' + '00000000' + '00000000' + END,
+  ],
   ['multiRead []', OpCode.multiRead, end, 0, false, END],
   ['multiRead, cut op record', OpCode.multiRead, op(OpCode.getData, (w) => w.int(4)), MARSHALLING, false, ''],
   ['multiRead, no end header', OpCode.multiRead, getData('/raw'), MARSHALLING, false, ''],
@@ -206,7 +280,9 @@ async function rawCases(t: Test, connectString: string): Promise<void> {
     t.equal(await c.lastZxid(), usesZxid ? last + 1n : last, `${name}: the zxids used`)
   }
   // multiRead drops the watch flags: later changes notify nobody.
-  const watched = await c.request(++xid, OpCode.multiRead, (w) => [getData('/raw', true), getChildren('/raw', true), end].forEach((p) => p(w)))
+  const watched = await c.request(++xid, OpCode.multiRead, (w) =>
+    [getData('/raw', true), getChildren('/raw', true), end].forEach((p) => p(w)),
+  )
   t.equal(watched?.readInt32BE(12), 0)
   await c.request(++xid, OpCode.setData, (w) => P.encodeSetDataRequest(w, { path: '/raw', data: Buffer.from('w'), version: -1 }))
   await c.request(++xid, OpCode.create, (w) => P.encodeCreateRequest(w, { path: '/raw/child', data: null, acl: OPEN, flags: 0 }))

@@ -16,7 +16,8 @@ export function multiResults(txn: Txn, applied: ApplyResult): MultiResult[] {
       case 'create':
         // Container and TTL creates come back as create2, with their Stat; create and create2 as a
         // plain create, path only (3.8.0; 3.8.2 answers create2 with create2, ZOOKEEPER-4026).
-        if (t.owner === CONTAINER_OWNER || ownerKind(t.owner) === 'ttl') return { type: OpCode.create2, err: 0, body: { path: res.path!, stat: res.stat! } }
+        if (t.owner === CONTAINER_OWNER || ownerKind(t.owner) === 'ttl')
+          return { type: OpCode.create2, err: 0, body: { path: res.path!, stat: res.stat! } }
         return { type: OpCode.create, err: 0, body: { path: res.path! } }
       case 'delete':
         return { type: OpCode.delete, err: 0 }
@@ -43,7 +44,12 @@ export interface MultiReadReply {
  * ZooKeeper's FinalRequestProcessor, watch flags are ignored and an invalid path is simply a node
  * that does not exist.
  */
-export function multiReadReply(tree: DataTree, who: { ids: AuthId[]; address: string }, body: Reader, read?: (path: string, bytes: number) => void): MultiReadReply {
+export function multiReadReply(
+  tree: DataTree,
+  who: { ids: AuthId[]; address: string },
+  body: Reader,
+  read?: (path: string, bytes: number) => void,
+): MultiReadReply {
   let ops: MultiRequestOp[]
   try {
     // Mixed read and write ops fail here; write ops alone decode, and fail when run below.
@@ -65,7 +71,10 @@ export function multiReadReply(tree: DataTree, who: { ids: AuthId[]; address: st
       results.push({ type: OpCode.getData, err: 0, body: { data: n.data, stat: tree.stat(n) } })
     } else {
       const children = [...n.children]
-      read?.(op.request.path, children.reduce((sum, c) => sum + c.length, 0))
+      read?.(
+        op.request.path,
+        children.reduce((sum, c) => sum + c.length, 0),
+      )
       results.push({ type: OpCode.getChildren, err: 0, body: { children } })
     }
   }

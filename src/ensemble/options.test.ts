@@ -18,8 +18,16 @@ t.test('invalid options are refused by name, with the value', async (t) => {
     [{ host: '' }, RangeError, /host must not be empty/],
     [{ minSessionTimeout: -1 }, RangeError, /minSessionTimeout .* got -1$/],
     [{ maxSessionTimeout: 1.5 }, RangeError, /maxSessionTimeout .* got 1\.5$/],
-    [{ minSessionTimeout: 5000, maxSessionTimeout: 4000 }, RangeError, /minSessionTimeout \(5000 ms\) is above maxSessionTimeout \(4000 ms\)/],
-    [{ tickTime: 100, minSessionTimeout: 5000 }, RangeError, /minSessionTimeout \(5000 ms\) is above maxSessionTimeout \(2000 ms, 20 ticks\)/],
+    [
+      { minSessionTimeout: 5000, maxSessionTimeout: 4000 },
+      RangeError,
+      /minSessionTimeout \(5000 ms\) is above maxSessionTimeout \(4000 ms\)/,
+    ],
+    [
+      { tickTime: 100, minSessionTimeout: 5000 },
+      RangeError,
+      /minSessionTimeout \(5000 ms\) is above maxSessionTimeout \(2000 ms, 20 ticks\)/,
+    ],
     [{ size: 0 }, RangeError, /size must be a whole number of servers from 1 to 15, got 0$/],
     [{ size: 2.5 }, RangeError, /size .* got 2\.5$/],
     [{ size: '3' }, TypeError, /size .* got the string "3"$/],
@@ -33,9 +41,16 @@ t.test('invalid options are refused by name, with the value', async (t) => {
     [{ ttlEnabled: 1 }, TypeError, /ttlEnabled must be true or false, got 1$/],
   ]
   for (const [opts, type, message] of cases) {
-    t.throws(() => validateEnsembleOptions(opts as EnsembleOptions), { name: type.name, message }, JSON.stringify(opts, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)))
+    t.throws(
+      () => validateEnsembleOptions(opts as EnsembleOptions),
+      { name: type.name, message },
+      JSON.stringify(opts, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)),
+    )
   }
-  t.doesNotThrow(() => validateEnsembleOptions({ tickTime: 200, minSessionTimeout: 400, maxSessionTimeout: 4000, port: 0, size: 3 }), 'sensible options pass')
+  t.doesNotThrow(
+    () => validateEnsembleOptions({ tickTime: 200, minSessionTimeout: 400, maxSessionTimeout: 4000, port: 0, size: 3 }),
+    'sensible options pass',
+  )
 })
 
 t.test('startEnsemble checks before it starts anything', async (t) => {

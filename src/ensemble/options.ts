@@ -22,7 +22,8 @@ function whole(value: unknown, name: string, min: number, max: number, unit = ''
 }
 
 function flag(value: unknown, name: string): void {
-  if (value !== undefined && typeof value !== 'boolean') throw new TypeError(`startEnsemble: ${name} must be true or false, got ${shown(value)}`)
+  if (value !== undefined && typeof value !== 'boolean')
+    throw new TypeError(`startEnsemble: ${name} must be true or false, got ${shown(value)}`)
 }
 
 function text(value: unknown, name: string): void {
@@ -51,7 +52,9 @@ export function validateEnsembleOptions(opts: EnsembleOptions): void {
   const min = opts.minSessionTimeout ?? 2 * tick
   const max = opts.maxSessionTimeout ?? 20 * tick
   if (min > max) {
-    throw new RangeError(`startEnsemble: minSessionTimeout (${min} ms${opts.minSessionTimeout === undefined ? ', 2 ticks' : ''}) is above maxSessionTimeout (${max} ms${opts.maxSessionTimeout === undefined ? ', 20 ticks' : ''})`)
+    throw new RangeError(
+      `startEnsemble: minSessionTimeout (${min} ms${opts.minSessionTimeout === undefined ? ', 2 ticks' : ''}) is above maxSessionTimeout (${max} ms${opts.maxSessionTimeout === undefined ? ', 20 ticks' : ''})`,
+    )
   }
   whole(opts.maxBuffer, 'maxBuffer', 1, MAX_MS, ' of bytes')
   whole(opts.snapshotEvery, 'snapshotEvery', 1, Number.MAX_SAFE_INTEGER, ' of txns')

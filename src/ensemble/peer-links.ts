@@ -58,7 +58,11 @@ export class PeerLinks {
   sent = 0
   received = 0
 
-  constructor(readonly self: number, readonly addresses: Map<number, PeerAddress>, private readonly h: LinkHandlers) {}
+  constructor(
+    readonly self: number,
+    readonly addresses: Map<number, PeerAddress>,
+    private readonly h: LinkHandlers,
+  ) {}
 
   /** Accept connections from the other peers; resolves with the port. */
   async listen(port = 0, host = '127.0.0.1'): Promise<number> {
@@ -157,16 +161,19 @@ export class PeerLinks {
   private armDelay(to: number): void {
     const d = this.delayed.get(to)
     if (!d || d.timer || !d.queue.length) return
-    d.timer = setTimeout(() => {
-      d.timer = undefined
-      const now = Date.now()
-      // In order: a frame waits for those queued before it.
-      while (d.queue.length && d.queue[0]!.due <= now) {
-        const { frame } = d.queue.shift()!
-        if (!this.closed && !this.blocked.has(to) && !this.dropping.has(to)) this.transmit(to, frame)
-      }
-      this.armDelay(to)
-    }, Math.max(0, d.queue[0]!.due - Date.now()))
+    d.timer = setTimeout(
+      () => {
+        d.timer = undefined
+        const now = Date.now()
+        // In order: a frame waits for those queued before it.
+        while (d.queue.length && d.queue[0]!.due <= now) {
+          const { frame } = d.queue.shift()!
+          if (!this.closed && !this.blocked.has(to) && !this.dropping.has(to)) this.transmit(to, frame)
+        }
+        this.armDelay(to)
+      },
+      Math.max(0, d.queue[0]!.due - Date.now()),
+    )
     d.timer.unref?.()
   }
 

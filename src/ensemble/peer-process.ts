@@ -74,7 +74,15 @@ async function handle(m: ToChild): Promise<void> {
         adminPort: c.adminPort,
         serverId: c.id,
         secret: Buffer.from(c.secret, 'base64'),
-        quorum: { id: c.id, voters: c.voters, peers, store: new FileStore(c.dataDir, { fsync: c.fsync }), tickMs: c.peerTickMs, silenceTicks: c.peerSilenceTicks, snapshotEvery: c.server.snapshotEvery },
+        quorum: {
+          id: c.id,
+          voters: c.voters,
+          peers,
+          store: new FileStore(c.dataDir, { fsync: c.fsync }),
+          tickMs: c.peerTickMs,
+          silenceTicks: c.peerSilenceTicks,
+          snapshotEvery: c.server.snapshotEvery,
+        },
       })
       const quorumPort = await server.listenQuorum(c.quorumPort)
       const clientPort = await server.listen()

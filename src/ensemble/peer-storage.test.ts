@@ -13,28 +13,49 @@ t.test('file store: appends, epochs, reset and recovery', async (t) => {
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   const a = new FileStore(dir, { fsync: true })
   t.same(a.load(), { log: [], acceptedEpoch: 0n, currentEpoch: 0n }, 'empty at first')
-  a.write([{ op: 'append', entry: e(0x100000001n, 'one') }, { op: 'append', entry: e(0x100000002n, 'two') }])
+  a.write([
+    { op: 'append', entry: e(0x100000001n, 'one') },
+    { op: 'append', entry: e(0x100000002n, 'two') },
+  ])
   a.setEpochs(2n, 1n)
   a.close()
   const b = new FileStore(dir)
   t.same(b.load(), { log: [e(0x100000001n, 'one'), e(0x100000002n, 'two')], acceptedEpoch: 2n, currentEpoch: 1n })
-  b.write([{ op: 'reset', entries: [e(0x100000001n, 'one'), e(0x200000001n, 'new')] }, { op: 'append', entry: e(0x200000002n, 'next') }])
+  b.write([
+    { op: 'reset', entries: [e(0x100000001n, 'one'), e(0x200000001n, 'new')] },
+    { op: 'append', entry: e(0x200000002n, 'next') },
+  ])
   b.close()
   const c = new FileStore(dir)
-  t.same(c.load().log.map((x) => x.value.toString()), ['one', 'new', 'next'], 'a reset replaces the log; later appends follow it')
+  t.same(
+    c.load().log.map((x) => x.value.toString()),
+    ['one', 'new', 'next'],
+    'a reset replaces the log; later appends follow it',
+  )
   c.close()
   // A crash mid-append leaves a torn record: it is cut off and the rest survives.
   const file = path.join(dir, 'zab.log')
   appendFileSync(file, Buffer.from([0, 0, 0, 50, 1, 2, 3]))
   const d = new FileStore(dir)
-  t.same(d.load().log.map((x) => x.value.toString()), ['one', 'new', 'next'], 'torn tail dropped')
+  t.same(
+    d.load().log.map((x) => x.value.toString()),
+    ['one', 'new', 'next'],
+    'torn tail dropped',
+  )
   d.write([{ op: 'append', entry: e(0x200000003n, 'after') }])
   d.close()
-  t.same(new FileStore(dir).load().log.map((x) => x.value.toString()), ['one', 'new', 'next', 'after'], 'appends after recovery land after the good records')
+  t.same(
+    new FileStore(dir).load().log.map((x) => x.value.toString()),
+    ['one', 'new', 'next', 'after'],
+    'appends after recovery land after the good records',
+  )
   // A flipped byte in the last record fails its checksum.
   const size = statSync(file).size
   truncateSync(file, size - 1)
-  t.same(new FileStore(dir).load().log.map((x) => x.value.toString()), ['one', 'new', 'next'])
+  t.same(
+    new FileStore(dir).load().log.map((x) => x.value.toString()),
+    ['one', 'new', 'next'],
+  )
 })
 
 t.test('memory store: what was written survives a reload', async (t) => {
@@ -60,7 +81,11 @@ t.test('file store: a snapshot replaces the log it covers, also after a crash be
   const b = new FileStore(dir)
   const d = b.load()
   t.same(d.base, { zxid: 2n, state: Buffer.from('state@2') })
-  t.same(d.log.map((x) => x.value.toString()), ['v3', 'v4', 'v5'], 'only what follows the snapshot')
+  t.same(
+    d.log.map((x) => x.value.toString()),
+    ['v3', 'v4', 'v5'],
+    'only what follows the snapshot',
+  )
   // A reset carrying a leader's snapshot (SNAP) replaces both.
   b.write([{ op: 'reset', entries: [e(9n, 'v9')], base: { zxid: 8n, state: Buffer.from('state@8') } }])
   b.close()
@@ -82,6 +107,9 @@ t.test('memory store: compact and reset keep the snapshot', async (t) => {
   const m = new MemoryStore()
   m.write([1, 2, 3].map((i) => ({ op: 'append' as const, entry: e(BigInt(i), `v${i}`) })))
   m.write([{ op: 'compact', base: { zxid: 2n, state: Buffer.from('s') } }])
-  t.same(m.load().log.map((x) => x.zxid), [3n])
+  t.same(
+    m.load().log.map((x) => x.zxid),
+    [3n],
+  )
   t.same(m.load().base?.zxid, 2n)
 })

@@ -66,7 +66,10 @@ export class FileStore implements QuorumStore {
   /** The log as written, kept to rewrite it without what a snapshot covers. */
   private entries: Entry<Buffer>[] = []
 
-  constructor(readonly dir: string, private readonly opts: { fsync?: boolean } = {}) {
+  constructor(
+    readonly dir: string,
+    private readonly opts: { fsync?: boolean } = {},
+  ) {
     mkdirSync(dir, { recursive: true })
     this.logFile = path.join(dir, 'zab.log')
     this.epochFile = path.join(dir, 'epochs')
@@ -92,7 +95,8 @@ export class FileStore implements QuorumStore {
     const zxid = b.readBigInt64BE(0)
     const state = Buffer.from(b.subarray(12))
     // Written whole and renamed into place, so a bad checksum is damage, not a torn write.
-    if ((crc32(state) ^ Number(zxid & 0xffffffffn)) >>> 0 !== b.readUInt32BE(8)) throw new Error(`${this.snapFile}: snapshot checksum mismatch`)
+    if ((crc32(state) ^ Number(zxid & 0xffffffffn)) >>> 0 !== b.readUInt32BE(8))
+      throw new Error(`${this.snapFile}: snapshot checksum mismatch`)
     return { zxid, state }
   }
 

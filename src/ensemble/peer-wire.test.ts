@@ -29,7 +29,20 @@ t.test('every message kind round-trips', async (t) => {
     { t: 'commit', zxid: 0x500000001n },
     { t: 'ping' },
     { t: 'pong' },
-    { t: 'request', req: { sessionId: -0x123n, cxid: 42, type: 5, body: Buffer.from([1, 2, 3]), ids: [{ scheme: 'digest', id: 'u:h' }, { scheme: 'ip', id: '127.0.0.1' }], address: '127.0.0.1' } },
+    {
+      t: 'request',
+      req: {
+        sessionId: -0x123n,
+        cxid: 42,
+        type: 5,
+        body: Buffer.from([1, 2, 3]),
+        ids: [
+          { scheme: 'digest', id: 'u:h' },
+          { scheme: 'ip', id: '127.0.0.1' },
+        ],
+        address: '127.0.0.1',
+      },
+    },
     { t: 'touch', sessions: [1n, -2n, 0x7fffffffffffffffn] },
     { t: 'syncreq', sessionId: 9n, cxid: 3 },
     { t: 'syncdone', sessionId: 9n, cxid: 3 },

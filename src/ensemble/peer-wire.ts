@@ -24,7 +24,24 @@ export type WireMsg =
   | { t: 'syncreq'; sessionId: bigint; cxid: number }
   | { t: 'syncdone'; sessionId: bigint; cxid: number }
 
-const TAGS = ['vote', 'followerinfo', 'leaderinfo', 'ackepoch', 'sync', 'acknewleader', 'uptodate', 'proposal', 'ack', 'commit', 'ping', 'pong', 'request', 'touch', 'syncreq', 'syncdone'] as const
+const TAGS = [
+  'vote',
+  'followerinfo',
+  'leaderinfo',
+  'ackepoch',
+  'sync',
+  'acknewleader',
+  'uptodate',
+  'proposal',
+  'ack',
+  'commit',
+  'ping',
+  'pong',
+  'request',
+  'touch',
+  'syncreq',
+  'syncdone',
+] as const
 const TAG = new Map<string, number>(TAGS.map((t, i) => [t, i]))
 const STATES: PeerState[] = ['LOOKING', 'FOLLOWING', 'LEADING']
 
@@ -57,7 +74,9 @@ export function encodeWire(w: Writer, m: WireMsg): void {
       w.long(m.currentEpoch).long(m.lastZxid)
       return
     case 'sync':
-      w.long(m.epoch).long(m.truncate ?? -1n).bool(m.snapshot !== undefined)
+      w.long(m.epoch)
+        .long(m.truncate ?? -1n)
+        .bool(m.snapshot !== undefined)
       if (m.snapshot) w.long(m.snapshot.zxid).buffer(m.snapshot.state)
       writeEntries(w, m.diff)
       writeEntries(w, m.outstanding)

@@ -101,7 +101,13 @@ export class WritePipeline implements CommitHost {
       session.closing = true
       return { hdr, txn: { type: 'closeSession' } }
     }
-    const ctx: RequestContext = { sessionId: req.sessionId, ids: req.ids, address: req.address, ttlEnabled: this.deps.ttlEnabled, maxBuffer: this.deps.maxBuffer }
+    const ctx: RequestContext = {
+      sessionId: req.sessionId,
+      ids: req.ids,
+      address: req.address,
+      ttlEnabled: this.deps.ttlEnabled,
+      maxBuffer: this.deps.maxBuffer,
+    }
     return { hdr, txn: prepWrite(view, req.type, new Reader(req.body), ctx) }
   }
 
@@ -142,7 +148,13 @@ export class WritePipeline implements CommitHost {
   }
 
   /** Answer the local request (session, cxid) if there is one. */
-  private complete(sessionId: bigint, cxid: number, zxid: bigint, txn: Txn = { type: 'error', err: 0 }, result: ApplyResult = { err: 0, events: [] }): void {
+  private complete(
+    sessionId: bigint,
+    cxid: number,
+    zxid: bigint,
+    txn: Txn = { type: 'error', err: 0 },
+    result: ApplyResult = { err: 0, events: [] },
+  ): void {
     const q = this.pending.get(sessionId)
     if (!q) return
     const at = q.findIndex((p) => p.cxid === cxid)

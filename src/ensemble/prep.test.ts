@@ -14,10 +14,12 @@ const OPEN = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }]
 const ctx: RequestContext = { sessionId: 0x55n, ids: [], address: '127.0.0.1', ttlEnabled: true, maxBuffer: 0xfffff }
 
 type Part = (w: Writer) => void
-const op = (type: number, rec: Part): Part => (w) => {
-  P.encodeMultiHeader(w, { type, done: false, err: -1 })
-  rec(w)
-}
+const op =
+  (type: number, rec: Part): Part =>
+  (w) => {
+    P.encodeMultiHeader(w, { type, done: false, err: -1 })
+    rec(w)
+  }
 const end: Part = (w) => P.encodeMultiHeader(w, { type: -1, done: true, err: -1 })
 const create = (path: string) => op(OpCode.create, (w) => P.encodeCreateRequest(w, { path, data: null, acl: OPEN, flags: 0 }))
 const getData = (path: string) => op(OpCode.getData, (w) => P.encodeGetDataRequest(w, { path, watch: false }))
@@ -46,7 +48,14 @@ t.test('op types a multi cannot carry fail it as a whole', async (t) => {
   const unknown = op(99, (w) => w.ustring('/a'))
   t.same(prepMulti(unknown, end), MARSHALLING, 'type 99')
   t.same(prepMulti(create('/a'), unknown, end), MARSHALLING, 'create, then type 99')
-  t.same(prepMulti(op(OpCode.exists, (w) => P.encodeExistsRequest(w, { path: '/', watch: false })), end), MARSHALLING, 'exists')
+  t.same(
+    prepMulti(
+      op(OpCode.exists, (w) => P.encodeExistsRequest(w, { path: '/', watch: false })),
+      end,
+    ),
+    MARSHALLING,
+    'exists',
+  )
   t.same(prepMulti(deleteOp(OpCode.deleteContainer, '/none'), end), MARSHALLING, 'deleteContainer')
   t.same(prepMulti(op(OpCode.multi, end), end), MARSHALLING, 'a nested multi')
 })
@@ -79,8 +88,41 @@ t.test('a write sent alone still decodes by its opcode', async (t) => {
     return new Reader(w.toBuffer())
   }
   // A client's deleteContainer: ZooKeeper 3.8 reads its whole body as a path, which never validates.
-  t.same(prepWrite(tree, OpCode.deleteContainer, body((w) => P.encodeDeleteRequest(w, { path: '/none', version: -1 })), ctx), { type: 'error', err: ErrorCode.BADARGUMENTS })
-  t.same(prepWrite(tree, OpCode.setACL, body((w) => P.encodeSetACLRequest(w, { path: '/', acl: OPEN, version: -1 })), ctx), { type: 'setACL', path: '/', acl: OPEN, version: 1 })
-  t.same(prepWrite(tree, OpCode.create, body((w) => w.ustring('/cut')), ctx), MARSHALLING, 'a short body')
-  t.same(prepWrite(tree, OpCode.getData, body((w) => P.encodeGetDataRequest(w, { path: '/', watch: false })), ctx), { type: 'error', err: ErrorCode.UNIMPLEMENTED })
+  t.same(
+    prepWrite(
+      tree,
+      OpCode.deleteContainer,
+      body((w) => P.encodeDeleteRequest(w, { path: '/none', version: -1 })),
+      ctx,
+    ),
+    { type: 'error', err: ErrorCode.BADARGUMENTS },
+  )
+  t.same(
+    prepWrite(
+      tree,
+      OpCode.setACL,
+      body((w) => P.encodeSetACLRequest(w, { path: '/', acl: OPEN, version: -1 })),
+      ctx,
+    ),
+    { type: 'setACL', path: '/', acl: OPEN, version: 1 },
+  )
+  t.same(
+    prepWrite(
+      tree,
+      OpCode.create,
+      body((w) => w.ustring('/cut')),
+      ctx,
+    ),
+    MARSHALLING,
+    'a short body',
+  )
+  t.same(
+    prepWrite(
+      tree,
+      OpCode.getData,
+      body((w) => P.encodeGetDataRequest(w, { path: '/', watch: false })),
+      ctx,
+    ),
+    { type: 'error', err: ErrorCode.UNIMPLEMENTED },
+  )
 })

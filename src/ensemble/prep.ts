@@ -38,7 +38,16 @@ class View {
   get(path: string): NodeView | undefined {
     if (this.overlay.has(path)) return this.overlay.get(path) ?? undefined
     const n = this.tree.get(path)
-    return n && { acl: n.acl, version: n.version, cversion: n.cversion, aversion: n.aversion, owner: n.ephemeralOwner, childCount: n.children.size }
+    return (
+      n && {
+        acl: n.acl,
+        version: n.version,
+        cversion: n.cversion,
+        aversion: n.aversion,
+        owner: n.ephemeralOwner,
+        childCount: n.children.size,
+      }
+    )
   }
 
   set(path: string, v: NodeView | null): void {

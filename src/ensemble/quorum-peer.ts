@@ -80,9 +80,16 @@ export class QuorumPeer extends EventEmitter implements Commit {
   private frozen = false
   private closed = false
 
-  constructor(private readonly host: CommitHost, readonly cfg: QuorumConfig) {
+  constructor(
+    private readonly host: CommitHost,
+    readonly cfg: QuorumConfig,
+  ) {
     super()
-    this.peer = new Peer<Buffer>(cfg.id, [...cfg.voters].sort((a, b) => a - b), { silenceTicks: cfg.silenceTicks ?? 10 })
+    this.peer = new Peer<Buffer>(
+      cfg.id,
+      [...cfg.voters].sort((a, b) => a - b),
+      { silenceTicks: cfg.silenceTicks ?? 10 },
+    )
     this.links = new PeerLinks(cfg.id, cfg.peers, {
       message: (from, m) => this.message(from, m),
       down: (p) => {
@@ -106,7 +113,14 @@ export class QuorumPeer extends EventEmitter implements Commit {
     const d = this.cfg.store.load()
     // The snapshot is committed state: the tree starts from it (clients are served only once synced).
     this.drive(this.peer.restore(d.log, d.acceptedEpoch, d.currentEpoch, d.base))
-    log('peer %d starts with %s and %d logged txns, epochs %d/%d', this.id, d.base ? `a snapshot at 0x${d.base.zxid.toString(16)}` : 'no snapshot', d.log.length, d.acceptedEpoch, d.currentEpoch)
+    log(
+      'peer %d starts with %s and %d logged txns, epochs %d/%d',
+      this.id,
+      d.base ? `a snapshot at 0x${d.base.zxid.toString(16)}` : 'no snapshot',
+      d.log.length,
+      d.acceptedEpoch,
+      d.currentEpoch,
+    )
     this.drive(this.peer.start())
     this.startTimer()
   }
@@ -163,7 +177,8 @@ export class QuorumPeer extends EventEmitter implements Commit {
   /** A sync of a local session: answered once this server has applied every write decided before it. */
   sync(sessionId: bigint, cxid: number): void {
     if (this.mode === 'leader') this.waitSync({ zxid: this.lastProposed, to: this.id, sessionId, cxid })
-    else if (this.mode === 'follower' && this.peer.leader !== undefined) this.links.send(this.peer.leader, { t: 'syncreq', sessionId, cxid })
+    else if (this.mode === 'follower' && this.peer.leader !== undefined)
+      this.links.send(this.peer.leader, { t: 'syncreq', sessionId, cxid })
   }
 
   /** Leader: propose a decided txn (and apply it to the view at once). */

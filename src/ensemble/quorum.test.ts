@@ -40,12 +40,18 @@ t.test('three servers: one leader, writes through followers, the same state ever
   const c = await client(t, ens.connectStringOf(l))
   // Sequential creates from three servers at once: the leader numbers them, no name twice.
   const made = await Promise.all(
-    Array.from({ length: 30 }, (_, i) => [a, b, c][i % 3]!.create('/seq-', Buffer.from(String(i)), { mode: CreateMode.PERSISTENT_SEQUENTIAL })),
+    Array.from({ length: 30 }, (_, i) =>
+      [a, b, c][i % 3]!.create('/seq-', Buffer.from(String(i)), { mode: CreateMode.PERSISTENT_SEQUENTIAL }),
+    ),
   )
   t.equal(new Set(made.map((m) => m.path)).size, 30, 'thirty distinct sequential names')
   await a.setData('/seq-0000000000', Buffer.from('changed'))
   await b.sync('/')
-  t.equal((await b.getData('/seq-0000000000')).data.toString(), 'changed', 'after sync a follower reads a write made through the other follower')
+  t.equal(
+    (await b.getData('/seq-0000000000')).data.toString(),
+    'changed',
+    'after sync a follower reads a write made through the other follower',
+  )
   await c.sync('/')
   const zxids = ens.servers.map((s) => s.tree.lastZxid)
   const views = ens.servers.map((s) => [...s.tree.nodes.keys()].sort().join(','))
@@ -158,7 +164,7 @@ t.test('data dirs: the whole ensemble crashes and comes back with every acknowle
   for (let i = 0; i < 3; i++) await ens.restart(i)
   await ens.waitForLeader(20_000)
   const again = await client(t, ens.connectString)
-  t.equal((await again.getData('/durable')).data.toString(), 'v30', 'state recovered from the peers\' logs')
+  t.equal((await again.getData('/durable')).data.toString(), 'v30', "state recovered from the peers' logs")
   t.equal((await again.getData('/durable')).stat.version, 30)
   await t.rejects(again.getData('/nothing'), NoNodeError)
 })
@@ -168,7 +174,14 @@ t.test('bad arguments', async (t) => {
   const ens = await startEnsemble({ size: 3 })
   t.teardown(() => ens.stop())
   t.throws(() => ens.partition([[7]]), RangeError)
-  t.throws(() => ens.partition([[0, 1], [1, 2]]), /named in two groups/)
+  t.throws(
+    () =>
+      ens.partition([
+        [0, 1],
+        [1, 2],
+      ]),
+    /named in two groups/,
+  )
   await t.rejects(ens.kill(3), RangeError)
   t.throws(() => ens.connectStringOf(-1), RangeError)
 })
@@ -217,7 +230,7 @@ t.test('four-letter words on a server without a leader', async (t) => {
   await t.rejects(ZooKeeper.connect(ens.connectStringOf(f1!), { sessionTimeout: 2000, initialConnectTimeout: 1500 }))
 })
 
-t.test('snapshots bound the peers\' logs; a follower too far behind gets the snapshot (SNAP)', async (t) => {
+t.test("snapshots bound the peers' logs; a follower too far behind gets the snapshot (SNAP)", async (t) => {
   const ens = await startEnsemble({ size: 3, snapshotEvery: 20 })
   t.teardown(() => ens.stop())
   const zk = await client(t, ens.connectString)
@@ -231,7 +244,7 @@ t.test('snapshots bound the peers\' logs; a follower too far behind gets the sna
   t.ok(lp.base && lp.committed.length < 25, `the leader keeps a snapshot and a short log (${lp.committed.length} entries)`)
   await ens.restart(f)
   await ens.waitForMode(f, 'follower')
-  t.ok(ens.servers[f]!.quorum!.peer.snapshotsInstalled >= 1, 'the returning follower was sent the leader\'s snapshot')
+  t.ok(ens.servers[f]!.quorum!.peer.snapshotsInstalled >= 1, "the returning follower was sent the leader's snapshot")
   const z2 = await client(t, ens.connectStringOf(f))
   await z2.sync('/')
   const got = await z2.getData('/s')
@@ -271,7 +284,10 @@ t.test('the leader refuses writes of a session that is gone or closing (no orpha
   const leader = ens.servers[ens.leader()!]!
   const { ErrorCode, OpCode } = await import('../protocol.js')
   const body = Buffer.alloc(0)
-  const unknown = leader.pipeline.prepare({ sessionId: 0x1234n, cxid: 1, type: OpCode.create, body, ids: [], address: '127.0.0.1' }, leader.tree)
+  const unknown = leader.pipeline.prepare(
+    { sessionId: 0x1234n, cxid: 1, type: OpCode.create, body, ids: [], address: '127.0.0.1' },
+    leader.tree,
+  )
   t.same(unknown.txn, { type: 'error', err: ErrorCode.SESSIONEXPIRED })
   const zk = await client(t, ens.connectStringOf(followers(ens)[0]!))
   const s = leader.tracker.sessions.get(zk.sessionId)!
@@ -298,18 +314,30 @@ t.test('a client port in use fails the start cleanly, leaving nothing listening'
   // Had the other servers been left listening, this test's process would not exit (tap would time out).
 })
 
-t.test('as processes, a port in use fails the start and leaves no process and no temporary directory', { skip: !procAvailable && 'needs /proc' }, async (t) => {
-  const port = await portInUse(t)
-  const tmp = tempDir(t)
-  // os.tmpdir() reads TMPDIR at each call: the ensemble's directory goes where this test can see it.
-  const saved = process.env.TMPDIR
-  process.env.TMPDIR = tmp
-  try {
-    await t.rejects(startEnsemble({ size: 3, processes: true, port }), /server 0: .*EADDRINUSE/)
-  } finally {
-    if (saved === undefined) delete process.env.TMPDIR
-    else process.env.TMPDIR = saved
-  }
-  t.same(peerProcessesOf(process.pid).filter((pid) => !processGone(pid)), [], 'the servers that started were stopped')
-  t.same(readdirSync(tmp).filter((f) => f.startsWith('zookit-ensemble-')), [], 'and their directory removed')
-})
+t.test(
+  'as processes, a port in use fails the start and leaves no process and no temporary directory',
+  { skip: !procAvailable && 'needs /proc' },
+  async (t) => {
+    const port = await portInUse(t)
+    const tmp = tempDir(t)
+    // os.tmpdir() reads TMPDIR at each call: the ensemble's directory goes where this test can see it.
+    const saved = process.env.TMPDIR
+    process.env.TMPDIR = tmp
+    try {
+      await t.rejects(startEnsemble({ size: 3, processes: true, port }), /server 0: .*EADDRINUSE/)
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR
+      else process.env.TMPDIR = saved
+    }
+    t.same(
+      peerProcessesOf(process.pid).filter((pid) => !processGone(pid)),
+      [],
+      'the servers that started were stopped',
+    )
+    t.same(
+      readdirSync(tmp).filter((f) => f.startsWith('zookit-ensemble-')),
+      [],
+      'and their directory removed',
+    )
+  },
+)

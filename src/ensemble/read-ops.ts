@@ -79,7 +79,10 @@ function readOp({ tree, watches, metrics }: ReadDeps, conn: ClientConnection, ty
       if (typeof n === 'number') return n
       if (watch) watches.addChild(path, conn)
       const children = [...n.children]
-      metrics.read(path, children.reduce((sum, c) => sum + c.length, 0))
+      metrics.read(
+        path,
+        children.reduce((sum, c) => sum + c.length, 0),
+      )
       if (type === OpCode.getChildren) return (w) => P.encodeGetChildrenResponse(w, { children })
       const stat = tree.stat(n)
       return (w) => P.encodeGetChildren2Response(w, { children, stat })
@@ -91,7 +94,9 @@ function readOp({ tree, watches, metrics }: ReadDeps, conn: ClientConnection, ty
       if (!permitted(n.acl, Perms.READ | Perms.ADMIN, conn.ids, conn.address)) return ErrorCode.NOAUTH
       const stat = tree.stat(n)
       // Without ADMIN a caller sees who a digest entry names, not the hash of its password.
-      const acl = permitted(n.acl, Perms.ADMIN, conn.ids, conn.address) ? n.acl : n.acl.map((a) => (a.id.scheme === 'digest' ? { perms: a.perms, id: { scheme: 'digest', id: a.id.id.replace(/:.*/s, ':x') } } : a))
+      const acl = permitted(n.acl, Perms.ADMIN, conn.ids, conn.address)
+        ? n.acl
+        : n.acl.map((a) => (a.id.scheme === 'digest' ? { perms: a.perms, id: { scheme: 'digest', id: a.id.id.replace(/:.*/s, ':x') } } : a))
       return (w) => P.encodeGetACLResponse(w, { acl, stat })
     }
     case OpCode.getAllChildrenNumber: {
@@ -110,7 +115,10 @@ function readOp({ tree, watches, metrics }: ReadDeps, conn: ClientConnection, ty
     }
     case OpCode.whoAmI: {
       // Like ZooKeeper's AuthenticationProvider.getUserName: a digest id shows only its user part.
-      const clientInfo = authInfoOrder(conn.ids, conn.address).map((i) => ({ authScheme: i.scheme, user: i.scheme === 'digest' ? i.id.slice(0, i.id.indexOf(':')) : i.id }))
+      const clientInfo = authInfoOrder(conn.ids, conn.address).map((i) => ({
+        authScheme: i.scheme,
+        user: i.scheme === 'digest' ? i.id.slice(0, i.id.indexOf(':')) : i.id,
+      }))
       return (w) => P.encodeWhoAmIResponse(w, { clientInfo })
     }
     case OpCode.addWatch: {

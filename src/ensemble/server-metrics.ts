@@ -97,7 +97,11 @@ export class SummarySet {
   /** The keys in Java's iteration order, with their summaries. */
   entries(): [string, Summary][] {
     const keys = [...this.byKey.keys()]
-    return bucketOrder(keys, keys.map((k) => spreadHash(javaStringHash(k))), this.buckets).map((k) => [k, this.byKey.get(k)!])
+    return bucketOrder(
+      keys,
+      keys.map((k) => spreadHash(javaStringHash(k))),
+      this.buckets,
+    ).map((k) => [k, this.byKey.get(k)!])
   }
 }
 

@@ -30,11 +30,16 @@ t.test('restart recovers every acknowledged write, sessions and a torn log tail'
   const seq0 = await zk.create('/seq-', null, { mode: CreateMode.PERSISTENT_SEQUENTIAL })
   await zk.create('/eph', null, { mode: CreateMode.EPHEMERAL })
   const before = await zk.getData('/keep')
-  t.ok(readdirSync(dataDir).some((f) => f.startsWith('snapshot.')), 'a snapshot was taken')
+  t.ok(
+    readdirSync(dataDir).some((f) => f.startsWith('snapshot.')),
+    'a snapshot was taken',
+  )
 
   await ens.restart()
   // Simulate a crash mid-append on top: garbage at the end of the newest log.
-  const logs = readdirSync(dataDir).filter((f) => f.startsWith('log.')).sort()
+  const logs = readdirSync(dataDir)
+    .filter((f) => f.startsWith('log.'))
+    .sort()
   if (logs.length) appendFileSync(path.join(dataDir, logs[logs.length - 1]!), Buffer.from([0, 0, 0, 40, 1, 2, 3]))
   await ens.restart()
 
@@ -156,5 +161,5 @@ t.test('fault hooks: pause/resume, dropConnections, kill/restart', async (t) => 
   await ens.restart()
   await expired
   t.pass('session expired after an in-memory crash')
-  t.equal(ens.leader(), 0, "the only server leads")
+  t.equal(ens.leader(), 0, 'the only server leads')
 })

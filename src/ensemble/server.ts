@@ -79,7 +79,14 @@ export class ZooKeeperServer implements ServerView {
       sessions = rec.sessions
     }
     if (opts.secret) secret = opts.secret
-    this.tracker = new SessionTracker(this.tickTime, opts.quorum?.id ?? opts.serverId ?? 1, undefined, opts.minSessionTimeout ?? 2 * this.tickTime, opts.maxSessionTimeout ?? 20 * this.tickTime, secret)
+    this.tracker = new SessionTracker(
+      this.tickTime,
+      opts.quorum?.id ?? opts.serverId ?? 1,
+      undefined,
+      opts.minSessionTimeout ?? 2 * this.tickTime,
+      opts.maxSessionTimeout ?? 20 * this.tickTime,
+      secret,
+    )
     // Recovered sessions get a full timeout from now, as ZooKeeper gives them after a restart.
     for (const [id, timeout] of sessions) this.tracker.add(id, timeout, Date.now())
     this.metrics = new ServerMetrics(opts.quorum !== undefined)
@@ -310,7 +317,14 @@ export class ZooKeeperServer implements ServerView {
   }
 
   private get handshakeDeps() {
-    return { tracker: this.tracker, pipeline: this.pipeline, commit: this.commit, metrics: this.metrics, serving: this.serving, bySession: this.bySession }
+    return {
+      tracker: this.tracker,
+      pipeline: this.pipeline,
+      commit: this.commit,
+      metrics: this.metrics,
+      serving: this.serving,
+      bySession: this.bySession,
+    }
   }
 
   // ---- requests -------------------------------------------------------------------------------
@@ -370,7 +384,10 @@ export class ZooKeeperServer implements ServerView {
         return conn.reply(xid, 0n, 0, (w) => P.encodeSetSASLResponse(w, { token: null }))
       case OpCode.setWatches:
       case OpCode.setWatches2: {
-        const sw = type === OpCode.setWatches ? { ...P.decodeSetWatches(r), persistentWatches: [], persistentRecursiveWatches: [] } : P.decodeSetWatches2(r)
+        const sw =
+          type === OpCode.setWatches
+            ? { ...P.decodeSetWatches(r), persistentWatches: [], persistentRecursiveWatches: [] }
+            : P.decodeSetWatches2(r)
         restoreWatches(this, conn, sw)
         // Answered with the request's own xid: the Java client sends SetWatches with an ordinary one.
         return conn.reply(xid, this.tree.lastZxid, 0)
@@ -387,11 +404,14 @@ export class ZooKeeperServer implements ServerView {
 
   private write(conn: ClientConnection, xid: number, type: number, r: Reader): void {
     conn.inflight++
-    this.pipeline.write({ sessionId: conn.sessionId, cxid: xid, type, body: r.rest(), ids: conn.ids, address: conn.address }, (zxid, txn, result) => {
-      conn.inflight--
-      answerWrite(conn, xid, type, zxid, txn, result)
-      this.drain(conn)
-    })
+    this.pipeline.write(
+      { sessionId: conn.sessionId, cxid: xid, type, body: r.rest(), ids: conn.ids, address: conn.address },
+      (zxid, txn, result) => {
+        conn.inflight--
+        answerWrite(conn, xid, type, zxid, txn, result)
+        this.drain(conn)
+      },
+    )
   }
 
   /** A sync waits in the pipeline until this server has applied every write decided before it. */

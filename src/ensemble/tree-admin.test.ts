@@ -47,7 +47,14 @@ t.test('reset: sessions stay, their ephemerals go, watchers hear ordinary delete
 
   await zk.create('/app', 'again')
   await createdAgain
-  t.same(recursive.map((e) => `${e.type} ${e.path}`).slice(0, 2).sort(), ['deleted /app', 'deleted /app/child'], 'a persistent watch saw the deletes')
+  t.same(
+    recursive
+      .map((e) => `${e.type} ${e.path}`)
+      .slice(0, 2)
+      .sort(),
+    ['deleted /app', 'deleted /app/child'],
+    'a persistent watch saw the deletes',
+  )
   t.equal(recursive.at(-1)!.path, '/app', 'and stays registered for what the next test creates')
 })
 
@@ -87,18 +94,28 @@ t.test('a quorum: a follower serves the reset and the fixture as soon as they re
   t.same((await zk.getData('/bin')).data, Buffer.from([0, 1, 2]))
   t.same((await zk.getACL('/locked')).acl, [{ perms: 1, id: { scheme: 'world', id: 'anyone' } }])
   t.same(await zk.getEphemerals(), ['/workers/w1'], 'the ephemeral belongs to the live session named')
-  t.same((await ens.sessions()).map((s) => s.ephemerals), [['/workers/w1']])
+  t.same(
+    (await ens.sessions()).map((s) => s.ephemerals),
+    [['/workers/w1']],
+  )
   const sequential = await zk.create('/config/n-', null, { mode: CreateMode.PERSISTENT_SEQUENTIAL })
-  t.equal(sequential.path, '/config/n-0000000001', "loaded nodes count their children from their creation as usual")
+  t.equal(sequential.path, '/config/n-0000000001', 'loaded nodes count their children from their creation as usual')
 
   // A dump of every server's tree is the same: they all applied the same txns.
   const dump = await ens.dumpTree()
   await ens.reset()
   await ens.loadTree(dump)
-  t.same((await ens.dumpTree()).nodes.map(({ stat: _s, ...n }) => n), dump.nodes.map(({ stat: _s, ...n }) => n), 'a dump loads back as it was')
+  t.same(
+    (await ens.dumpTree()).nodes.map(({ stat: _s, ...n }) => n),
+    dump.nodes.map(({ stat: _s, ...n }) => n),
+    'a dump loads back as it was',
+  )
 
   await zk.close()
-  await t.rejects(ens.loadTree(dump), { name: 'TreeDumpError', message: /\/workers\/w1: its ephemeralOwner 0x[0-9a-f]+ is not a live session/ })
+  await t.rejects(ens.loadTree(dump), {
+    name: 'TreeDumpError',
+    message: /\/workers\/w1: its ephemeralOwner 0x[0-9a-f]+ is not a live session/,
+  })
   t.ok((await paths(ens)).includes('/config/db'), 'a refused fixture changes nothing')
 })
 
@@ -124,6 +141,13 @@ t.test('servers in processes: the same over IPC, errors keep their class', async
   t.equal(await zk.exists('/p'), null)
   await ens.loadTree(dump)
   t.equal((await zk.getData('/p')).data.toString(), 'from a client')
-  t.same((await ens.sessions()).map((s) => s.id), [zk.sessionId])
-  await t.rejects(ens.loadTree({ nodes: [{ path: '/e', ephemeralOwner: '0x7' }] }), TreeDumpError, 'checked in the leader process, revived here')
+  t.same(
+    (await ens.sessions()).map((s) => s.id),
+    [zk.sessionId],
+  )
+  await t.rejects(
+    ens.loadTree({ nodes: [{ path: '/e', ephemeralOwner: '0x7' }] }),
+    TreeDumpError,
+    'checked in the leader process, revived here',
+  )
 })

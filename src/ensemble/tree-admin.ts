@@ -4,7 +4,18 @@
 // serving servers caught up. runTreeAdmin() works on one server; treeOps() gives an ensemble the
 // methods, over whatever reaches its servers (a call in this process, or IPC to a peer process).
 import type { ZooKeeperServer } from './server.js'
-import { dumpTree, hexId, parseHexId, planLoad, planReset, readTreeFixture, type DumpOptions, type PlannedTxn, type TreeDump, type TreeFixture } from './tree-dump.js'
+import {
+  dumpTree,
+  hexId,
+  parseHexId,
+  planLoad,
+  planReset,
+  readTreeFixture,
+  type DumpOptions,
+  type PlannedTxn,
+  type TreeDump,
+  type TreeFixture,
+} from './tree-dump.js'
 
 /** No leader to make the change, or it lost leadership (or time) before the change was applied. */
 export class LeaderUnavailableError extends Error {
@@ -72,10 +83,23 @@ function appliedThrough(server: ZooKeeperServer, zxid: bigint, timeoutMs: number
   return new Promise((resolve, reject) => {
     const check = () => {
       // Under a new leader a higher zxid may not contain our change: no longer leading is a failure.
-      if (leading && !server.decides) return finish(new LeaderUnavailableError(`server ${server.opts.serverId ?? 1} stopped leading before the change committed; it may or may not have taken effect`))
+      if (leading && !server.decides)
+        return finish(
+          new LeaderUnavailableError(
+            `server ${server.opts.serverId ?? 1} stopped leading before the change committed; it may or may not have taken effect`,
+          ),
+        )
       if (server.tree.lastZxid >= zxid) finish()
     }
-    const timer = setTimeout(() => finish(new LeaderUnavailableError(`the change (zxid ${hexId(zxid)}) was not applied within ${timeoutMs} ms (server ${server.opts.serverId ?? 1} is ${server.mode})`)), timeoutMs)
+    const timer = setTimeout(
+      () =>
+        finish(
+          new LeaderUnavailableError(
+            `the change (zxid ${hexId(zxid)}) was not applied within ${timeoutMs} ms (server ${server.opts.serverId ?? 1} is ${server.mode})`,
+          ),
+        ),
+      timeoutMs,
+    )
     const finish = (err?: Error) => {
       clearTimeout(timer)
       server.appliedListeners.delete(check)
@@ -95,7 +119,8 @@ async function commit(server: ZooKeeperServer, plan: PlannedTxn[], timeoutMs: nu
   for (const p of plan) {
     const before = view().lastZxid
     server.propose({ hdr: { clientId: p.clientId, cxid: ADMIN_CXID, time: BigInt(Date.now()) }, txn: p.txn })
-    if (view().lastZxid === before) throw new LeaderUnavailableError(`server ${server.opts.serverId ?? 1} could not propose the change (it is ${server.mode})`)
+    if (view().lastZxid === before)
+      throw new LeaderUnavailableError(`server ${server.opts.serverId ?? 1} could not propose the change (it is ${server.mode})`)
   }
   // The view holds every decided change, the session expiries of a reset included.
   await appliedThrough(server, view().lastZxid, timeoutMs, true)
@@ -113,7 +138,10 @@ export async function runTreeAdmin(server: ZooKeeperServer, req: TreeAdminReques
     await appliedThrough(server, BigInt(req.zxid), req.timeoutMs, false)
     return done()
   }
-  if (!server.decides || server.paused) throw new LeaderUnavailableError(`server ${server.opts.serverId ?? 1} does not lead now (it is ${server.paused ? 'paused' : server.mode})`)
+  if (!server.decides || server.paused)
+    throw new LeaderUnavailableError(
+      `server ${server.opts.serverId ?? 1} does not lead now (it is ${server.paused ? 'paused' : server.mode})`,
+    )
   const view = () => server.commit.view ?? server.tree
   switch (req.op) {
     case 'dump':
@@ -130,7 +158,11 @@ export async function runTreeAdmin(server: ZooKeeperServer, req: TreeAdminReques
       await commit(server, planReset(view()), timeoutMs)
       return done()
     case 'load':
-      await commit(server, planLoad(view(), readTreeFixture(req.fixture), (id) => live(server, id)), timeoutMs)
+      await commit(
+        server,
+        planLoad(view(), readTreeFixture(req.fixture), (id) => live(server, id)),
+        timeoutMs,
+      )
       return done()
   }
 }

@@ -14,7 +14,14 @@ function treeWith(creates: { path: string; data?: Buffer | null; owner?: bigint 
   const tree = new DataTree()
   for (const c of creates) {
     const parent = tree.get(c.path.slice(0, c.path.lastIndexOf('/')) || '/')!
-    const txn: Txn = { type: 'create', path: c.path, data: c.data === undefined ? Buffer.from('') : c.data, acl: OPEN, owner: c.owner ?? 0n, parentCVersion: parent.cversion + 1 }
+    const txn: Txn = {
+      type: 'create',
+      path: c.path,
+      data: c.data === undefined ? Buffer.from('') : c.data,
+      acl: OPEN,
+      owner: c.owner ?? 0n,
+      parentCVersion: parent.cversion + 1,
+    }
     tree.applyTxn({ clientId: c.owner ?? 0n, cxid: 1, zxid: tree.lastZxid + 1n, time: 1000n }, txn)
   }
   return tree
@@ -28,7 +35,12 @@ function apply(tree: DataTree, plan: PlannedTxn[]): void {
 }
 
 t.test('dumpTree: parents first, children by name, UTF-8 or base64 as the bytes allow', async (t) => {
-  const tree = treeWith([{ path: '/b', data: Buffer.from('héllo') }, { path: '/a', data: Buffer.from([0xff, 0]) }, { path: '/a/x', data: null }, { path: '/e', owner: OWNER }])
+  const tree = treeWith([
+    { path: '/b', data: Buffer.from('héllo') },
+    { path: '/a', data: Buffer.from([0xff, 0]) },
+    { path: '/a/x', data: null },
+    { path: '/e', owner: OWNER },
+  ])
   const dump = dumpTree(tree)
   t.same(
     dump.nodes.map((n) => [n.path, n.kind, n.encoding, n.data]),
@@ -40,7 +52,10 @@ t.test('dumpTree: parents first, children by name, UTF-8 or base64 as the bytes 
       ['/e', 'ephemeral', 'utf8', ''],
     ],
   )
-  t.notOk(dump.nodes.some((n) => n.path.startsWith('/zookeeper')), '/zookeeper is left out')
+  t.notOk(
+    dump.nodes.some((n) => n.path.startsWith('/zookeeper')),
+    '/zookeeper is left out',
+  )
   t.equal(dump.nodes.find((n) => n.path === '/e')!.ephemeralOwner, '0x100000a3b2c0000', 'the owner in hex, as ZooKeeper prints it')
   t.same(dump.nodes[1]!.acl, [{ perms: 31, scheme: 'world', id: 'anyone' }])
   t.equal(dump.nodes[3]!.stat.dataLength, 6)
@@ -87,12 +102,16 @@ t.test('readTreeFixture fills in defaults and names what is wrong', async (t) =>
     [{ nodes: [{ path: '/a', ttlMs: 5 }] }, /only a ttl node has ttlMs/],
     [{ nodes: [{ path: '/e', ephemeralOwner: '0x1' }, { path: '/e/x/y' }] }, /\/e\/x\/y: \/e above it is ephemeral/],
   ]
-  for (const [fixture, message] of refused) t.throws(() => readTreeFixture(fixture), { name: 'TreeDumpError', message }, JSON.stringify(fixture))
+  for (const [fixture, message] of refused)
+    t.throws(() => readTreeFixture(fixture), { name: 'TreeDumpError', message }, JSON.stringify(fixture))
 })
 
 t.test('planReset empties all but / and /zookeeper, and resets the root', async (t) => {
   const tree = treeWith([{ path: '/a' }, { path: '/a/b' }, { path: '/a/b/c' }, { path: '/e', owner: OWNER }])
-  tree.applyTxn({ clientId: 0n, cxid: 1, zxid: tree.lastZxid + 1n, time: 0n }, { type: 'setData', path: '/', data: Buffer.from('root'), version: 1 })
+  tree.applyTxn(
+    { clientId: 0n, cxid: 1, zxid: tree.lastZxid + 1n, time: 0n },
+    { type: 'setData', path: '/', data: Buffer.from('root'), version: 1 },
+  )
   apply(tree, planReset(tree))
   t.same([...tree.nodes.keys()].sort(), ['/', '/zookeeper', '/zookeeper/config', '/zookeeper/quota'])
   t.same(tree.get('/')!.data, Buffer.alloc(0), 'the root has no data again')
@@ -102,11 +121,21 @@ t.test('planReset empties all but / and /zookeeper, and resets the root', async 
 
 t.test('planLoad: a dump loads back as it was, across owners, with missing parents', async (t) => {
   const other = OWNER + 1n
-  const source = treeWith([{ path: '/app' }, { path: '/app/x', data: Buffer.from([1, 2]) }, { path: '/app/e1', owner: OWNER }, { path: '/app/e2', owner: other }, { path: '/z', data: null }])
+  const source = treeWith([
+    { path: '/app' },
+    { path: '/app/x', data: Buffer.from([1, 2]) },
+    { path: '/app/e1', owner: OWNER },
+    { path: '/app/e2', owner: other },
+    { path: '/z', data: null },
+  ])
   const dump = dumpTree(source)
   const target = treeWith([{ path: '/old' }, { path: '/app' }])
   const plan = planLoad(target, readTreeFixture(JSON.parse(JSON.stringify(dump))), () => true)
-  t.same(plan.map((p) => p.clientId), [0n, OWNER, other], 'one multi for the persistent nodes, then one per owner')
+  t.same(
+    plan.map((p) => p.clientId),
+    [0n, OWNER, other],
+    'one multi for the persistent nodes, then one per owner',
+  )
   apply(target, plan)
   const strip = (d: ReturnType<typeof dumpTree>) => d.nodes.map(({ stat: _s, ...n }) => n)
   t.same(strip(dumpTree(target)), strip(dump), 'the same nodes, data, kinds, owners and ACLs')
@@ -115,12 +144,31 @@ t.test('planLoad: a dump loads back as it was, across owners, with missing paren
   t.equal(target.get('/app')!.cversion, 3, "the parent's creation count matches its creations")
 
   const deep = treeWith([])
-  apply(deep, planLoad(deep, readTreeFixture({ nodes: [{ path: '/a/b/c', data: 'leaf' }, { path: '/a/b/e', ephemeralOwner: '0x5' }] }), () => true))
-  t.same([...deep.nodes.keys()].filter((p) => !p.startsWith('/zookeeper')).sort(), ['/', '/a', '/a/b', '/a/b/c', '/a/b/e'], 'parents made as needed')
+  apply(
+    deep,
+    planLoad(
+      deep,
+      readTreeFixture({
+        nodes: [
+          { path: '/a/b/c', data: 'leaf' },
+          { path: '/a/b/e', ephemeralOwner: '0x5' },
+        ],
+      }),
+      () => true,
+    ),
+  )
+  t.same(
+    [...deep.nodes.keys()].filter((p) => !p.startsWith('/zookeeper')).sort(),
+    ['/', '/a', '/a/b', '/a/b/c', '/a/b/e'],
+    'parents made as needed',
+  )
   t.equal(deep.get('/a/b/c')!.data!.toString(), 'leaf')
 })
 
 t.test('planLoad refuses an ephemeral whose owner is not a live session', async (t) => {
   const nodes = readTreeFixture({ nodes: [{ path: '/e', ephemeralOwner: '0xabc' }] })
-  t.throws(() => planLoad(new DataTree(), nodes, () => false), new TreeDumpError('/e: its ephemeralOwner 0xabc is not a live session (an ephemeral cannot outlive its session)'))
+  t.throws(
+    () => planLoad(new DataTree(), nodes, () => false),
+    new TreeDumpError('/e: its ephemeralOwner 0xabc is not a live session (an ephemeral cannot outlive its session)'),
+  )
 })

@@ -196,7 +196,14 @@ function checkAcl(where: string, raw: unknown): ACL[] {
   if (raw === undefined) return OPEN_ACL
   if (!Array.isArray(raw)) throw new TreeDumpError(`${where}.acl must be a list of { perms, scheme, id }`)
   const acl = raw.map((a: unknown, k): ACL => {
-    if (!isObject(a) || !Number.isInteger(a.perms) || (a.perms as number) < 0 || (a.perms as number) > Perms.ALL || typeof a.scheme !== 'string' || typeof a.id !== 'string') {
+    if (
+      !isObject(a) ||
+      !Number.isInteger(a.perms) ||
+      (a.perms as number) < 0 ||
+      (a.perms as number) > Perms.ALL ||
+      typeof a.scheme !== 'string' ||
+      typeof a.id !== 'string'
+    ) {
       throw new TreeDumpError(`${where}.acl[${k}] must be { perms: 0..31, scheme: string, id: string }`)
     }
     return { perms: a.perms as number, id: { scheme: a.scheme, id: a.id } }
@@ -204,14 +211,17 @@ function checkAcl(where: string, raw: unknown): ACL[] {
   // The server's own check, with no authenticated ids: an "auth" entry has no creator to stand for.
   const fixed = fixupACL(acl, [], '')
   if (typeof fixed === 'number') {
-    throw new TreeDumpError(`${where}.acl is not an ACL ZooKeeper accepts (non-empty; world:anyone, digest user:hash, ip addr[/bits], super, x509 or sasl; "auth" needs a creator, so give its digest id)`)
+    throw new TreeDumpError(
+      `${where}.acl is not an ACL ZooKeeper accepts (non-empty; world:anyone, digest user:hash, ip addr[/bits], super, x509 or sasl; "auth" needs a creator, so give its digest id)`,
+    )
   }
   return fixed
 }
 
 function checkData(where: string, n: Record<string, unknown>): Buffer | null {
   const encoding = n.encoding ?? 'utf8'
-  if (encoding !== 'utf8' && encoding !== 'base64') throw new TreeDumpError(`${where}.encoding must be "utf8" or "base64", got ${JSON.stringify(encoding)}`)
+  if (encoding !== 'utf8' && encoding !== 'base64')
+    throw new TreeDumpError(`${where}.encoding must be "utf8" or "base64", got ${JSON.stringify(encoding)}`)
   if (n.data === undefined) return Buffer.alloc(0)
   if (n.data === null) return null
   if (typeof n.data !== 'string') throw new TreeDumpError(`${where}.data must be a string or null`)
@@ -220,7 +230,8 @@ function checkData(where: string, n: Record<string, unknown>): Buffer | null {
 }
 
 function checkOwner(where: string, n: Record<string, unknown>, kind: DumpedNodeKind): bigint {
-  if (kind !== 'ephemeral' && n.ephemeralOwner !== undefined) throw new TreeDumpError(`${where}: only an ephemeral has an ephemeralOwner (this one is ${kind})`)
+  if (kind !== 'ephemeral' && n.ephemeralOwner !== undefined)
+    throw new TreeDumpError(`${where}: only an ephemeral has an ephemeralOwner (this one is ${kind})`)
   if (kind !== 'ttl' && n.ttlMs !== undefined) throw new TreeDumpError(`${where}: only a ttl node has ttlMs (this one is ${kind})`)
   switch (kind) {
     case 'persistent':
@@ -229,12 +240,14 @@ function checkOwner(where: string, n: Record<string, unknown>, kind: DumpedNodeK
       return CONTAINER_OWNER
     case 'ttl': {
       const ttl = n.ttlMs
-      if (!Number.isInteger(ttl) || (ttl as number) <= 0 || (ttl as number) > 0xffffffffff) throw new TreeDumpError(`${where}.ttlMs must be a positive whole number of ms (at most ${0xffffffffff})`)
+      if (!Number.isInteger(ttl) || (ttl as number) <= 0 || (ttl as number) > 0xffffffffff)
+        throw new TreeDumpError(`${where}.ttlMs must be a positive whole number of ms (at most ${0xffffffffff})`)
       return ttlOwner(BigInt(ttl as number))
     }
     case 'ephemeral': {
       const id = typeof n.ephemeralOwner === 'string' ? parseHexId(n.ephemeralOwner) : undefined
-      if (id === undefined || id === 0n || ownerKind(id) !== 'ephemeral') throw new TreeDumpError(`${where}.ephemeralOwner must be a session id in hex ("0x…"), got ${JSON.stringify(n.ephemeralOwner)}`)
+      if (id === undefined || id === 0n || ownerKind(id) !== 'ephemeral')
+        throw new TreeDumpError(`${where}.ephemeralOwner must be a session id in hex ("0x…"), got ${JSON.stringify(n.ephemeralOwner)}`)
       return id
     }
   }
@@ -249,14 +262,16 @@ function checkNode(raw: unknown, k: number): CheckedNode {
   const at = `${where} (${path})`
   if (isSystem(path)) throw new TreeDumpError(`${at}: /zookeeper is ZooKeeper's own subtree; a fixture cannot change it`)
   const kind = raw.kind ?? (raw.ephemeralOwner !== undefined ? 'ephemeral' : 'persistent')
-  if (!KINDS.includes(kind as DumpedNodeKind)) throw new TreeDumpError(`${at}.kind must be one of ${KINDS.join(', ')}, got ${JSON.stringify(kind)}`)
+  if (!KINDS.includes(kind as DumpedNodeKind))
+    throw new TreeDumpError(`${at}.kind must be one of ${KINDS.join(', ')}, got ${JSON.stringify(kind)}`)
   if (path === '/' && kind !== 'persistent') throw new TreeDumpError(`${at}: the root can only be persistent`)
   return { path, data: checkData(at, raw), acl: checkAcl(at, raw.acl), owner: checkOwner(at, raw, kind as DumpedNodeKind) }
 }
 
 /** Check a fixture (parsed JSON, or a TreeFixture from TypeScript); a TreeDumpError says what is wrong. */
 export function readTreeFixture(fixture: unknown): CheckedNode[] {
-  if (!isObject(fixture) || !Array.isArray(fixture.nodes)) throw new TreeDumpError('a tree fixture is an object { "nodes": [ { "path": … }, … ] }')
+  if (!isObject(fixture) || !Array.isArray(fixture.nodes))
+    throw new TreeDumpError('a tree fixture is an object { "nodes": [ { "path": … }, … ] }')
   const nodes = fixture.nodes.map(checkNode)
   const seen = new Set<string>()
   for (const n of nodes) {
@@ -272,7 +287,8 @@ export function readTreeFixture(fixture: unknown): CheckedNode[] {
 }
 
 const depth = (path: string) => (path === '/' ? 0 : path.split('/').length - 1)
-const sameAcl = (a: ACL[], b: ACL[]) => a.length === b.length && a.every((x, i) => x.perms === b[i]!.perms && x.id.scheme === b[i]!.id.scheme && x.id.id === b[i]!.id.id)
+const sameAcl = (a: ACL[], b: ACL[]) =>
+  a.length === b.length && a.every((x, i) => x.perms === b[i]!.perms && x.id.scheme === b[i]!.id.scheme && x.id.id === b[i]!.id.id)
 
 /** The txns that delete every node but the root and /zookeeper (deepest first) and give the root `root`'s data and ACL. */
 function emptyingTxns(view: DataTree, root: { data: Buffer | null; acl: ACL[] }): Txn[] {
@@ -299,7 +315,10 @@ export function planReset(view: DataTree): PlannedTxn[] {
  */
 export function planLoad(view: DataTree, nodes: CheckedNode[], live: (owner: bigint) => boolean): PlannedTxn[] {
   for (const n of nodes) {
-    if (ownerKind(n.owner) === 'ephemeral' && !live(n.owner)) throw new TreeDumpError(`${n.path}: its ephemeralOwner ${hexId(n.owner)} is not a live session (an ephemeral cannot outlive its session)`)
+    if (ownerKind(n.owner) === 'ephemeral' && !live(n.owner))
+      throw new TreeDumpError(
+        `${n.path}: its ephemeralOwner ${hexId(n.owner)} is not a live session (an ephemeral cannot outlive its session)`,
+      )
   }
   const root = nodes.find((n) => n.path === '/') ?? { data: Buffer.alloc(0), acl: OPEN_ACL }
   const main = emptyingTxns(view, root)
@@ -323,7 +342,17 @@ export function planLoad(view: DataTree, nodes: CheckedNode[], live: (owner: big
   const ownerOf = (n: CheckedNode) => (ownerKind(n.owner) === 'ephemeral' ? n.owner : 0n)
   const ordered = nodes
     .filter((n) => n.path !== '/')
-    .sort((a, b) => (ownerOf(a) === ownerOf(b) ? depth(a.path) - depth(b.path) || (a.path < b.path ? -1 : 1) : ownerOf(a) === 0n ? -1 : ownerOf(b) === 0n ? 1 : ownerOf(a) < ownerOf(b) ? -1 : 1))
+    .sort((a, b) =>
+      ownerOf(a) === ownerOf(b)
+        ? depth(a.path) - depth(b.path) || (a.path < b.path ? -1 : 1)
+        : ownerOf(a) === 0n
+          ? -1
+          : ownerOf(b) === 0n
+            ? 1
+            : ownerOf(a) < ownerOf(b)
+              ? -1
+              : 1,
+    )
   for (const n of ordered) {
     // Like Curator's creatingParentsIfNeeded: the ancestors a fixture leaves out, as empty nodes
     // (in the main multi, so before any ephemeral).

@@ -11,7 +11,11 @@ import type { Txn, TxnHeader } from './txn.js'
 function typeOf(txn: Txn): number {
   switch (txn.type) {
     case 'create':
-      return ownerKind(txn.owner) === 'container' ? OpCode.createContainer : ownerKind(txn.owner) === 'ttl' ? OpCode.createTTL : OpCode.create
+      return ownerKind(txn.owner) === 'container'
+        ? OpCode.createContainer
+        : ownerKind(txn.owner) === 'ttl'
+          ? OpCode.createTTL
+          : OpCode.create
     case 'delete':
       return OpCode.delete
     case 'setData':
@@ -36,10 +40,24 @@ export function encodeTxnBody(w: Writer, txn: Txn, clientId: bigint): void {
   switch (txn.type) {
     case 'create': {
       const kind = ownerKind(txn.owner)
-      if (kind === 'container') return Q.encodeCreateContainerTxn(w, { path: txn.path, data: txn.data, acl: txn.acl, parentCVersion: txn.parentCVersion })
-      if (kind === 'ttl') return Q.encodeCreateTTLTxn(w, { path: txn.path, data: txn.data, acl: txn.acl, parentCVersion: txn.parentCVersion, ttl: BigInt.asUintN(64, txn.owner) & 0xffffffffffn })
+      if (kind === 'container')
+        return Q.encodeCreateContainerTxn(w, { path: txn.path, data: txn.data, acl: txn.acl, parentCVersion: txn.parentCVersion })
+      if (kind === 'ttl')
+        return Q.encodeCreateTTLTxn(w, {
+          path: txn.path,
+          data: txn.data,
+          acl: txn.acl,
+          parentCVersion: txn.parentCVersion,
+          ttl: BigInt.asUintN(64, txn.owner) & 0xffffffffffn,
+        })
       // An ephemeral is always owned by the session that created it, the header's clientId.
-      return Q.encodeCreateTxn(w, { path: txn.path, data: txn.data, acl: txn.acl, ephemeral: txn.owner !== 0n, parentCVersion: txn.parentCVersion })
+      return Q.encodeCreateTxn(w, {
+        path: txn.path,
+        data: txn.data,
+        acl: txn.acl,
+        ephemeral: txn.owner !== 0n,
+        parentCVersion: txn.parentCVersion,
+      })
     }
     case 'delete':
       return Q.encodeDeleteTxn(w, { path: txn.path })
@@ -71,7 +89,14 @@ export function decodeTxnBody(r: Reader, type: number, clientId: bigint): Txn {
   switch (type) {
     case OpCode.create: {
       const t = Q.decodeCreateTxn(r)
-      return { type: 'create', path: t.path, data: t.data, acl: t.acl, owner: t.ephemeral ? clientId : 0n, parentCVersion: t.parentCVersion }
+      return {
+        type: 'create',
+        path: t.path,
+        data: t.data,
+        acl: t.acl,
+        owner: t.ephemeral ? clientId : 0n,
+        parentCVersion: t.parentCVersion,
+      }
     }
     case OpCode.createContainer: {
       const t = Q.decodeCreateContainerTxn(r)
@@ -101,7 +126,10 @@ export function decodeTxnBody(r: Reader, type: number, clientId: bigint): Txn {
     case OpCode.error:
       return { type: 'error', err: Q.decodeErrorTxn(r).err }
     case OpCode.multi:
-      return { type: 'multi', txns: Q.decodeMultiTxn(r).txns.map((t) => decodeTxnBody(new Reader(t.data ?? Buffer.alloc(0)), t.type, clientId)) }
+      return {
+        type: 'multi',
+        txns: Q.decodeMultiTxn(r).txns.map((t) => decodeTxnBody(new Reader(t.data ?? Buffer.alloc(0)), t.type, clientId)),
+      }
     default:
       throw new MarshallingError(`unknown txn type ${type}`)
   }

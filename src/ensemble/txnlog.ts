@@ -2,7 +2,20 @@
 // loads the newest snapshot and replays the log after it; a torn tail (a record cut short or with a
 // bad checksum, as a crash mid-write leaves) is cut off. Records are acknowledged only after append
 // (and fsync, when enabled).
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, truncateSync, writeSync, writeFileSync } from 'node:fs'
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  truncateSync,
+  writeSync,
+  writeFileSync,
+} from 'node:fs'
 import path from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { Writer } from '../jute/writer.js'
@@ -56,7 +69,10 @@ export class TxnLog {
   private readonly w = new Writer(4096)
   private sinceSnapshot = 0
 
-  constructor(readonly dir: string, private readonly opts: { fsync?: boolean; snapshotEvery?: number } = {}) {
+  constructor(
+    readonly dir: string,
+    private readonly opts: { fsync?: boolean; snapshotEvery?: number } = {},
+  ) {
     mkdirSync(dir, { recursive: true })
   }
 
@@ -122,7 +138,8 @@ export class TxnLog {
     this.fd = undefined
     this.sinceSnapshot = 0
     // Everything up to the snapshot is in it: older logs and snapshots can go.
-    for (const f of [...this.files('log.'), ...this.files('snapshot.')]) if (f.name !== name && f.zxid <= tree.lastZxid) rmSync(path.join(this.dir, f.name), { force: true })
+    for (const f of [...this.files('log.'), ...this.files('snapshot.')])
+      if (f.name !== name && f.zxid <= tree.lastZxid) rmSync(path.join(this.dir, f.name), { force: true })
   }
 
   close(): void {

@@ -120,8 +120,16 @@ t.test('decoders yield a value or MarshallingError, nothing else', async (t) => 
         return w.toBuffer()
       },
     ]),
-    ['ConnectRequestLenient', extra.ConnectRequestLenient!, () => new Writer().int(0).long(0n).int(1).long(1n).buffer(Buffer.alloc(16)).toBuffer()],
-    ['ConnectResponseLenient', extra.ConnectResponseLenient!, () => new Writer().int(0).int(1).long(1n).buffer(Buffer.alloc(16)).bool(false).toBuffer()],
+    [
+      'ConnectRequestLenient',
+      extra.ConnectRequestLenient!,
+      () => new Writer().int(0).long(0n).int(1).long(1n).buffer(Buffer.alloc(16)).toBuffer(),
+    ],
+    [
+      'ConnectResponseLenient',
+      extra.ConnectResponseLenient!,
+      () => new Writer().int(0).int(1).long(1n).buffer(Buffer.alloc(16)).bool(false).toBuffer(),
+    ],
     ['MultiRequest', extra.MultiRequest!, randomMulti],
     ['MultiReadRequest', extra.MultiReadRequest!, randomMulti],
     ['MultiResponse', extra.MultiResponse!, randomMulti],
@@ -142,7 +150,8 @@ t.test('decoders yield a value or MarshallingError, nothing else', async (t) => 
       decode(new Reader(input))
       values++
     } catch (err) {
-      if (!(err instanceof MarshallingError)) unexpected.push(`${name} on ${input.toString('hex').slice(0, 80)}: ${(err as Error).name}: ${(err as Error).message}`)
+      if (!(err instanceof MarshallingError))
+        unexpected.push(`${name} on ${input.toString('hex').slice(0, 80)}: ${(err as Error).name}: ${(err as Error).message}`)
     }
     runs++
   }

@@ -223,7 +223,8 @@ export type MultiWriteOp =
   | { type: typeof OpCode.check; request: CheckVersionRequest }
 
 /** A decoded read op of a multiRead request. */
-export type MultiReadOp = { type: typeof OpCode.getChildren; request: GetChildrenRequest } | { type: typeof OpCode.getData; request: GetDataRequest }
+export type MultiReadOp =
+  { type: typeof OpCode.getChildren; request: GetChildrenRequest } | { type: typeof OpCode.getData; request: GetDataRequest }
 
 /** One decoded op of a multi or multiRead request. */
 export type MultiRequestOp = MultiWriteOp | MultiReadOp
@@ -286,7 +287,8 @@ export function decodeMultiRequest(r: Reader, opcode?: number): MultiRequestOp[]
   for (let h = decodeMultiHeader(r); !h.done; h = decodeMultiHeader(r)) {
     const opKind = multiOpKind(h.type)
     if (opKind === undefined) throw new MarshallingError(`invalid op type ${h.type} in a multi request`, { op: 'multi' })
-    if (kind !== undefined && opKind !== kind) throw new MarshallingError(`a ${opKind} op (type ${h.type}) in a request of ${kind} ops`, { op: 'multi' })
+    if (kind !== undefined && opKind !== kind)
+      throw new MarshallingError(`a ${opKind} op (type ${h.type}) in a request of ${kind} ops`, { op: 'multi' })
     kind = opKind
     ops.push(decodeMultiOp(h.type, r)!)
   }

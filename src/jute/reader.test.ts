@@ -43,5 +43,6 @@ t.test('a null vector reads as []; truncated input is a MarshallingError', async
   w.int(-1)
   t.same(new Reader(w.toBuffer()).ustringVector(), [])
   const good = encode(['alpha', 'beta'])
-  for (let cut = 4; cut < good.length; cut++) t.throws(() => new Reader(good.subarray(0, cut)).ustringVector(), MarshallingError, `cut at ${cut}`)
+  for (let cut = 4; cut < good.length; cut++)
+    t.throws(() => new Reader(good.subarray(0, cut)).ustringVector(), MarshallingError, `cut at ${cut}`)
 })

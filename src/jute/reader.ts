@@ -8,7 +8,11 @@ export class Reader {
   private pos: number
   private readonly end: number
 
-  constructor(private readonly buf: Buffer, offset = 0, end = buf.length) {
+  constructor(
+    private readonly buf: Buffer,
+    offset = 0,
+    end = buf.length,
+  ) {
     this.pos = offset
     this.end = end
   }
@@ -136,7 +140,8 @@ export class Reader {
     const out = new Array<string>(n)
     let at = 0
     for (let i = 0; i < n; i++) {
-      const len = (block.charCodeAt(at) << 24) | (block.charCodeAt(at + 1) << 16) | (block.charCodeAt(at + 2) << 8) | block.charCodeAt(at + 3)
+      const len =
+        (block.charCodeAt(at) << 24) | (block.charCodeAt(at + 1) << 16) | (block.charCodeAt(at + 2) << 8) | block.charCodeAt(at + 3)
       out[i] = block.substring(at + 4, at + 4 + len)
       at += 4 + len
     }

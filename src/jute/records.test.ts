@@ -13,7 +13,6 @@ import { prng } from '../testing/random-records.js'
 
 const schemas: Record<string, RecordSchema> = { ...proto, ...quorum }
 
-
 /** Which values to draw: the smallest edges, the largest edges, awkward ones, or random. */
 type Mode = 'min' | 'max' | 'odd' | 'random'
 const LONGS = [0n, 1n, -1n, 2n ** 63n - 1n, -(2n ** 63n), 0x100000000n, -0x80000000n, 2n ** 53n + 1n]
@@ -31,7 +30,15 @@ function value(type: JuteTypeDescriptor, mode: Mode, rnd: () => number, depth: n
   }
   switch (type) {
     case 'int':
-      return mode === 'min' ? -0x80000000 : mode === 'max' ? 0x7fffffff : mode === 'odd' ? -1 : rnd() < 0.3 ? pick(INTS) : Math.floor(rnd() * 2 ** 32) | 0
+      return mode === 'min'
+        ? -0x80000000
+        : mode === 'max'
+          ? 0x7fffffff
+          : mode === 'odd'
+            ? -1
+            : rnd() < 0.3
+              ? pick(INTS)
+              : Math.floor(rnd() * 2 ** 32) | 0
     case 'byte':
       return mode === 'min' ? -128 : mode === 'max' ? 127 : Math.floor(rnd() * 256) - 128
     case 'float':
@@ -79,10 +86,14 @@ function encode(schema: RecordSchema, v: unknown): Buffer {
 const rnd = prng(0x200b1e)
 
 t.test('the generated tables list every record of both IDL files', async (t) => {
-  const classes = (file: string) => (readFileSync(new URL(`../../jute/${file}`, import.meta.url), 'utf8').match(/^\s*class\s/gm) ?? []).length
+  const classes = (file: string) =>
+    (readFileSync(new URL(`../../jute/${file}`, import.meta.url), 'utf8').match(/^\s*class\s/gm) ?? []).length
   t.equal(Object.keys(proto).length, classes('zookeeper.jute'), 'zookeeper.jute records')
   t.equal(Object.keys(quorum).length, classes('quorum.jute'), 'quorum.jute records')
-  t.same(proto.Stat!.fields.map((f) => f.name), ['czxid', 'mzxid', 'ctime', 'mtime', 'version', 'cversion', 'aversion', 'ephemeralOwner', 'dataLength', 'numChildren', 'pzxid'])
+  t.same(
+    proto.Stat!.fields.map((f) => f.name),
+    ['czxid', 'mzxid', 'ctime', 'mtime', 'version', 'cversion', 'aversion', 'ephemeralOwner', 'dataLength', 'numChildren', 'pzxid'],
+  )
   t.same(quorum.QuorumPacket!.fields, [
     { name: 'type', type: 'int' },
     { name: 'zxid', type: 'long' },
@@ -211,7 +222,9 @@ t.test('strings: Java-style surrogate encoding and standard UTF-8 both decode', 
   t.equal(new Writer().ustring('🦓').toBuffer().toString('hex'), '00000004f09fa693')
   // A string ending right after a lone 0xED lead byte must not read past its end.
   const w = new Writer()
-  w.int(2).raw(Buffer.from([0x61, 0xed])).raw(Buffer.from([0xa0, 0x80]))
+  w.int(2)
+    .raw(Buffer.from([0x61, 0xed]))
+    .raw(Buffer.from([0xa0, 0x80]))
   const r = new Reader(w.toBuffer())
   t.equal(r.ustring(), 'a\ufffd')
   t.equal(r.remaining, 2)

@@ -4,16 +4,7 @@ import type { Writer } from './writer.js'
 
 /** The type of one field, as the IDL declares it. */
 export type JuteTypeDescriptor =
-  | 'int'
-  | 'long'
-  | 'boolean'
-  | 'buffer'
-  | 'ustring'
-  | 'byte'
-  | 'float'
-  | 'double'
-  | { vector: JuteTypeDescriptor }
-  | { record: string }
+  'int' | 'long' | 'boolean' | 'buffer' | 'ustring' | 'byte' | 'float' | 'double' | { vector: JuteTypeDescriptor } | { record: string }
 
 /** A generated record: its module, fields in wire order, and its codec. */
 export interface RecordSchema {

@@ -37,7 +37,20 @@ const bytes = (fn: (w: Writer) => void) => {
 }
 const OPEN_ACL: P.ACL[] = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }]
 function stat(s: Partial<P.Stat>): P.Stat {
-  return { czxid: 0n, mzxid: 0n, ctime: 0n, mtime: 0n, version: 0, cversion: 0, aversion: 0, ephemeralOwner: 0n, dataLength: 0, numChildren: 0, pzxid: 0n, ...s }
+  return {
+    czxid: 0n,
+    mzxid: 0n,
+    ctime: 0n,
+    mtime: 0n,
+    version: 0,
+    cversion: 0,
+    aversion: 0,
+    ephemeralOwner: 0n,
+    dataLength: 0,
+    numChildren: 0,
+    pzxid: 0n,
+    ...s,
+  }
 }
 const T0 = 0x1a20ff56581n // ctime of /zk-vec (ms since the epoch, as the server's clock had it)
 const T1 = 0x1a20ff56592n // mtime after the setData
@@ -54,8 +67,18 @@ const OLD_CONNECT_REQUEST = '0000002c 00000000 0000000000000000 00002710 0000000
 const OLD_CONNECT_RESPONSE = '00000000 00002710 0100005b31d70003 00000010 28e538420c8f6c771c2cec8d025089c8'
 
 t.test('handshake: ConnectRequest / ConnectResponse, and an old client without readOnly', async (t) => {
-  const req: P.ConnectRequest = { protocolVersion: 0, lastZxidSeen: 0n, timeOut: 10000, sessionId: 0n, passwd: Buffer.alloc(16), readOnly: false }
-  t.equal(frame((w) => P.encodeConnectRequest(w, req)), hex(CONNECT_REQUEST).toString('hex'))
+  const req: P.ConnectRequest = {
+    protocolVersion: 0,
+    lastZxidSeen: 0n,
+    timeOut: 10000,
+    sessionId: 0n,
+    passwd: Buffer.alloc(16),
+    readOnly: false,
+  }
+  t.equal(
+    frame((w) => P.encodeConnectRequest(w, req)),
+    hex(CONNECT_REQUEST).toString('hex'),
+  )
   const r = new Reader(hex(CONNECT_REQUEST), 4)
   t.same(P.decodeConnectRequest(r), req)
   t.equal(r.remaining, 0)
@@ -119,7 +142,8 @@ const GETCHILDREN2_REPLY =
   '00000001 00000000 00000000 0000000000000000 00000002 00000000 0000000000000002'
 // xid 10, getChildren (8) '/' → ['zk-vec', 'zookeeper', 'm2', 'c1'] (unordered, as the server keeps them)
 const GETCHILDREN_REQUEST = '0000000e 0000000a 00000008 00000001 2f 00'
-const GETCHILDREN_REPLY = '0000000a 0000000000000006 00000000 00000004 00000006 7a6b2d766563 00000009 7a6f6f6b6565706572 00000002 6d32 00000002 6331'
+const GETCHILDREN_REPLY =
+  '0000000a 0000000000000006 00000000 00000004 00000006 7a6b2d766563 00000009 7a6f6f6b6565706572 00000002 6d32 00000002 6331'
 // xid 11, closeSession (-11): header only; the reply is a bare ReplyHeader{11, 7, OK}.
 const CLOSE_REQUEST = '00000008 0000000b fffffff5'
 const CLOSE_REPLY = '0000000b 0000000000000007 00000000'
@@ -134,7 +158,10 @@ t.test('create2, getData, setData and the watch event it fires', async (t) => {
   )
   let r = reader(CREATE2_REPLY)
   t.same(P.decodeReplyHeader(r), { xid: 1, zxid: 2n, err: 0 })
-  t.same(P.decodeCreate2Response(r), { path: '/zk-vec', stat: stat({ czxid: 2n, mzxid: 2n, ctime: T0, mtime: T0, dataLength: 2, pzxid: 2n }) })
+  t.same(P.decodeCreate2Response(r), {
+    path: '/zk-vec',
+    stat: stat({ czxid: 2n, mzxid: 2n, ctime: T0, mtime: T0, dataLength: 2, pzxid: 2n }),
+  })
   t.equal(r.remaining, 0)
 
   t.equal(
@@ -146,7 +173,10 @@ t.test('create2, getData, setData and the watch event it fires', async (t) => {
   )
   r = reader(GETDATA_REPLY)
   t.same(P.decodeReplyHeader(r), { xid: 2, zxid: 2n, err: 0 })
-  t.same(P.decodeGetDataResponse(r), { data: Buffer.from('hi'), stat: stat({ czxid: 2n, mzxid: 2n, ctime: T0, mtime: T0, dataLength: 2, pzxid: 2n }) })
+  t.same(P.decodeGetDataResponse(r), {
+    data: Buffer.from('hi'),
+    stat: stat({ czxid: 2n, mzxid: 2n, ctime: T0, mtime: T0, dataLength: 2, pzxid: 2n }),
+  })
   t.equal(r.remaining, 0)
 
   t.equal(
@@ -174,7 +204,10 @@ t.test('create2, getData, setData and the watch event it fires', async (t) => {
   )
   r = reader(GETCHILDREN2_REPLY)
   t.same(P.decodeReplyHeader(r), { xid: 6, zxid: 4n, err: 0 })
-  t.same(P.decodeGetChildren2Response(r), { children: [], stat: stat({ czxid: 2n, mzxid: 3n, ctime: T0, mtime: T1, version: 1, dataLength: 2, pzxid: 2n }) })
+  t.same(P.decodeGetChildren2Response(r), {
+    children: [],
+    stat: stat({ czxid: 2n, mzxid: 3n, ctime: T0, mtime: T1, version: 1, dataLength: 2, pzxid: 2n }),
+  })
   t.equal(r.remaining, 0)
 
   t.equal(
@@ -189,7 +222,10 @@ t.test('create2, getData, setData and the watch event it fires', async (t) => {
   t.same(P.decodeGetChildrenResponse(r), { children: ['zk-vec', 'zookeeper', 'm2', 'c1'] })
   t.equal(r.remaining, 0)
 
-  t.equal(frame((w) => P.encodeRequestHeader(w, { xid: 11, type: OpCode.closeSession })), hex(CLOSE_REQUEST).toString('hex'))
+  t.equal(
+    frame((w) => P.encodeRequestHeader(w, { xid: 11, type: OpCode.closeSession })),
+    hex(CLOSE_REQUEST).toString('hex'),
+  )
   r = reader(CLOSE_REPLY)
   t.same(P.decodeReplyHeader(r), { xid: 11, zxid: 7n, err: 0 })
   t.equal(r.remaining, 0)
@@ -316,7 +352,8 @@ const MULTI_BAD_TYPE_REPLY = '00000001 0000000000000011 fffffffb'
 const MULTI_EMPTY_REQUEST = '00000011 00000003 0000000e ffffffff 01 ffffffff'
 const MULTI_EMPTY_REPLY = '00000003 0000000000000013 00000000 ffffffff 01 ffffffff'
 
-const aclOp = (path: string, data: Buffer | null, flags: number) => (w: Writer) => P.encodeCreateRequest(w, { path, data, acl: OPEN_ACL, flags })
+const aclOp = (path: string, data: Buffer | null, flags: number) => (w: Writer) =>
+  P.encodeCreateRequest(w, { path, data, acl: OPEN_ACL, flags })
 /** Reply header + multi results, the way a server writes them. */
 const multiReply = (xid: number, zxid: bigint, results: MultiResult[]) =>
   bytes((w) => {
@@ -366,7 +403,11 @@ t.test('multi: request framing, results by type, and the server side reproduces 
     { type: OpCode.create, err: 0, body: { path: '/m1' } },
     { type: OpCode.create, err: 0, body: { path: '/m2' } },
     { type: OpCode.create2, err: 0, body: { path: '/c1', stat: stat({ czxid: 5n, mzxid: 5n, ctime: T2, mtime: T2, pzxid: 5n }) } },
-    { type: OpCode.setData, err: 0, body: { stat: stat({ czxid: 2n, mzxid: 5n, ctime: T0, mtime: T2, version: 2, dataLength: 2, pzxid: 2n }) } },
+    {
+      type: OpCode.setData,
+      err: 0,
+      body: { stat: stat({ czxid: 2n, mzxid: 5n, ctime: T0, mtime: T2, version: 2, dataLength: 2, pzxid: 2n }) },
+    },
     { type: OpCode.check, err: 0 },
     { type: OpCode.delete, err: 0 },
   ]
@@ -425,7 +466,11 @@ t.test('multiRead: each read succeeds or fails on its own', async (t) => {
   const r = reader(MULTI_READ_REPLY)
   t.same(P.decodeReplyHeader(r), { xid: 9, zxid: 6n, err: 0 })
   const expected: MultiResult[] = [
-    { type: OpCode.getData, err: 0, body: { data: Buffer.from('zz'), stat: stat({ czxid: 2n, mzxid: 5n, ctime: T0, mtime: T2, version: 2, dataLength: 2, pzxid: 2n }) } },
+    {
+      type: OpCode.getData,
+      err: 0,
+      body: { data: Buffer.from('zz'), stat: stat({ czxid: 2n, mzxid: 5n, ctime: T0, mtime: T2, version: 2, dataLength: 2, pzxid: 2n }) },
+    },
     { type: OpCode.error, err: ErrorCode.NONODE, body: { err: ErrorCode.NONODE } },
     { type: OpCode.getChildren, err: 0, body: { children: [] } },
   ]
@@ -472,7 +517,16 @@ const JAVA_CREATE_REPLY = '00000001 000000000000000c 00000000 0000000a 2f6a61766
 
 t.test("the Java client's own frames", async (t) => {
   t.equal(
-    bytes((w) => P.encodeConnectRequest(w, { protocolVersion: 0, lastZxidSeen: 0n, timeOut: 30000, sessionId: 0n, passwd: Buffer.alloc(16), readOnly: false })),
+    bytes((w) =>
+      P.encodeConnectRequest(w, {
+        protocolVersion: 0,
+        lastZxidSeen: 0n,
+        timeOut: 30000,
+        sessionId: 0n,
+        passwd: Buffer.alloc(16),
+        readOnly: false,
+      }),
+    ),
     hex(JAVA_CONNECT_REQUEST).toString('hex'),
   )
   t.equal(

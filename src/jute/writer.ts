@@ -1,6 +1,5 @@
 // Growable big-endian buffer writer for Jute primitives; optionally reserves a 4-byte frame length.
 
-
 /** Writes Jute-encoded values into a growing Buffer. Reuse one writer with reset() on hot paths. */
 export class Writer {
   private buf: Buffer
@@ -145,4 +144,3 @@ export class Writer {
 export function utf8Length(s: string): number {
   return Buffer.byteLength(s, 'utf8')
 }
-

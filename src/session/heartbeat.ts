@@ -22,7 +22,11 @@ export class Heartbeat {
   private timer: TimerHandle | undefined
   private running = false
 
-  constructor(private readonly clock: Clock, negotiatedTimeout: number, private readonly hooks: HeartbeatHooks) {
+  constructor(
+    private readonly clock: Clock,
+    negotiatedTimeout: number,
+    private readonly hooks: HeartbeatHooks,
+  ) {
     this.readTimeout = Math.max(2, Math.floor((negotiatedTimeout * 2) / 3))
     this.pingAfter = Math.max(1, Math.floor(this.readTimeout / 2))
   }

@@ -4,9 +4,25 @@ import { DEFAULT_PORT, HostProvider, parseConnectString } from './hosts.js'
 import { BadArgumentsError } from '../errors.js'
 
 t.test('connect strings', async (t) => {
-  t.same(parseConnectString('h1:2181,h2:2182/app/x'), { hosts: [{ host: 'h1', port: 2181 }, { host: 'h2', port: 2182 }], chroot: '/app/x' })
+  t.same(parseConnectString('h1:2181,h2:2182/app/x'), {
+    hosts: [
+      { host: 'h1', port: 2181 },
+      { host: 'h2', port: 2182 },
+    ],
+    chroot: '/app/x',
+  })
   t.same(parseConnectString('zk'), { hosts: [{ host: 'zk', port: DEFAULT_PORT }], chroot: undefined })
-  t.same(parseConnectString(' a:1 , b '), { hosts: [{ host: 'a', port: 1 }, { host: 'b', port: 2181 }], chroot: undefined }, 'spaces around entries')
+  t.same(
+    parseConnectString(' a:1 , b '),
+    {
+      hosts: [
+        { host: 'a', port: 1 },
+        { host: 'b', port: 2181 },
+      ],
+      chroot: undefined,
+    },
+    'spaces around entries',
+  )
   t.same(parseConnectString('[::1]:2182,[fe80::1%eth0],127.0.0.1/'), {
     hosts: [
       { host: '::1', port: 2182 },
@@ -39,12 +55,20 @@ t.test('bad connect strings throw BadArgumentsError saying why', async (t) => {
     ['a:1/app//x', /empty segment/],
     ['a:1/app/../x', /relative segment/],
   ]
-  for (const [s, why] of cases) t.throws(() => parseConnectString(s), { name: 'BadArgumentsError', message: why, op: 'connect' }, JSON.stringify(s))
+  for (const [s, why] of cases)
+    t.throws(() => parseConnectString(s), { name: 'BadArgumentsError', message: why, op: 'connect' }, JSON.stringify(s))
   t.throws(() => parseConnectString(undefined as unknown as string), BadArgumentsError)
 })
 
 t.test('the provider rotates and reports each full failed cycle', async (t) => {
-  const hp = new HostProvider([{ host: 'a', port: 1 }, { host: 'b', port: 1 }, { host: 'c', port: 1 }], false)
+  const hp = new HostProvider(
+    [
+      { host: 'a', port: 1 },
+      { host: 'b', port: 1 },
+      { host: 'c', port: 1 },
+    ],
+    false,
+  )
   const seen: string[] = []
   const cycled: boolean[] = []
   for (let i = 0; i < 7; i++) {
@@ -63,10 +87,13 @@ t.test('the provider rotates and reports each full failed cycle', async (t) => {
 t.test('shuffling is a permutation, done once', async (t) => {
   const hosts = Array.from({ length: 6 }, (_, i) => ({ host: `h${i}`, port: 2181 }))
   let seed = 7
-  const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647)
+  const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647
   const hp = new HostProvider(hosts, true, random)
   const order = hp.order.map((h) => h.host)
-  t.same([...order].sort(), hosts.map((h) => h.host))
+  t.same(
+    [...order].sort(),
+    hosts.map((h) => h.host),
+  )
   t.not(order.join(), hosts.map((h) => h.host).join(), 'this seed changes the order')
   const walk = Array.from({ length: 12 }, () => hp.next().host)
   t.same(walk, [...order, ...order], 'the same order every cycle')

@@ -13,7 +13,15 @@ import type { SessionState } from './types.js'
 function setup(extra: Omit<Partial<SessionOptions>, 'hosts'> = {}) {
   const server = new FakeServer(2)
   const clock = new ManualClock()
-  const session = new Session({ hosts: server.hosts, transportFactory: server.factory, shuffleHosts: false, sessionTimeout: 9000, reconnectDelay: { min: 100, max: 100 }, clock, ...extra })
+  const session = new Session({
+    hosts: server.hosts,
+    transportFactory: server.factory,
+    shuffleHosts: false,
+    sessionTimeout: 9000,
+    reconnectDelay: { min: 100, max: 100 },
+    clock,
+    ...extra,
+  })
   t.teardown(() => session.close())
   return { server, session, clock }
 }
@@ -21,7 +29,11 @@ function setup(extra: Omit<Partial<SessionOptions>, 'hosts'> = {}) {
 const getData = (session: Session, path: string, extra: { timeout?: number } = {}) =>
   session.request(OpCode.getData, (w) => encodeGetDataRequest(w, { path, watch: false }), null, { op: 'getData', path, ...extra })
 
-const rejection = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e)
+const rejection = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
 
 /** Let queued microtasks run until `cond()` holds (the in-memory network runs on microtasks). */
 async function settle(cond: () => boolean, what: string): Promise<void> {
@@ -54,10 +66,18 @@ t.test('calls made before the first session fail once initialConnectTimeout pass
   clock.advance(1)
   const err = await waiting
   t.type(err, ConnectionLossError)
-  t.match(err, { op: 'getData', path: '/w', message: /^CONNECTIONLOSS \(getData \/w\): not sent: not connected within 1000 ms: last attempt to z\d:2181 failed: .*refused$/ })
+  t.match(err, {
+    op: 'getData',
+    path: '/w',
+    message: /^CONNECTIONLOSS \(getData \/w\): not sent: not connected within 1000 ms: last attempt to z\d:2181 failed: .*refused$/,
+  })
   t.type((err as Error).cause, Error, 'the last failure is the cause')
   t.match(await auth, { name: 'ConnectionLossError', op: 'addAuth' }, 'an addAuth waiting for the first session ends too')
-  t.match(await rejection(getData(session, '/later')), { name: 'ConnectionLossError', message: /not connected within 1000 ms/ }, 'later calls fail at once while there is still no session')
+  t.match(
+    await rejection(getData(session, '/later')),
+    { name: 'ConnectionLossError', message: /not connected within 1000 ms/ },
+    'later calls fail at once while there is still no session',
+  )
 
   // It keeps trying: once a server answers, calls flow again and the failure is forgotten.
   server.down.clear()
@@ -81,7 +101,10 @@ t.test('a server that takes the link but never answers the handshake is the fail
   }
   await settle(() => session.lastConnectFailure?.remote === 'z1:2181', 'z1 given up')
   clock.advance(50)
-  t.match(await waiting, { name: 'ConnectionLossError', message: /: last attempt to z1:2181 failed: CONNECTIONLOSS \(connect\): no handshake reply from z1:2181 within 300 ms$/ })
+  t.match(await waiting, {
+    name: 'ConnectionLossError',
+    message: /: last attempt to z1:2181 failed: CONNECTIONLOSS \(connect\): no handshake reply from z1:2181 within 300 ms$/,
+  })
 })
 
 t.test('without initialConnectTimeout a call waits for the first session', async (t) => {
@@ -112,7 +135,9 @@ t.test('a timed-out call says whether it was ever sent', async (t) => {
   await settle(() => server.attempts.length === 2 && clock.pending > 1, 'backing off')
   clock.advance(50)
   t.type(await unsent, OperationTimeoutError)
-  t.match(await unsent, { message: /^OPERATIONTIMEOUT \(getData \/u\): not sent within 50 ms \(the timeout option\): no connection to send it on$/ })
+  t.match(await unsent, {
+    message: /^OPERATIONTIMEOUT \(getData \/u\): not sent within 50 ms \(the timeout option\): no connection to send it on$/,
+  })
   server.down.clear()
   clock.advance(100)
   await reached(session, 'connected')
@@ -120,5 +145,10 @@ t.test('a timed-out call says whether it was ever sent', async (t) => {
   const sent = rejection(getData(session, '/s', { timeout: 70 }))
   await server.until(() => server.seen(OpCode.getData).length === 1)
   clock.advance(70)
-  t.match(await sent, { name: 'OperationTimeoutError', op: 'getData', path: '/s', message: /: no reply within 70 ms \(the timeout option\)$/ })
+  t.match(await sent, {
+    name: 'OperationTimeoutError',
+    op: 'getData',
+    path: '/s',
+    message: /: no reply within 70 ms \(the timeout option\)$/,
+  })
 })

@@ -4,13 +4,28 @@ import t from 'tap'
 import { Pending, PendingMap, UnsentQueue, encodingError } from './pending.js'
 import { ManualClock } from '../clock.js'
 import { Reader } from '../jute/reader.js'
-import { AbortedError, BadArgumentsError, ConnectionLossError, MarshallingError, NoNodeError, OperationTimeoutError, ProtocolError } from '../errors.js'
+import {
+  AbortedError,
+  BadArgumentsError,
+  ConnectionLossError,
+  MarshallingError,
+  NoNodeError,
+  OperationTimeoutError,
+  ProtocolError,
+} from '../errors.js'
 import { ErrorCode } from '../protocol.js'
 import type { RequestOptions } from './types.js'
 
 function call(xid: number, opts: Partial<RequestOptions> = {}, decode: ((r: Reader) => unknown) | null = (r) => r.int()) {
   let outcome: { ok: unknown } | { err: unknown } | undefined
-  const p = new Pending(4, Buffer.alloc(12), decode, { op: 'getData', path: `/p${xid}`, ...opts }, (ok) => (outcome = { ok }), (err) => (outcome = { err }))
+  const p = new Pending(
+    4,
+    Buffer.alloc(12),
+    decode,
+    { op: 'getData', path: `/p${xid}`, ...opts },
+    (ok) => (outcome = { ok }),
+    (err) => (outcome = { err }),
+  )
   p.xid = xid
   return { p, outcome: () => outcome }
 }
@@ -33,10 +48,14 @@ t.test('replies must match the oldest call', async (t) => {
   t.equal(m.take(2), b.p)
   t.equal(m.take(3), c.p)
   t.throws(() => m.take(4), { message: /\(none\)/ })
-  t.throws(() => {
-    m.add(call(7).p)
-    m.add(call(7).p)
-  }, ProtocolError, 'an xid already in flight')
+  t.throws(
+    () => {
+      m.add(call(7).p)
+      m.add(call(7).p)
+    },
+    ProtocolError,
+    'an xid already in flight',
+  )
 })
 
 t.test('failAll fails every unsettled call and empties the map', async (t) => {
@@ -67,7 +86,11 @@ t.test('complete: onReply first, then the decoded value; error codes become type
   const none = call(3, {}, null)
   none.p.complete(0, 0n, body(0))
   t.same(none.outcome(), { ok: undefined }, 'no decoder: resolves undefined')
-  const broken = call(4, { onReply: () => { throw new Error('client bug') } })
+  const broken = call(4, {
+    onReply: () => {
+      throw new Error('client bug')
+    },
+  })
   broken.p.complete(0, 0n, new Reader(Buffer.alloc(2)))
   t.type((broken.outcome() as { err: unknown }).err, MarshallingError, 'a short body is a MarshallingError for this call alone')
 })

@@ -3,7 +3,15 @@
 // queue of calls waiting for a connection. Pure: time comes from an injected Clock.
 import type { Reader } from '../jute/reader.js'
 import type { Clock, TimerHandle } from '../clock.js'
-import { AbortedError, ConnectionLossError, MarshallingError, OperationTimeoutError, ProtocolError, ZooKeeperError, errorFromCode } from '../errors.js'
+import {
+  AbortedError,
+  ConnectionLossError,
+  MarshallingError,
+  OperationTimeoutError,
+  ProtocolError,
+  ZooKeeperError,
+  errorFromCode,
+} from '../errors.js'
 import { ErrorCode } from '../protocol.js'
 import { logger } from '../debug.js'
 import type { RequestOptions } from './types.js'
@@ -51,7 +59,10 @@ export class Pending<T = unknown> {
     if (timeout !== undefined && timeout > 0) {
       timer = clock.setTimeout(() => {
         // Say whether it ever left: an unsent call is safe to retry, a sent one may have been applied.
-        const why = this.xid === 0 ? `not sent within ${timeout} ms (the timeout option): no connection to send it on` : `no reply within ${timeout} ms (the timeout option)`
+        const why =
+          this.xid === 0
+            ? `not sent within ${timeout} ms (the timeout option): no connection to send it on`
+            : `no reply within ${timeout} ms (the timeout option)`
         if (this.fail(new OperationTimeoutError(why, { op, path }))) onEarlyEnd(this)
       }, timeout)
     }
@@ -132,7 +143,9 @@ export class PendingMap {
   take(xid: number): Pending {
     const head = this.head()
     if (!head || head.xid !== xid) {
-      throw new ProtocolError(`reply xid ${xid} does not match the oldest request in flight (${head ? `xid ${head.xid}` : 'none'}); ZooKeeper replies in request order`)
+      throw new ProtocolError(
+        `reply xid ${xid} does not match the oldest request in flight (${head ? `xid ${head.xid}` : 'none'}); ZooKeeper replies in request order`,
+      )
     }
     this.calls.delete(xid)
     return head
@@ -160,7 +173,12 @@ export class UnsentQueue {
   /** Queue a call, or reject it with a ConnectionLossError when the queue is full. */
   push(p: Pending): void {
     if (this.calls.size >= this.max) {
-      p.fail(new ConnectionLossError(`not connected, and ${this.calls.size} calls already wait for a connection (the limit)`, { op: p.opts.op, path: p.opts.path }))
+      p.fail(
+        new ConnectionLossError(`not connected, and ${this.calls.size} calls already wait for a connection (the limit)`, {
+          op: p.opts.op,
+          path: p.opts.path,
+        }),
+      )
       return
     }
     this.calls.add(p)

@@ -30,7 +30,19 @@ import {
 } from '../errors.js'
 import type { SessionState } from './types.js'
 
-const stat = { czxid: 1n, mzxid: 1n, ctime: 0n, mtime: 0n, version: 0, cversion: 0, aversion: 0, ephemeralOwner: 0n, dataLength: 1, numChildren: 0, pzxid: 1n }
+const stat = {
+  czxid: 1n,
+  mzxid: 1n,
+  ctime: 0n,
+  mtime: 0n,
+  version: 0,
+  cversion: 0,
+  aversion: 0,
+  ephemeralOwner: 0n,
+  dataLength: 1,
+  numChildren: 0,
+  pzxid: 1n,
+}
 
 /** A getData reply body whose data is `text`. */
 const dataReply = (text: string) => (w: import('../jute/writer.js').Writer) => encodeGetDataResponse(w, { data: Buffer.from(text), stat })
@@ -58,8 +70,17 @@ function setup(extra: Omit<Partial<SessionOptions>, 'hosts'> & { count?: number 
   return { server, session, states }
 }
 
-function getData(session: Session, path: string, extra: { signal?: AbortSignal; timeout?: number; onReply?: (err: number, zxid: bigint) => void } = {}) {
-  return session.request(OpCode.getData, (w) => encodeGetDataRequest(w, { path, watch: false }), (r) => String(decodeGetDataResponse(r).data), { op: 'getData', path, ...extra })
+function getData(
+  session: Session,
+  path: string,
+  extra: { signal?: AbortSignal; timeout?: number; onReply?: (err: number, zxid: bigint) => void } = {},
+) {
+  return session.request(
+    OpCode.getData,
+    (w) => encodeGetDataRequest(w, { path, watch: false }),
+    (r) => String(decodeGetDataResponse(r).data),
+    { op: 'getData', path, ...extra },
+  )
 }
 
 /** Resolves when the session enters `state` (at once if it is there). */
@@ -89,7 +110,11 @@ async function idle(n = 200): Promise<void> {
   for (let i = 0; i < n; i++) await Promise.resolve()
 }
 
-const rejection = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e)
+const rejection = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
 
 t.test('handshake: ConnectRequest fields, negotiated timeout, connected', async (t) => {
   const { server, session, states } = setup()
@@ -118,7 +143,11 @@ t.test('pipelined requests resolve in order; reply errors are typed with op and 
   session.start()
   const results = await Promise.all(['/a', '/b', '/c'].map((p) => getData(session, p)))
   t.same(results, ['/a', '/b', '/c'])
-  t.same(server.seen(OpCode.getData).map((r) => r.xid), [1, 2, 3], 'xids count up from 1')
+  t.same(
+    server.seen(OpCode.getData).map((r) => r.xid),
+    [1, 2, 3],
+    'xids count up from 1',
+  )
   t.equal(session.lastZxid, 5n)
   const err = await rejection(getData(session, '/missing'))
   t.type(err, NoNodeError)
@@ -133,7 +162,10 @@ t.test('xids wrap within 31 bits and skip 0', async (t) => {
   await reached(session, 'connected')
   ;(session as unknown as { lastXid: number }).lastXid = 0x7ffffffe
   await Promise.all([getData(session, '/x'), getData(session, '/y')])
-  t.same(server.seen(OpCode.getData).map((r) => r.xid), [0x7fffffff, 1])
+  t.same(
+    server.seen(OpCode.getData).map((r) => r.xid),
+    [0x7fffffff, 1],
+  )
   await session.close()
 })
 
@@ -147,7 +179,9 @@ t.test('a notification is delivered before the reply that follows it, and onRepl
     throw new Error('a broken listener')
   })
   server.respond = () => 'hold'
-  const call = getData(session, '/w', { onReply: (err, zxid) => order.push(`onReply ${err} ${zxid}`) }).then((v) => order.push(`resolved ${v}`))
+  const call = getData(session, '/w', { onReply: (err, zxid) => order.push(`onReply ${err} ${zxid}`) }).then((v) =>
+    order.push(`resolved ${v}`),
+  )
   await server.until(() => server.seen(OpCode.getData).length === 1)
   const xid = server.seen(OpCode.getData)[0]!.xid
   // Both frames in one chunk: nothing may run in between.
@@ -160,37 +194,49 @@ t.test('a notification is delivered before the reply that follows it, and onRepl
   await session.close()
 })
 
-t.test('connection cut: in-flight calls fail with ConnectionLoss; the same session resumes on the next host with auth and watches', async (t) => {
-  const { server, session, states } = setup()
-  session.setWatchSource(() => ({ data: ['/d'], exist: ['/e'], child: ['/c'], persistent: [], persistentRecursive: [] }))
-  session.start()
-  await reached(session, 'connected')
-  await session.addAuth('digest', Buffer.from('u:p'))
-  await getData(session, '/warm')
-  const first = server.conns[0]!
-  server.respond = () => 'hold'
-  const inflight = rejection(getData(session, '/x'))
-  await server.until(() => first.seen(OpCode.getData).length === 2)
-  first.peer.cut()
-  const err = await inflight
-  t.type(err, ConnectionLossError, 'in-flight call fails with ConnectionLoss')
-  t.match(err, { op: 'getData', path: '/x' })
-  t.type((err as Error).cause, ConnectionLossError, 'the cause says why the link went')
-  await server.until(() => server.conns.length === 2 && server.conns[1]!.requests.length >= 2)
-  await reached(session, 'connected')
-  const second = server.conns[1]!
-  t.equal(second.host, 'z1', 'moved on to the next host')
-  t.equal(second.connect.sessionId, 0x1000n, 'same session id')
-  t.same(second.connect.passwd, Buffer.alloc(16, 0xab), 'same password')
-  t.equal(second.connect.lastZxidSeen, 5n, 'lastZxidSeen = highest zxid seen')
-  t.same(second.requests.map((r) => r.type), [OpCode.auth, OpCode.setWatches], 'auth first, then watches')
-  t.same(decodeSetWatches(second.requests[1]!.reader), { relativeZxid: 5n, dataWatches: ['/d'], existWatches: ['/e'], childWatches: ['/c'] })
-  server.respond = () => ({ body: dataReply('again') })
-  t.equal(await getData(session, '/y'), 'again', 'requests flow again')
-  await idle(5)
-  t.same(states, ['connecting→connected', 'connected→disconnected', 'disconnected→connected'])
-  await session.close()
-})
+t.test(
+  'connection cut: in-flight calls fail with ConnectionLoss; the same session resumes on the next host with auth and watches',
+  async (t) => {
+    const { server, session, states } = setup()
+    session.setWatchSource(() => ({ data: ['/d'], exist: ['/e'], child: ['/c'], persistent: [], persistentRecursive: [] }))
+    session.start()
+    await reached(session, 'connected')
+    await session.addAuth('digest', Buffer.from('u:p'))
+    await getData(session, '/warm')
+    const first = server.conns[0]!
+    server.respond = () => 'hold'
+    const inflight = rejection(getData(session, '/x'))
+    await server.until(() => first.seen(OpCode.getData).length === 2)
+    first.peer.cut()
+    const err = await inflight
+    t.type(err, ConnectionLossError, 'in-flight call fails with ConnectionLoss')
+    t.match(err, { op: 'getData', path: '/x' })
+    t.type((err as Error).cause, ConnectionLossError, 'the cause says why the link went')
+    await server.until(() => server.conns.length === 2 && server.conns[1]!.requests.length >= 2)
+    await reached(session, 'connected')
+    const second = server.conns[1]!
+    t.equal(second.host, 'z1', 'moved on to the next host')
+    t.equal(second.connect.sessionId, 0x1000n, 'same session id')
+    t.same(second.connect.passwd, Buffer.alloc(16, 0xab), 'same password')
+    t.equal(second.connect.lastZxidSeen, 5n, 'lastZxidSeen = highest zxid seen')
+    t.same(
+      second.requests.map((r) => r.type),
+      [OpCode.auth, OpCode.setWatches],
+      'auth first, then watches',
+    )
+    t.same(decodeSetWatches(second.requests[1]!.reader), {
+      relativeZxid: 5n,
+      dataWatches: ['/d'],
+      existWatches: ['/e'],
+      childWatches: ['/c'],
+    })
+    server.respond = () => ({ body: dataReply('again') })
+    t.equal(await getData(session, '/y'), 'again', 'requests flow again')
+    await idle(5)
+    t.same(states, ['connecting→connected', 'connected→disconnected', 'disconnected→connected'])
+    await session.close()
+  },
+)
 
 t.test('persistent watches are restored with SetWatches2, split into packets of about 128 KB', async (t) => {
   const { server, session } = setup()
@@ -203,13 +249,33 @@ t.test('persistent watches are restored with SetWatches2, split into packets of 
   await server.until(() => server.conns.length === 2 && server.conns[1]!.seen(OpCode.setWatches2).length > 0)
   const packets = server.conns[1]!.requests.filter((r) => r.type === OpCode.setWatches || r.type === OpCode.setWatches2)
   t.ok(packets.length >= 3, `${packets.length} packets for ~300 KB of paths`)
-  const decoded = packets.map((p) => (p.type === OpCode.setWatches2 ? decodeSetWatches2(p.reader) : { persistentWatches: [], persistentRecursiveWatches: [], ...decodeSetWatches(p.reader) }))
+  const decoded = packets.map((p) =>
+    p.type === OpCode.setWatches2
+      ? decodeSetWatches2(p.reader)
+      : { persistentWatches: [], persistentRecursiveWatches: [], ...decodeSetWatches(p.reader) },
+  )
   for (const p of packets) t.ok(p.body.length < 130 * 1024, 'each packet stays near 128 KB', { diagnostic: false })
-  t.same(decoded.flatMap((d) => d.dataWatches), data, 'every data watch, in order')
-  t.same(decoded.flatMap((d) => d.childWatches), ['/kids'])
-  t.same(decoded.flatMap((d) => d.persistentWatches), ['/p'])
-  t.same(decoded.flatMap((d) => d.persistentRecursiveWatches), ['/r'])
-  t.ok(decoded.every((d) => d.relativeZxid === 5n), 'relative to the last zxid')
+  t.same(
+    decoded.flatMap((d) => d.dataWatches),
+    data,
+    'every data watch, in order',
+  )
+  t.same(
+    decoded.flatMap((d) => d.childWatches),
+    ['/kids'],
+  )
+  t.same(
+    decoded.flatMap((d) => d.persistentWatches),
+    ['/p'],
+  )
+  t.same(
+    decoded.flatMap((d) => d.persistentRecursiveWatches),
+    ['/r'],
+  )
+  t.ok(
+    decoded.every((d) => d.relativeZxid === 5n),
+    'relative to the last zxid',
+  )
   t.equal(packets[packets.length - 1]!.type, OpCode.setWatches2, 'the packet with persistent watches is SetWatches2')
   t.equal(packets[0]!.type, OpCode.setWatches, 'packets without them stay plain SetWatches (servers < 3.6)')
   await session.close()
@@ -274,7 +340,10 @@ t.test('server-side expiry on reconnect: expired, everything fails, no new sessi
   await idle()
   t.equal(server.attempts.length, attempts, 'no further connection attempts')
   t.equal(server.conns.length, 2)
-  t.ok(server.conns.every((c) => c.connect.sessionId === 0n || c.connect.sessionId === id), 'never asked for a new session once one existed')
+  t.ok(
+    server.conns.every((c) => c.connect.sessionId === 0n || c.connect.sessionId === id),
+    'never asked for a new session once one existed',
+  )
   t.equal(session.sessionId, id)
   t.same(states.slice(-2), ['connected→disconnected', 'disconnected→expired'])
   await session.close()
@@ -304,7 +373,15 @@ t.test('client-side expiry of a resumed session that no server answers', async (
   const clock = new ManualClock()
   const server = new FakeServer(1)
   server.down.add('z0')
-  const session = new Session({ hosts: server.hosts, transportFactory: server.factory, clock, sessionTimeout: 5000, sessionId: 0x77n, sessionPassword: Buffer.alloc(16, 1), reconnectDelay: { min: 10, max: 20 } })
+  const session = new Session({
+    hosts: server.hosts,
+    transportFactory: server.factory,
+    clock,
+    sessionTimeout: 5000,
+    sessionId: 0x77n,
+    sessionPassword: Buffer.alloc(16, 1),
+    reconnectDelay: { min: 10, max: 20 },
+  })
   session.start()
   t.equal(session.state, 'connecting')
   clock.advance(4999)
@@ -356,7 +433,10 @@ t.test('timed-out or aborted calls that were never sent are never sent', async (
   t.type(await aborted, AbortedError)
   session.start()
   t.equal(await getData(session, '/kept'), '/kept')
-  t.same(server.seen(OpCode.getData).map((r) => decodeGetDataRequest(r.reader).path), ['/kept'])
+  t.same(
+    server.seen(OpCode.getData).map((r) => decodeGetDataRequest(r.reader).path),
+    ['/kept'],
+  )
   await session.close()
 })
 
@@ -428,7 +508,10 @@ t.test('close sends closeSession after earlier calls, and is idempotent', async 
   t.type(await rejection(getData(session, '/during')), ClientClosedError, 'calls made while closing are refused')
   t.equal(await before, '/before', 'a call made before close still gets its reply')
   await closed
-  t.same(server.conns[0]!.requests.map((r) => r.type), [OpCode.getData, OpCode.closeSession])
+  t.same(
+    server.conns[0]!.requests.map((r) => r.type),
+    [OpCode.getData, OpCode.closeSession],
+  )
   t.equal(session.state, 'closed')
   t.type(await rejection(getData(session, '/after')), ClientClosedError)
   t.type(await rejection(session.addAuth('digest', Buffer.from('x'))), ClientClosedError)
@@ -482,7 +565,12 @@ t.test('hostile frames drop the connection with a clear cause, never the process
   await reached(session, 'connected')
   server.respond = () => 'hold'
 
-  const cases: { name: string; send: (conn: (typeof server.conns)[number], xid: number) => void; cause: new (...a: never[]) => Error; message: RegExp }[] = [
+  const cases: {
+    name: string
+    send: (conn: (typeof server.conns)[number], xid: number) => void
+    cause: new (...a: never[]) => Error
+    message: RegExp
+  }[] = [
     {
       name: 'oversized length',
       send: (c) => c.peer.sendRaw(Buffer.from([0x7f, 0xff, 0xff, 0xf0])),
@@ -496,7 +584,12 @@ t.test('hostile frames drop the connection with a clear cause, never the process
       message: /frame length -2/,
     },
     { name: 'truncated reply header', send: (c) => c.peer.send(Buffer.from([0, 0, 0])), cause: MarshallingError, message: /truncated/ },
-    { name: 'reply to an xid not at the head', send: (c, xid) => c.reply(xid + 100), cause: ProtocolError, message: /does not match the oldest/ },
+    {
+      name: 'reply to an xid not at the head',
+      send: (c, xid) => c.reply(xid + 100),
+      cause: ProtocolError,
+      message: /does not match the oldest/,
+    },
   ]
   for (const [i, c] of cases.entries()) {
     const call = rejection(getData(session, `/case${i}`))
@@ -542,14 +635,31 @@ t.test('requests larger than maxBufferSize are refused before sending; the conne
   const fits = '/' + 'f'.repeat(1024 - 8 - 4 - 1 - 1)
   t.equal(await getData(session, fits), fits, 'a request of exactly maxBufferSize bytes goes out')
   t.type(await rejection(getData(session, fits + 'f')), BadArgumentsError, 'one byte more does not')
-  const withData = await rejection(session.request(OpCode.setData, (w) => (w.ustring('/d'), w.buffer(Buffer.alloc(1020)), w.int(-1)), null, { op: 'setData', path: '/d', dataBytes: 1020 }))
-  t.match(withData, { message: /besides its data it takes 22 bytes, so its data may be at most 1002 bytes \(it has 1020\)/ }, 'says how much data would fit')
+  const withData = await rejection(
+    session.request(OpCode.setData, (w) => (w.ustring('/d'), w.buffer(Buffer.alloc(1020)), w.int(-1)), null, {
+      op: 'setData',
+      path: '/d',
+      dataBytes: 1020,
+    }),
+  )
+  t.match(
+    withData,
+    { message: /besides its data it takes 22 bytes, so its data may be at most 1002 bytes \(it has 1020\)/ },
+    'says how much data would fit',
+  )
   t.equal(await getData(session, '/small'), '/small')
   t.equal(server.seen(OpCode.getData).length, 2, 'the big ones never left')
   t.equal(server.conns.length, 1)
-  const thrown = await rejection(session.request(OpCode.getData, () => {
-    throw new BadArgumentsError('bad path', { op: 'getData', path: '/p' })
-  }, null, { op: 'getData', path: '/p' }))
+  const thrown = await rejection(
+    session.request(
+      OpCode.getData,
+      () => {
+        throw new BadArgumentsError('bad path', { op: 'getData', path: '/p' })
+      },
+      null,
+      { op: 'getData', path: '/p' },
+    ),
+  )
   t.type(thrown, BadArgumentsError, 'an encoder error reaches the caller as is')
   await session.close()
 })

@@ -15,7 +15,16 @@ import {
   type ConnectResponse,
 } from '../jute/generated/proto.generated.js'
 import { DEFAULT_MAX_BUFFER, ErrorCode, OpCode, PROTOCOL_VERSION, Xid, opName } from '../protocol.js'
-import { AuthFailedError, BadArgumentsError, ClientClosedError, ConnectionLossError, ProtocolError, SessionExpiredError, errorFromCode, type ZooKeeperError } from '../errors.js'
+import {
+  AuthFailedError,
+  BadArgumentsError,
+  ClientClosedError,
+  ConnectionLossError,
+  ProtocolError,
+  SessionExpiredError,
+  errorFromCode,
+  type ZooKeeperError,
+} from '../errors.js'
 import { systemClock, type Clock, type TimerHandle } from '../clock.js'
 import { logger, hex } from '../debug.js'
 import { Backoff, DEFAULT_RECONNECT_DELAY } from '../retry.js'
@@ -294,7 +303,11 @@ export class Session implements SessionLike {
   private async open(host: HostPort): Promise<SessionConnection | undefined> {
     let transport: Transport
     try {
-      transport = await this.factory(host, { connectTimeout: this.connectTimeout(), maxFrame: this.maxBufferSize + FRAME_SLACK, tls: this.opts.tls })
+      transport = await this.factory(host, {
+        connectTimeout: this.connectTimeout(),
+        maxFrame: this.maxBufferSize + FRAME_SLACK,
+        tls: this.opts.tls,
+      })
     } catch (err) {
       log('connect to %s:%d failed: %s', host.host, host.port, (err as Error).message)
       this.noteFailure(host.host.includes(':') ? `[${host.host}]:${host.port}` : `${host.host}:${host.port}`, err)
@@ -339,7 +352,10 @@ export class Session implements SessionLike {
   private handshake(conn: SessionConnection): Promise<ConnectResponse> {
     return new Promise((resolve, reject) => {
       const limit = this.connectTimeout()
-      const timer = this.clock.setTimeout(() => conn.drop(new ConnectionLossError(`no handshake reply from ${conn.remote} within ${limit} ms`, { op: 'connect' })), limit)
+      const timer = this.clock.setTimeout(
+        () => conn.drop(new ConnectionLossError(`no handshake reply from ${conn.remote} within ${limit} ms`, { op: 'connect' })),
+        limit,
+      )
       void conn.ended.then((reason) => {
         timer.cancel()
         reject(reason)
@@ -367,7 +383,9 @@ export class Session implements SessionLike {
   /** Take the session the server granted. */
   private adopt(conn: SessionConnection, res: ConnectResponse): void {
     if (this.hadSession && res.sessionId !== this.id) {
-      throw new ProtocolError(`server ${conn.remote} answered with session 0x${res.sessionId.toString(16)} instead of 0x${this.id.toString(16)}`)
+      throw new ProtocolError(
+        `server ${conn.remote} answered with session 0x${res.sessionId.toString(16)} instead of 0x${this.id.toString(16)}`,
+      )
     }
     this.id = res.sessionId
     this.password = Buffer.from(res.passwd ?? Buffer.alloc(16))
@@ -410,17 +428,31 @@ export class Session implements SessionLike {
     const lists = [set.data, set.exist, set.child, set.persistent, set.persistentRecursive]
     const queue = lists.flatMap((paths, kind) => paths.map((path) => ({ kind, path })))
     const relativeZxid = this.zxid
-    for (let i = 0; i < queue.length; ) {
+    for (let i = 0; i < queue.length;) {
       const batch: string[][] = [[], [], [], [], []]
       for (let bytes = 0; i < queue.length && bytes < SET_WATCHES_MAX_BYTES; i++) {
         batch[queue[i]!.kind]!.push(queue[i]!.path)
         bytes += Buffer.byteLength(queue[i]!.path) + 4
       }
-      const [dataWatches, existWatches, childWatches, persistentWatches, persistentRecursiveWatches] = batch as [string[], string[], string[], string[], string[]]
+      const [dataWatches, existWatches, childWatches, persistentWatches, persistentRecursiveWatches] = batch as [
+        string[],
+        string[],
+        string[],
+        string[],
+        string[],
+      ]
       if (persistentWatches.length + persistentRecursiveWatches.length > 0) {
-        conn.write(this.frame(Xid.setWatches, OpCode.setWatches2, (w) => encodeSetWatches2(w, { relativeZxid, dataWatches, existWatches, childWatches, persistentWatches, persistentRecursiveWatches })))
+        conn.write(
+          this.frame(Xid.setWatches, OpCode.setWatches2, (w) =>
+            encodeSetWatches2(w, { relativeZxid, dataWatches, existWatches, childWatches, persistentWatches, persistentRecursiveWatches }),
+          ),
+        )
       } else {
-        conn.write(this.frame(Xid.setWatches, OpCode.setWatches, (w) => encodeSetWatches(w, { relativeZxid, dataWatches, existWatches, childWatches })))
+        conn.write(
+          this.frame(Xid.setWatches, OpCode.setWatches, (w) =>
+            encodeSetWatches(w, { relativeZxid, dataWatches, existWatches, childWatches }),
+          ),
+        )
       }
     }
     if (queue.length > 0) log('restoring %d watch(es) from zxid 0x%s', queue.length, relativeZxid.toString(16))
@@ -447,7 +479,14 @@ export class Session implements SessionLike {
     log('connection to %s ended: %s', conn.remote, reason.message)
     if (this.active) this.noteFailure(conn.remote, reason)
     // The server may or may not have applied them; only the caller can decide to retry.
-    this.pending.failAll((p) => new ConnectionLossError(`connection to ${conn.remote} lost before the reply: ${reason.message}`, { op: p.opts.op, path: p.opts.path, cause: reason }))
+    this.pending.failAll(
+      (p) =>
+        new ConnectionLossError(`connection to ${conn.remote} lost before the reply: ${reason.message}`, {
+          op: p.opts.op,
+          path: p.opts.path,
+          cause: reason,
+        }),
+    )
     if (!this.active) return
     this.setState('lost')
     this.armExpiry()
@@ -461,10 +500,13 @@ export class Session implements SessionLike {
     if (!this.hadSession || this.expiryTimer || !this.active) return
     const limit = this.timeout > 0 ? this.timeout : this.sessionTimeout
     const left = limit - (this.clock.now() - this.lastHeard)
-    this.expiryTimer = this.clock.setTimeout(() => {
-      this.expiryTimer = undefined
-      if (this.active && this.currentState !== 'connected') this.expire(`no server reached within the session timeout (${limit} ms)`)
-    }, Math.max(0, left))
+    this.expiryTimer = this.clock.setTimeout(
+      () => {
+        this.expiryTimer = undefined
+        if (this.active && this.currentState !== 'connected') this.expire(`no server reached within the session timeout (${limit} ms)`)
+      },
+      Math.max(0, left),
+    )
   }
 
   private cancelExpiry(): void {
@@ -475,7 +517,8 @@ export class Session implements SessionLike {
   /** Remember why an attempt failed, keeping the socket's own error (ECONNREFUSED…) when it is known. */
   private noteFailure(remote: string, err: unknown): void {
     const error = err instanceof Error ? err : new ConnectionLossError(String(err))
-    const socketError = error.cause instanceof Error && typeof (error.cause as NodeJS.ErrnoException).code === 'string' ? error.cause : undefined
+    const socketError =
+      error.cause instanceof Error && typeof (error.cause as NodeJS.ErrnoException).code === 'string' ? error.cause : undefined
     this.lastFailure = { remote, error: socketError ?? error }
   }
 
@@ -580,7 +623,12 @@ export class Session implements SessionLike {
 
   // ---- outgoing calls ----------------------------------------------------------------------------
 
-  request<T>(opcode: number, encodeBody: ((w: Writer) => void) | null, decodeBody: ((r: Reader) => T) | null, opts: RequestOptions): Promise<T> {
+  request<T>(
+    opcode: number,
+    encodeBody: ((w: Writer) => void) | null,
+    decodeBody: ((r: Reader) => T) | null,
+    opts: RequestOptions,
+  ): Promise<T> {
     const refused = this.refusal(opts.op, opts.path)
     if (refused) return Promise.reject(refused)
     // Encode now: a bad or oversized request fails here, without touching the connection.
@@ -610,7 +658,8 @@ export class Session implements SessionLike {
   private refusal(op: string, path?: string): ZooKeeperError | undefined {
     if (this.closeRequested || this.currentState === 'closed') return new ClientClosedError({ op, path })
     if (this.currentState === 'expired') return new SessionExpiredError(`session 0x${this.id.toString(16)} has expired`, { op, path })
-    if (this.currentState === 'authFailed') return new AuthFailedError('authentication failed earlier; the session is unusable', { op, path })
+    if (this.currentState === 'authFailed')
+      return new AuthFailedError('authentication failed earlier; the session is unusable', { op, path })
     if (this.initialConnectOverdue && !this.hadSession) return this.notConnectedError(op, path)
     return undefined
   }
@@ -719,7 +768,14 @@ export class Session implements SessionLike {
           if (err) log('closeSession: %s', (err as Error).message)
           resolve()
         }
-        const p = new Pending<unknown>(OpCode.closeSession, this.frame(0, OpCode.closeSession, null), null, { op: 'close', timeout: wait }, () => done(), done)
+        const p = new Pending<unknown>(
+          OpCode.closeSession,
+          this.frame(0, OpCode.closeSession, null),
+          null,
+          { op: 'close', timeout: wait },
+          () => done(),
+          done,
+        )
         p.arm(this.clock, () => {})
         this.send(conn, p)
       })
@@ -750,4 +806,3 @@ const PING_FRAME = (() => {
   encodeRequestHeader(w, { xid: Xid.ping, type: OpCode.ping })
   return w.endFrame(at).toBuffer()
 })()
-

@@ -82,7 +82,12 @@ export interface SessionLike {
    * before the reply, SessionExpiredError / ClientClosedError in terminal states, OperationTimeoutError,
    * AbortedError. `encodeBody` null means no body; `decodeBody` null means the reply has no body.
    */
-  request<T>(opcode: number, encodeBody: ((w: Writer) => void) | null, decodeBody: ((r: Reader) => T) | null, opts: RequestOptions): Promise<T>
+  request<T>(
+    opcode: number,
+    encodeBody: ((w: Writer) => void) | null,
+    decodeBody: ((r: Reader) => T) | null,
+    opts: RequestOptions,
+  ): Promise<T>
   /** Send an AuthPacket (xid -4); remembered and re-sent after every reconnect. Rejects with AuthFailedError. */
   addAuth(scheme: string, auth: Buffer): Promise<void>
   /** The watch layer tells the session which watches to restore after a reconnect. */

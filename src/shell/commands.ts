@@ -93,7 +93,12 @@ const addWatch: ShellCommand = {
   },
 }
 
-const REMOVE_OPTIONS = [flag('c', 'child watcher type'), flag('d', 'data watcher type'), flag('a', 'any watcher type'), flag('l', 'remove locally when there is no server connection')]
+const REMOVE_OPTIONS = [
+  flag('c', 'child watcher type'),
+  flag('d', 'data watcher type'),
+  flag('a', 'any watcher type'),
+  flag('l', 'remove locally when there is no server connection'),
+]
 const removewatches: ShellCommand = {
   name: 'removewatches',
   usage: 'path [-c|-d|-a] [-l]',

@@ -39,5 +39,9 @@ t.test('createCompleter answers through readline’s callback', async (t) => {
   const result = await new Promise((resolve) => completer('ls /be', (err, r) => resolve([err, r])))
   t.same(result, [null, [['beta'], 'be']])
   const failing = createCompleter(COMMANDS, () => Promise.reject(new Error('closed')))
-  t.same(await new Promise((resolve) => failing('ls /be', (err, r) => resolve([err, r]))), [null, [[], 'be']], 'a failing listing completes nothing')
+  t.same(
+    await new Promise((resolve) => failing('ls /be', (err, r) => resolve([err, r]))),
+    [null, [[], 'be']],
+    'a failing listing completes nothing',
+  )
 })

@@ -7,7 +7,11 @@ import type { AsyncCompleter, CompleterResult } from 'node:readline'
  * (the text after the last "/" for a path, the whole word for a command). `children` lists a node's
  * children and may fail, which completes nothing.
  */
-export async function complete(line: string, commands: readonly string[], children: (path: string) => Promise<string[]>): Promise<CompleterResult> {
+export async function complete(
+  line: string,
+  commands: readonly string[],
+  children: (path: string) => Promise<string[]>,
+): Promise<CompleterResult> {
   // The word being typed: none after a space.
   const word = line.endsWith(' ') ? '' : (line.split(' ').pop() ?? '')
   if (!word.startsWith('/')) return [commands.filter((c) => c.startsWith(word)), word]

@@ -69,9 +69,19 @@ t.test('javaHex is Long.toHexString: two’s complement for the negative markers
 })
 
 t.test('eventLine is WatchedEvent.toString()', async (t) => {
-  t.equal(eventLine({ keeperState: KeeperState.SyncConnected, eventType: EventType.None, path: null }), 'WatchedEvent state:SyncConnected type:None path:null')
-  t.equal(eventLine({ keeperState: KeeperState.Closed, eventType: EventType.None, path: '' }), 'WatchedEvent state:Closed type:None path:null', 'a session event has no path')
-  t.equal(eventLine({ keeperState: KeeperState.SyncConnected, eventType: EventType.NodeDataChanged, path: '/x' }), 'WatchedEvent state:SyncConnected type:NodeDataChanged path:/x')
+  t.equal(
+    eventLine({ keeperState: KeeperState.SyncConnected, eventType: EventType.None, path: null }),
+    'WatchedEvent state:SyncConnected type:None path:null',
+  )
+  t.equal(
+    eventLine({ keeperState: KeeperState.Closed, eventType: EventType.None, path: '' }),
+    'WatchedEvent state:Closed type:None path:null',
+    'a session event has no path',
+  )
+  t.equal(
+    eventLine({ keeperState: KeeperState.SyncConnected, eventType: EventType.NodeDataChanged, path: '/x' }),
+    'WatchedEvent state:SyncConnected type:NodeDataChanged path:/x',
+  )
   const names: [number, string][] = [
     [EventType.NodeCreated, 'NodeCreated'],
     [EventType.NodeDeleted, 'NodeDeleted'],
@@ -80,8 +90,16 @@ t.test('eventLine is WatchedEvent.toString()', async (t) => {
     [EventType.ChildWatchRemoved, 'ChildWatchRemoved'],
     [EventType.PersistentWatchRemoved, 'PersistentWatchRemoved'],
   ]
-  for (const [type, name] of names) t.equal(eventLine({ keeperState: KeeperState.SyncConnected, eventType: type, path: '/p' }), `WatchedEvent state:SyncConnected type:${name} path:/p`)
-  for (const [state, name] of [[KeeperState.Disconnected, 'Disconnected'], [KeeperState.Expired, 'Expired'], [KeeperState.AuthFailed, 'AuthFailed']] as const) {
+  for (const [type, name] of names)
+    t.equal(
+      eventLine({ keeperState: KeeperState.SyncConnected, eventType: type, path: '/p' }),
+      `WatchedEvent state:SyncConnected type:${name} path:/p`,
+    )
+  for (const [state, name] of [
+    [KeeperState.Disconnected, 'Disconnected'],
+    [KeeperState.Expired, 'Expired'],
+    [KeeperState.AuthFailed, 'AuthFailed'],
+  ] as const) {
     t.equal(eventLine({ keeperState: state, eventType: EventType.None, path: null }), `WatchedEvent state:${name} type:None path:null`)
   }
 })
@@ -91,8 +109,15 @@ t.test('ACL entries print as the Id record, then the rights in c d r w a order',
   t.equal(permString(Perms.READ | Perms.ADMIN), 'ra')
   t.equal(permString(0), '')
   t.same(aclLines({ perms: Perms.ALL, id: { scheme: 'world', id: 'anyone' } }), ["'world,'anyone", ': cdrwa'])
-  t.same(aclLines({ perms: Perms.READ, id: { scheme: 'digest', id: 'bob:Oq4u2UVEVjXNzZyh3oRgQuBYeGw=' } }), ["'digest,'bob:Oq4u2UVEVjXNzZyh3oRgQuBYeGw=", ': r'])
-  t.same(aclLines({ perms: Perms.READ, id: { scheme: 'x509', id: 'CN=a,O=b%}' } }), ["'x509,'CN=a%2CO=b%25%7D", ': r'], 'jute escapes , % and }')
+  t.same(aclLines({ perms: Perms.READ, id: { scheme: 'digest', id: 'bob:Oq4u2UVEVjXNzZyh3oRgQuBYeGw=' } }), [
+    "'digest,'bob:Oq4u2UVEVjXNzZyh3oRgQuBYeGw=",
+    ': r',
+  ])
+  t.same(
+    aclLines({ perms: Perms.READ, id: { scheme: 'x509', id: 'CN=a,O=b%}' } }),
+    ["'x509,'CN=a%2CO=b%25%7D", ': r'],
+    'jute escapes , % and }',
+  )
 })
 
 t.test('javaList is List.toString()', async (t) => {

@@ -33,7 +33,10 @@ t.test('Integer.decode, as redo reads its index', async (t) => {
   t.throws(() => javaDecode('0x'), nfe('For input string: "" under radix 16'))
   t.throws(() => javaDecode('-x'), nfe('For input string: "-x"'))
   t.throws(() => javaDecode('0x-1'), nfe('Sign character in wrong position'))
-  t.equal(new JavaCrash('java.lang.NumberFormatException', 'For input string: "x"').line, 'Exception in thread "main" java.lang.NumberFormatException: For input string: "x"')
+  t.equal(
+    new JavaCrash('java.lang.NumberFormatException', 'For input string: "x"').line,
+    'Exception in thread "main" java.lang.NumberFormatException: For input string: "x"',
+  )
 })
 
 t.test("PathUtils.validatePath's messages", async (t) => {

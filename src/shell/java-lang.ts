@@ -5,7 +5,8 @@ import { JavaCrash } from './errors.js'
 const NFE = 'java.lang.NumberFormatException'
 
 /** Java 17's message for a string that is not a number in `radix`. */
-const notANumber = (s: string, radix: number) => new JavaCrash(NFE, `For input string: "${s}"${radix === 10 ? '' : ` under radix ${radix}`}`)
+const notANumber = (s: string, radix: number) =>
+  new JavaCrash(NFE, `For input string: "${s}"${radix === 10 ? '' : ` under radix ${radix}`}`)
 
 /** Integer.parseInt / Long.parseLong: a signed whole number of `bits` bits, else a NumberFormatException. */
 function parseWhole(s: string, radix: number, bits: 32 | 64): number | bigint {

@@ -60,7 +60,11 @@ export interface ShellStreams {
 }
 
 /** Run `zookit shell` with `argv` (the words after "shell"); resolves with the exit code. */
-export async function runShell(argv: readonly string[], version: string, streams: ShellStreams = { input: process.stdin, output: process.stdout, error: process.stderr }): Promise<number> {
+export async function runShell(
+  argv: readonly string[],
+  version: string,
+  streams: ShellStreams = { input: process.stdin, output: process.stdout, error: process.stderr },
+): Promise<number> {
   let onOutput = () => {}
   const io: ShellOutput = {
     stdout: (text) => {
@@ -73,7 +77,12 @@ export async function runShell(argv: readonly string[], version: string, streams
   io.stdout(`Connecting to ${args.server}\n`)
   let shell: Shell | undefined
   try {
-    shell = new Shell(io, { timeout: javaParseInt(args.timeout), readOnly: args.readOnly, waitForConnection: args.waitForConnection, version: `zookit ${version}` })
+    shell = new Shell(io, {
+      timeout: javaParseInt(args.timeout),
+      readOnly: args.readOnly,
+      waitForConnection: args.waitForConnection,
+      version: `zookit ${version}`,
+    })
     await shell.connect(args.server)
     if (args.command) {
       await shell.processCmd(args.command)

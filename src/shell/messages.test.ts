@@ -19,7 +19,11 @@ t.test('KeeperException.getMessage()', async (t) => {
   t.equal(keeperMessage(ErrorCode.CONNECTIONLOSS, '/'), 'KeeperErrorCode = ConnectionLoss for /')
   t.equal(keeperMessage(ErrorCode.INVALIDACL, null), 'KeeperErrorCode = InvalidACL')
   t.equal(keeperMessage(ErrorCode.NOTEMPTY, '/a'), 'KeeperErrorCode = Directory not empty for /a')
-  t.equal(keeperMessage(ErrorCode.REQUESTTIMEOUT, '/a'), 'KeeperErrorCode = Unknown error REQUESTTIMEOUT for /a', 'a code 3.8 has no text for')
+  t.equal(
+    keeperMessage(ErrorCode.REQUESTTIMEOUT, '/a'),
+    'KeeperErrorCode = Unknown error REQUESTTIMEOUT for /a',
+    'a code 3.8 has no text for',
+  )
 })
 
 t.test('keeperFailure takes code and path from zookit errors and rethrows the rest', async (t) => {

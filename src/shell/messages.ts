@@ -49,20 +49,32 @@ export function keeperMessage(code: number, path: string | null | undefined): st
 export function cliMessage(code: number, path: string | null | undefined): string {
   const p = String(path ?? null)
   switch (code) {
-    case ErrorCode.NONODE: return `Node does not exist: ${p}`
-    case ErrorCode.NOCHILDRENFOREPHEMERALS: return `Ephemerals cannot have children: ${p}`
-    case ErrorCode.NODEEXISTS: return `Node already exists: ${p}`
-    case ErrorCode.NOTEMPTY: return `Node not empty: ${p}`
-    case ErrorCode.NOTREADONLY: return `Not a read-only call: ${p}`
-    case ErrorCode.INVALIDACL: return `Acl is not valid : ${p}`
-    case ErrorCode.NOAUTH: return `Insufficient permission : ${p}`
-    case ErrorCode.BADARGUMENTS: return `Arguments are not valid : ${p}`
-    case ErrorCode.BADVERSION: return `version No is not valid : ${p}`
-    case ErrorCode.RECONFIGINPROGRESS: return 'Another reconfiguration is in progress -- concurrent reconfigs not supported (yet)'
+    case ErrorCode.NONODE:
+      return `Node does not exist: ${p}`
+    case ErrorCode.NOCHILDRENFOREPHEMERALS:
+      return `Ephemerals cannot have children: ${p}`
+    case ErrorCode.NODEEXISTS:
+      return `Node already exists: ${p}`
+    case ErrorCode.NOTEMPTY:
+      return `Node not empty: ${p}`
+    case ErrorCode.NOTREADONLY:
+      return `Not a read-only call: ${p}`
+    case ErrorCode.INVALIDACL:
+      return `Acl is not valid : ${p}`
+    case ErrorCode.NOAUTH:
+      return `Insufficient permission : ${p}`
+    case ErrorCode.BADARGUMENTS:
+      return `Arguments are not valid : ${p}`
+    case ErrorCode.BADVERSION:
+      return `version No is not valid : ${p}`
+    case ErrorCode.RECONFIGINPROGRESS:
+      return 'Another reconfiguration is in progress -- concurrent reconfigs not supported (yet)'
     case ErrorCode.NEWCONFIGNOQUORUM:
       return 'No quorum of new config is connected and up-to-date with the leader of last commmitted config - try invoking reconfiguration after new servers are connected and synced'
-    case ErrorCode.QUOTAEXCEEDED: return `Quota has exceeded : ${p}`
-    default: return keeperMessage(code, path)
+    case ErrorCode.QUOTAEXCEEDED:
+      return `Quota has exceeded : ${p}`
+    default:
+      return keeperMessage(code, path)
   }
 }
 

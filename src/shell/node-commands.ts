@@ -1,7 +1,19 @@
 // zkCli.sh's commands on znodes: ls, get, stat, set, create, delete, deleteall, sync,
 // getAllChildrenNumber, getEphemerals. Each parses, checks and prints as its Java command class does.
 import { CreateMode, ErrorCode, MAX_TTL, OPEN_ACL_UNSAFE, OperationTimeoutError, ZooKeeperError, type CreateOptions } from '../index.js'
-import { checkPath, flag, parseAcl, parseAtLeast, printStat, usageOf, valued, versionOf, zkCall, type CommandContext, type ShellCommand } from './context.js'
+import {
+  checkPath,
+  flag,
+  parseAcl,
+  parseAtLeast,
+  printStat,
+  usageOf,
+  valued,
+  versionOf,
+  zkCall,
+  type CommandContext,
+  type ShellCommand,
+} from './context.js'
 import { CliError } from './errors.js'
 import { javaList } from './format.js'
 import { javaParseInt, javaParseLong } from './java-lang.js'
@@ -13,7 +25,13 @@ import { deleteInBatches, listSubTree, visitSubTree } from './tree.js'
  * ls, get and stat still take zkCli 3.4's trailing "watch" word: the third word is rewritten to -w
  * (whatever it was) and the line parsed again, after a deprecation note.
  */
-function withLegacyWatch(parsed: ParsedCommand, words: string[], specs: readonly OptionSpec[], note: string, ctx: CommandContext): ParsedCommand {
+function withLegacyWatch(
+  parsed: ParsedCommand,
+  words: string[],
+  specs: readonly OptionSpec[],
+  note: string,
+  ctx: CommandContext,
+): ParsedCommand {
   if (parsed.args.length <= 2) return parsed
   const rewritten = [...words]
   rewritten[2] = '-w'
@@ -58,7 +76,13 @@ const get: ShellCommand = {
   name: 'get',
   usage: '[-s] [-w] path',
   async run(ctx, words) {
-    const { parsed, path, watch } = readWatched(get, GET_OPTIONS, words, "'get path [watch]' has been deprecated. Please use 'get [-s] [-w] path' instead.", ctx)
+    const { parsed, path, watch } = readWatched(
+      get,
+      GET_OPTIONS,
+      words,
+      "'get path [watch]' has been deprecated. Please use 'get [-s] [-w] path' instead.",
+      ctx,
+    )
     const r = await zkCall(() => ctx.zk.getData(path, { watch }), path)
     // Java prints a node without data (null, not zero bytes) as "null".
     ctx.out(r.nullData ? 'null' : r.data.toString('utf8'))
@@ -71,7 +95,13 @@ const stat: ShellCommand = {
   name: 'stat',
   usage: '[-w] path',
   async run(ctx, words) {
-    const { path, watch } = readWatched(stat, STAT_OPTIONS, words, "'stat path [watch]' has been deprecated. Please use 'stat [-w] path' instead.", ctx)
+    const { path, watch } = readWatched(
+      stat,
+      STAT_OPTIONS,
+      words,
+      "'stat path [watch]' has been deprecated. Please use 'stat [-w] path' instead.",
+      ctx,
+    )
     const s = await zkCall(() => ctx.zk.exists(path, { watch }), path)
     if (!s) throw new CliError(cliMessage(ErrorCode.NONODE, path))
     printStat(ctx, s)
@@ -110,11 +140,19 @@ const create: ShellCommand = {
     }
     if (t && e) throw new CliError('TTLs cannot be used with Ephemeral znodes')
     if (t && c) throw new CliError('TTLs cannot be used with Container znodes')
-    const mode = e ? (s ? CreateMode.EPHEMERAL_SEQUENTIAL : CreateMode.EPHEMERAL)
-      : s ? (t ? CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL : CreateMode.PERSISTENT_SEQUENTIAL)
-      : c ? CreateMode.CONTAINER
-      : t ? CreateMode.PERSISTENT_WITH_TTL
-      : CreateMode.PERSISTENT
+    const mode = e
+      ? s
+        ? CreateMode.EPHEMERAL_SEQUENTIAL
+        : CreateMode.EPHEMERAL
+      : s
+        ? t
+          ? CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL
+          : CreateMode.PERSISTENT_SEQUENTIAL
+        : c
+          ? CreateMode.CONTAINER
+          : t
+            ? CreateMode.PERSISTENT_WITH_TTL
+            : CreateMode.PERSISTENT
     if (t && (ttl <= 0n || ttl > BigInt(MAX_TTL))) throw new CliError(`ttl must be positive and cannot be larger than: ${MAX_TTL}`)
 
     const [, path, data, aclText] = parsed.args as [string, string, string | undefined, string | undefined]
@@ -218,4 +256,15 @@ const getEphemerals: ShellCommand = {
 }
 
 /** The znode commands. */
-export const NODE_COMMANDS: readonly ShellCommand[] = [ls, get, stat, set, create, del, deleteall, sync, getAllChildrenNumber, getEphemerals]
+export const NODE_COMMANDS: readonly ShellCommand[] = [
+  ls,
+  get,
+  stat,
+  set,
+  create,
+  del,
+  deleteall,
+  sync,
+  getAllChildrenNumber,
+  getEphemerals,
+]

@@ -48,6 +48,10 @@ t.test('errors carry Commons CLI exception text', async (t) => {
 })
 
 t.test("optionHelp is HelpFormatter's listing, as ls -? prints it", async (t) => {
-  const ls: OptionSpec[] = ['?:help', 's:stat', 'w:watch', 'R:recurse'].map((d) => ({ name: d[0]!, hasArg: false, description: d.slice(2) }))
+  const ls: OptionSpec[] = ['?:help', 's:stat', 'w:watch', 'R:recurse'].map((d) => ({
+    name: d[0]!,
+    hasArg: false,
+    description: d.slice(2),
+  }))
   t.same(optionHelp('ls [options] path', ls), ['usage: ls [options] path', ' -?   help', ' -R   recurse', ' -s   stat', ' -w   watch'])
 })

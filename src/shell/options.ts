@@ -19,7 +19,8 @@ export interface ParsedCommand {
 }
 
 const unrecognized = (token: string) => new CliError(`org.apache.commons.cli.UnrecognizedOptionException: Unrecognized option: ${token}`)
-const missingArgument = (name: string) => new CliError(`org.apache.commons.cli.MissingArgumentException: Missing argument for option: ${name}`)
+const missingArgument = (name: string) =>
+  new CliError(`org.apache.commons.cli.MissingArgumentException: Missing argument for option: ${name}`)
 
 /** Java's Double.parseDouble accepts it (Commons CLI lets such a word be an option's value even after "-"). */
 function isNumber(token: string): boolean {

@@ -53,7 +53,10 @@ await zk.create('/alpha/kid', 'z')
 t.test('one-shot: one command, its exit code, no close event', async (t) => {
   const s = streams()
   t.equal(await runShell(['-server', server, 'ls', '/'], '0.0.0', s.io), 0)
-  t.equal(s.seen.out, `Connecting to ${server}\n\nWATCHER::\n\nWatchedEvent state:SyncConnected type:None path:null\n[alpha, alpine, zookeeper]\n`)
+  t.equal(
+    s.seen.out,
+    `Connecting to ${server}\n\nWATCHER::\n\nWatchedEvent state:SyncConnected type:None path:null\n[alpha, alpine, zookeeper]\n`,
+  )
   const missing = streams()
   t.equal(await runShell(['-server', server, 'get', '/nothing'], '0.0.0', missing.io), 1)
   t.equal(missing.seen.err, 'Node does not exist: /nothing\n')
@@ -69,7 +72,9 @@ t.test('one-shot: one command, its exit code, no close event', async (t) => {
 
 t.test('piped input: no prompt, numbered history, redo, help, the last status as exit code', async (t) => {
   const s = streams()
-  s.input.end(['get /alpha', 'printwatches off', 'get -w /alpha', 'history', 'redo 0', 'set /alpha x', 'help', 'get /nothing', ''].join('\n'))
+  s.input.end(
+    ['get /alpha', 'printwatches off', 'get -w /alpha', 'history', 'redo 0', 'set /alpha x', 'help', 'get /nothing', ''].join('\n'),
+  )
   t.equal(await runShell(['-server', server], '0.0.0', s.io), 1, 'input ended after a failed command: exit 1, as zkCli')
   t.notMatch(s.seen.out, /\[zk:/, 'no prompt without a terminal')
   t.match(s.seen.out, `Connecting to ${server}\nWelcome to ZooKeeper!\n`)
@@ -139,13 +144,22 @@ t.test('a server that is not there', async (t) => {
   t.equal(s.seen.err, 'KeeperErrorCode = ConnectionLoss for /\n', 'calls fail soon, as the Java client fails them')
   const waiting = streams()
   t.equal(await runShell(['-server', `127.0.0.1:${port}`, '-timeout', '300', '-waitforconnection', 'ls', '/'], '0.0.0', waiting.io), 1)
-  t.equal(waiting.seen.err, 'Exception in thread "main" java.io.IOException: org.apache.zookeeper.KeeperException$ConnectionLossException: KeeperErrorCode = ConnectionLoss\n')
+  t.equal(
+    waiting.seen.err,
+    'Exception in thread "main" java.io.IOException: org.apache.zookeeper.KeeperException$ConnectionLossException: KeeperErrorCode = ConnectionLoss\n',
+  )
 })
 
 t.test("the shell's command line, read as zkCli reads its own", async (t) => {
   const warnings: string[] = []
   const warn = (l: string) => warnings.push(l)
-  t.same(parseShellArgs([], warn), { server: 'localhost:2181', timeout: '30000', readOnly: false, waitForConnection: false, command: undefined })
+  t.same(parseShellArgs([], warn), {
+    server: 'localhost:2181',
+    timeout: '30000',
+    readOnly: false,
+    waitForConnection: false,
+    command: undefined,
+  })
   t.same(parseShellArgs(['-server', 'h:1/app', '-timeout', '5000', '-r', '-waitforconnection', '-nonsense', 'get', '-s', '/x'], warn), {
     server: 'h:1/app',
     timeout: '5000',

@@ -35,7 +35,14 @@ export class ShellExit extends Error {
 }
 
 /** The words zkCli treats as commands of the shell itself rather than of the client. */
-const SHELL_COMMANDS: Record<string, string> = { connect: 'host:port', history: '', redo: 'cmdno', printwatches: 'on|off', quit: '', help: '' }
+const SHELL_COMMANDS: Record<string, string> = {
+  connect: 'host:port',
+  history: '',
+  redo: 'cmdno',
+  printwatches: 'on|off',
+  quit: '',
+  help: '',
+}
 
 /** Java's ZooKeeper.States names, as the prompt shows them. */
 const STATE_NAMES: Record<SessionState, string> = {
@@ -66,7 +73,10 @@ const FIRST_CONNECT_MS = 2000
 
 /** Every command name with its usage, sorted as zkCli's help lists them. */
 export function commandUsages(): [string, string][] {
-  const all: [string, string][] = [...Object.entries(SHELL_COMMANDS), ...[...COMMANDS.values()].map((c): [string, string] => [c.name, c.usage])]
+  const all: [string, string][] = [
+    ...Object.entries(SHELL_COMMANDS),
+    ...[...COMMANDS.values()].map((c): [string, string] => [c.name, c.usage]),
+  ]
   return all.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
 }
 
@@ -120,7 +130,11 @@ export class Shell {
     this.host = host
     let zk: ZooKeeper
     try {
-      zk = new ZooKeeper(host, { sessionTimeout: this.opts.timeout, readOnly: this.opts.readOnly, initialConnectTimeout: Math.min(this.opts.timeout, FIRST_CONNECT_MS) })
+      zk = new ZooKeeper(host, {
+        sessionTimeout: this.opts.timeout,
+        readOnly: this.opts.readOnly,
+        initialConnectTimeout: Math.min(this.opts.timeout, FIRST_CONNECT_MS),
+      })
     } catch (err) {
       throw new JavaCrash('java.lang.IllegalArgumentException', (err as Error).message)
     }
@@ -134,7 +148,10 @@ export class Shell {
         await zk.waitForConnected({ timeout: this.opts.timeout })
       } catch {
         await zk.close()
-        throw new JavaCrash('java.io.IOException', 'org.apache.zookeeper.KeeperException$ConnectionLossException: KeeperErrorCode = ConnectionLoss')
+        throw new JavaCrash(
+          'java.io.IOException',
+          'org.apache.zookeeper.KeeperException$ConnectionLossException: KeeperErrorCode = ConnectionLoss',
+        )
       }
     }
   }
@@ -145,7 +162,11 @@ export class Shell {
     const words = splitLine(line)
     if (words.length > 0) this.current = words
     this.history.set(this.commandCount, line)
-    if (!this.current) throw new JavaCrash('java.lang.NullPointerException', 'Cannot invoke "java.util.List.toArray(Object[])" because "this.cmdArgs" is null')
+    if (!this.current)
+      throw new JavaCrash(
+        'java.lang.NullPointerException',
+        'Cannot invoke "java.util.List.toArray(Object[])" because "this.cmdArgs" is null',
+      )
     await this.processCmd(this.current)
     this.commandCount++
   }

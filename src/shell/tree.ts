@@ -9,7 +9,12 @@ const childPath = (parent: string, child: string) => (parent === '/' ? `/${child
  * each node all its children in sorted order before descending into each. With `watch`, the root gets
  * a data watch and every node a child watch. A node deleted meanwhile is skipped.
  */
-export async function visitSubTree(zk: ZooKeeper, root: string, watch: Watcher | undefined, visit: (path: string) => Promise<void> | void): Promise<void> {
+export async function visitSubTree(
+  zk: ZooKeeper,
+  root: string,
+  watch: Watcher | undefined,
+  visit: (path: string) => Promise<void> | void,
+): Promise<void> {
   await zk.getData(root, { watch })
   await visit(root)
   const descend = async (path: string): Promise<void> => {

@@ -9,10 +9,27 @@ import { prng } from './random-records.js'
 const op = (o: Partial<Recorded> & Pick<Recorded, 'op' | 'start'>): Recorded => ({ key: 'k', session: 1, ok: true, ...o })
 
 t.test('accepts linearizable histories, rejects the others', async (t) => {
-  t.ok(checkLinearizable([op({ op: { kind: 'write', value: 'a' }, start: 1, end: 2 }), op({ op: { kind: 'read', value: 'a' }, start: 3, end: 4 })]).ok)
-  t.notOk(checkLinearizable([op({ op: { kind: 'write', value: 'a' }, start: 1, end: 2 }), op({ op: { kind: 'read', value: null }, start: 3, end: 4 })]).ok, 'a stale read after an acknowledged write')
-  const concurrent = [op({ op: { kind: 'write', value: 'a' }, start: 1, end: 4 }), op({ op: { kind: 'write', value: 'b' }, start: 2, end: 3, session: 2 })]
-  t.ok(checkLinearizable([...concurrent, op({ op: { kind: 'read', value: 'a' }, start: 5, end: 6 })]).ok, 'either order of concurrent writes')
+  t.ok(
+    checkLinearizable([
+      op({ op: { kind: 'write', value: 'a' }, start: 1, end: 2 }),
+      op({ op: { kind: 'read', value: 'a' }, start: 3, end: 4 }),
+    ]).ok,
+  )
+  t.notOk(
+    checkLinearizable([
+      op({ op: { kind: 'write', value: 'a' }, start: 1, end: 2 }),
+      op({ op: { kind: 'read', value: null }, start: 3, end: 4 }),
+    ]).ok,
+    'a stale read after an acknowledged write',
+  )
+  const concurrent = [
+    op({ op: { kind: 'write', value: 'a' }, start: 1, end: 4 }),
+    op({ op: { kind: 'write', value: 'b' }, start: 2, end: 3, session: 2 }),
+  ]
+  t.ok(
+    checkLinearizable([...concurrent, op({ op: { kind: 'read', value: 'a' }, start: 5, end: 6 })]).ok,
+    'either order of concurrent writes',
+  )
   t.ok(checkLinearizable([...concurrent, op({ op: { kind: 'read', value: 'b' }, start: 5, end: 6 })]).ok)
   t.notOk(checkLinearizable([...concurrent, op({ op: { kind: 'read', value: 'c' }, start: 5, end: 6 })]).ok, 'a value nobody wrote')
   const cas = [
@@ -23,9 +40,19 @@ t.test('accepts linearizable histories, rejects the others', async (t) => {
   t.notOk(checkLinearizable(cas).ok, 'two successful CAS from the same expected value, one after the other')
   t.ok(checkLinearizable([cas[0]!, cas[1]!, { ...cas[2]!, ok: false }]).ok, 'the second CAS failed: fine')
   const unknown = op({ op: { kind: 'write', value: 'v' }, start: 1, end: undefined })
-  t.ok(checkLinearizable([unknown, op({ op: { kind: 'read', value: 'v' }, start: 2, end: 3 })]).ok, 'an indeterminate write may have happened')
+  t.ok(
+    checkLinearizable([unknown, op({ op: { kind: 'read', value: 'v' }, start: 2, end: 3 })]).ok,
+    'an indeterminate write may have happened',
+  )
   t.ok(checkLinearizable([unknown, op({ op: { kind: 'read', value: null }, start: 2, end: 3 })]).ok, 'or not')
-  t.notOk(checkLinearizable([unknown, op({ op: { kind: 'read', value: 'v' }, start: 2, end: 3 }), op({ op: { kind: 'read', value: null }, start: 4, end: 5 })]).ok, 'but not both')
+  t.notOk(
+    checkLinearizable([
+      unknown,
+      op({ op: { kind: 'read', value: 'v' }, start: 2, end: 3 }),
+      op({ op: { kind: 'read', value: null }, start: 4, end: 5 }),
+    ]).ok,
+    'but not both',
+  )
 })
 
 t.test('session order and lost writes', async (t) => {

@@ -5,9 +5,7 @@
 
 /** One operation on one key. `ok` false = it definitely did not happen (e.g. BadVersion). */
 export type RegisterOp =
-  | { kind: 'write'; value: string }
-  | { kind: 'read'; value: string | null }
-  | { kind: 'cas'; expected: string; value: string }
+  { kind: 'write'; value: string } | { kind: 'read'; value: string | null } | { kind: 'cas'; expected: string; value: string }
 
 /** A recorded operation. `end` undefined = indeterminate (connection loss, timeout): it may or may not have happened. */
 export interface Recorded {
@@ -156,8 +154,18 @@ export function checkNoLostWrites(ops: readonly Recorded[], finalValues: Map<str
     const acked = ops.filter((o) => o.key === key && o.ok && o.end !== undefined && o.op.kind !== 'read')
     if (acked.length === 0) continue
     const lastAcked = acked.reduce((a, b) => (a.end! > b.end! ? a : b))
-    const candidates = new Set(ops.filter((o) => o.key === key && o.op.kind !== 'read' && (o.end === undefined || o.ok) && (o.end === undefined || o.end >= lastAcked.start)).map((o) => (o.op as { value: string }).value))
-    if (final === null || !candidates.has(final)) problems.push(`key ${key}: final value ${String(final)} is none of the writes that could be last (last acknowledged: ${(lastAcked.op as { value: string }).value})`)
+    const candidates = new Set(
+      ops
+        .filter(
+          (o) =>
+            o.key === key && o.op.kind !== 'read' && (o.end === undefined || o.ok) && (o.end === undefined || o.end >= lastAcked.start),
+        )
+        .map((o) => (o.op as { value: string }).value),
+    )
+    if (final === null || !candidates.has(final))
+      problems.push(
+        `key ${key}: final value ${String(final)} is none of the writes that could be last (last acknowledged: ${(lastAcked.op as { value: string }).value})`,
+      )
   }
   return { ok: problems.length === 0, problems }
 }

@@ -32,7 +32,7 @@ export function randomValue(type: JuteTypeDescriptor, rnd: () => number, depth =
   }
   switch (type) {
     case 'int':
-      return rnd() < 0.3 ? pick(INT_EDGES) : (Math.floor(rnd() * 2 ** 32) | 0)
+      return rnd() < 0.3 ? pick(INT_EDGES) : Math.floor(rnd() * 2 ** 32) | 0
     case 'byte':
       return Math.floor(rnd() * 256) - 128
     case 'float':
@@ -40,7 +40,9 @@ export function randomValue(type: JuteTypeDescriptor, rnd: () => number, depth =
     case 'double':
       return (rnd() - 0.5) * 1e12
     case 'long':
-      return rnd() < 0.4 ? pick(LONG_EDGES) : BigInt.asIntN(64, BigInt(Math.floor(rnd() * 2 ** 53)) * BigInt(Math.floor(rnd() * 4096) - 2048))
+      return rnd() < 0.4
+        ? pick(LONG_EDGES)
+        : BigInt.asIntN(64, BigInt(Math.floor(rnd() * 2 ** 53)) * BigInt(Math.floor(rnd() * 4096) - 2048))
     case 'boolean':
       return rnd() < 0.5
     case 'ustring':
@@ -59,4 +61,3 @@ export function randomRecord(schema: RecordSchema, rnd: () => number, depth = 0)
   for (const f of schema.fields) v[f.name] = randomValue(f.type, rnd, depth)
   return v
 }
-

@@ -116,7 +116,8 @@ export async function startRealZooKeeper(opts: RealZooKeeperOptions = {}): Promi
       }
     }
   }
-  for (const _ of ids) ports.push({ client: await pick(), quorum: await pick(), election: await pick(), admin: opts.adminServer ? await pick() : undefined })
+  for (const _ of ids)
+    ports.push({ client: await pick(), quorum: await pick(), election: await pick(), admin: opts.adminServer ? await pick() : undefined })
   const serversArg = size > 1 ? ids.map((id, i) => `${id}=127.0.0.1:${ports[i]!.quorum}:${ports[i]!.election}`).join(',') : ''
   const env = {
     ...process.env,

@@ -40,7 +40,8 @@ export function parseFixture(text: string, name = 'fixture'): WireFixture {
     }
     const [left, hex] = line.split(' :: ') as [string, string | undefined]
     const [conn, verb, ...words] = left.split(/\s+/)
-    if (!conn || !/^c\d+$/.test(conn) || !verb || !VERBS.has(verb)) throw new Error(`${where}: expected "<conn> <verb> …", got ${JSON.stringify(line)}`)
+    if (!conn || !/^c\d+$/.test(conn) || !verb || !VERBS.has(verb))
+      throw new Error(`${where}: expected "<conn> <verb> …", got ${JSON.stringify(line)}`)
     const note = words.join(' ')
     const bytes = () => {
       if (hex === undefined || !/^([0-9a-f]{2})*$/.test(hex)) throw new Error(`${where}: ${verb} needs ":: <hex>"`)

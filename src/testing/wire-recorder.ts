@@ -43,7 +43,14 @@ export class WireRecorder implements ProxyTap {
   }
 
   opened(link: number): void {
-    this.links.set(link, { conn: `c${this.connections++}`, up: new FrameDecoder(64 << 20), down: new FrameDecoder(64 << 20), handshakeSent: false, handshakeAnswered: false, fourLetter: false })
+    this.links.set(link, {
+      conn: `c${this.connections++}`,
+      up: new FrameDecoder(64 << 20),
+      down: new FrameDecoder(64 << 20),
+      handshakeSent: false,
+      handshakeAnswered: false,
+      fourLetter: false,
+    })
   }
 
   data(link: number, dir: 'up' | 'down', chunk: Buffer): void {
@@ -69,7 +76,13 @@ export class WireRecorder implements ProxyTap {
       const owner = this.sessionOwners.get(id)
       // The replay fills in the session's id, password and last zxid; zeros keep re-recordings stable.
       if (owner) forgetSession(frame)
-      this.steps.push({ conn: l.conn, verb: 'connect', bytes: frame, ...(owner ? { resume: owner } : {}), note: owner ? `resume=${owner}` : '' })
+      this.steps.push({
+        conn: l.conn,
+        verb: 'connect',
+        bytes: frame,
+        ...(owner ? { resume: owner } : {}),
+        note: owner ? `resume=${owner}` : '',
+      })
       return
     }
     if (frame.length >= 8 && frame.readInt32BE(0) === Xid.ping && frame.readInt32BE(4) === OpCode.ping) return

@@ -5,18 +5,7 @@
 import { OpCode, Xid, opName } from '../protocol.js'
 
 /** The layout of a record: a list of field kinds, walked in order. */
-type Field =
-  | 'int'
-  | 'bool'
-  | 'long'
-  | 'zxid'
-  | 'time'
-  | 'session'
-  | 'ustring'
-  | 'buffer'
-  | 'passwd'
-  | 'stat'
-  | { vector: Field[] }
+type Field = 'int' | 'bool' | 'long' | 'zxid' | 'time' | 'session' | 'ustring' | 'buffer' | 'passwd' | 'stat' | { vector: Field[] }
 
 // Stat: czxid mzxid ctime mtime version cversion aversion ephemeralOwner dataLength numChildren pzxid
 const STAT: Field[] = ['zxid', 'zxid', 'time', 'time', 'int', 'int', 'int', 'session', 'int', 'int', 'zxid']
@@ -76,7 +65,7 @@ export class RenderContext {
     if (id === 0n) return '0'
     // Containers and TTL nodes use ephemeralOwner as a marker, not a session id.
     if (id === -0x8000000000000000n) return 'container'
-    if ((BigInt.asUintN(64, id) >> 56n) === 0xffn) return `ttl(${BigInt.asUintN(64, id) & 0xffffffffffn})`
+    if (BigInt.asUintN(64, id) >> 56n === 0xffn) return `ttl(${BigInt.asUintN(64, id) & 0xffffffffffn})`
     return `session(${this.sessions.get(id) ?? '?'})`
   }
 
@@ -92,7 +81,10 @@ export class RenderContext {
 class Walker {
   pos = 0
   readonly out: string[] = []
-  constructor(private readonly buf: Buffer, private readonly ctx: RenderContext) {}
+  constructor(
+    private readonly buf: Buffer,
+    private readonly ctx: RenderContext,
+  ) {}
 
   get left(): number {
     return this.buf.length - this.pos
@@ -212,7 +204,16 @@ export function renderReply(frame: Buffer, requestType: number | undefined, ctx:
     const xid = w.int()
     const zxid = w.long()
     const err = w.int()
-    const head = xid === Xid.notification ? 'event' : xid === Xid.ping ? 'ping' : xid === Xid.auth ? 'auth' : xid === Xid.setWatches ? 'setWatches' : `xid ${xid}`
+    const head =
+      xid === Xid.notification
+        ? 'event'
+        : xid === Xid.ping
+          ? 'ping'
+          : xid === Xid.auth
+            ? 'auth'
+            : xid === Xid.setWatches
+              ? 'setWatches'
+              : `xid ${xid}`
     // Notifications carry zxid -1; replies the server's last processed zxid.
     w.out.push(`${head} ${xid === Xid.notification ? String(zxid) : ctx.zxidToken(zxid)} err ${err}`)
     if (xid === Xid.notification) return w.fields(WATCHER_EVENT)

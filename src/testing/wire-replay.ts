@@ -37,7 +37,9 @@ export interface Transcript {
  * quorum member's answers are not a standalone server's).
  */
 export function transcriptLines(t: Transcript, opts: { fourLetterWords?: boolean } = {}): string[] {
-  return [...t.connections].filter(([conn]) => opts.fourLetterWords !== false || !t.fourLetter.has(conn)).flatMap(([conn, lines]) => lines.map((l) => `${conn} ${l}`))
+  return [...t.connections]
+    .filter(([conn]) => opts.fourLetterWords !== false || !t.fourLetter.has(conn))
+    .flatMap(([conn, lines]) => lines.map((l) => `${conn} ${l}`))
 }
 
 interface Session {
@@ -94,7 +96,11 @@ class ReplayConnection {
       if (f.length >= 20) {
         const id = f.readBigInt64BE(8)
         const n = f.readInt32BE(16)
-        if (id !== 0n && n >= 0 && f.length >= 20 + n) this.session = this.session?.id === id ? this.session : { id, passwd: Buffer.from(f.subarray(20, 20 + n)), lastZxid: this.session?.lastZxid ?? 0n }
+        if (id !== 0n && n >= 0 && f.length >= 20 + n)
+          this.session =
+            this.session?.id === id
+              ? this.session
+              : { id, passwd: Buffer.from(f.subarray(20, 20 + n)), lastZxid: this.session?.lastZxid ?? 0n }
       }
       return
     }

@@ -79,6 +79,10 @@ t.test('negative or oversized lengths throw ProtocolError, even when split', asy
   big.writeInt32BE(101, 0)
   t.throws(() => new FrameDecoder(100).push(big), { name: 'ProtocolError', message: /frame length 101 is outside 0\.\.100/ })
   const d = new FrameDecoder(100)
-  t.same(d.push(Buffer.concat([encodeFrame(Buffer.from('ok')), big.subarray(0, 2)])).map(String), ['ok'], 'good frames before the bad length still come out')
+  t.same(
+    d.push(Buffer.concat([encodeFrame(Buffer.from('ok')), big.subarray(0, 2)])).map(String),
+    ['ok'],
+    'good frames before the bad length still come out',
+  )
   t.throws(() => d.push(big.subarray(2)), ProtocolError)
 })

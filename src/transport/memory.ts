@@ -35,7 +35,10 @@ export interface MemoryNetworkOptions {
 }
 
 /** One client↔server link; the client end is a Transport. */
-export function memoryLink(host: HostPort, conn: Pick<ConnectOptions, 'maxFrame'>): { transport: Transport; peer: MemoryPeer; onServerFrame: (cb: (frame: Buffer) => void) => void } {
+export function memoryLink(
+  host: HostPort,
+  conn: Pick<ConnectOptions, 'maxFrame'>,
+): { transport: Transport; peer: MemoryPeer; onServerFrame: (cb: (frame: Buffer) => void) => void } {
   const toServer = new FrameDecoder(Number.MAX_SAFE_INTEGER)
   const toClient = new FrameDecoder(conn.maxFrame)
   let serverHandler: (frame: Buffer) => void = () => {}

@@ -95,7 +95,10 @@ t.test('holds writes while the socket drains, and loses nothing', async (t) => {
   sock.resume()
   while (got.length < count) await once(sock, 'data')
   t.equal(got.length, count)
-  t.ok(got.every((f, i) => f.length === size && f[0] === i && f[size - 1] === i), 'every frame intact and in order')
+  t.ok(
+    got.every((f, i) => f.length === size && f[0] === i && f[size - 1] === i),
+    'every frame intact and in order',
+  )
 })
 
 t.test('server close is reported once as ConnectionLoss', async (t) => {
@@ -148,7 +151,11 @@ t.test('a TLS handshake that never completes times out', async (t) => {
   const err = await socketTransport({ host: '127.0.0.1', port }, { ...opts, connectTimeout: 100, tls: true }).catch((e: unknown) => e)
   t.type(err, ConnectionLossError)
   t.match(err, { message: /timed out after 100 ms/ })
-  t.match((err as Error).cause, { code: 'ETIMEDOUT', message: /ETIMEDOUT 127\.0\.0\.1:\d+/ }, 'the cause carries the code a socket timeout has')
+  t.match(
+    (err as Error).cause,
+    { code: 'ETIMEDOUT', message: /ETIMEDOUT 127\.0\.0\.1:\d+/ },
+    'the cause carries the code a socket timeout has',
+  )
   t.ok(Date.now() - started >= 90)
   ;(await accepted).destroy()
 })

@@ -21,7 +21,11 @@ class SocketTransport implements Transport {
   private closed = false
   private readonly decoder: FrameDecoder
 
-  constructor(private readonly socket: net.Socket, readonly remote: string, maxFrame: number) {
+  constructor(
+    private readonly socket: net.Socket,
+    readonly remote: string,
+    maxFrame: number,
+  ) {
     this.decoder = new FrameDecoder(maxFrame)
     socket.on('data', (chunk: Buffer) => this.onData(chunk))
     socket.on('drain', () => {
@@ -116,11 +120,14 @@ export const socketTransport: TransportFactory = (host: HostPort, opts: ConnectO
     }
     const timer = setTimeout(() => {
       // Our own timer, not the OS's: give it the code a socket timeout has, so callers test one field.
-      const timedOut = Object.assign(new Error(`connect ETIMEDOUT ${remote} (no connection within ${opts.connectTimeout} ms)`), { code: 'ETIMEDOUT' })
+      const timedOut = Object.assign(new Error(`connect ETIMEDOUT ${remote} (no connection within ${opts.connectTimeout} ms)`), {
+        code: 'ETIMEDOUT',
+      })
       fail(new ConnectionLossError(`connect to ${remote} timed out after ${opts.connectTimeout} ms`, { op: 'connect', cause: timedOut }))
     }, opts.connectTimeout)
     // Stays attached until the transport has its own handlers, so no error is ever unhandled.
-    const onEarlyError = (err: Error) => fail(new ConnectionLossError(`connect to ${remote} failed: ${err.message}`, { op: 'connect', cause: err }))
+    const onEarlyError = (err: Error) =>
+      fail(new ConnectionLossError(`connect to ${remote} failed: ${err.message}`, { op: 'connect', cause: err }))
     socket.on('error', onEarlyError)
     socket.once('close', () => fail(new ConnectionLossError(`connection to ${remote} closed while connecting`, { op: 'connect' })))
     socket.once(useTls ? 'secureConnect' : 'connect', () => {

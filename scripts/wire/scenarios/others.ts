@@ -319,7 +319,9 @@ const ZKCLI_SCRIPT = [
 ]
 
 async function zkCliScenario(connectString: string): Promise<void> {
-  const cli = new Program('zkCli.sh', ZKCLI, ['-server', connectString], { CLIENT_JVMFLAGS: '-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto' })
+  const cli = new Program('zkCli.sh', ZKCLI, ['-server', connectString], {
+    CLIENT_JVMFLAGS: '-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto',
+  })
   await supervise(cli, async () => {
     cli.child.stdin!.end(ZKCLI_SCRIPT.join('\n') + '\n')
     await cli.finish(20_000)
@@ -348,14 +350,20 @@ export const otherScenarios: Scenario[] = [
   {
     name: 'cli_mt',
     client: "cli_mt, the ZooKeeper 3.8 C client's shell (Debian zookeeper-bin)",
-    about: ['create/create2 in every mode, ls, ls2, get, set, exists, wexists, delete, sync, addauth, config, reconfig,', 'and a cut connection resumed with SetWatches'],
+    about: [
+      'create/create2 in every mode, ls, ls2, get, set, exists, wexists, delete, sync, addauth, config, reconfig,',
+      'and a cut connection resumed with SetWatches',
+    ],
     unavailable: () => missingFile(CLI_MT, STDBUF),
     run: cliMtScenario,
   },
   {
     name: 'zkcli',
     client: "zkCli.sh, the ZooKeeper 3.8 Java client's shell (Debian zookeeper)",
-    about: ['create -e/-s/-c/-t, ls -s/-R/-w, get -s/-w, set -v, stat, delete, deleteall, getAcl, setAcl (-R), addauth, whoami,', 'getEphemerals, getAllChildrenNumber, sync, addWatch, removewatches, config'],
+    about: [
+      'create -e/-s/-c/-t, ls -s/-R/-w, get -s/-w, set -v, stat, delete, deleteall, getAcl, setAcl (-R), addauth, whoami,',
+      'getEphemerals, getAllChildrenNumber, sync, addWatch, removewatches, config',
+    ],
     unavailable: () => missingFile(ZKCLI, '/usr/bin/java'),
     run: (connectString) => zkCliScenario(connectString),
   },

@@ -20,7 +20,11 @@ function record(fill: (w: Writer) => void): Buffer {
 
 function handshake(opts: { timeOut?: number; readOnly?: boolean | null; sessionId?: bigint; passwd?: Buffer }): Buffer {
   return record((w) => {
-    w.int(0).long(0n).int(opts.timeOut ?? 8000).long(opts.sessionId ?? 0n).buffer(opts.passwd ?? Buffer.alloc(16))
+    w.int(0)
+      .long(0n)
+      .int(opts.timeOut ?? 8000)
+      .long(opts.sessionId ?? 0n)
+      .buffer(opts.passwd ?? Buffer.alloc(16))
     // null: a pre-3.4 client, which ends the record after the password.
     if (opts.readOnly !== null) w.bool(opts.readOnly ?? false)
   })
@@ -108,13 +112,19 @@ function rawSteps(): WireStep[] {
   s.send('c0', OpCode.delete, (w) => P.encodeDeleteRequest(w, { path: '/zookeeper', version: -1 }))
   s.send('c0', OpCode.create2, (w) => P.encodeCreateRequest(w, { path: `${ROOT}/flags`, data: null, acl: OPEN, flags: 99 }))
   s.send('c0', OpCode.create2, (w) => P.encodeCreateRequest(w, { path: `${ROOT}/no-acl`, data: null, acl: [], flags: 0 }))
-  s.send('c0', OpCode.createTTL, (w) => P.encodeCreateTTLRequest(w, { path: `${ROOT}/ttl0`, data: null, acl: OPEN, flags: CreateMode.PERSISTENT_WITH_TTL, ttl: 0n }))
-  s.send('c0', OpCode.createTTL, (w) => P.encodeCreateTTLRequest(w, { path: `${ROOT}/ttl-mode`, data: null, acl: OPEN, flags: 0, ttl: 1000n }))
+  s.send('c0', OpCode.createTTL, (w) =>
+    P.encodeCreateTTLRequest(w, { path: `${ROOT}/ttl0`, data: null, acl: OPEN, flags: CreateMode.PERSISTENT_WITH_TTL, ttl: 0n }),
+  )
+  s.send('c0', OpCode.createTTL, (w) =>
+    P.encodeCreateTTLRequest(w, { path: `${ROOT}/ttl-mode`, data: null, acl: OPEN, flags: 0, ttl: 1000n }),
+  )
   s.send('c0', OpCode.createContainer, (w) => P.encodeCreateRequest(w, { path: `${ROOT}/not-container`, data: null, acl: OPEN, flags: 0 }))
   s.send('c0', OpCode.getAllChildrenNumber, (w) => P.encodeGetAllChildrenNumberRequest(w, { path: `${ROOT}/none` }))
   s.send('c0', OpCode.getEphemerals, (w) => P.encodeGetEphemeralsRequest(w, { prefixPath: `${ROOT}/e` }))
   s.send('c0', OpCode.getEphemerals, (w) => P.encodeGetEphemeralsRequest(w, { prefixPath: '' }))
-  s.send('c0', OpCode.reconfig, (w) => P.encodeReconfigRequest(w, { joiningServers: '', leavingServers: '', newMembers: '', curConfigId: -1n }))
+  s.send('c0', OpCode.reconfig, (w) =>
+    P.encodeReconfigRequest(w, { joiningServers: '', leavingServers: '', newMembers: '', curConfigId: -1n }),
+  )
   for (const path of ['/', '/zookeeper', '/zookeeper/quota', '/zookeeper/config']) s.send('c0', OpCode.getData, getData(path))
   s.send('c0', OpCode.getChildren2, (w) => P.encodeGetChildren2Request(w, { path: '/zookeeper', watch: false }))
   s.send('c0', OpCode.getACL, (w) => P.encodeGetACLRequest(w, { path: '/zookeeper/config' }))
@@ -133,14 +143,21 @@ function rawSteps(): WireStep[] {
   for (const type of [1, 2, 3, 4, 5, 0]) s.send('c2', OpCode.checkWatches, (w) => P.encodeCheckWatchesRequest(w, { path: ROOT, type }))
   s.send('c2', OpCode.addWatch, (w) => P.encodeAddWatchRequest(w, { path: `${ROOT}/a`, mode: 0 }))
   s.send('c2', OpCode.addWatch, (w) => P.encodeAddWatchRequest(w, { path: `${ROOT}/a`, mode: 7 }))
-  for (const type of [5, 4, 2, 3, 3]) s.send('c2', OpCode.removeWatches, (w) => P.encodeRemoveWatchesRequest(w, { path: `${ROOT}/a`, type }))
+  for (const type of [5, 4, 2, 3, 3])
+    s.send('c2', OpCode.removeWatches, (w) => P.encodeRemoveWatchesRequest(w, { path: `${ROOT}/a`, type }))
 
   // SetWatches, the pre-3.6 record, naming a node the session cannot read, one that is gone and one
   // that exists; then the same with SetWatches2.
   s.send(
     'c2',
     OpCode.setWatches,
-    (w) => P.encodeSetWatches(w, { relativeZxid: 0n, dataWatches: [`${ROOT}/secret`, `${ROOT}/gone`], existWatches: [`${ROOT}/a`, `${ROOT}/later`], childWatches: [`${ROOT}/secret`] }),
+    (w) =>
+      P.encodeSetWatches(w, {
+        relativeZxid: 0n,
+        dataWatches: [`${ROOT}/secret`, `${ROOT}/gone`],
+        existWatches: [`${ROOT}/a`, `${ROOT}/later`],
+        childWatches: [`${ROOT}/secret`],
+      }),
     Xid.setWatches,
   )
   s.send(
@@ -165,11 +182,39 @@ function rawSteps(): WireStep[] {
   // write op; then a body cut short.
   s.send('c0', OpCode.multi, multiOps([]))
   s.send('c0', OpCode.multiRead, multiOps([]))
-  s.send('c0', OpCode.multi, multiOps([[OpCode.getData, getData(`${ROOT}/a`)], [OpCode.create, create(`${ROOT}/m1`)]]))
-  s.send('c0', OpCode.multi, multiOps([[OpCode.create, create(`${ROOT}/m2`)], [OpCode.getData, getData(`${ROOT}/a`)]]))
+  s.send(
+    'c0',
+    OpCode.multi,
+    multiOps([
+      [OpCode.getData, getData(`${ROOT}/a`)],
+      [OpCode.create, create(`${ROOT}/m1`)],
+    ]),
+  )
+  s.send(
+    'c0',
+    OpCode.multi,
+    multiOps([
+      [OpCode.create, create(`${ROOT}/m2`)],
+      [OpCode.getData, getData(`${ROOT}/a`)],
+    ]),
+  )
   s.send('c0', OpCode.multi, multiOps([[99, create(`${ROOT}/m3`)]]))
-  s.send('c0', OpCode.multiRead, multiOps([[OpCode.getData, getData(`${ROOT}/a`)], [OpCode.create, create(`${ROOT}/m4`)]]))
-  s.send('c0', OpCode.multiRead, multiOps([[OpCode.getChildren, (w) => P.encodeGetChildrenRequest(w, { path: `${ROOT}/none`, watch: false })], [OpCode.getData, getData(`${ROOT}/secret`)]]))
+  s.send(
+    'c0',
+    OpCode.multiRead,
+    multiOps([
+      [OpCode.getData, getData(`${ROOT}/a`)],
+      [OpCode.create, create(`${ROOT}/m4`)],
+    ]),
+  )
+  s.send(
+    'c0',
+    OpCode.multiRead,
+    multiOps([
+      [OpCode.getChildren, (w) => P.encodeGetChildrenRequest(w, { path: `${ROOT}/none`, watch: false })],
+      [OpCode.getData, getData(`${ROOT}/secret`)],
+    ]),
+  )
   s.send('c0', OpCode.multi, (w) => {
     P.encodeMultiHeader(w, { type: OpCode.create, done: false, err: -1 })
     w.int(40).raw(Buffer.from(`${ROOT}/m5`))
@@ -221,7 +266,10 @@ export const rawScenarios: Scenario[] = [
   {
     name: 'raw',
     client: 'built by hand in scripts/wire/scenarios/raw.ts (no client sends these)',
-    about: ['handshakes with and without the readOnly byte, bad paths and flags, watch types out of range,', 'SetWatches on unreadable nodes, mixed and malformed multis, unknown ops, failed auth, expiry, 4lw'],
+    about: [
+      'handshakes with and without the readOnly byte, bad paths and flags, watch types out of range,',
+      'SetWatches on unreadable nodes, mixed and malformed multis, unknown ops, failed auth, expiry, 4lw',
+    ],
     build: rawSteps,
   },
 ]

@@ -72,10 +72,21 @@ async function zookitScenario(connectString: string, recorder: WireRecorder): Pr
   await fails(zk.setACL(`${ROOT}/p`, [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }], { version: 7 }))
 
   // Transactions: committed, aborted, and reads.
-  await zk.transaction().create(`${ROOT}/t1`, Buffer.from('a')).create(`${ROOT}/t2`, null, { mode: CreateMode.EPHEMERAL }).setData(`${ROOT}/t1`, Buffer.from('b')).check(`${ROOT}/t1`, 1).delete(`${ROOT}/t2`).commit()
+  await zk
+    .transaction()
+    .create(`${ROOT}/t1`, Buffer.from('a'))
+    .create(`${ROOT}/t2`, null, { mode: CreateMode.EPHEMERAL })
+    .setData(`${ROOT}/t1`, Buffer.from('b'))
+    .check(`${ROOT}/t1`, 1)
+    .delete(`${ROOT}/t2`)
+    .commit()
   await fails(zk.transaction().create(`${ROOT}/t3`, null).setData(`${ROOT}/t1`, null, 42).create(`${ROOT}/t4`, null).commit())
   await fails(zk.transaction().create(`${ROOT}/t1`, null).commit())
-  await zk.transaction().create(`${ROOT}/tc`, null, { mode: CreateMode.CONTAINER }).create(`${ROOT}/tt`, null, { mode: CreateMode.PERSISTENT_WITH_TTL, ttl: 5000 }).commit()
+  await zk
+    .transaction()
+    .create(`${ROOT}/tc`, null, { mode: CreateMode.CONTAINER })
+    .create(`${ROOT}/tt`, null, { mode: CreateMode.PERSISTENT_WITH_TTL, ttl: 5000 })
+    .commit()
   await zk.multiRead([
     { type: 'getData', path: `${ROOT}/t1` },
     { type: 'getChildren', path: ROOT },
@@ -86,7 +97,9 @@ async function zookitScenario(connectString: string, recorder: WireRecorder): Pr
   await zk.addAuth('digest', 'alice:secret')
   await zk.whoAmI()
   await zk.create(`${ROOT}/mine`, Buffer.from('private'), { acl: [{ perms: 31, id: { scheme: 'auth', id: '' } }] })
-  await zk.create(`${ROOT}/alice`, Buffer.from('private'), { acl: [{ perms: 31, id: { scheme: 'digest', id: digestId('alice', 'secret') } }] })
+  await zk.create(`${ROOT}/alice`, Buffer.from('private'), {
+    acl: [{ perms: 31, id: { scheme: 'digest', id: digestId('alice', 'secret') } }],
+  })
   await zk.getACL(`${ROOT}/mine`)
   await fails(other.getData(`${ROOT}/alice`))
   await fails(other.setData(`${ROOT}/alice`, null))
@@ -114,7 +127,10 @@ export const zookitScenarios: Scenario[] = [
   {
     name: 'zookit',
     client: 'the zookit client (this repository)',
-    about: ['every operation and its errors, one-shot, persistent and recursive watches, multi and multiRead,', 'digest auth and ACLs, a cut connection resumed with SetWatches2'],
+    about: [
+      'every operation and its errors, one-shot, persistent and recursive watches, multi and multiRead,',
+      'digest auth and ACLs, a cut connection resumed with SetWatches2',
+    ],
     run: zookitScenario,
   },
 ]

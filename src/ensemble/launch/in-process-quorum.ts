@@ -17,7 +17,8 @@ export async function startInProcessQuorum(opts: EnsembleOptions, size: number):
   const peers = new Map<number, PeerAddress>()
   // An in-memory peer's "disk" outlives its kill and restart, as a real disk would.
   const memory = ids.map(() => new MemoryStore())
-  const store = (i: number): QuorumStore => (opts.dataDir ? new FileStore(path.join(opts.dataDir, `server${i + 1}`), { fsync: opts.fsync ?? true }) : memory[i]!)
+  const store = (i: number): QuorumStore =>
+    opts.dataDir ? new FileStore(path.join(opts.dataDir, `server${i + 1}`), { fsync: opts.fsync ?? true }) : memory[i]!
   const { size: _s, peerTickMs, peerSilenceTicks, waitForLeader: wait, processes: _p, ...serverOpts } = opts
   const make = (i: number, port?: number, adminPort = adminPortFor(opts, i)) =>
     new ZooKeeperServer({
@@ -26,7 +27,15 @@ export async function startInProcessQuorum(opts: EnsembleOptions, size: number):
       adminPort,
       serverId: i + 1,
       secret,
-      quorum: { id: i + 1, voters: ids, peers, store: store(i), tickMs: peerTickMs, silenceTicks: peerSilenceTicks, snapshotEvery: opts.snapshotEvery },
+      quorum: {
+        id: i + 1,
+        voters: ids,
+        peers,
+        store: store(i),
+        tickMs: peerTickMs,
+        silenceTicks: peerSilenceTicks,
+        snapshotEvery: opts.snapshotEvery,
+      },
     })
   const servers = ids.map((_, i) => make(i, opts.port ? opts.port + i : undefined))
   const clientPorts: number[] = []

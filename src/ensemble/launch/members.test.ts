@@ -24,12 +24,20 @@ t.test('a single server: no peer links, it leads while up, and comes back on the
   t.same(ens.modes(), ['down'])
   t.equal(ens.leader(), undefined, 'no leader while down')
   t.equal(await ens.waitForLeader(), 0, 'waitForLeader() answers 0 at once, down or not')
-  await t.rejects(ens.dumpTree(), { name: 'LeaderUnavailableError', message: /the server is down/ }, 'tree operations fail at once while it is down')
+  await t.rejects(
+    ens.dumpTree(),
+    { name: 'LeaderUnavailableError', message: /the server is down/ },
+    'tree operations fail at once while it is down',
+  )
   await ens.restart()
   t.same(ens.modes(), ['standalone'])
   t.equal(ens.connectStringOf(0), address, 'the same client port')
   t.equal(ens.adminPortOf(0), adminPort, 'the same admin port')
-  t.same((await ens.dumpTree()).nodes.map((n) => n.path), ['/'], 'a fresh, empty server (no dataDir)')
+  t.same(
+    (await ens.dumpTree()).nodes.map((n) => n.path),
+    ['/'],
+    'a fresh, empty server (no dataDir)',
+  )
 })
 
 t.test('waitForMode on a single server: standalone, down after kill, back after restart', async (t) => {
@@ -44,7 +52,10 @@ t.test('waitForMode on a single server: standalone, down after kill, back after 
   t.equal(await back, 'standalone', 'told of the restart')
   await t.rejects(ens.waitForMode(0, 'leader', 50), { message: 'server 0 did not become leader within 50 ms (modes: standalone)' })
   await t.rejects(ens.waitForMode(1, 'standalone'), { name: 'RangeError', message: 'no server 1: the ensemble has 1 server' })
-  await t.rejects(ens.waitForMode(0, 'serving' as 'leader'), { name: 'RangeError', message: /unknown mode "serving"; a server is standalone, leader, follower, looking, down/ })
+  await t.rejects(ens.waitForMode(0, 'serving' as 'leader'), {
+    name: 'RangeError',
+    message: /unknown mode "serving"; a server is standalone, leader, follower, looking, down/,
+  })
   await t.rejects(ens.waitForMode(0, []), { name: 'RangeError', message: /no mode given/ })
 })
 
@@ -65,7 +76,13 @@ t.test('waitForMode on a quorum: waits on role changes, for one mode or any of s
   const rejoined = ens.waitForMode(f, 'follower')
   await ens.restart(f)
   t.equal(await rejoined, 'follower', 'a wait begun while down ends when the restarted server follows')
-  const failure = new RegExp(`^server ${other} did not become standalone or down within 50 ms \\(modes: (leader|follower), (leader|follower), (leader|follower)\\)$`)
-  await t.rejects(ens.waitForMode(other, ['standalone', 'down'], 50), { message: failure }, 'the error names the server, the modes wanted and every mode then')
+  const failure = new RegExp(
+    `^server ${other} did not become standalone or down within 50 ms \\(modes: (leader|follower), (leader|follower), (leader|follower)\\)$`,
+  )
+  await t.rejects(
+    ens.waitForMode(other, ['standalone', 'down'], 50),
+    { message: failure },
+    'the error names the server, the modes wanted and every mode then',
+  )
   await t.rejects(ens.waitForMode(3, 'leader'), { name: 'RangeError', message: 'no server 3: the ensemble has servers 0 to 2' })
 })

@@ -86,7 +86,8 @@ const NO_LINKS = {
 export async function buildEnsemble(m: Members, changes: RoleChanges, waitForAll: boolean): Promise<Ensemble> {
   const indexes = Array.from({ length: m.size }, (_, i) => i)
   const check = (i: number) => {
-    if (!Number.isInteger(i) || i < 0 || i >= m.size) throw new RangeError(`no server ${i}: the ensemble has ${m.size === 1 ? '1 server' : `servers 0 to ${m.size - 1}`}`)
+    if (!Number.isInteger(i) || i < 0 || i >= m.size)
+      throw new RangeError(`no server ${i}: the ensemble has ${m.size === 1 ? '1 server' : `servers 0 to ${m.size - 1}`}`)
     return i
   }
   const links = (op: keyof typeof NO_LINKS): PeerLinks => {
@@ -154,7 +155,9 @@ export async function buildEnsemble(m: Members, changes: RoleChanges, waitForAll
       const wanted: readonly MemberMode[] = Array.isArray(mode) ? mode : [mode as MemberMode]
       const unknown = wanted.find((w) => !MEMBER_MODES.includes(w))
       if (wanted.length === 0 || unknown !== undefined) {
-        throw new RangeError(`waitForMode: ${wanted.length === 0 ? 'no mode given' : `unknown mode ${JSON.stringify(unknown)}`}; a server is ${MEMBER_MODES.join(', ')}`)
+        throw new RangeError(
+          `waitForMode: ${wanted.length === 0 ? 'no mode given' : `unknown mode ${JSON.stringify(unknown)}`}; a server is ${MEMBER_MODES.join(', ')}`,
+        )
       }
       const reached = () => {
         const now = m.mode(k)
@@ -174,7 +177,11 @@ export async function buildEnsemble(m: Members, changes: RoleChanges, waitForAll
       // Every server not named is a group of its own.
       for (const i of indexes) if (!group.has(i)) group.set(i, groups.length + i)
       // Only once every group is valid: a bad call changes nothing.
-      for (const i of indexes) cut.block(i, indexes.filter((j) => group.get(j) !== group.get(i)).map((j) => j + 1))
+      for (const i of indexes)
+        cut.block(
+          i,
+          indexes.filter((j) => group.get(j) !== group.get(i)).map((j) => j + 1),
+        )
     },
     heal: () => {
       for (const i of indexes) m.links?.heal(i)

@@ -53,7 +53,15 @@ export async function startProcessQuorum(opts: EnsembleOptions, size: number): P
       const exited = new Promise<void>((r) => proc.once('exit', () => r()))
       proc.on('message', (m: FromChild) => {
         if (m.ev === 'listening') {
-          child = { proc, mode: 'looking', paused: false, clientPort: m.clientPort, quorumPort: m.quorumPort, adminPort: m.adminPort, exited }
+          child = {
+            proc,
+            mode: 'looking',
+            paused: false,
+            clientPort: m.clientPort,
+            quorumPort: m.quorumPort,
+            adminPort: m.adminPort,
+            exited,
+          }
           resolve(child)
         } else if (m.ev === 'mode' && child) {
           child.mode = m.mode as ServerMode

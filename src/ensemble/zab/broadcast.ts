@@ -10,7 +10,12 @@ export class LeaderBroadcast<T> {
   private readonly outstanding = new Map<bigint, { value: T; acks: Set<number> }>()
   lastCommitted: bigint
 
-  constructor(private readonly self: number, private readonly quorum: Majority, readonly epoch: bigint, lastCommitted: bigint) {
+  constructor(
+    private readonly self: number,
+    private readonly quorum: Majority,
+    readonly epoch: bigint,
+    lastCommitted: bigint,
+  ) {
     this.lastCommitted = lastCommitted
     if (Zxid.epoch(lastCommitted) === epoch) this.counter = Zxid.counter(lastCommitted)
   }
@@ -50,7 +55,10 @@ export class LeaderBroadcast<T> {
 export class FollowerBroadcast<T> {
   private readonly logged: { zxid: bigint; value: T }[] = []
 
-  constructor(public lastLogged: bigint, public lastCommitted: bigint) {}
+  constructor(
+    public lastLogged: bigint,
+    public lastCommitted: bigint,
+  ) {}
 
   /** A proposal arrived: accept it if it is the next in order (then ACK it), else report a gap. */
   propose(zxid: bigint, value: T): 'ack' | 'gap' | 'duplicate' {

@@ -11,7 +11,13 @@ export class LeaderDiscovery {
   /** The epoch proposed once a quorum reported; undefined before. */
   newEpoch: bigint | undefined
 
-  constructor(private readonly self: number, private readonly quorum: Majority, acceptedEpoch: bigint, private readonly lastZxid: bigint, currentEpoch: bigint) {
+  constructor(
+    private readonly self: number,
+    private readonly quorum: Majority,
+    acceptedEpoch: bigint,
+    private readonly lastZxid: bigint,
+    currentEpoch: bigint,
+  ) {
     this.accepted.set(self, acceptedEpoch)
     this.acks.set(self, { currentEpoch, lastZxid })
   }
@@ -42,7 +48,11 @@ export class LeaderDiscovery {
 
 /** Follower side of discovery: the epochs it accepted and acknowledged. */
 export class FollowerDiscovery {
-  constructor(public acceptedEpoch: bigint, public currentEpoch: bigint, readonly lastZxid: bigint) {}
+  constructor(
+    public acceptedEpoch: bigint,
+    public currentEpoch: bigint,
+    readonly lastZxid: bigint,
+  ) {}
 
   /** LEADERINFO(newEpoch): promise (and remember) it if newer, else refuse and go back to looking. */
   leaderInfo(newEpoch: bigint): { ack: { currentEpoch: bigint; lastZxid: bigint } } | { refuse: string } {

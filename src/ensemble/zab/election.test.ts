@@ -13,7 +13,10 @@ const z = (e: number, c: number) => Zxid.make(BigInt(e), BigInt(c))
 /** Disks whose logs end at these counters of epoch 1 (0: an empty log). */
 function disks(counters: number[]): Record<number, Partial<Durable<string>>> {
   return Object.fromEntries(
-    counters.map((c, i) => [i + 1, { log: Array.from({ length: c }, (_, k) => ({ zxid: z(1, k + 1), value: `v${k + 1}` })), acceptedEpoch: 1n, currentEpoch: 1n }]),
+    counters.map((c, i) => [
+      i + 1,
+      { log: Array.from({ length: c }, (_, k) => ({ zxid: z(1, k + 1), value: `v${k + 1}` })), acceptedEpoch: 1n, currentEpoch: 1n },
+    ]),
   )
 }
 

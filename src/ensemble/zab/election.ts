@@ -54,7 +54,11 @@ export class Election {
   private pending: Vote | undefined
   private decision: ElectionOutput['decided']
 
-  constructor(readonly id: number, voters: number[], private readonly last: { zxid: bigint; epoch: bigint }) {
+  constructor(
+    readonly id: number,
+    voters: number[],
+    private readonly last: { zxid: bigint; epoch: bigint },
+  ) {
     this.quorum = new Majority(voters)
     this.proposal = { leader: id, zxid: last.zxid, peerEpoch: last.epoch }
   }
@@ -125,7 +129,9 @@ export class Election {
     const outOfElection = new Map([...this.settled].map(([id, s]) => [id, s.vote]))
     // Peers out of the election agree when they name the same leader and epoch, whatever zxid each
     // saw when it decided (ZOOKEEPER-1805).
-    const agreed = this.quorum.contains([...outOfElection].filter(([, x]) => x.leader === n.vote.leader && x.peerEpoch === n.vote.peerEpoch).map(([id]) => id))
+    const agreed = this.quorum.contains(
+      [...outOfElection].filter(([, x]) => x.leader === n.vote.leader && x.peerEpoch === n.vote.peerEpoch).map(([id]) => id),
+    )
     if (agreed && leaderKnown(n.vote)) return { send, decided: this.decide(n.vote, n.round) }
     return { send }
   }

@@ -55,7 +55,10 @@ export class Following<T> implements Role<T> {
         this.ctx.currentEpoch = msg.epoch
         this.discovery.newLeader(msg.epoch)
         this.phase = { name: 'broadcast', broadcast: new FollowerBroadcast<T>(log.lastZxid, synced) }
-        return [...msg.outstanding.map((e): Out<T> => ({ to: leader, msg: { t: 'ack', zxid: e.zxid } })), { to: leader, msg: { t: 'acknewleader' } }]
+        return [
+          ...msg.outstanding.map((e): Out<T> => ({ to: leader, msg: { t: 'ack', zxid: e.zxid } })),
+          { to: leader, msg: { t: 'acknewleader' } },
+        ]
       }
       case 'uptodate': {
         this.upToDate = true

@@ -38,7 +38,11 @@ t.test('TRUNC: an uncommitted tail of an old epoch is cut, then the new history 
   t.ok(leader && leader.id !== 3, 'a peer with the newer epoch leads')
   t.equal(syncTo(sim.trace, 3)?.truncate, z(1, 2), 'peer 3 is told to truncate to the last shared zxid')
   for (const id of sim.ids) t.same(sim.values(id), ['a', 'b', 'c'], `peer ${id} holds a, b, c and never "lost"`)
-  t.same(sim.disks.get(3)!.log.map((x) => x.value), ['a', 'b', 'c'], 'and so does peer 3\'s disk')
+  t.same(
+    sim.disks.get(3)!.log.map((x) => x.value),
+    ['a', 'b', 'c'],
+    "and so does peer 3's disk",
+  )
 })
 
 t.test('DIFF: a peer behind gets the proposals it lacks', async (t) => {
@@ -49,7 +53,11 @@ t.test('DIFF: a peer behind gets the proposals it lacks', async (t) => {
   })
   const sync = syncTo(sim.trace, 3)
   t.ok(sync && sync.truncate === undefined && !sync.snapshot, 'a DIFF')
-  t.same(sync?.diff.map((x) => x.value), ['b', 'c'], 'with exactly what it lacks')
+  t.same(
+    sync?.diff.map((x) => x.value),
+    ['b', 'c'],
+    'with exactly what it lacks',
+  )
   for (const id of sim.ids) t.same(sim.values(id), ['a', 'b', 'c'])
 })
 
@@ -75,10 +83,15 @@ t.test('an empty peer gets the whole history: as entries, or as the snapshot plu
     const base = { zxid: z(1, 2), state: snapshotOf(ab) }
     t.same(syncTo(sim.trace, 3)?.snapshot, base, 'a SNAP carrying the snapshot')
     const p3 = sim.peer(3)
-    t.same(p3.base, base, 'installed as the follower\'s base')
+    t.same(p3.base, base, "installed as the follower's base")
     t.equal(p3.snapshotsInstalled, 1, 'the host is told to load it')
-    t.same(sim.disks.get(3)!.base, base, 'and it is on the follower\'s disk')
-    for (const id of sim.ids) t.same(sim.peer(id).committed.map((x) => x.value), ['c'], `peer ${id} committed what follows the snapshot`)
+    t.same(sim.disks.get(3)!.base, base, "and it is on the follower's disk")
+    for (const id of sim.ids)
+      t.same(
+        sim.peer(id).committed.map((x) => x.value),
+        ['c'],
+        `peer ${id} committed what follows the snapshot`,
+      )
     for (const id of sim.ids) t.same(sim.values(id), ['a', 'b', 'c'], `peer ${id} applied the snapshot's history and c`)
     t.equal(p3.lastZxid, z(1, 3))
   }
@@ -91,14 +104,24 @@ t.test('compact keeps what follows the snapshot and refuses a zxid it has not co
   t.ok(p, 'a leader')
   const zs = init.map((x) => x.zxid)
   sim.compact(p.id, zs[1])
-  t.same(p.committed.map((x) => x.value), ['c'])
+  t.same(
+    p.committed.map((x) => x.value),
+    ['c'],
+  )
   t.same(p.base, { zxid: zs[1], state: snapshotOf(init.slice(0, 2)) })
-  t.same(sim.disks.get(p.id)!.log.map((x) => x.value), ['c'], 'the disk keeps only what follows the snapshot')
+  t.same(
+    sim.disks.get(p.id)!.log.map((x) => x.value),
+    ['c'],
+    'the disk keeps only what follows the snapshot',
+  )
   t.throws(() => p.compact(zs[2]! + 5n, 'x'), RangeError)
   t.equal(p.lastZxid, zs[2])
   // A restart from that disk starts from the snapshot and learns c again.
   sim.restart(p.id)
-  t.ok(sim.until(() => sim.converged()), 'the restarted peer catches up')
+  t.ok(
+    sim.until(() => sim.converged()),
+    'the restarted peer catches up',
+  )
   t.same(sim.values(p.id), ['a', 'b', 'c'])
 })
 
@@ -116,7 +139,11 @@ t.test('a proposal in flight while a follower syncs is committed there only with
   // Peer 3 arrives and syncs now: it is sent "x" as outstanding, not as committed.
   sim.restart(3)
   for (let r = 0; r < 3; r++) sim.round()
-  t.same(syncTo(sim.trace, 3)?.outstanding.map((x) => x.value), ['x'], 'x travels as an outstanding proposal')
+  t.same(
+    syncTo(sim.trace, 3)?.outstanding.map((x) => x.value),
+    ['x'],
+    'x travels as an outstanding proposal',
+  )
   // Peer 3's ACK of x (sent with its sync) gives the leader its quorum: everyone commits x.
   sim.release(follower, leader!.id)
   for (let r = 0; r < 3; r++) sim.round()

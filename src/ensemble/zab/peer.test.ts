@@ -38,7 +38,7 @@ t.test('elect, establish, replicate; the leader crashes; a new epoch; the old le
   const logs = sim.ids.map((id) => sim.values(id).join(','))
   t.equal(new Set(logs).size, 1, 'all three peers hold the same committed log')
   t.equal(sim.values(first!.id).length, 45)
-  t.equal(sim.peer(first!.id).committed.length, 45, 'and so does the returning peer\'s core')
+  t.equal(sim.peer(first!.id).committed.length, 45, "and so does the returning peer's core")
   checkAcknowledged(t, sim, 'after catch-up')
 })
 

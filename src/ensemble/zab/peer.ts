@@ -37,7 +37,11 @@ export class Peer<T> {
   private durableEpochs: Epochs = { acceptedEpoch: 0n, currentEpoch: 0n }
   private reportedRole: RoleState | undefined
 
-  constructor(readonly id: number, readonly voters: number[], opts: PeerOptions = {}) {
+  constructor(
+    readonly id: number,
+    readonly voters: number[],
+    opts: PeerOptions = {},
+  ) {
     this.ctx = new PeerContext<T>(id, new Majority(voters), opts.silenceTicks ?? 5, () => this.lookAgain())
     this.log = this.ctx.log
     this.election = new Election(id, voters, { zxid: 0n, epoch: 0n })

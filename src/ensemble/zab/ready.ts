@@ -7,9 +7,7 @@ import type { Base, Entry, Out } from './messages.js'
  * comes with one); or keep `base` as the snapshot and drop the entries it stands for.
  */
 export type LogChange<T> =
-  | { op: 'append'; entry: Entry<T> }
-  | { op: 'reset'; entries: Entry<T>[]; base?: Base<T> }
-  | { op: 'compact'; base: Base<T> }
+  { op: 'append'; entry: Entry<T> } | { op: 'reset'; entries: Entry<T>[]; base?: Base<T> } | { op: 'compact'; base: Base<T> }
 
 /** The epochs a peer must keep across a crash (its promises of discovery). */
 export interface Epochs {

@@ -30,7 +30,8 @@ function run(seed: number): { acknowledged: number; epochs: number } {
   for (const id of [...sim.down]) sim.restart(id)
   if (!sim.until(() => sim.converged() && sim.leader() !== undefined, 300)) throw new Error(`seed ${seed}: no convergence after healing`)
   const last = sim.submit(`${seed}:last`)
-  if (last === undefined || !sim.until(() => sim.converged() && sim.history.some((e) => e.zxid === last), 50)) throw new Error(`seed ${seed}: a write after healing did not commit everywhere`)
+  if (last === undefined || !sim.until(() => sim.converged() && sim.history.some((e) => e.zxid === last), 50))
+    throw new Error(`seed ${seed}: a write after healing did not commit everywhere`)
   for (const a of sim.acknowledged) {
     if (!sim.history.some((e) => e.zxid === a.zxid && e.value === a.value)) throw new Error(`seed ${seed}: acknowledged ${a.value} lost`)
   }
@@ -50,7 +51,7 @@ t.test(`safety and liveness over ${SEEDS} seeded runs of 3 and 5 peers`, async (
       failures.push((err as Error).message)
     }
   }
-  t.same(failures, [], 'every run kept Zab\'s guarantees and recovered')
+  t.same(failures, [], "every run kept Zab's guarantees and recovered")
   t.ok(epochs > SEEDS, `leaders changed under the faults (${epochs} epochs established in all)`)
   t.ok(acknowledged > SEEDS * 10, `progress under the faults (${acknowledged} writes acknowledged in all)`)
 })

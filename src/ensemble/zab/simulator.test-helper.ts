@@ -74,7 +74,12 @@ export class ZabSim {
     this.rnd = prng(opts.seed ?? 1)
     for (const id of this.ids) {
       const d = opts.disks?.[id]
-      this.disks.set(id, { log: [...(d?.log ?? [])], acceptedEpoch: d?.acceptedEpoch ?? 0n, currentEpoch: d?.currentEpoch ?? 0n, ...(d?.base ? { base: d.base } : {}) })
+      this.disks.set(id, {
+        log: [...(d?.log ?? [])],
+        acceptedEpoch: d?.acceptedEpoch ?? 0n,
+        currentEpoch: d?.currentEpoch ?? 0n,
+        ...(d?.base ? { base: d.base } : {}),
+      })
       this.down.add(id)
     }
     // Everyone up comes up at once, so no one's first votes are lost to a peer not yet running.
@@ -138,7 +143,10 @@ export class ZabSim {
     if (last && e.zxid <= last.zxid) throw new Error(`safety: peer ${id} applied ${hex(e.zxid)} after ${hex(last.zxid)}`)
     const at = mine.length
     if (at === this.history.length) this.history.push(e)
-    else if (!same(e, this.history[at])) throw new Error(`safety: peer ${id} applied ${hex(e.zxid)}=${e.value} at ${at} where the history has ${hex(this.history[at]!.zxid)}=${this.history[at]!.value}`)
+    else if (!same(e, this.history[at]))
+      throw new Error(
+        `safety: peer ${id} applied ${hex(e.zxid)}=${e.value} at ${at} where the history has ${hex(this.history[at]!.zxid)}=${this.history[at]!.value}`,
+      )
     mine.push(e)
     this.sinceBase.set(id, (this.sinceBase.get(id) ?? 0) + 1)
     if (this.submitted.get(id)?.delete(e.zxid)) this.acknowledged.push(e)

@@ -12,9 +12,7 @@ export interface LeaderHistory {
 }
 
 export type SyncPlan =
-  | { kind: 'DIFF'; from: bigint; zxids: bigint[] }
-  | { kind: 'TRUNC'; to: bigint; then: bigint[] }
-  | { kind: 'SNAP'; at: bigint }
+  { kind: 'DIFF'; from: bigint; zxids: bigint[] } | { kind: 'TRUNC'; to: bigint; then: bigint[] } | { kind: 'SNAP'; at: bigint }
 
 /** Choose how to sync a follower whose last logged zxid is `peerLast`. */
 export function planSync(h: LeaderHistory, peerLast: bigint): SyncPlan {

@@ -26,12 +26,22 @@ t.test('broadcast: majority commits, in zxid order', async (t) => {
   t.equal(a, z(2, 1), 'a new epoch restarts the counter')
   t.equal(b, z(2, 2))
   t.same(leader.ack(2, b), [], 'b has a majority but a is not committed yet: nothing')
-  t.same(leader.ack(3, a).map((x) => x.value), ['a', 'b'], 'then both, in order')
+  t.same(
+    leader.ack(3, a).map((x) => x.value),
+    ['a', 'b'],
+    'then both, in order',
+  )
   t.equal(leader.lastCommitted, b)
   const c = leader.propose('c')
   t.same(leader.ack(9, c), [], 'a non-voter ACK does not count')
-  t.same(leader.pending().map((p) => p.value), ['c'])
-  t.same(leader.ack(2, c).map((x) => x.zxid), [c])
+  t.same(
+    leader.pending().map((p) => p.value),
+    ['c'],
+  )
+  t.same(
+    leader.ack(2, c).map((x) => x.zxid),
+    [c],
+  )
 })
 
 t.test('follower: accepts the next proposal only; commits in order', async (t) => {
@@ -40,8 +50,14 @@ t.test('follower: accepts the next proposal only; commits in order', async (t) =
   t.equal(f.propose(z(2, 1), 'a'), 'ack', 'the first of a new epoch')
   t.equal(f.propose(z(2, 1), 'a'), 'duplicate')
   t.equal(f.propose(z(2, 2), 'b'), 'ack')
-  t.same(f.commit(z(2, 1)).map((x) => x.value), ['a'])
-  t.same(f.commit(z(2, 2)).map((x) => x.value), ['b'])
+  t.same(
+    f.commit(z(2, 1)).map((x) => x.value),
+    ['a'],
+  )
+  t.same(
+    f.commit(z(2, 2)).map((x) => x.value),
+    ['b'],
+  )
   t.same(f.commit(z(2, 2)), [], 'a repeated commit applies nothing')
   t.equal(f.lastCommitted, z(2, 2))
 })
