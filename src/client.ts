@@ -443,33 +443,24 @@ export class ZooKeeper extends TypedEventEmitter<ZooKeeperEvents> {
 
   /** Names of a node's children (unordered). `watch` is told when children change or the node is deleted. */
   async getChildren(path: string, opts: CallOptions & { watch?: Watcher } = {}): Promise<string[]> {
-    checkCallOptions(opts, { op: 'getChildren', path }, ['watch'])
-    validatePath(path, 'getChildren')
-    const server = withChroot(this.chroot, path)
-    const watcher = opts.watch && this.wrap(opts.watch)
-    // Asked as getChildren2 (names plus the parent's Stat, dropped here): ZooKeeper 3.8 answers it
-    // markedly faster than plain getChildren for large lists (measured: 10,000 names, ~1 ms vs ~2.5 ms).
-    const r = await this.call(
-      OpCode.getChildren2,
-      (w) => encodeGetChildren2Request(w, { path: server, watch: !!watcher }),
-      decodeGetChildren2Response,
-      'getChildren',
-      path,
-      opts,
-      (err) => {
-        if (watcher && err === ErrorCode.OK) this.watches.add('child', server, watcher)
-      },
-    )
-    return r.children
+    return (await this.children2(path, opts)).children
   }
 
   /** Children names and the parent's Stat. */
   async getChildrenWithStat(path: string, opts: CallOptions & { watch?: Watcher } = {}): Promise<{ children: string[]; stat: Stat }> {
+    const r = await this.children2(path, opts)
+    return { children: r.children, stat: new Stat(r.stat) }
+  }
+
+  /** Both getChildren calls: asked as getChildren2, the watch registered only when the call succeeds. */
+  private children2(path: string, opts: CallOptions & { watch?: Watcher }) {
     checkCallOptions(opts, { op: 'getChildren', path }, ['watch'])
     validatePath(path, 'getChildren')
     const server = withChroot(this.chroot, path)
     const watcher = opts.watch && this.wrap(opts.watch)
-    const r = await this.call(
+    // Asked as getChildren2 (names plus the parent's Stat, which getChildren drops): ZooKeeper 3.8
+    // answers it markedly faster than plain getChildren for large lists (10,000 names, ~1 ms vs ~2.5 ms).
+    return this.call(
       OpCode.getChildren2,
       (w) => encodeGetChildren2Request(w, { path: server, watch: !!watcher }),
       decodeGetChildren2Response,
@@ -480,7 +471,6 @@ export class ZooKeeper extends TypedEventEmitter<ZooKeeperEvents> {
         if (watcher && err === ErrorCode.OK) this.watches.add('child', server, watcher)
       },
     )
-    return { children: r.children, stat: new Stat(r.stat) }
   }
 
   /** Number of all descendants of a node. */
