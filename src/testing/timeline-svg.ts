@@ -40,11 +40,11 @@ const LANE_LABEL_WIDTH = 220
 const ROW_HEIGHT = 22
 const BAR_HEIGHT = 16
 const LABEL_CHARS = 28
-/** Pixels a bar of typical length gets: room for about 13 characters. */
-const LABEL_ROOM = 90
+/** Pixels each op of the busiest row gets: room for about 14 characters. */
+const LABEL_ROOM = 95
 const CHAR_WIDTH = 6.6
 const MARGIN = 12
-const HEADER_HEIGHT = 78
+const HEADER_HEIGHT = 112
 const AXIS_HEIGHT = 34
 
 const STYLE: Record<BarOutcome, { fill: string; stroke: string; dash?: string; name: string }> = {
@@ -109,12 +109,14 @@ function tickStep(span: number, count: number): number {
 /** Each lane's bars packed into rows so that no two bars of a row overlap. */
 function packRows(bars: readonly TimelineBar[]): {
   lanes: { name: string; rows: number }[]
-  placed: Map<TimelineBar, { lane: number; row: number }>
+  placed: Map<TimelineBar, { lane: number; row: number; next?: number }>
+  busiest: number
 } {
   const lanes: { name: string; rows: number }[] = []
   const laneIndex = new Map<string, number>()
   const rowEnds: number[][] = []
-  const placed = new Map<TimelineBar, { lane: number; row: number }>()
+  const placed = new Map<TimelineBar, { lane: number; row: number; next?: number }>()
+  const lastInRow: TimelineBar[][] = []
   for (const bar of [...bars].sort((a, b) => a.start - b.start)) {
     let lane = laneIndex.get(bar.lane)
     if (lane === undefined) {
@@ -122,19 +124,28 @@ function packRows(bars: readonly TimelineBar[]): {
       laneIndex.set(bar.lane, lane)
       lanes.push({ name: bar.lane, rows: 0 })
       rowEnds.push([])
+      lastInRow.push([])
     }
     const ends = rowEnds[lane]!
     let row = ends.findIndex((end) => end < bar.start)
     if (row < 0) row = ends.length
     ends[row] = bar.end ?? Infinity
     lanes[lane]!.rows = ends.length
+    const before = lastInRow[lane]![row]
+    if (before) placed.get(before)!.next = bar.start
+    lastInRow[lane]![row] = bar
     placed.set(bar, { lane, row })
   }
+  const rowSizes = [...placed.values()].reduce(
+    (m, p) => m.set(`${p.lane}|${p.row}`, (m.get(`${p.lane}|${p.row}`) ?? 0) + 1),
+    new Map<string, number>(),
+  )
+  const busiest = Math.max(0, ...rowSizes.values())
   // Lanes in the order their names sort naturally (s2 before s10), whatever order the bars came in.
   const order = lanes.map((l, i) => ({ l, i })).sort((a, b) => a.l.name.localeCompare(b.l.name, 'en', { numeric: true }))
   const renumber = new Map(order.map(({ i }, k) => [i, k]))
-  for (const [bar, at] of placed) placed.set(bar, { lane: renumber.get(at.lane)!, row: at.row })
-  return { lanes: order.map(({ l }) => l), placed }
+  for (const at of placed.values()) at.lane = renumber.get(at.lane)!
+  return { lanes: order.map(({ l }) => l), placed, busiest }
 }
 
 /** The timeline as a standalone SVG document. */
@@ -146,13 +157,11 @@ export function renderTimeline(timeline: Timeline): string {
   const pad = Math.max((last - first) * 0.04, unit === 'clock' ? 1 : 0.5)
   const t0 = first - pad
   const t1 = last + pad
-  // Wide enough that a typical op has room for its label, within bounds a browser scrolls easily.
-  const durations = bars.flatMap((b) => (b.end === undefined ? [] : [b.end - b.start])).sort((a, b) => a - b)
-  const typical = Math.max(durations[durations.length >> 1] ?? 0, (t1 - t0) / 1000)
-  const plotWidth = Math.round(Math.min(8000, Math.max(900, typical > 0 ? ((t1 - t0) / typical) * LABEL_ROOM : 900)))
+  const { lanes, placed, busiest } = packRows(bars)
+  // Wide enough that the ops of the busiest row have room for their labels, within bounds a browser scrolls easily.
+  const plotWidth = Math.min(8000, Math.max(900, busiest * LABEL_ROOM))
   const left = MARGIN + LANE_LABEL_WIDTH
   const x = (t: number) => left + ((t - t0) / (t1 - t0)) * plotWidth
-  const { lanes, placed } = packRows(bars)
   const laneTop: number[] = []
   let y = HEADER_HEIGHT + AXIS_HEIGHT
   for (const lane of lanes) {
@@ -220,13 +229,15 @@ export function renderTimeline(timeline: Timeline): string {
     )
   }
 
-  for (const m of timeline.markers ?? []) {
-    if (m.at < t0 || m.at > t1) continue
+  const shownMarkers = (timeline.markers ?? []).filter((m) => m.at >= t0 && m.at <= t1).sort((a, b) => a.at - b.at)
+  shownMarkers.forEach((m, i) => {
     const mx = num(x(m.at))
+    // Labels on three staggered lines, so that neighbouring faults stay legible.
+    const ly = 80 + (i % 3) * 12
     out.push(
-      `<g class="marker"><line x1="${mx}" y1="${HEADER_HEIGHT + AXIS_HEIGHT - 4}" x2="${mx}" y2="${num(height - MARGIN)}" stroke="#5b3cc4" stroke-dasharray="2 3"/><text x="${mx}" y="${HEADER_HEIGHT + 4}" fill="#5b3cc4" transform="rotate(-12 ${mx} ${HEADER_HEIGHT + 4})">${e(clip(m.label, 40))}</text><title>${e(m.label)}</title></g>`,
+      `<g class="marker"><line x1="${mx}" y1="${HEADER_HEIGHT + AXIS_HEIGHT - 4}" x2="${mx}" y2="${num(height - MARGIN)}" stroke="#5b3cc4" stroke-dasharray="2 3"/><text x="${mx}" y="${ly}" fill="#5b3cc4">${e(clip(m.label, 40))}</text><title>${e(m.label)}</title></g>`,
     )
-  }
+  })
 
   // Bars, offending ones last so their outline is on top.
   for (const bar of [...bars].sort((a, b) => Number(a.offending ?? false) - Number(b.offending ?? false))) {
@@ -238,8 +249,9 @@ export function renderTimeline(timeline: Timeline): string {
     const stroke = bar.offending ? ` stroke="${OFFENDING_STROKE}" stroke-width="3"` : ` stroke="${s.stroke}"`
     const dash = s.dash ? ` stroke-dasharray="${s.dash}"` : ''
     const cls = `bar ${bar.outcome}${bar.offending ? ' offending' : ''}`
-    // A label fits its bar (the tooltip has it whole), except the offending ops', shown whole on top.
-    const room = bar.offending ? LABEL_CHARS : Math.min(LABEL_CHARS, Math.floor((bw - 4) / CHAR_WIDTH))
+    // A label runs until the next bar of its row (the tooltip has it whole); an offending op's is shown whole, on top.
+    const free = (at.next === undefined ? left + plotWidth : x(at.next)) - bx - 4
+    const room = bar.offending ? LABEL_CHARS : Math.min(LABEL_CHARS, Math.floor(free / CHAR_WIDTH))
     const label =
       room >= 2
         ? `<text x="${num(bx + 3)}" y="${top + 12}"${bar.offending ? ' font-weight="bold"' : ''}>${e(clip(bar.label, room))}</text>`
