@@ -1,34 +1,24 @@
-// The checks of a finished Jepsen run beyond src/testing/history.ts: a non-linearizable key narrowed
-// down, the history in commit order, stale local reads counted, and the Stats of acknowledged writes.
-import { checkLinearizable, type Recorded } from '../../src/testing/history.js'
+// The checks of a finished Jepsen run beyond src/testing/history.ts: a non-linearizable key
+// explained, the history in commit order, stale local reads counted, and the Stats of acknowledged writes.
+import { describeOp, type Recorded, type Violation } from '../../src/testing/history.js'
 import type { Stat } from '../../src/index.js'
-import { describeOp } from './describe.js'
 import type { Run } from './run.js'
 import { INITIAL } from './settings.js'
 
 /**
- * Narrow a non-linearizable key down: the earliest completion after which no linearization exists
- * (ops still running then count as indeterminate), and the ops and faults just before it.
+ * A non-linearizable key explained: the ops of that key around the checker's offending op (the
+ * earliest completion after which no linearization exists), the faults just before it, the sessions.
  */
-export function explainKey(run: Run, ops: Recorded[], key: string): string[] {
+export function explainKey(run: Run, ops: Recorded[], v: Violation): string[] {
+  const { key } = v
   const mine = ops.filter((o) => o.key === key)
-  const ends = [...new Set(mine.filter((o) => o.end !== undefined).map((o) => o.end!))].sort((a, b) => a - b)
-  const cut = (T: number) =>
-    mine.filter((o) => o.start <= T).map((o) => (o.end !== undefined && o.end > T ? { ...o, end: undefined, ok: false } : o))
-  let lo = 0
-  let hi = ends.length - 1
-  if (hi < 0 || checkLinearizable(cut(ends[hi]!), INITIAL).ok) return [`key ${key}: could not narrow it down`]
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1
-    if (checkLinearizable(cut(ends[mid]!), INITIAL).ok) lo = mid + 1
-    else hi = mid
-  }
-  const T = ends[lo]!
-  const culprit = mine.filter((o) => o.end === T)
+  if (!v.offending.length) return [`key ${key}: could not narrow it down`]
+  const culprit = v.offending
+  const T = culprit[0]!.end!
   const from = Math.min(...culprit.map((o) => o.start))
   const window = mine.filter((o) => o.start <= T && (o.end === undefined || o.end >= from - 200)).slice(-40)
-  const lines = [`key ${key}: linearizable up to clock ${T - 1}, not after the completion at ${T}: ${culprit.map(describeOp).join('; ')}`]
-  lines.push('  ops of that key around it:', ...window.map((o) => `    ${describeOp(o)}`))
+  const lines = [`key ${key}: ops around the completion at ${T}:`]
+  lines.push(...window.map((o) => `    ${describeOp(o)}`))
   lines.push(
     '  faults up to then:',
     ...run.log

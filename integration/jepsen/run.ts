@@ -33,7 +33,6 @@ export class Run {
   /** Errors other than the expected indeterminate ones and BadVersion, by message. */
   readonly oddErrors = new Map<string, number>()
   readonly clients = new Set<ZooKeeper>()
-  readonly t0 = Date.now()
   stopping = false
   private nextSession = 0
 
@@ -51,7 +50,8 @@ export class Run {
   }
 
   note(what: string): void {
-    this.log.push({ ms: Date.now() - this.t0, clock: this.clock(), what })
+    // Stamped on the History's own ms, so that timelines draw faults where the ops saw them.
+    this.log.push({ ms: Math.round(this.h.elapsed()), clock: this.clock(), what })
     log('%s', what)
   }
 

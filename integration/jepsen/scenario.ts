@@ -1,12 +1,12 @@
 // One Jepsen run from start to verdict: start the ensemble, let workers and the nemesis run side by
 // side, heal everything, read the final state, then check progress and safety on the history.
 import type { Test } from 'tap'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { startEnsemble, type Ensemble } from '../../src/ensemble/index.js'
 import type { StatFields } from '../../src/index.js'
-import { checkLinearizable, checkNoLostWrites, checkSessionOrder, type Recorded } from '../../src/testing/history.js'
+import { checkLinearizable, checkNoLostWrites, checkSessionOrder, type CheckResult, type Recorded } from '../../src/testing/history.js'
 import { prng } from '../../src/testing/random-records.js'
 import { checkStats, explainKey, inCommitOrder, staleReads } from './checks.js'
 import { within } from './deadlines.js'
@@ -105,36 +105,36 @@ export async function jepsen(t: Test, opts: RunOptions): Promise<void> {
   else t.pass('after each fault was undone a write went through; once healed, every server converged and took a write')
   t.ok(completed > 100 && acked > 50, `clients made progress through the faults (${completed} ops completed, ${acked} writes acknowledged)`)
 
-  // Safety.
+  // Safety. Each violation is also drawn as an SVG timeline, with the nemesis' faults on it.
+  const timeline = { timeline: { name: `jepsen-${size}-servers`, seed, sessions: run.sessions, notes: run.log } }
   const linOps = run.h.ops.filter((o) => !run.plain.has(o) && !(o.op.kind === 'read' && o.end === undefined))
   const checking = Date.now()
-  const lin = checkLinearizable(linOps, INITIAL)
+  const lin = checkLinearizable(linOps, INITIAL, timeline)
   t.comment(`linearizability of ${linOps.length} ops checked in ${Date.now() - checking} ms`)
   if (lin.ok) t.pass('every key is linearizable')
   else {
-    const detail = lin.problems.flatMap((p) => {
-      const key = /^key (\S+):/.exec(p)?.[1]
-      return key ? explainKey(run, linOps, key) : []
-    })
-    t.fail(`not linearizable (seed ${seed})`, { problems: [...lin.problems, ...detail] })
+    const detail = lin.violations.flatMap((v) => explainKey(run, linOps, v))
+    t.fail(`not linearizable (seed ${seed})${timelinesOf(lin)}`, { problems: [...lin.problems, ...detail] })
   }
   t.comment(
     `${staleReads(run)} of ${run.plain.size} local reads were stale (older than a write acknowledged before they began), as ZooKeeper allows`,
   )
-  const order = checkSessionOrder(inCommitOrder(run))
+  const order = checkSessionOrder(inCommitOrder(run), timeline)
   if (order.ok) t.pass('every session saw its own order (read-your-writes, monotonic reads)')
-  else t.fail(`session order violated (seed ${seed})`, { problems: order.problems.slice(0, 30) })
+  else t.fail(`session order violated (seed ${seed})${timelinesOf(order)}`, { problems: order.problems.slice(0, 30) })
   if (finals) {
-    const lost = checkNoLostWrites(run.h.ops, new Map([...finals].map(([k, v]) => [k, v.value])))
+    const lost = checkNoLostWrites(run.h.ops, new Map([...finals].map(([k, v]) => [k, v.value])), timeline)
     if (lost.ok) t.pass('no acknowledged write was lost')
-    else t.fail(`acknowledged writes lost (seed ${seed})`, { problems: lost.problems })
+    else t.fail(`acknowledged writes lost (seed ${seed})${timelinesOf(lost)}`, { problems: lost.problems })
   } else {
     t.comment('no final values: the lost-write check could not run')
   }
   t.same(checkStats(run), [], 'each acknowledged write has its own zxid; versions rise with zxids')
 
-  // The checks can fail: this history with a lost write, a stale read or a session going back is rejected.
+  // The checks can fail: this history with a lost write, a stale read or a session going back is
+  // rejected, and the stale read is drawn on a timeline of the run (into a directory removed after).
   const end = run.clock()
+  const endMs = run.h.elapsed()
   const key = keys[0]!
   const committed = [...run.stats].filter(([o]) => o.key === key).sort((a, b) => (a[1].mzxid < b[1].mzxid ? -1 : 1))
   if (committed.length >= 2) {
@@ -144,17 +144,31 @@ export async function jepsen(t: Test, opts: RunOptions): Promise<void> {
       op: { kind: 'read', value },
       start: end + k,
       end: end + k + 1,
+      startMs: endMs + k,
+      endMs: endMs + k + 1,
       ok: true,
     })
     const [older, newer] = [committed[0]![0].op, committed[committed.length - 1]![0].op] as { value: string }[]
     t.notOk(checkNoLostWrites(run.h.ops, new Map([[key, INITIAL]])).ok, `${key}: a final value that forgets every write is caught`)
-    t.notOk(
-      checkLinearizable([...linOps.filter((o) => o.key === key), at(INITIAL, 1)], INITIAL).ok,
-      `${key}: a read of the initial value after acknowledged writes is caught`,
-    )
+    const staleRead = at(INITIAL, 1)
+    const drawnIn = mkdtempSync(path.join(tmpdir(), 'zookit-jepsen-timeline-'))
+    t.teardown(() => rmSync(drawnIn, { recursive: true, force: true }))
+    const caught = checkLinearizable([...linOps.filter((o) => o.key === key), staleRead], INITIAL, {
+      timeline: { ...timeline.timeline, dir: drawnIn },
+    })
+    t.notOk(caught.ok, `${key}: a read of the initial value after acknowledged writes is caught`)
+    t.same(caught.violations[0]?.offending, [staleRead], 'the injected read is the offending op')
+    const file = caught.violations[0]?.timeline
+    t.ok(file !== undefined && existsSync(file), `and it is drawn on a timeline of the run: ${file}`)
     t.notOk(
       checkSessionOrder([...inCommitOrder(run), at(newer!.value, 3), at(older!.value, 5)]).ok,
       `${key}: a session going back to an older value is caught`,
     )
   }
+}
+
+/** The failure message's tail naming the timeline files of a failed check. */
+const timelinesOf = (r: CheckResult) => {
+  const files = r.violations.flatMap((v) => (v.timeline ? [v.timeline] : []))
+  return files.length ? `; timeline${files.length > 1 ? 's' : ''}: ${files.join(', ')}` : ''
 }
