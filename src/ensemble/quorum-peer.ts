@@ -20,6 +20,8 @@ import type { Forwarded, WireMsg } from './peer-wire.js'
 import type { Commit, CommitHost, Prepared } from './commit.js'
 
 const log = logger('quorum')
+/** The least time a link gets to authenticate, however short the tick. */
+const MIN_AUTH_TIMEOUT_MS = 250
 
 export interface QuorumConfig {
   /** This server's id (1-based). */
@@ -30,6 +32,8 @@ export interface QuorumConfig {
   peers: Map<number, PeerAddress>
   /** Where the peer's log and epochs survive a crash. */
   store: QuorumStore
+  /** The ensemble's shared secret: peers authenticate their links with it (peer-auth.ts). */
+  secret: Buffer
   /** Zab's tick, ms (default 50): pings, failure detection, election retries. */
   tickMs?: number
   /** Ticks without hearing from the other side before giving up on it (default 10). */
@@ -85,17 +89,24 @@ export class QuorumPeer extends EventEmitter implements Commit {
     readonly cfg: QuorumConfig,
   ) {
     super()
+    const silenceTicks = cfg.silenceTicks ?? 10
     this.peer = new Peer<Buffer>(
       cfg.id,
       [...cfg.voters].sort((a, b) => a - b),
-      { silenceTicks: cfg.silenceTicks ?? 10 },
+      { silenceTicks },
     )
-    this.links = new PeerLinks(cfg.id, cfg.peers, {
-      message: (from, m) => this.message(from, m),
-      down: (p) => {
-        if (!this.closed && !this.frozen) this.drive(this.peer.disconnected(p))
+    this.links = new PeerLinks(
+      cfg.id,
+      cfg.peers,
+      {
+        message: (from, m) => this.message(from, m),
+        down: (p) => {
+          if (!this.closed && !this.frozen) this.drive(this.peer.disconnected(p))
+        },
       },
-    })
+      // A peer that has not proved itself within the time Zab gives a silent peer is not coming.
+      { secret: cfg.secret, authTimeoutMs: Math.max(MIN_AUTH_TIMEOUT_MS, (cfg.tickMs ?? 50) * silenceTicks) },
+    )
   }
 
   get id(): number {
