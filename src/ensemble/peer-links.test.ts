@@ -1,26 +1,37 @@
-// Peer links over loopback: messages arrive in order, a peer that goes away is reported down, and
-// the fault hooks cut, drop and delay traffic as documented.
+// Peer links over loopback: messages arrive in order, a peer that goes away is reported down, the
+// fault hooks cut, drop and delay traffic as documented, and only a peer that proves it holds the
+// ensemble's secret gets a message through or replaces a link.
 import t from 'tap'
+import net from 'node:net'
 import { once, EventEmitter } from 'node:events'
 import { PeerLinks, type PeerAddress } from './peer-links.js'
 import type { WireMsg } from './peer-wire.js'
+import { FrameDecoder } from '../transport/frame-decoder.js'
+import { HANDSHAKE_MAX_BYTES, helloFrame, newNonce, parseChallenge, proofFrame } from './peer-auth.js'
+
+const SECRET = Buffer.from('the ensemble secret of these tests')
 
 class Node extends EventEmitter {
   links: PeerLinks
   got: { from: number; m: WireMsg }[] = []
   downs: number[] = []
-  constructor(id: number, addrs: Map<number, PeerAddress>) {
+  constructor(id: number, addrs: Map<number, PeerAddress>, secret: Buffer = SECRET, authTimeoutMs?: number) {
     super()
-    this.links = new PeerLinks(id, addrs, {
-      message: (from, m) => {
-        this.got.push({ from, m })
-        this.emit('message', from, m)
+    this.links = new PeerLinks(
+      id,
+      addrs,
+      {
+        message: (from, m) => {
+          this.got.push({ from, m })
+          this.emit('message', from, m)
+        },
+        down: (p) => {
+          this.downs.push(p)
+          this.emit('down', p)
+        },
       },
-      down: (p) => {
-        this.downs.push(p)
-        this.emit('down', p)
-      },
-    })
+      { secret, authTimeoutMs },
+    )
   }
   /** Resolve once `n` messages have arrived in total. */
   async until(n: number): Promise<void> {
@@ -28,10 +39,10 @@ class Node extends EventEmitter {
   }
 }
 
-async function pair(t: { teardown(f: () => unknown): void }) {
+async function pair(t: { teardown(f: () => unknown): void }, opts: { secretOfB?: Buffer; authTimeoutMs?: number } = {}) {
   const addrs = new Map<number, PeerAddress>()
-  const a = new Node(1, addrs)
-  const b = new Node(2, addrs)
+  const a = new Node(1, addrs, SECRET, opts.authTimeoutMs)
+  const b = new Node(2, addrs, opts.secretOfB ?? SECRET, opts.authTimeoutMs)
   addrs.set(1, { host: '127.0.0.1', port: await a.links.listen() })
   addrs.set(2, { host: '127.0.0.1', port: await b.links.listen() })
   t.teardown(async () => {
@@ -122,10 +133,140 @@ t.test('ending a delay does not let new messages overtake delayed ones', async (
 
 t.test('a stranger or garbage on the quorum port is disconnected', async (t) => {
   const { b, addrs } = await pair(t)
-  const net = await import('node:net')
   const s = net.connect(addrs.get(2)!.port, '127.0.0.1')
   await once(s, 'connect')
   s.write(Buffer.from([0, 0, 0, 8, 1, 2, 3, 4, 0, 0, 0, 1]))
   await once(s, 'close')
   t.same(b.got, [], 'nothing delivered')
+})
+
+/** A raw connection to a peer's quorum port that speaks the handshake by hand. */
+async function stranger(t: { teardown(f: () => unknown): void }, port: number) {
+  const s = net.connect(port, '127.0.0.1')
+  s.on('error', () => {})
+  t.teardown(() => s.destroy())
+  const framer = new FrameDecoder(HANDSHAKE_MAX_BYTES)
+  const frames: Buffer[] = []
+  const arrived = new EventEmitter()
+  s.on('data', (c: Buffer) => {
+    frames.push(...framer.push(c))
+    arrived.emit('frame')
+  })
+  // Not once(): it rejects on the ECONNRESET that a peer closing on unread data causes.
+  const closed = new Promise<boolean>((resolve) => s.once('close', () => resolve(true)))
+  await new Promise((resolve) => s.once('connect', resolve))
+  return {
+    s,
+    closed,
+    async next(): Promise<Buffer | undefined> {
+      while (!frames.length) {
+        if (await Promise.race([closed, once(arrived, 'frame').then(() => false)])) return undefined
+      }
+      return frames.shift()
+    },
+  }
+}
+
+t.test('peers with different secrets never link; neither hears a message', async (t) => {
+  const { a, b } = await pair(t, { secretOfB: Buffer.from('another ensemble') })
+  const downA = once(a, 'down')
+  a.links.send(2, { t: 'ping' })
+  t.same(await downA, [2], 'the dialer gives up on a peer that cannot prove the secret')
+  const downB = once(b, 'down')
+  b.links.send(1, { t: 'ping' })
+  t.same(await downB, [1])
+  t.same(a.got, [])
+  t.same(b.got, [])
+})
+
+t.test("a stranger naming a known peer does not replace that peer's link", async (t) => {
+  const { a, b, addrs } = await pair(t)
+  a.links.send(2, { t: 'ack', zxid: 1n })
+  await b.until(1)
+  const x = await stranger(t, addrs.get(2)!.port)
+  x.s.write(helloFrame({ dialer: 1, acceptor: 2, nonce: newNonce() }))
+  const c = parseChallenge((await x.next())!)
+  t.type(c, 'object', 'peer 2 challenges the claim')
+  if (typeof c === 'string') return
+  // The best a stranger can do: answer with what it was sent (a reflection), or with noise.
+  x.s.write(proofFrame(c.mac))
+  t.ok(await x.closed, 'a reflected answer is refused and the connection closed')
+  const y = await stranger(t, addrs.get(2)!.port)
+  y.s.write(helloFrame({ dialer: 1, acceptor: 2, nonce: newNonce() }))
+  await y.next()
+  y.s.write(proofFrame(Buffer.alloc(32, 7)))
+  t.ok(await y.closed, 'a wrong answer is refused too')
+  a.links.send(2, { t: 'ack', zxid: 2n })
+  await b.until(2)
+  t.same(b.downs, [], 'the real link from peer 1 never went down')
+  t.same(
+    b.got.map((g) => g.m),
+    [
+      { t: 'ack', zxid: 1n },
+      { t: 'ack', zxid: 2n },
+    ],
+  )
+})
+
+t.test('a HELLO for another peer, from an unknown id or from itself is refused', async (t) => {
+  const { b, addrs } = await pair(t)
+  for (const [dialer, acceptor] of [
+    [1, 3],
+    [9, 2],
+    [-1, 2],
+    [2, 2],
+  ] as const) {
+    const x = await stranger(t, addrs.get(2)!.port)
+    x.s.write(helloFrame({ dialer, acceptor, nonce: newNonce() }))
+    t.equal(await x.next(), undefined, `HELLO ${dialer} -> ${acceptor}: closed without a challenge`)
+  }
+  t.same(b.got, [])
+})
+
+t.test('a stranger streaming before it authenticates is cut off after a few KiB', async (t) => {
+  const { addrs } = await pair(t)
+  const x = await stranger(t, addrs.get(2)!.port)
+  const huge = Buffer.alloc(4)
+  huge.writeInt32BE(400 * 1024 * 1024, 0)
+  x.s.write(huge)
+  const chunk = Buffer.alloc(64 * 1024, 1)
+  let written = 0
+  let closed = false
+  void x.closed.then(() => (closed = true))
+  // Stop at 64 MiB: by then the kernel's buffers alone could not explain the peer still reading.
+  while (!closed && written < 64 * 1024 * 1024) {
+    written += chunk.length
+    if (!x.s.write(chunk)) await new Promise((resolve) => (x.s.once('drain', resolve), x.s.once('close', resolve)))
+  }
+  t.ok(closed, `closed after ${written} bytes were written`)
+})
+
+t.test('a connection that does not authenticate in time is closed', async (t) => {
+  const { addrs } = await pair(t, { authTimeoutMs: 100 })
+  const silent = await stranger(t, addrs.get(2)!.port)
+  t.ok(await silent.closed, 'silent from the start')
+  const halfway = await stranger(t, addrs.get(2)!.port)
+  halfway.s.write(helloFrame({ dialer: 1, acceptor: 2, nonce: newNonce() }))
+  t.ok(await halfway.next(), 'challenged')
+  t.ok(await halfway.closed, 'and closed when no proof follows')
+})
+
+t.test('a peer that answers our dial without proving itself is dropped', async (t) => {
+  const addrs = new Map<number, PeerAddress>()
+  const a = new Node(1, addrs)
+  const fake = net.createServer((s) => {
+    s.on('error', () => {})
+    // Answers every HELLO with a challenge it cannot have computed.
+    s.once('data', () => s.write(Buffer.concat([Buffer.from([0, 0, 0, 68]), Buffer.from('ZKC1'), Buffer.alloc(64, 3)])))
+  })
+  await new Promise<void>((r) => fake.listen(0, '127.0.0.1', () => r()))
+  t.teardown(async () => {
+    await a.links.close()
+    await new Promise((r) => fake.close(r))
+  })
+  addrs.set(1, { host: '127.0.0.1', port: await a.links.listen() })
+  addrs.set(2, { host: '127.0.0.1', port: (fake.address() as net.AddressInfo).port })
+  const down = once(a, 'down')
+  a.links.send(2, { t: 'ping' })
+  t.same(await down, [2])
 })

@@ -1,21 +1,40 @@
 // TCP links between peers on loopback. Each peer dials every other peer for what it sends and
-// accepts their connections for what it receives, so each direction is one FIFO stream. A broken or
-// refused connection is reported (`down`) so Zab can react as ZooKeeper does when a learner's socket
-// closes. Fault injection lives here too: cut a peer off both ways (a partition), drop or delay what
-// this peer sends to another (one-way faults).
+// accepts their connections for what it receives, so each direction is one FIFO stream. Every link
+// opens with a handshake (peer-auth.ts) in which both sides prove they hold the ensemble's secret;
+// until it completes nothing else is read, only a few KiB are accepted, and a link that does not
+// finish within a deadline is closed. A broken or refused connection is reported (`down`) so Zab can
+// react as ZooKeeper does when a learner's socket closes. Fault injection lives here too: cut a peer
+// off both ways (a partition), drop or delay what this peer sends to another (one-way faults).
 import net from 'node:net'
 import { Writer } from '../jute/writer.js'
 import { FrameDecoder } from '../transport/frame-decoder.js'
 import { logger } from '../debug.js'
 import { decodeWire, encodeWire, type WireMsg } from './peer-wire.js'
+import {
+  HANDSHAKE_MAX_BYTES,
+  challengeFrame,
+  handshakeMac,
+  helloFrame,
+  macMatches,
+  newNonce,
+  parseChallenge,
+  parseHello,
+  parseProof,
+  proofFrame,
+} from './peer-auth.js'
 
 const log = logger('links')
-const HELLO = 0x5a4b5052 // "ZKPR"
+/**
+ * Largest frame from an authenticated peer: a SYNC carries the leader's whole snapshot in one frame,
+ * so this bounds the tree a follower can sync; strangers never get past HANDSHAKE_MAX_BYTES.
+ */
 const MAX_FRAME = 512 * 1024 * 1024
 /** After a failed dial, wait this long before dialling the same peer again. */
 const REDIAL_MS = 25
 /** Messages queued while a connection is being set up. */
 const MAX_QUEUED = 100_000
+/** Default time a link has to authenticate. */
+const AUTH_TIMEOUT_MS = 1000
 
 export interface LinkHandlers {
   message(from: number, m: WireMsg): void
@@ -28,8 +47,16 @@ export interface PeerAddress {
   port: number
 }
 
+export interface LinkOptions {
+  /** The ensemble's shared secret: peers prove they hold it before any message is accepted. */
+  secret: Buffer
+  /** How long a new link has to complete the handshake before it is closed (default 1000 ms). */
+  authTimeoutMs?: number
+}
+
 interface Outbound {
   socket: net.Socket
+  /** The peer proved itself and we sent our proof: frames may go. */
   ready: boolean
   queue: Buffer[]
 }
@@ -38,6 +65,9 @@ interface Delayed {
   due: number
   frame: Buffer
 }
+
+/** Where an inbound link is in its handshake. */
+type InboundStage = { name: 'hello' } | { name: 'proof'; dialer: number; expected: Buffer } | { name: 'open'; from: number }
 
 /** One peer's links to the others. */
 export class PeerLinks {
@@ -58,11 +88,19 @@ export class PeerLinks {
   sent = 0
   received = 0
 
+  private readonly secret: Buffer
+  private readonly authTimeoutMs: number
+
   constructor(
     readonly self: number,
     readonly addresses: Map<number, PeerAddress>,
     private readonly h: LinkHandlers,
-  ) {}
+    opts: LinkOptions,
+  ) {
+    if (!opts.secret?.length) throw new TypeError(`PeerLinks: peer ${self} needs a non-empty shared secret to authenticate its links`)
+    this.secret = opts.secret
+    this.authTimeoutMs = opts.authTimeoutMs ?? AUTH_TIMEOUT_MS
+  }
 
   /** Accept connections from the other peers; resolves with the port. */
   async listen(port = 0, host = '127.0.0.1'): Promise<number> {
@@ -81,29 +119,57 @@ export class PeerLinks {
     if (this.paused) socket.pause()
     this.pendingInbound.add(socket)
     const framer = new FrameDecoder(MAX_FRAME)
-    let from: number | undefined
+    let stage: InboundStage = { name: 'hello' }
+    const who = () =>
+      stage.name === 'hello' ? `${socket.remoteAddress}:${socket.remotePort}` : `${stage.name === 'open' ? stage.from : stage.dialer}`
+    // The existing link from the same peer stays whatever a failed attempt said.
+    const refuse = (why: string) => {
+      log('peer %d: refused a link from %s: %s', this.self, who(), why)
+      socket.destroy()
+    }
+    const deadline = setTimeout(() => refuse(`did not authenticate within ${this.authTimeoutMs} ms`), this.authTimeoutMs)
+    deadline.unref()
     socket.on('data', (chunk: Buffer) => {
       let frames: Buffer[]
       try {
         frames = framer.push(chunk)
       } catch (err) {
-        log('peer %d: bad frame from %s: %s', this.self, from ?? '?', (err as Error).message)
-        return void socket.destroy()
+        return refuse(`bad frame: ${(err as Error).message}`)
       }
+      // Before the handshake is done, a stranger may not make us hold more than a few KiB.
+      if (stage.name !== 'open' && framer.pending > HANDSHAKE_MAX_BYTES)
+        return refuse(`sent over ${HANDSHAKE_MAX_BYTES} bytes before authenticating`)
       for (const f of frames) {
         if (socket.destroyed) return
-        if (from === undefined) {
-          if (f.length !== 8 || f.readInt32BE(0) !== HELLO) return void socket.destroy()
-          const id = f.readInt32BE(4)
+        if (stage.name === 'hello') {
+          const hello = parseHello(f)
+          if (typeof hello === 'string') return refuse(hello)
+          const { dialer, acceptor } = hello
+          if (acceptor !== this.self) return refuse(`HELLO is for peer ${acceptor}, this is peer ${this.self}`)
+          if (dialer === this.self || !this.addresses.has(dialer)) return refuse(`HELLO names ${dialer}, not another peer of this ensemble`)
+          if (this.blocked.has(dialer)) return refuse(`peer ${dialer} is cut off`)
+          const nonces = { dialer: hello.nonce, acceptor: newNonce() }
+          const ids = { dialer, acceptor }
+          socket.write(challengeFrame({ nonce: nonces.acceptor, mac: handshakeMac(this.secret, 'acceptor', ids, nonces) }))
+          stage = { name: 'proof', dialer, expected: handshakeMac(this.secret, 'dialer', ids, nonces) }
+          continue
+        }
+        if (stage.name === 'proof') {
+          const mac = parseProof(f)
+          if (typeof mac === 'string') return refuse(mac)
+          if (!macMatches(stage.expected, mac)) return refuse(`peer ${stage.dialer}'s proof does not match the ensemble's secret`)
+          const from = stage.dialer
+          if (this.blocked.has(from)) return refuse(`peer ${from} is cut off`)
+          clearTimeout(deadline)
           this.pendingInbound.delete(socket)
-          if (!this.addresses.has(id) || this.blocked.has(id)) return void socket.destroy()
-          from = id
-          // A newer connection from the same peer replaces the old one.
-          const old = this.inbound.get(id)
-          this.inbound.set(id, socket)
+          stage = { name: 'open', from }
+          // Only a peer that proved itself replaces its earlier link (it restarted or redialled).
+          const old = this.inbound.get(from)
+          this.inbound.set(from, socket)
           if (old) old.destroy()
           continue
         }
+        const from = stage.from
         let m: WireMsg
         try {
           m = decodeWire(f)
@@ -123,10 +189,11 @@ export class PeerLinks {
       }
     })
     const gone = () => {
+      clearTimeout(deadline)
       this.pendingInbound.delete(socket)
-      if (from !== undefined && this.inbound.get(from) === socket) {
-        this.inbound.delete(from)
-        if (!this.closed) this.h.down(from)
+      if (stage.name === 'open' && this.inbound.get(stage.from) === socket) {
+        this.inbound.delete(stage.from)
+        if (!this.closed) this.h.down(stage.from)
       }
     }
     socket.on('close', gone)
@@ -201,21 +268,44 @@ export class PeerLinks {
     socket.setNoDelay(true)
     const o: Outbound = { socket, ready: false, queue: [] }
     this.out.set(to, o)
+    const nonce = newNonce()
+    const framer = new FrameDecoder(HANDSHAKE_MAX_BYTES)
+    const fail = (why: string) => {
+      log('peer %d: link to peer %d closed: %s', this.self, to, why)
+      socket.destroy()
+    }
+    const deadline = setTimeout(() => fail(`it did not authenticate within ${this.authTimeoutMs} ms`), this.authTimeoutMs)
+    deadline.unref()
     socket.once('connect', () => {
       if (this.out.get(to) !== o) return
-      const hello = Buffer.alloc(12)
-      hello.writeInt32BE(8, 0)
-      hello.writeInt32BE(HELLO, 4)
-      hello.writeInt32BE(this.self, 8)
-      socket.write(hello)
+      socket.write(helloFrame({ dialer: this.self, acceptor: to, nonce }))
+    })
+    socket.on('data', (chunk: Buffer) => {
+      // After its challenge the other side has nothing to say on our outbound link.
+      if (o.ready) return fail('it sent data after the handshake')
+      let frames: Buffer[]
+      try {
+        frames = framer.push(chunk)
+      } catch (err) {
+        return fail((err as Error).message)
+      }
+      if (!frames.length) return
+      if (frames.length > 1) return fail('it sent data after the handshake')
+      const c = parseChallenge(frames[0]!)
+      if (typeof c === 'string') return fail(c)
+      const ids = { dialer: this.self, acceptor: to }
+      const nonces = { dialer: nonce, acceptor: c.nonce }
+      if (!macMatches(handshakeMac(this.secret, 'acceptor', ids, nonces), c.mac))
+        return fail("its answer does not match the ensemble's secret")
+      clearTimeout(deadline)
+      socket.write(proofFrame(handshakeMac(this.secret, 'dialer', ids, nonces)))
       o.ready = true
       for (const f of o.queue) socket.write(f)
       o.queue = []
     })
-    // What the other side sends back on our outbound socket is nothing; a close means it is gone.
-    socket.on('data', () => {})
     socket.on('error', () => {})
     socket.on('close', () => {
+      clearTimeout(deadline)
       if (this.out.get(to) !== o) return
       this.out.delete(to)
       if (!o.ready) this.failedAt.set(to, Date.now())

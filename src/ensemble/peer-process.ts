@@ -68,16 +68,18 @@ async function handle(m: ToChild): Promise<void> {
     case 'config': {
       const c = m.config
       removeWhenOrphaned = c.removeWhenOrphaned
+      const secret = Buffer.from(c.secret, 'base64')
       server = new ZooKeeperServer({
         ...c.server,
         port: c.clientPort,
         adminPort: c.adminPort,
         serverId: c.id,
-        secret: Buffer.from(c.secret, 'base64'),
+        secret,
         quorum: {
           id: c.id,
           voters: c.voters,
           peers,
+          secret,
           store: new FileStore(c.dataDir, { fsync: c.fsync }),
           tickMs: c.peerTickMs,
           silenceTicks: c.peerSilenceTicks,

@@ -20,6 +20,8 @@ import type { Forwarded, WireMsg } from './peer-wire.js'
 import type { Commit, CommitHost, Prepared } from './commit.js'
 
 const log = logger('quorum')
+/** The least time a link gets to authenticate, however short the tick. */
+const MIN_AUTH_TIMEOUT_MS = 250
 
 export interface QuorumConfig {
   /** This server's id (1-based). */
@@ -30,6 +32,8 @@ export interface QuorumConfig {
   peers: Map<number, PeerAddress>
   /** Where the peer's log and epochs survive a crash. */
   store: QuorumStore
+  /** The ensemble's shared secret: peers authenticate their links with it (peer-auth.ts). */
+  secret: Buffer
   /** Zab's tick, ms (default 50): pings, failure detection, election retries. */
   tickMs?: number
   /** Ticks without hearing from the other side before giving up on it (default 10). */
@@ -85,17 +89,45 @@ export class QuorumPeer extends EventEmitter implements Commit {
     readonly cfg: QuorumConfig,
   ) {
     super()
+    const silenceTicks = cfg.silenceTicks ?? 10
     this.peer = new Peer<Buffer>(
       cfg.id,
       [...cfg.voters].sort((a, b) => a - b),
-      { silenceTicks: cfg.silenceTicks ?? 10 },
+      { silenceTicks },
     )
-    this.links = new PeerLinks(cfg.id, cfg.peers, {
-      message: (from, m) => this.message(from, m),
-      down: (p) => {
-        if (!this.closed && !this.frozen) this.drive(this.peer.disconnected(p))
+    this.links = new PeerLinks(
+      cfg.id,
+      cfg.peers,
+      {
+        message: (from, m) => this.guarded(`a ${m.t} from peer ${from}`, () => this.message(from, m)),
+        down: (p) => {
+          if (!this.closed && !this.frozen) this.guarded(`peer ${p} going away`, () => this.drive(this.peer.disconnected(p)))
+        },
       },
-    })
+      // A peer that has not proved itself within the time Zab gives a silent peer is not coming.
+      { secret: cfg.secret, authTimeoutMs: Math.max(MIN_AUTH_TIMEOUT_MS, (cfg.tickMs ?? 50) * silenceTicks) },
+    )
+  }
+
+  /**
+   * Run one input from outside (a peer's message, a tick, a link going down). Whatever a peer sent,
+   * a bug it trips in the core or here must not end the process (with an in-process ensemble that is
+   * every server and the user's own code): say what failed and start the election over, which
+   * rebuilds the role from the log and epochs.
+   */
+  private guarded(what: string, run: () => void): void {
+    try {
+      run()
+    } catch (err) {
+      log('peer %d: handling %s failed, looking for a leader again: %s', this.id, what, (err as Error).stack ?? err)
+      this.readies = []
+      this.emit('fault', err)
+      try {
+        this.drive(this.peer.start())
+      } catch (again) {
+        log('peer %d: restarting the election failed too: %s', this.id, (again as Error).stack ?? again)
+      }
+    }
   }
 
   get id(): number {
@@ -126,7 +158,7 @@ export class QuorumPeer extends EventEmitter implements Commit {
   }
 
   private startTimer(): void {
-    this.timer = setInterval(() => this.tick(), this.cfg.tickMs ?? 50)
+    this.timer = setInterval(() => this.guarded('a tick', () => this.tick()), this.cfg.tickMs ?? 50)
     this.timer.unref()
   }
 
@@ -284,7 +316,9 @@ export class QuorumPeer extends EventEmitter implements Commit {
       this.cfg.store.flush()
       const held = this.held
       this.held = []
-      for (const o of held) this.links.send(o.to, o.msg)
+      this.guarded('sending what the group commit held', () => {
+        for (const o of held) this.links.send(o.to, o.msg)
+      })
     })
   }
 

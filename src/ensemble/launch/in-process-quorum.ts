@@ -31,6 +31,7 @@ export async function startInProcessQuorum(opts: EnsembleOptions, size: number):
         id: i + 1,
         voters: ids,
         peers,
+        secret,
         store: store(i),
         tickMs: peerTickMs,
         silenceTicks: peerSilenceTicks,

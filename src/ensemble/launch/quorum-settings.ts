@@ -1,5 +1,5 @@
 // What both quorum launchers derive from startEnsemble()'s options the same way: each server's
-// AdminServer port, and the secret the peers share for session passwords.
+// AdminServer port, and the secret the peers share for session passwords and to authenticate their links.
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
@@ -10,7 +10,7 @@ export function adminPortFor(opts: EnsembleOptions, i: number): number | undefin
   return opts.adminPort ? opts.adminPort + i : opts.adminPort
 }
 
-/** The secret session passwords derive from: shared by the peers, kept in the data dir if there is one. */
+/** The secret session passwords derive from and peer links prove: shared by the peers, kept in the data dir if there is one. */
 export function ensembleSecret(dataDir: string | undefined): Buffer {
   if (!dataDir) return randomBytes(32)
   mkdirSync(dataDir, { recursive: true })

@@ -4,7 +4,7 @@
 import { FollowerDiscovery } from './discovery.js'
 import { FollowerBroadcast } from './broadcast.js'
 import type { Msg, Out } from './messages.js'
-import type { PeerContext, Role } from './role.js'
+import type { PeerContext, Role, RolePhase } from './role.js'
 
 /** Where a follower is in joining its leader. */
 type Phase<T> = { name: 'discovery' } | { name: 'sync' } | { name: 'broadcast'; broadcast: FollowerBroadcast<T> }
@@ -12,7 +12,7 @@ type Phase<T> = { name: 'discovery' } | { name: 'sync' } | { name: 'broadcast'; 
 export class Following<T> implements Role<T> {
   readonly name = 'FOLLOWING'
   private readonly discovery: FollowerDiscovery
-  private phase: Phase<T> = { name: 'discovery' }
+  private stage: Phase<T> = { name: 'discovery' }
   /** Told UPTODATE: it serves clients. */
   private upToDate = false
   private lastHeard: number
@@ -29,6 +29,10 @@ export class Following<T> implements Role<T> {
     return this.upToDate
   }
 
+  get phase(): RolePhase {
+    return this.stage.name
+  }
+
   /** The first words to the leader: the epoch this peer accepted. */
   report(): Out<T>[] {
     return [{ to: this.leader, msg: { t: 'followerinfo', acceptedEpoch: this.ctx.acceptedEpoch } }]
@@ -41,20 +45,20 @@ export class Following<T> implements Role<T> {
     const leader = this.leader
     switch (msg.t) {
       case 'leaderinfo': {
-        if (this.phase.name !== 'discovery') return []
-        this.phase = { name: 'sync' }
+        if (this.stage.name !== 'discovery') return []
+        this.stage = { name: 'sync' }
         const r = this.discovery.leaderInfo(msg.epoch)
         if ('refuse' in r) return this.ctx.lookAgain()
         this.ctx.acceptedEpoch = this.discovery.acceptedEpoch
         return [{ to: leader, msg: { t: 'ackepoch', currentEpoch: r.ack.currentEpoch, lastZxid: log.lastZxid } }]
       }
       case 'sync': {
-        if (this.phase.name !== 'sync') return []
+        if (this.stage.name !== 'sync') return []
         // The leader's history goes into our log; it is committed at UPTODATE.
         const synced = log.follow(msg)
         this.ctx.currentEpoch = msg.epoch
         this.discovery.newLeader(msg.epoch)
-        this.phase = { name: 'broadcast', broadcast: new FollowerBroadcast<T>(log.lastZxid, synced) }
+        this.stage = { name: 'broadcast', broadcast: new FollowerBroadcast<T>(log.lastZxid, synced) }
         return [
           ...msg.outstanding.map((e): Out<T> => ({ to: leader, msg: { t: 'ack', zxid: e.zxid } })),
           { to: leader, msg: { t: 'acknewleader' } },
@@ -62,21 +66,21 @@ export class Following<T> implements Role<T> {
       }
       case 'uptodate': {
         this.upToDate = true
-        log.commitLogged(this.phase.name === 'broadcast' ? this.phase.broadcast.lastCommitted : 0n)
+        log.commitLogged(this.stage.name === 'broadcast' ? this.stage.broadcast.lastCommitted : 0n)
         return []
       }
       case 'proposal': {
-        if (this.phase.name !== 'broadcast') return []
-        const r = this.phase.broadcast.propose(msg.entry.zxid, msg.entry.value)
+        if (this.stage.name !== 'broadcast') return []
+        const r = this.stage.broadcast.propose(msg.entry.zxid, msg.entry.value)
         if (r === 'gap') return this.ctx.lookAgain() // lost our place: resync through a new election round
         if (r === 'ack') log.append(msg.entry)
         return [{ to: leader, msg: { t: 'ack', zxid: msg.entry.zxid } }]
       }
       case 'commit': {
-        if (this.phase.name !== 'broadcast') return []
+        if (this.stage.name !== 'broadcast') return []
         // Everything logged up to the committed zxid is committed, synced history included: the
         // leader commits in zxid order.
-        this.phase.broadcast.commit(msg.zxid)
+        this.stage.broadcast.commit(msg.zxid)
         log.commitLogged(msg.zxid)
         return []
       }
@@ -90,7 +94,7 @@ export class Following<T> implements Role<T> {
   tick(): Out<T>[] {
     if (this.ctx.now - this.lastHeard > this.ctx.silence) return this.ctx.lookAgain()
     // The leader may have been still looking when our first report arrived: report again.
-    if (this.phase.name === 'discovery') return this.report()
+    if (this.stage.name === 'discovery') return this.report()
     return []
   }
 

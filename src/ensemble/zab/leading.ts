@@ -5,7 +5,7 @@ import { LeaderDiscovery } from './discovery.js'
 import { LeaderBroadcast } from './broadcast.js'
 import { planSync } from './sync.js'
 import type { Entry, Msg, Out } from './messages.js'
-import type { PeerContext, Role } from './role.js'
+import type { PeerContext, Role, RolePhase } from './role.js'
 
 export class Leading<T> implements Role<T> {
   readonly name = 'LEADING'
@@ -34,6 +34,11 @@ export class Leading<T> implements Role<T> {
 
   get ready(): boolean {
     return this.established
+  }
+
+  /** Discovery until an epoch is chosen and promised, sync until a quorum took it, then broadcast. */
+  get phase(): RolePhase {
+    return this.established ? 'broadcast' : this.broadcast ? 'sync' : 'discovery'
   }
 
   /** The followers it is synced with, in id order. */

@@ -11,7 +11,7 @@ import { Leading } from './leading.js'
 import { Following } from './following.js'
 import type { Base, Entry, Msg, Out } from './messages.js'
 import type { Epochs, PeerRole, Ready, RoleState } from './ready.js'
-import { PeerContext, type Role } from './role.js'
+import { PeerContext, type Role, type RolePhase } from './role.js'
 
 export interface PeerOptions {
   /** Ticks without hearing from the other side before giving up on it (default 5). */
@@ -21,6 +21,7 @@ export interface PeerOptions {
 /** Looking for a leader: only the election runs, and the peer itself drives it. */
 const looking: Role<never> = {
   name: 'LOOKING',
+  phase: 'election',
   leader: undefined,
   ready: false,
   step: () => [],
@@ -59,6 +60,11 @@ export class Peer<T> {
 
   get role(): PeerRole {
     return this.current.name
+  }
+
+  /** Where the current role is: the election while looking, else discovery, sync or broadcast. */
+  get phase(): RolePhase {
+    return this.current.phase
   }
 
   /** Whom this peer follows, or itself when leading; undefined while looking. */
@@ -137,6 +143,8 @@ export class Peer<T> {
 
   step(from: number, msg: Msg<T>): Ready<T> {
     if (msg.t !== 'vote') return this.collect(this.current.step(from, msg))
+    // A vote speaks for the peer that sent it, and only a voter can be elected.
+    if (msg.n.from !== from || !this.voters.includes(msg.n.vote.leader)) return this.collect([])
     // Election traffic is no sign that a leader still leads or a follower still follows (a leader
     // that stepped down keeps sending votes; its followers must notice the silence): only the
     // election hears it.

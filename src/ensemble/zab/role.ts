@@ -23,9 +23,13 @@ export class PeerContext<T> {
   ) {}
 }
 
+/** Where a role is: looking runs the election; leading and following go discovery, sync, broadcast. */
+export type RolePhase = 'election' | 'discovery' | 'sync' | 'broadcast'
+
 /** One role of a peer, holding only its own state; the peer dispatches every non-vote input to it. */
 export interface Role<T> {
   readonly name: PeerRole
+  readonly phase: RolePhase
   /** Whom it follows, or itself when leading; undefined while looking. */
   readonly leader: number | undefined
   /** Whether it serves clients. */

@@ -24,6 +24,15 @@ export interface SimOptions {
   down?: number[]
   /** Keep every delivered message in `trace`. */
   trace?: boolean
+  /**
+   * Throw on a safety violation (default). Tests that inject hostile messages turn it off: a peer
+   * trusting a forged message may well diverge; what they check is that nothing throws.
+   */
+  checkSafety?: boolean
+  /** Sees every Ready before it is carried out. */
+  onReady?: (id: number, r: Ready<string>) => void
+  /** Called before each message is delivered (a test may inject messages of its own there). */
+  onDeliver?: () => void
 }
 
 /** A delivered message. */
@@ -109,7 +118,12 @@ export class ZabSim {
 
   // ---- the host's side of the contract ---------------------------------------------------------
 
+  private violation(what: string): void {
+    if (this.opts.checkSafety !== false) throw new Error(`safety: ${what}`)
+  }
+
   private carryOut(id: number, r: Ready<string>): void {
+    this.opts.onReady?.(id, r)
     const disk = this.disks.get(id)!
     // Persist first: nothing in `send` may leave before what it promises is on disk.
     applyLogChanges(disk, r.persist.log)
@@ -121,7 +135,7 @@ export class ZabSim {
       const leaders = this.established.get(r.role.epoch) ?? new Set<number>()
       leaders.add(id)
       this.established.set(r.role.epoch, leaders)
-      if (leaders.size > 1) throw new Error(`safety: leaders ${[...leaders]} both established in epoch ${r.role.epoch}`)
+      if (leaders.size > 1) this.violation(`leaders ${[...leaders]} both established in epoch ${r.role.epoch}`)
     }
   }
 
@@ -131,7 +145,7 @@ export class ZabSim {
       // A snapshot is committed state: what it holds beyond the history so far (a disk the run
       // started with) joins it.
       if (i === this.history.length) this.history.push(e)
-      else if (!same(e, this.history[i])) throw new Error(`safety: peer ${id} reloaded a snapshot that disagrees with the history at ${i}`)
+      else if (!same(e, this.history[i])) this.violation(`peer ${id} reloaded a snapshot that disagrees with the history at ${i}`)
     })
     this.applied.set(id, entries)
     this.sinceBase.set(id, 0)
@@ -140,12 +154,12 @@ export class ZabSim {
   private apply(id: number, e: Entry<string>): void {
     const mine = this.applied.get(id)!
     const last = mine[mine.length - 1]
-    if (last && e.zxid <= last.zxid) throw new Error(`safety: peer ${id} applied ${hex(e.zxid)} after ${hex(last.zxid)}`)
+    if (last && e.zxid <= last.zxid) this.violation(`peer ${id} applied ${hex(e.zxid)} after ${hex(last.zxid)}`)
     const at = mine.length
     if (at === this.history.length) this.history.push(e)
     else if (!same(e, this.history[at]))
-      throw new Error(
-        `safety: peer ${id} applied ${hex(e.zxid)}=${e.value} at ${at} where the history has ${hex(this.history[at]!.zxid)}=${this.history[at]!.value}`,
+      this.violation(
+        `peer ${id} applied ${hex(e.zxid)}=${e.value} at ${at} where the history has ${hex(this.history[at]!.zxid)}=${this.history[at]!.value}`,
       )
     mine.push(e)
     this.sinceBase.set(id, (this.sinceBase.get(id) ?? 0) + 1)
@@ -159,6 +173,8 @@ export class ZabSim {
   }
 
   private reachable(from: number, to: number): boolean {
+    // A message for an id outside the ensemble goes nowhere, as the host's links would have it.
+    if (!this.peers.has(from) || !this.peers.has(to)) return false
     return !this.down.has(from) && !this.down.has(to) && (this.group.get(from) ?? 0) === (this.group.get(to) ?? 0)
   }
 
@@ -174,6 +190,7 @@ export class ZabSim {
   deliver(max = 100_000): void {
     const waiting = new Set<string>()
     for (let n = 0; n < max; n++) {
+      this.opts.onDeliver?.()
       const ready = [...this.links].filter(([k, q]) => q.length && !this.held.has(k) && !waiting.has(k))
       if (!ready.length) return
       const [k, q] = ready[Math.floor(this.rnd() * ready.length)]!
@@ -188,6 +205,13 @@ export class ZabSim {
       if (this.opts.trace) this.trace.push({ from, to, msg })
       this.carryOut(to, this.peer(to).step(from, msg))
     }
+  }
+
+  /** Hand `to` a message as if `from` had sent it now (a forged or corrupted one, say). */
+  inject(from: number, to: number, msg: Msg<string>): void {
+    if (this.down.has(to)) return
+    if (this.opts.trace) this.trace.push({ from, to, msg })
+    this.carryOut(to, this.peer(to).step(from, msg))
   }
 
   /** One tick of every live peer. */
