@@ -216,19 +216,19 @@ t.test('ACL helpers and auth', async (t) => {
 t.test('watch manager: one-shot, persistent, recursive; removal', async (t) => {
   const wm = new WatchManager()
   const got: string[] = []
-  const conn = { deliver: (type: number, path: string) => got.push(`${type} ${path}`) }
+  const conn = { ids: [], address: '127.0.0.1', deliver: (type: number, path: string) => got.push(`${type} ${path}`) }
   wm.addData('/a', conn)
   wm.addChild('/a', conn)
-  wm.trigger(3, '/a')
-  wm.trigger(3, '/a')
+  wm.trigger(3, '/a', OPEN)
+  wm.trigger(3, '/a', OPEN)
   t.same(got, ['3 /a'], 'one-shot')
   wm.addPersistent('/r', conn, true)
-  wm.trigger(1, '/r/x/y')
-  wm.trigger(4, '/r')
+  wm.trigger(1, '/r/x/y', OPEN)
+  wm.trigger(4, '/r', OPEN)
   t.same(got.slice(1), ['1 /r/x/y'], 'recursive: subtree node events, no childrenChanged')
   t.ok(wm.remove('/r', conn, 3))
   t.notOk(wm.remove('/r', conn, 3), 'NOWATCHER the second time')
-  wm.trigger(1, '/r/z')
+  wm.trigger(1, '/r/z', OPEN)
   t.equal(got.length, 2)
   t.ok(wm.remove('/a', conn, 1, true), 'checkWatches finds the child watch')
 })

@@ -51,6 +51,11 @@ export interface ZNode {
 export interface TreeEvent {
   type: number
   path: string
+  /**
+   * The ACL a watcher needs READ on to hear it (CVE-2024-23944): the node's own, or for
+   * NodeChildrenChanged its parent's, as they were when the txn applied.
+   */
+  acl: ACL[]
 }
 
 /** What applying one txn did. */
@@ -182,8 +187,8 @@ export class DataTree {
           path: txn.path,
           stat: this.stat(node),
           events: [
-            { type: EventType.NodeCreated, path: txn.path },
-            { type: EventType.NodeChildrenChanged, path: parentPath },
+            { type: EventType.NodeCreated, path: txn.path, acl: node.acl },
+            { type: EventType.NodeChildrenChanged, path: parentPath, acl: parent.acl },
           ],
         }
       }
@@ -201,8 +206,8 @@ export class DataTree {
           err: 0,
           path: txn.path,
           events: [
-            { type: EventType.NodeDeleted, path: txn.path },
-            { type: EventType.NodeChildrenChanged, path: parentPath },
+            { type: EventType.NodeDeleted, path: txn.path, acl: node.acl },
+            { type: EventType.NodeChildrenChanged, path: parentPath, acl: parent.acl },
           ],
         }
       }
@@ -213,7 +218,12 @@ export class DataTree {
         node.version = txn.version
         node.mzxid = hdr.zxid
         node.mtime = hdr.time
-        return { err: 0, path: txn.path, stat: this.stat(node), events: [{ type: EventType.NodeDataChanged, path: txn.path }] }
+        return {
+          err: 0,
+          path: txn.path,
+          stat: this.stat(node),
+          events: [{ type: EventType.NodeDataChanged, path: txn.path, acl: node.acl }],
+        }
       }
       case 'setACL': {
         const node = this.nodes.get(txn.path)
