@@ -153,13 +153,30 @@ export class DataTree {
     }
   }
 
+  /**
+   * The nodes from `path` down, each parent before its children and the children in their set's
+   * order (or as `order` sorts them); `skip` leaves a node and everything below it out. A loop over
+   * a stack, not recursion, so a chain of any depth is walked.
+   */
+  *preorder(
+    path: string,
+    opts: { order?: (names: string[]) => string[]; skip?: (path: string) => boolean } = {},
+  ): Generator<[string, ZNode]> {
+    const stack = [path]
+    for (let p = stack.pop(); p !== undefined; p = stack.pop()) {
+      const n = this.get(p)
+      if (!n || opts.skip?.(p)) continue
+      yield [p, n]
+      const names = opts.order ? opts.order([...n.children]) : [...n.children]
+      for (let i = names.length - 1; i >= 0; i--) stack.push(join(p, names[i]!))
+    }
+  }
+
   /** Number of all nodes below `path`. */
   countDescendants(path: string): number {
-    const n = this.get(path)
-    if (!n) return 0
-    let total = 0
-    for (const c of n.children) total += 1 + this.countDescendants(join(path, c))
-    return total
+    let total = -1
+    for (const _ of this.preorder(path)) total++
+    return Math.max(total, 0)
   }
 
   /** Apply a committed transaction. Deterministic: all it needs is in the header and the txn. */
