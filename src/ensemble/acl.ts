@@ -1,7 +1,6 @@
-// Server-side ACLs: schemes world, auth, digest, ip and super; permission checks and the expansion
+// Server-side ACLs: schemes world, auth, digest and ip, and the super identity; permission checks and the expansion
 // of the `auth` scheme into the session's identities, with ZooKeeper's error codes.
 import { createHash } from 'node:crypto'
-import net from 'node:net'
 import type { ACL, Id } from '../jute/generated/proto.generated.js'
 import { ErrorCode } from '../protocol.js'
 import { bucketOrder, javaStringHash, spreadHash } from './java-order.js'
@@ -30,14 +29,52 @@ export function authenticate(scheme: string, auth: Buffer | null, superDigest: s
   return ids
 }
 
-function ipMatches(pattern: string, address: string): boolean {
-  const [base, bitsText] = pattern.split('/')
-  const addr = address.startsWith('::ffff:') ? address.slice(7) : address
-  if (!net.isIPv4(base ?? '') || !net.isIPv4(addr)) return base === addr
-  const bits = bitsText === undefined ? 32 : Number(bitsText)
-  const toInt = (s: string) => s.split('.').reduce((n, o) => (n << 8) + Number(o), 0) >>> 0
-  const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0
-  return (toInt(base!) & mask) === (toInt(addr) & mask)
+/** Java's Integer.parseInt of ASCII digits: an optional sign, digits, within int range; else undefined. */
+function javaInt(text: string): number | undefined {
+  if (!/^[+-]?[0-9]+$/.test(text)) return undefined
+  const n = Number(text)
+  return n >= -0x80000000 && n <= 0x7fffffff ? n : undefined
+}
+
+/** An IPv4 address as ZooKeeper 3.8's IPAuthenticationProvider reads it (four decimal parts, IPv6 not at all), as a uint32. */
+function ipv4(text: string): number | undefined {
+  const parts = text.split('.')
+  if (parts.length !== 4) return undefined
+  let n = 0
+  for (const part of parts) {
+    const octet = javaInt(part)
+    if (octet === undefined || octet < 0 || octet > 255) return undefined
+    n = n * 256 + octet
+  }
+  return n
+}
+
+/** An ip ACL id, "address" or "address/bits" with bits 0..32; undefined when ZooKeeper finds it invalid. */
+function ipRule(id: string): { base: number; bits: number } | undefined {
+  const slash = id.indexOf('/')
+  const base = ipv4(slash < 0 ? id : id.slice(0, slash))
+  if (base === undefined) return undefined
+  const bits = slash < 0 ? 32 : javaInt(id.slice(slash + 1))
+  if (bits === undefined || bits < 0 || bits > 32) return undefined
+  return { base, bits }
+}
+
+function ipMatches(id: string, address: string): boolean {
+  const rule = ipRule(id)
+  // Java reports an IPv4 client of a dual-stack socket by its IPv4 address.
+  const addr = ipv4(address.startsWith('::ffff:') ? address.slice(7) : address)
+  if (!rule || addr === undefined) return false
+  // Shifts are avoided: JS takes a shift count modulo 32, so /0 and /32 need no special case.
+  const block = 2 ** (32 - rule.bits)
+  return Math.floor(rule.base / block) === Math.floor(addr / block)
+}
+
+/** Java's String.split(":"): the pieces, trailing empty ones dropped. */
+function javaSplitColon(text: string): string[] {
+  const parts = text.split(':')
+  while (parts.length > 0 && parts[parts.length - 1] === '') parts.pop()
+  // Java returns the whole input, even "", when there is no separator in it.
+  return text.includes(':') ? parts : [text]
 }
 
 /** The hashCode of the Jute-generated Id record: 17, then 37*result + each field's hash. */
@@ -79,35 +116,42 @@ export function permitted(acl: ACL[], perm: number, ids: AuthId[], address: stri
 }
 
 /**
+ * ACL equality as Java's ACL.equals sees it, as a string: perms, then scheme and id (the scheme's
+ * length first, so no two entries share a key).
+ */
+function aclKey(a: ACL): string {
+  return `${a.perms}:${a.id.scheme.length}:${a.id.scheme}${a.id.id}`
+}
+
+/**
  * Validate an ACL list and expand `auth` entries into the session's identities. Returns the ACL to
- * store, or INVALIDACL as ZooKeeper's fixupACL would.
+ * store, or INVALIDACL as ZooKeeper's fixupACL would. Only the schemes of its default providers are
+ * valid: world (anyone), auth, digest and ip; `super`, `x509` and `sasl` need providers this server
+ * does not load.
  */
 export function fixupACL(acl: ACL[], ids: AuthId[], address: string): ACL[] | number {
-  if (acl.length === 0) return ErrorCode.INVALIDACL
+  // Duplicates go first, in one pass keeping first occurrences, as ZooKeeper's removeDuplicates
+  // does (so entries an `auth` expansion repeats stay).
+  const seen = new Set<string>()
+  const unique = acl.filter((a) => !seen.has(aclKey(a)) && seen.add(aclKey(a)))
+  if (unique.length === 0) return ErrorCode.INVALIDACL
   const out: ACL[] = []
-  for (const a of acl) {
+  for (const a of unique) {
     const { scheme, id } = a.id
-    if (scheme === 'world') {
-      if (id !== 'anyone') return ErrorCode.INVALIDACL
+    if (scheme === 'world' && id === 'anyone') {
       out.push(a)
     } else if (scheme === 'auth') {
       // In the order ZooKeeper expands them (see authInfoOrder); only `auth` entries need it.
       const usable = authInfoOrder(ids, address).filter((i) => i.scheme !== 'super' && i.scheme !== 'ip')
       if (usable.length === 0) return ErrorCode.INVALIDACL
       for (const i of usable) out.push({ perms: a.perms, id: { scheme: i.scheme, id: i.id } })
-    } else if (scheme === 'digest') {
-      if (id.split(':').length !== 2) return ErrorCode.INVALIDACL
+    } else if (scheme === 'digest' && javaSplitColon(id).length === 2) {
       out.push(a)
-    } else if (scheme === 'ip') {
-      const [base, bits] = id.split('/')
-      if (!net.isIP(base ?? '') || (bits !== undefined && !/^\d+$/.test(bits))) return ErrorCode.INVALIDACL
-      out.push(a)
-    } else if (scheme === 'super' || scheme === 'x509' || scheme === 'sasl') {
+    } else if (scheme === 'ip' && ipRule(id)) {
       out.push(a)
     } else {
       return ErrorCode.INVALIDACL
     }
   }
-  // Duplicates are dropped, as ZooKeeper does.
-  return out.filter((a, i) => out.findIndex((b) => b.perms === a.perms && b.id.scheme === a.id.scheme && b.id.id === a.id.id) === i)
+  return out
 }

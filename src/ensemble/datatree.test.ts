@@ -12,6 +12,8 @@ import { WatchManager } from './watch-manager.js'
 import { SessionTracker } from './session-tracker.js'
 import { decodeTxn, encodeTxn } from './txn-codec.js'
 import type { Txn } from './txn.js'
+import { dumpTree } from './tree-dump.js'
+import { encodeSnapshot, loadSnapshot } from './txnlog.js'
 
 const OPEN = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }]
 const ctx: RequestContext = { sessionId: 0x55n, ids: [], address: '127.0.0.1', ttlEnabled: true, maxBuffer: 0xfffff }
@@ -216,19 +218,19 @@ t.test('ACL helpers and auth', async (t) => {
 t.test('watch manager: one-shot, persistent, recursive; removal', async (t) => {
   const wm = new WatchManager()
   const got: string[] = []
-  const conn = { deliver: (type: number, path: string) => got.push(`${type} ${path}`) }
+  const conn = { ids: [], address: '127.0.0.1', deliver: (type: number, path: string) => got.push(`${type} ${path}`) }
   wm.addData('/a', conn)
   wm.addChild('/a', conn)
-  wm.trigger(3, '/a')
-  wm.trigger(3, '/a')
+  wm.trigger(3, '/a', OPEN)
+  wm.trigger(3, '/a', OPEN)
   t.same(got, ['3 /a'], 'one-shot')
   wm.addPersistent('/r', conn, true)
-  wm.trigger(1, '/r/x/y')
-  wm.trigger(4, '/r')
+  wm.trigger(1, '/r/x/y', OPEN)
+  wm.trigger(4, '/r', OPEN)
   t.same(got.slice(1), ['1 /r/x/y'], 'recursive: subtree node events, no childrenChanged')
   t.ok(wm.remove('/r', conn, 3))
   t.notOk(wm.remove('/r', conn, 3), 'NOWATCHER the second time')
-  wm.trigger(1, '/r/z')
+  wm.trigger(1, '/r/z', OPEN)
   t.equal(got.length, 2)
   t.ok(wm.remove('/a', conn, 1, true), 'checkWatches finds the child watch')
 })
@@ -248,4 +250,42 @@ t.test('session tracker: ids, passwords, negotiation, tick buckets', async (t) =
   st.add(id, 300, 0)
   t.same(st.expired(399), [])
   t.equal(st.expired(400).length, 1, 'expires at the tick boundary after now + timeout')
+})
+
+t.test('a chain 20,000 deep is counted, dumped and snapshotted without recursion', async (t) => {
+  const tree = new DataTree()
+  let path = ''
+  for (let i = 1; i <= 20_000; i++) {
+    path += '/d'
+    tree.applyTxn(
+      { clientId: 0n, cxid: i, zxid: BigInt(i), time: 1n },
+      { type: 'create', path, data: null, acl: OPEN, owner: 0n, parentCVersion: 1 },
+    )
+  }
+  t.equal(tree.countDescendants('/d'), 19_999, 'as ZooKeeper answers getAllChildrenNumber')
+  t.equal(tree.countDescendants(path), 0)
+  t.equal(tree.countDescendants('/none'), 0)
+  const dump = dumpTree(tree)
+  t.equal(dump.nodes.length, 20_001, 'the root and the chain, /zookeeper left out')
+  t.equal(dump.nodes.at(-1)!.path, path, 'parents first')
+  const copy = new DataTree()
+  loadSnapshot(encodeSnapshot(tree, new Map()), copy, new Map())
+  t.equal(copy.countDescendants('/'), tree.countDescendants('/'))
+  t.ok(copy.get(path), 'the deepest node survives a snapshot')
+})
+
+t.test('preorder: parents first, children in set order or sorted, skipped subtrees pruned', async (t) => {
+  const tree = new DataTree()
+  let zxid = 0n
+  for (const p of ['/b', '/a', '/a/y', '/a/x', '/c'])
+    tree.applyTxn(
+      { clientId: 0n, cxid: 1, zxid: ++zxid, time: 1n },
+      { type: 'create', path: p, data: null, acl: OPEN, owner: 0n, parentCVersion: 1 },
+    )
+  const sorted = [...tree.preorder('/', { order: (names) => names.sort(), skip: (p) => p === '/zookeeper' || p === '/a/x' })].map(
+    ([p]) => p,
+  )
+  t.same(sorted, ['/', '/a', '/a/y', '/b', '/c'])
+  const natural = [...tree.preorder('/a')].map(([p]) => p)
+  t.same(natural, ['/a', ...[...tree.get('/a')!.children].map((c) => `/a/${c}`)], "children in their set's order")
 })

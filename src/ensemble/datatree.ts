@@ -51,6 +51,11 @@ export interface ZNode {
 export interface TreeEvent {
   type: number
   path: string
+  /**
+   * The ACL a watcher needs READ on to hear it (CVE-2024-23944): the node's own, or for
+   * NodeChildrenChanged its parent's, as they were when the txn applied.
+   */
+  acl: ACL[]
 }
 
 /** What applying one txn did. */
@@ -148,13 +153,30 @@ export class DataTree {
     }
   }
 
+  /**
+   * The nodes from `path` down, each parent before its children and the children in their set's
+   * order (or as `order` sorts them); `skip` leaves a node and everything below it out. A loop over
+   * a stack, not recursion, so a chain of any depth is walked.
+   */
+  *preorder(
+    path: string,
+    opts: { order?: (names: string[]) => string[]; skip?: (path: string) => boolean } = {},
+  ): Generator<[string, ZNode]> {
+    const stack = [path]
+    for (let p = stack.pop(); p !== undefined; p = stack.pop()) {
+      const n = this.get(p)
+      if (!n || opts.skip?.(p)) continue
+      yield [p, n]
+      const names = opts.order ? opts.order([...n.children]) : [...n.children]
+      for (let i = names.length - 1; i >= 0; i--) stack.push(join(p, names[i]!))
+    }
+  }
+
   /** Number of all nodes below `path`. */
   countDescendants(path: string): number {
-    const n = this.get(path)
-    if (!n) return 0
-    let total = 0
-    for (const c of n.children) total += 1 + this.countDescendants(join(path, c))
-    return total
+    let total = -1
+    for (const _ of this.preorder(path)) total++
+    return Math.max(total, 0)
   }
 
   /** Apply a committed transaction. Deterministic: all it needs is in the header and the txn. */
@@ -182,8 +204,8 @@ export class DataTree {
           path: txn.path,
           stat: this.stat(node),
           events: [
-            { type: EventType.NodeCreated, path: txn.path },
-            { type: EventType.NodeChildrenChanged, path: parentPath },
+            { type: EventType.NodeCreated, path: txn.path, acl: node.acl },
+            { type: EventType.NodeChildrenChanged, path: parentPath, acl: parent.acl },
           ],
         }
       }
@@ -201,8 +223,8 @@ export class DataTree {
           err: 0,
           path: txn.path,
           events: [
-            { type: EventType.NodeDeleted, path: txn.path },
-            { type: EventType.NodeChildrenChanged, path: parentPath },
+            { type: EventType.NodeDeleted, path: txn.path, acl: node.acl },
+            { type: EventType.NodeChildrenChanged, path: parentPath, acl: parent.acl },
           ],
         }
       }
@@ -213,7 +235,12 @@ export class DataTree {
         node.version = txn.version
         node.mzxid = hdr.zxid
         node.mtime = hdr.time
-        return { err: 0, path: txn.path, stat: this.stat(node), events: [{ type: EventType.NodeDataChanged, path: txn.path }] }
+        return {
+          err: 0,
+          path: txn.path,
+          stat: this.stat(node),
+          events: [{ type: EventType.NodeDataChanged, path: txn.path, acl: node.acl }],
+        }
       }
       case 'setACL': {
         const node = this.nodes.get(txn.path)

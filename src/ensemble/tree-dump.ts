@@ -7,7 +7,7 @@ import type { ACL } from '../jute/generated/proto.generated.js'
 import { parentOf, pathProblem } from '../paths.js'
 import { Perms } from '../protocol.js'
 import { fixupACL } from './acl.js'
-import { join, ownerKind, ttlOwner, CONTAINER_OWNER, type DataTree, type ZNode } from './datatree.js'
+import { ownerKind, ttlOwner, CONTAINER_OWNER, type DataTree, type ZNode } from './datatree.js'
 import type { Txn } from './txn.js'
 
 /** A dump or fixture that cannot be loaded: the message names the node and what is wrong. */
@@ -167,13 +167,8 @@ function dumpNode(tree: DataTree, path: string, n: ZNode, base64: boolean): Dump
 /** Every node of `tree` but /zookeeper and below, parents first and children by name. */
 export function dumpTree(tree: DataTree, opts: DumpOptions = {}): TreeDump {
   const nodes: DumpedNode[] = []
-  const visit = (path: string) => {
-    const n = tree.get(path)
-    if (!n || isSystem(path)) return
+  for (const [path, n] of tree.preorder('/', { order: (names) => names.sort(), skip: isSystem }))
     nodes.push(dumpNode(tree, path, n, opts.encoding === 'base64'))
-    for (const c of [...n.children].sort()) visit(join(path, c))
-  }
-  visit('/')
   return { zxid: hexId(tree.lastZxid), nodes }
 }
 

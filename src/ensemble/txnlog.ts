@@ -173,12 +173,7 @@ export function encodeSnapshot(tree: DataTree, sessions: Map<bigint, number>): B
   for (const [id, timeout] of sessions) w.long(id).int(timeout)
   // Parents before children, each node's children in their iteration order, as ZooKeeper walks its
   // tree into a snapshot: loading adds them back in that order, so the order survives a restart.
-  const paths: string[] = []
-  const walk = (p: string) => {
-    paths.push(p)
-    for (const c of tree.nodes.get(p)!.children) walk(p === '/' ? `/${c}` : `${p}/${c}`)
-  }
-  walk('/')
+  const paths = [...tree.preorder('/')].map(([p]) => p)
   w.int(paths.length)
   for (const p of paths) {
     const n = tree.nodes.get(p)!

@@ -1,14 +1,18 @@
 // Server-side watches per connection: one-shot data/exists and child watches, persistent and
 // persistent-recursive watches, triggered by the events of applied transactions. The rules are
 // ZooKeeper 3.8's (WatchManager, DataTree), quirks included: the wire differential holds us to them.
-import { EventType } from '../protocol.js'
+import type { ACL } from '../jute/generated/proto.generated.js'
+import { EventType, Perms } from '../protocol.js'
 import { parentOf } from '../paths.js'
+import { permitted, type AuthId } from './acl.js'
 
 /** How a watcher is registered at a path. */
 export type WatchMode = 'standard' | 'persistent' | 'persistentRecursive'
 
-/** Anything that can receive an event (a client connection). */
+/** Anything that can receive an event (a client connection), with the identities its READ is checked by. */
 export interface WatchTarget {
+  readonly ids: AuthId[]
+  readonly address: string
   deliver(type: number, path: string): void
 }
 
@@ -21,6 +25,8 @@ type Table = Map<string, Map<WatchTarget, WatchMode>>
  */
 class WatchTable {
   private readonly paths: Table = new Map()
+  /** The paths each connection watches here, so a closing connection costs only its own watches. */
+  private readonly byTarget = new Map<WatchTarget, Set<string>>()
   private recursive = 0
 
   set(path: string, w: WatchTarget, mode: WatchMode): void {
@@ -30,6 +36,9 @@ class WatchTable {
     if (before === 'persistentRecursive') this.recursive--
     if (mode === 'persistentRecursive') this.recursive++
     m.set(w, mode)
+    let mine = this.byTarget.get(w)
+    if (!mine) this.byTarget.set(w, (mine = new Set()))
+    mine.add(path)
   }
 
   /** Drop one registration; whether there was one. */
@@ -40,7 +49,14 @@ class WatchTable {
     if (mode === 'persistentRecursive') this.recursive--
     m.delete(w)
     if (m.size === 0) this.paths.delete(path)
+    this.forget(path, w)
     return true
+  }
+
+  private forget(path: string, w: WatchTarget): void {
+    const mine = this.byTarget.get(w)
+    mine?.delete(path)
+    if (mine?.size === 0) this.byTarget.delete(w)
   }
 
   /** checkWatches as ZooKeeper 3.8 answers it: whether any connection, not only the asking one, watches `path` here. */
@@ -52,8 +68,10 @@ class WatchTable {
    * Deliver `type` at `path` to the watchers it concerns: those at the path itself, and recursive
    * ones at any ancestor (never for NodeChildrenChanged). One-shot registrations end. Each
    * connection gets the event once; `skip` holds connections already told. Returns who was told.
+   * As in ZooKeeper since CVE-2024-23944, a watcher without READ on `acl` is not told, and its
+   * one-shot watch ends all the same.
    */
-  trigger(type: number, path: string, skip?: Set<WatchTarget>): Set<WatchTarget> {
+  trigger(type: number, path: string, acl: ACL[], skip?: Set<WatchTarget>): Set<WatchTarget> {
     const told = new Set<WatchTarget>()
     for (let p = path; ; p = parentOf(p)) {
       const m = this.paths.get(p)
@@ -63,7 +81,10 @@ class WatchTable {
             if (type !== EventType.NodeChildrenChanged) told.add(w)
           } else if (p === path) {
             told.add(w)
-            if (mode === 'standard') m.delete(w)
+            if (mode === 'standard') {
+              m.delete(w)
+              this.forget(p, w)
+            }
           }
         }
         if (m.size === 0) this.paths.delete(p)
@@ -71,12 +92,12 @@ class WatchTable {
       // Ancestors matter only while someone watches recursively.
       if (p === '/' || this.recursive === 0) break
     }
-    for (const w of told) if (!skip?.has(w)) w.deliver(type, path)
+    for (const w of told) if (!skip?.has(w) && permitted(acl, Perms.READ, w.ids, w.address)) w.deliver(type, path)
     return told
   }
 
   removeTarget(w: WatchTarget): void {
-    for (const p of [...this.paths.keys()]) this.delete(p, w)
+    for (const p of [...(this.byTarget.get(w) ?? [])]) this.delete(p, w)
   }
 
   entries(): Table {
@@ -106,15 +127,18 @@ export class WatchManager {
     this.data.set(path, w, mode)
   }
 
-  /** Fire the watches an event of an applied txn triggers, table by table as ZooKeeper's DataTree does. */
-  trigger(type: number, path: string): void {
+  /**
+   * Fire the watches an event of an applied txn triggers, table by table as ZooKeeper's DataTree
+   * does. `acl` is what a watcher must be able to read: the node's, or the parent's for NodeChildrenChanged.
+   */
+  trigger(type: number, path: string, acl: ACL[]): void {
     if (type === EventType.NodeChildrenChanged) {
-      this.child.trigger(type, path)
+      this.child.trigger(type, path, acl)
       return
     }
-    const told = this.data.trigger(type, path)
+    const told = this.data.trigger(type, path, acl)
     // A deleted node's child watchers hear NodeDeleted too, unless its data watch already told them.
-    if (type === EventType.NodeDeleted) this.child.trigger(type, path, told)
+    if (type === EventType.NodeDeleted) this.child.trigger(type, path, acl, told)
   }
 
   /**

@@ -221,6 +221,9 @@ function rawSteps(): WireStep[] {
   })
   s.send('c0', OpCode.exists, (w) => P.encodeExistsRequest(w, { path: `${ROOT}/a`, watch: false }))
 
+  aclSteps(s, secret)
+  watchLeakSteps(s, secret)
+
   // An op this server does not know, and a body too short for its op: ZooKeeper's answers decide
   // what follows on the connection.
   // deleteContainer is the server's own op (its body is a bare path); sasl needs SASL configured.
@@ -260,6 +263,180 @@ function rawSteps(): WireStep[] {
   const words = ['ruok', 'isro', 'srvr', 'stat', 'wchs', 'conf', 'cons', 'dump', 'xxxx', 'mntr', 'envi']
   words.forEach((word, i) => s.fourLetter(`c${13 + i}`, word))
   return s.steps
+}
+
+/**
+ * ACL ids at the edges of ZooKeeper 3.8's rules (ip masks and addresses, digest ids, schemes no
+ * provider serves), what the ip ones grant the replay's 127.0.0.1, and multi and multiRead bodies
+ * with ops of the other kind or of no kind.
+ */
+function aclSteps(s: Script, secret: typeof OPEN): void {
+  const ids: [string, string][] = [
+    ['ip', '10.0.0.0/33'],
+    ['ip', '10.0.0.0/40'],
+    ['ip', '10.0.0.0/32'],
+    ['ip', '10.0.0.0/-1'],
+    ['ip', '10.0.0.0/'],
+    ['ip', '10.0.0.0/+8'],
+    ['ip', '10.0.0.0/8/8'],
+    ['ip', '10.0.0'],
+    ['ip', '10.0.0.256'],
+    ['ip', '::1'],
+    ['ip', '::1/128'],
+    ['ip', 'fe80::/10'],
+    ['ip', '::ffff:127.0.0.1'],
+    ['super', ''],
+    ['super', 'x'],
+    ['x509', 'CN=alice'],
+    ['sasl', 'alice'],
+    ['world', 'someone'],
+    ['digest', 'alice:'],
+    ['digest', 'alice:x:'],
+    ['digest', ':x'],
+    ['digest', 'alice::'],
+    ['digest', 'alice:x:y'],
+    ['digest', 'alice'],
+    ['digest', ':'],
+  ]
+  ids.forEach(([scheme, id], i) => s.create('c0', `${ROOT}/acl-id${i}`, 0, [{ perms: 31, id: { scheme, id } }]))
+  // Read-only grants by address: which of them let 127.0.0.1 read.
+  const grants = [
+    '127.0.0.0/8',
+    '127.0.0.1',
+    '10.0.0.0/8',
+    '128.0.0.0/1',
+    '0.0.0.0/1',
+    '127.0.0.2/31',
+    '127.0.0.0/31',
+    '127.000.0.01',
+    '+127.0.0.1',
+    '10.0.0.0/0',
+  ]
+  grants.forEach((id, i) => {
+    s.create('c0', `${ROOT}/ip${i}`, 0, [{ perms: 1, id: { scheme: 'ip', id } }, ...secret])
+    s.send('c0', OpCode.getData, getData(`${ROOT}/ip${i}`))
+  })
+  // One create carrying many duplicate entries: dropped, first occurrence kept.
+  s.create('c0', `${ROOT}/dups`, 0, [...OPEN, ...secret, ...OPEN, { perms: 1, id: { scheme: 'world', id: 'anyone' } }, ...secret])
+  s.send('c0', OpCode.getACL, (w) => P.encodeGetACLRequest(w, { path: `${ROOT}/dups` }))
+
+  const setData = (path: string) => (w: Writer) => P.encodeSetDataRequest(w, { path, data: Buffer.from('m'), version: -1 })
+  const check = (path: string) => (w: Writer) => P.encodeCheckVersionRequest(w, { path, version: -1 })
+  s.send('c0', OpCode.multi, multiOps([[OpCode.setACL, (w) => P.encodeSetACLRequest(w, { path: `${ROOT}/a`, acl: OPEN, version: -1 })]]))
+  s.send(
+    'c0',
+    OpCode.multi,
+    multiOps([
+      [OpCode.create, create(`${ROOT}/m6`)],
+      [99, create(`${ROOT}/m7`)],
+    ]),
+  )
+  s.send(
+    'c0',
+    OpCode.multi,
+    multiOps([
+      [OpCode.create, create(`${ROOT}/m8`)],
+      [OpCode.sync, (w) => P.encodeSyncRequest(w, { path: ROOT })],
+    ]),
+  )
+  s.send('c0', OpCode.multi, multiOps([[OpCode.error, (w) => P.encodeErrorResponse(w, { err: 0 })]]))
+  s.send(
+    'c0',
+    OpCode.multi,
+    multiOps([
+      [OpCode.check, check(`${ROOT}/a`)],
+      [OpCode.addWatch, (w) => P.encodeAddWatchRequest(w, { path: ROOT, mode: 1 })],
+    ]),
+  )
+  s.send('c0', OpCode.multiRead, multiOps([[OpCode.create, create(`${ROOT}/r1`)]]))
+  s.send('c0', OpCode.multiRead, multiOps([[OpCode.setData, setData(`${ROOT}/a`)]]))
+  s.send('c0', OpCode.multiRead, multiOps([[OpCode.check, check(`${ROOT}/a`)]]))
+  s.send('c0', OpCode.multiRead, multiOps([[OpCode.delete, (w) => P.encodeDeleteRequest(w, { path: `${ROOT}/a`, version: -1 })]]))
+  s.send('c0', OpCode.multiRead, multiOps([[OpCode.addWatch, (w) => P.encodeAddWatchRequest(w, { path: ROOT, mode: 1 })]]))
+  s.send(
+    'c0',
+    OpCode.multiRead,
+    multiOps([
+      [OpCode.getData, getData(`${ROOT}/a`)],
+      [OpCode.addWatch, (w) => P.encodeAddWatchRequest(w, { path: ROOT, mode: 1 })],
+    ]),
+  )
+  s.send(
+    'c0',
+    OpCode.multiRead,
+    multiOps([
+      [OpCode.getData, getData(`${ROOT}/a`)],
+      [OpCode.check, check(`${ROOT}/a`)],
+    ]),
+  )
+  s.send('c0', OpCode.exists, (w) => P.encodeExistsRequest(w, { path: `${ROOT}/r1`, watch: false }))
+}
+
+/**
+ * Watches of anonymous sessions over bob's node (CVE-2024-23944): restored by SetWatches with and
+ * without immediate events, added by addWatch, and one-shot; then bob's writes below it, before and
+ * after he opens its ACL.
+ */
+function watchLeakSteps(s: Script, secret: typeof OPEN): void {
+  const SECRET = `${ROOT}/secret`
+  const setWatches2 = (v: Partial<P.SetWatches2>) => (w: Writer) =>
+    P.encodeSetWatches2(w, {
+      relativeZxid: 0n,
+      dataWatches: [],
+      existWatches: [],
+      childWatches: [],
+      persistentWatches: [],
+      persistentRecursiveWatches: [],
+      ...v,
+    })
+  // c40's first request, so its relativeZxid is 0 and the data and child watches fire at once.
+  s.connect('c40', handshake({}))
+  s.send(
+    'c40',
+    OpCode.setWatches2,
+    setWatches2({ dataWatches: [SECRET], childWatches: [SECRET], persistentRecursiveWatches: [ROOT] }),
+    Xid.setWatches,
+  )
+  s.connect('c41', handshake({}))
+  s.send('c41', OpCode.auth, (w) => P.encodeAuthPacket(w, { type: 0, scheme: 'digest', auth: Buffer.from('bob:pw') }), Xid.auth)
+  // ZooKeeper drops duplicates before it expands `auth`, so an expansion can repeat an entry.
+  const auth = [{ perms: 31, id: { scheme: 'auth', id: '' } }]
+  s.create('c41', `${ROOT}/auth-dups`, 0, [...auth, ...secret, ...auth])
+  s.send('c41', OpCode.getACL, (w) => P.encodeGetACLRequest(w, { path: `${ROOT}/auth-dups` }))
+  s.connect('c42', handshake({}))
+  s.send('c42', OpCode.exists, (w) => P.encodeExistsRequest(w, { path: SECRET, watch: true }))
+  s.send('c42', OpCode.exists, (w) => P.encodeExistsRequest(w, { path: `${SECRET}/kid`, watch: true }))
+  s.send('c42', OpCode.getChildren, (w) => P.encodeGetChildrenRequest(w, { path: SECRET, watch: true }))
+  s.send('c42', OpCode.setWatches2, setWatches2({ childWatches: [SECRET] }), Xid.setWatches)
+  s.connect('c43', handshake({}))
+  s.send('c43', OpCode.addWatch, (w) => P.encodeAddWatchRequest(w, { path: ROOT, mode: 1 }))
+  s.send('c43', OpCode.addWatch, (w) => P.encodeAddWatchRequest(w, { path: SECRET, mode: 0 }))
+
+  const data = (path: string) => (w: Writer) => P.encodeSetDataRequest(w, { path, data: Buffer.from('b'), version: -1 })
+  const del = (path: string) => (w: Writer) => P.encodeDeleteRequest(w, { path, version: -1 })
+  s.send('c41', OpCode.setData, data(SECRET))
+  s.create('c41', `${SECRET}/kid`, 0, secret)
+  s.create('c41', `${SECRET}/open`, 0, OPEN)
+  s.send('c41', OpCode.setData, data(`${SECRET}/open`))
+  s.send('c41', OpCode.delete, del(`${SECRET}/kid`))
+  s.send('c41', OpCode.delete, del(`${SECRET}/open`))
+  s.create('c41', `${SECRET}/eph`, CreateMode.EPHEMERAL, secret)
+  s.send(
+    'c41',
+    OpCode.multi,
+    multiOps([
+      [OpCode.setData, data(SECRET)],
+      [OpCode.create, (w) => P.encodeCreateRequest(w, { path: `${SECRET}/m`, data: null, acl: secret, flags: 0 })],
+    ]),
+  )
+  // Bob opens the node: what fires now is readable, and the one-shot watches spent above stay spent.
+  s.send('c41', OpCode.setACL, (w) => P.encodeSetACLRequest(w, { path: SECRET, acl: OPEN, version: -1 }))
+  s.send('c41', OpCode.setData, data(SECRET))
+  s.create('c41', `${SECRET}/kid2`, 0, OPEN)
+  // Closing bob's session deletes his unreadable ephemeral.
+  s.send('c41', OpCode.closeSession)
+  s.step('c41', 'await-close')
+  s.send('c42', OpCode.exists, (w) => P.encodeExistsRequest(w, { path: SECRET, watch: false }))
 }
 
 export const rawScenarios: Scenario[] = [

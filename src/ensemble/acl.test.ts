@@ -1,0 +1,65 @@
+// ACL rules as ZooKeeper 3.8's default providers apply them (each edge also pinned against a real
+// server by integration/wire/raw.wire).
+import t from 'tap'
+import type { ACL } from '../jute/generated/proto.generated.js'
+import { ErrorCode } from '../protocol.js'
+import { digestOf, fixupACL, permitted } from './acl.js'
+
+const entry = (scheme: string, id: string, perms = 31): ACL => ({ perms, id: { scheme, id } })
+const valid = (scheme: string, id: string) => fixupACL([entry(scheme, id)], [], '127.0.0.1') !== ErrorCode.INVALIDACL
+
+t.test('ip ids: IPv4 only, masks 0..32, parts as Java parses an int', async (t) => {
+  for (const id of [
+    '10.0.0.0/33',
+    '10.0.0.0/40',
+    '10.0.0.0/-1',
+    '10.0.0.0/',
+    '10.0.0.0/8/8',
+    '10.0.0',
+    '10.0.0.256',
+    '::1',
+    '::1/128',
+    'fe80::/10',
+    '::ffff:127.0.0.1',
+  ])
+    t.notOk(valid('ip', id), `${id} is INVALIDACL`)
+  for (const id of ['10.0.0.0/32', '10.0.0.0/0', '10.0.0.0/+8', '127.000.0.01', '+127.0.0.1']) t.ok(valid('ip', id), `${id} is taken`)
+})
+
+t.test('ip grants compare the masked bits, never with a shift count taken modulo 32', async (t) => {
+  const reads = (id: string, address: string) => permitted([entry('ip', id, 1)], 1, [], address)
+  t.notOk(reads('10.0.0.0/33', '127.0.0.1'), 'an invalid mask grants nothing')
+  t.notOk(reads('10.0.0.0/40', '127.0.0.1'))
+  t.ok(reads('0.0.0.0/1', '127.0.0.1'))
+  t.notOk(reads('128.0.0.0/1', '127.0.0.1'))
+  t.ok(reads('127.0.0.0/31', '127.0.0.1'))
+  t.notOk(reads('127.0.0.2/31', '127.0.0.1'))
+  t.ok(reads('10.0.0.0/0', '127.0.0.1'), '/0 is everyone')
+  t.ok(reads('127.0.0.1', '::ffff:127.0.0.1'), 'an IPv4 client of a dual-stack socket')
+  t.notOk(reads('127.0.0.1', '::1'), 'an IPv6 client matches no ip rule')
+})
+
+t.test('digest ids have two parts as Java splits them; super, x509 and sasl have no provider', async (t) => {
+  for (const id of ['alice:', 'alice::', 'alice', ':', 'a:b:c']) t.notOk(valid('digest', id), `digest "${id}" is INVALIDACL`)
+  for (const id of ['alice:x', 'alice:x:', ':x']) t.ok(valid('digest', id), `digest "${id}" is taken`)
+  for (const scheme of ['super', 'x509', 'sasl']) t.notOk(valid(scheme, 'alice'), `${scheme} is INVALIDACL`)
+})
+
+t.test('duplicates go before auth expands, first occurrences kept, in one pass', async (t) => {
+  const bob = [{ scheme: 'digest', id: digestOf('bob:pw') }]
+  const bobs = entry('digest', digestOf('bob:pw'))
+  t.same(
+    fixupACL([entry('auth', ''), bobs, entry('auth', '')], bob, '127.0.0.1'),
+    [bobs, bobs],
+    'the expansion repeats an entry, as on ZooKeeper',
+  )
+  const open = entry('world', 'anyone')
+  const read = entry('world', 'anyone', 1)
+  t.same(fixupACL([open, read, open, bobs, read], [], '127.0.0.1'), [open, read, bobs])
+  // Ids that would collide if scheme and id were simply concatenated.
+  t.same(fixupACL([entry('ip', '1.2.3.4'), entry('ip', '1.2.3.4')], [], '127.0.0.1'), [entry('ip', '1.2.3.4')])
+  const many = Array.from({ length: 36_001 }, (_, i) => entry('ip', `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`))
+  const fixed = fixupACL([...many, ...many], [], '127.0.0.1') as ACL[]
+  t.equal(fixed.length, 36_001, '72,002 entries, half of them repeats')
+  t.same(fixed.at(-1), many.at(-1), 'in their first order')
+})
