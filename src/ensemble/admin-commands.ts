@@ -9,7 +9,7 @@ import { environment } from './environment.js'
 import { VERSION } from './version.js'
 import { monitorValues } from './monitor.js'
 import { JavaHashSet } from './java-order.js'
-import type { ServerView } from './server-view.js'
+import { DEFAULT_MAX_CLIENT_CNXNS, type ServerView } from './server-view.js'
 import type { ClientConnection } from './client-connection.js'
 
 type Json = { [key: string]: JsonValue }
@@ -36,9 +36,9 @@ const hostOf = (c: Connection) => `${c.address.replace(/^::ffff:/, '')}:${c.sock
 function connectionInfo(c: Connection, brief: boolean): Json {
   const info: Json = {
     remote_socket_address: hostOf(c),
-    // NIO's interest set: reading (1) while the connection is open.
-    interest_ops: c.closed ? 0 : 1,
-    outstanding_requests: c.inflight,
+    // NIO's interest set: read (1) unless closed or throttled, write (4) while replies wait to be sent.
+    interest_ops: c.closed ? 0 : (c.reading ? 1 : 0) | (c.socket.writableLength > 0 ? 4 : 0),
+    outstanding_requests: c.outstanding,
     packets_received: c.received,
     packets_sent: c.sent,
   }
@@ -91,8 +91,6 @@ const bufferStats = (b: { last: number; min: number; max: number }): Json => ({
 function serverStats(s: ServerView): Json {
   const m = s.metrics
   const size = dirSize(serverDir(s))
-  let outstanding = 0
-  for (const c of s.connections) outstanding += c.inflight
   const out: Json = {
     version: VERSION,
     read_only: false,
@@ -106,7 +104,7 @@ function serverStats(s: ServerView): Json {
       provider_null: false,
       server_state: s.mode,
       last_processed_zxid: s.tree.lastZxid,
-      outstanding_requests: outstanding,
+      outstanding_requests: s.outstanding,
       avg_latency: new JavaDouble(m.latency.avg),
       max_latency: m.latency.values.max,
       min_latency: m.latency.values.min,
@@ -268,7 +266,7 @@ const COMMANDS: Command[] = [
         data_dir: dir,
         data_log_dir: dir,
         tick_time: s.opts.tickTime ?? 2000,
-        max_client_cnxns: 0,
+        max_client_cnxns: s.opts.maxClientCnxns ?? DEFAULT_MAX_CLIENT_CNXNS,
         min_session_timeout: s.tracker.minTimeout,
         max_session_timeout: s.tracker.maxTimeout,
         server_id: s.quorum?.id ?? 0,

@@ -55,6 +55,14 @@ export class ClientConnection implements WatchTarget {
   inflight = 0
   /** Requests held until this session's earlier writes complete (reads see their own writes). */
   backlog: Buffer[] = []
+  /** Frames read off the socket but not yet looked at, while the server does not read this connection. */
+  unread: Buffer[] = []
+  /** Whether the first frame (the ConnectRequest) has come. */
+  handshaken = false
+  /** Whether the server reads this connection now (false while throttled or paused), for `cons`. */
+  reading = true
+  /** The most reply bytes the socket held unwritten at once (backpressure tests read it). */
+  peakUnwrittenBytes = 0
   /** The negotiated session timeout (0 before the handshake), for `cons`. */
   timeout = 0
   readonly stats = new ConnectionStats()
@@ -69,6 +77,11 @@ export class ClientConnection implements WatchTarget {
   ) {
     // As ZooKeeper's NIOServerCnxn: a request longer than jute.maxbuffer closes the connection.
     this.frames = new FrameDecoder(counters.maxBuffer)
+  }
+
+  /** Requests read and not yet answered: writes in the pipeline and what waits behind them. */
+  get outstanding(): number {
+    return this.inflight + this.backlog.length
   }
 
   get address(): string {
@@ -87,6 +100,7 @@ export class ClientConnection implements WatchTarget {
     const frame = w.toBuffer()
     this.counters.metrics.responseSize.add(frame.length - 4)
     this.socket.write(frame)
+    if (this.socket.writableLength > this.peakUnwrittenBytes) this.peakUnwrittenBytes = this.socket.writableLength
   }
 
   reply(xid: number, zxid: bigint, err: number, body?: (w: Writer) => void): void {

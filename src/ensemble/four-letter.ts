@@ -1,5 +1,5 @@
-// Four-letter words on the client port (ZooKeeper with 4lw.commands.whitelist=*), shaped like 3.8's.
-import type { ServerView } from './server-view.js'
+// Four-letter words on the client port, shaped like 3.8's, and its 4lw.commands.whitelist.
+import { DEFAULT_MAX_CLIENT_CNXNS, type ServerView } from './server-view.js'
 import type { ClientConnection } from './client-connection.js'
 import { monitorText, monitorValues } from './monitor.js'
 import { environment } from './environment.js'
@@ -9,6 +9,31 @@ import { javaDate } from '../java-date.js'
 
 /** The words this server answers. */
 export const FOUR_LETTER_WORDS = new Set(['ruok', 'srvr', 'stat', 'mntr', 'cons', 'envi', 'conf', 'wchs', 'dump', 'isro'])
+
+/** Every word ZooKeeper 3.8 knows: one left out of the whitelist is refused in words, not taken for a frame length. */
+export const ZOOKEEPER_WORDS: ReadonlySet<string> = new Set([
+  ...FOUR_LETTER_WORDS,
+  'crst',
+  'dirs',
+  'gtmk',
+  'stmk',
+  'srst',
+  'wchc',
+  'wchp',
+  'hash',
+])
+
+/**
+ * What the first four bytes of a connection get, when they are a four-letter word: the answer, or
+ * ZooKeeper's refusal of a word not in `allowed`. Undefined when they are not a word this server
+ * answers (they are then a frame's length).
+ */
+export function fourLetterAnswer(word: string, allowed: readonly string[] | '*', s: ServerView): string | undefined {
+  if (!ZOOKEEPER_WORDS.has(word)) return undefined
+  // ZooKeeper always allows srvr: zkServer.sh status depends on it.
+  if (allowed !== '*' && word !== 'srvr' && !allowed.includes(word)) return `${word} is not executed because it is not in the whitelist.\n`
+  return FOUR_LETTER_WORDS.has(word) ? fourLetterWord(word, s) : undefined
+}
 
 /** The version line, exported here as well for the modules that import it from this one. */
 export { VERSION }
@@ -40,7 +65,7 @@ export function fourLetterWord(word: string, s: ServerView): string {
         `Received: ${s.packetsReceived}`,
         `Sent: ${s.packetsSent}`,
         `Connections: ${connections}`,
-        'Outstanding: 0',
+        `Outstanding: ${s.outstanding}`,
         `Zxid: ${hex(zxid)}`,
         `Mode: ${s.mode}`,
         `Node count: ${s.nodeCount()}`,
@@ -72,7 +97,7 @@ export function fourLetterWord(word: string, s: ServerView): string {
         `dataLogDir=${dir}`,
         'dataLogSize=0',
         `tickTime=${s.opts.tickTime ?? 2000}`,
-        'maxClientCnxns=0',
+        `maxClientCnxns=${s.opts.maxClientCnxns ?? DEFAULT_MAX_CLIENT_CNXNS}`,
         `minSessionTimeout=${s.tracker.minTimeout}`,
         `maxSessionTimeout=${s.tracker.maxTimeout}`,
         'clientPortListenBacklog=-1',
@@ -117,7 +142,7 @@ export function fourLetterWord(word: string, s: ServerView): string {
 
 /** One line of `cons` (full) or of `stat`'s client list (brief), as ServerCnxn prints it. */
 function connectionLine(c: ClientConnection, brief: boolean): string {
-  const head = ` /${c.address.replace(/^::ffff:/, '')}:${c.socket.remotePort}[${c.closed ? 0 : 1}](queued=${c.inflight},recved=${c.received},sent=${c.sent}`
+  const head = ` /${c.address.replace(/^::ffff:/, '')}:${c.socket.remotePort}[${c.closed ? 0 : 1}](queued=${c.outstanding},recved=${c.received},sent=${c.sent}`
   if (brief || c.sessionId === 0n) return `${head})`
   return `${head},sid=${hex(c.sessionId)},${c.stats.describe(c.timeout)})`
 }

@@ -48,8 +48,6 @@ function plainValues(s: ServerView): Record<string, string | number> {
   const m = s.metrics
   const now = Date.now()
   const fds = fileDescriptors()
-  let outstanding = 0
-  for (const c of s.connections) outstanding += c.inflight
   let dataSize = 0
   // ZooKeeper's approximate size counts each node's path and data.
   for (const [p, n] of s.tree.nodes) dataSize += p.length + (n.data?.length ?? 0)
@@ -66,7 +64,7 @@ function plainValues(s: ServerView): Record<string, string | number> {
     avg_latency: m.latency.avg,
     min_latency: m.latency.values.min,
     max_latency: m.latency.values.max,
-    outstanding_requests: outstanding,
+    outstanding_requests: s.outstanding,
     znode_count: s.nodeCount(),
     global_sessions: s.tracker.sessions.size,
     last_client_response_size: m.responseSize.last,
@@ -90,6 +88,8 @@ function plainValues(s: ServerView): Record<string, string | number> {
     proposal_count: m.proposals,
     bytes_received_count: m.bytesReceived,
     connection_request_count: m.connectionRequests,
+    connection_rejected: m.connectionRejected,
+    sessionless_connections_expired: m.sessionlessConnectionsExpired,
     looking_count: m.lookingCount,
   }
 }

@@ -2,6 +2,7 @@
 // starts: a wrong type is a TypeError, a value out of range a RangeError, each naming the option and
 // the value, instead of a server that ticks every -5 ms or listens on no port it can report.
 import type { EnsembleOptions } from './ensemble.js'
+import { ZOOKEEPER_WORDS } from './four-letter.js'
 
 /** Largest delay Node's timers honour (2^31-1 ms); also the int range ZooKeeper's timeouts use. */
 const MAX_MS = 0x7fffffff
@@ -30,6 +31,20 @@ function text(value: unknown, name: string): void {
   if (value === undefined) return
   if (typeof value !== 'string') throw new TypeError(`startEnsemble: ${name} must be a string, got ${shown(value)}`)
   if (value === '') throw new RangeError(`startEnsemble: ${name} must not be empty`)
+}
+
+/** Throw unless `value` is undefined, '*' or a list of words ZooKeeper knows. */
+function words(value: unknown, name: string): void {
+  if (value === undefined || value === '*') return
+  const wanted = `startEnsemble: ${name} must be '*' or an array of four-letter words`
+  if (!Array.isArray(value)) throw new TypeError(`${wanted}, got ${shown(value)}`)
+  for (const w of value as unknown[]) {
+    if (typeof w !== 'string') throw new TypeError(`${wanted}, got ${shown(w)} in the array`)
+    if (!ZOOKEEPER_WORDS.has(w))
+      throw new RangeError(
+        `startEnsemble: ${name} has ${JSON.stringify(w)}, which is not a four-letter word of ZooKeeper 3.8 (${[...ZOOKEEPER_WORDS].join(', ')})`,
+      )
+  }
 }
 
 /**
@@ -61,6 +76,10 @@ export function validateEnsembleOptions(opts: EnsembleOptions): void {
   whole(opts.containerCheckInterval, 'containerCheckInterval', 1, MAX_MS, ' of ms')
   whole(opts.peerTickMs, 'peerTickMs', 1, MAX_MS, ' of ms')
   whole(opts.peerSilenceTicks, 'peerSilenceTicks', 1, Number.MAX_SAFE_INTEGER, ' of ticks')
+  whole(opts.maxClientCnxns, 'maxClientCnxns', 0, MAX_MS, ' of connections (0: no limit)')
+  whole(opts.globalOutstandingLimit, 'globalOutstandingLimit', 0, MAX_MS, ' of requests')
+  whole(opts.sessionlessConnectionTimeout, 'sessionlessConnectionTimeout', 1, MAX_MS, ' of ms')
+  words(opts.fourLetterWords, 'fourLetterWords')
   text(opts.dataDir, 'dataDir')
   text(opts.superDigest, 'superDigest')
   flag(opts.ttlEnabled, 'ttlEnabled')

@@ -132,6 +132,10 @@ export class ServerMetrics {
   readonly learnerQueueTime = new SummarySet(true)
   bytesReceived = 0
   connectionRequests = 0
+  /** Connections closed at accept: over maxClientCnxns. */
+  connectionRejected = 0
+  /** Connections closed for sending no ConnectRequest in time. */
+  sessionlessConnectionsExpired = 0
   proposals = 0
   /** How often this server started looking for a leader (a quorum peer starts doing so). */
   lookingCount = 0
@@ -202,5 +206,6 @@ export class ServerMetrics {
     for (const b of [this.responseSize, this.proposalSize]) b.reset()
     for (const set of [this.readPerNamespace, this.writePerNamespace, this.learnerQueueSize, this.learnerQueueTime]) set.reset()
     this.bytesReceived = this.connectionRequests = this.proposals = 0
+    this.connectionRejected = this.sessionlessConnectionsExpired = 0
   }
 }

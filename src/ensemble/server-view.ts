@@ -8,6 +8,13 @@ import type { ClientConnection } from './client-connection.js'
 import type { QuorumConfig, QuorumPeer } from './quorum-peer.js'
 import type { ServerMode } from './commit.js'
 
+/** ZooKeeper's maxClientCnxns default: connections from one IP address at a time. */
+export const DEFAULT_MAX_CLIENT_CNXNS = 60
+/** ZooKeeper's zookeeper.globalOutstandingLimit default. */
+export const DEFAULT_GLOBAL_OUTSTANDING_LIMIT = 1000
+/** ZooKeeper's zookeeper.nio.sessionlessCnxnTimeout default, ms. */
+export const DEFAULT_SESSIONLESS_CONNECTION_TIMEOUT = 10_000
+
 /** Options of one server. */
 export interface ServerOptions {
   /** Client port (default 0: the OS picks one; listen() resolves with it). */
@@ -49,6 +56,25 @@ export interface ServerOptions {
   quorum?: QuorumConfig
   /** Secret that session passwords derive from; peers of one ensemble share it. */
   secret?: Buffer
+  /**
+   * The four-letter words answered on the client port (ZooKeeper's `4lw.commands.whitelist`), or
+   * `'*'` for all. Default `'*'`, unlike ZooKeeper, whose default allows only `srvr`; `srvr` is
+   * always allowed, as in ZooKeeper. A word left out gets ZooKeeper's "… is not executed because it
+   * is not in the whitelist." The AdminServer is not governed by this list.
+   */
+  fourLetterWords?: readonly string[] | '*'
+  /** Most connections from one IP address at a time (ZooKeeper's maxClientCnxns, default 60; 0: no limit). */
+  maxClientCnxns?: number
+  /**
+   * Requests read and not yet answered, all connections together, above which connections with
+   * requests of their own outstanding are not read (zookeeper.globalOutstandingLimit, default 1000).
+   */
+  globalOutstandingLimit?: number
+  /**
+   * A connection that has sent no ConnectRequest this long after it opened is closed, ms
+   * (zookeeper.nio.sessionlessCnxnTimeout, default 10000).
+   */
+  sessionlessConnectionTimeout?: number
 }
 
 /** What the inspectors read of a running server. */
@@ -67,6 +93,8 @@ export interface ServerView {
   /** The quorum side, when the server is one peer of an ensemble. */
   readonly quorum: QuorumPeer | undefined
   readonly startedAt: number
+  /** Requests read from clients and not yet answered, all connections together (mntr's outstanding_requests). */
+  readonly outstanding: number
   /** Frames sent to and read from clients (stat_reset zeroes them). */
   packetsSent: number
   packetsReceived: number

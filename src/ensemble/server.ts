@@ -12,7 +12,7 @@ import { DataTree } from './datatree.js'
 import { WatchManager } from './watch-manager.js'
 import { SessionTracker } from './session-tracker.js'
 import { authenticate } from './acl.js'
-import { fourLetterWord, FOUR_LETTER_WORDS } from './four-letter.js'
+import { fourLetterAnswer } from './four-letter.js'
 import { TxnLog } from './txnlog.js'
 import { QuorumPeer } from './quorum-peer.js'
 import { ServerMetrics } from './server-metrics.js'
@@ -22,12 +22,24 @@ import { WritePipeline } from './pipeline.js'
 import { ClientConnection, handshake, isWrite } from './client-connection.js'
 import { answerMultiRead, answerRead, restoreWatches } from './read-ops.js'
 import { answerSync, answerWrite } from './replies.js'
-import type { ServerOptions, ServerView } from './server-view.js'
+import {
+  DEFAULT_GLOBAL_OUTSTANDING_LIMIT,
+  DEFAULT_MAX_CLIENT_CNXNS,
+  DEFAULT_SESSIONLESS_CONNECTION_TIMEOUT,
+  type ServerOptions,
+  type ServerView,
+} from './server-view.js'
 
 export type { ServerMode } from './commit.js'
 export type { ServerOptions } from './server-view.js'
 
 const log = logger('ensemble')
+
+/**
+ * Reply bytes a connection's socket may hold unwritten before the server stops reading it: a
+ * client that sends and never reads cannot make the server queue replies without end.
+ */
+export const MAX_UNWRITTEN_REPLY_BYTES = 1 << 20
 
 /** A single ZooKeeper-compatible server. */
 export class ZooKeeperServer implements ServerView {
@@ -45,6 +57,15 @@ export class ZooKeeperServer implements ServerView {
   readonly maxBuffer: number
   /** Open client connections. @internal */
   readonly connections = new Set<ClientConnection>()
+  /** Told whenever the server stops or starts reading a connection (backpressure tests wait on it). @internal */
+  readonly readingListeners = new Set<(conn: ClientConnection, reading: boolean) => void>()
+  /** Requests read and not yet answered, all connections together (ZooKeeper's requests in process). */
+  outstanding = 0
+  /** Connections not read now: throttled, or the server paused. */
+  private readonly notReading = new Set<ClientConnection>()
+  private wakeScheduled = false
+  /** Open connections by remote address, for maxClientCnxns. */
+  private readonly perAddress = new Map<string, number>()
   private readonly bySession = new Map<bigint, ClientConnection>()
   private listener: net.Server | undefined
   private expiryTimer: NodeJS.Timeout | undefined
@@ -210,7 +231,7 @@ export class ZooKeeperServer implements ServerView {
     this.commit.pause()
     this.admin?.pause()
     this.stopTimers()
-    for (const c of this.connections) c.socket.pause()
+    for (const c of this.connections) this.pump(c)
   }
 
   /** Undo pause(): sessions get a full timeout from now, then requests are read again. */
@@ -219,7 +240,7 @@ export class ZooKeeperServer implements ServerView {
     this.paused = false
     // Sessions were frozen with the server: they get a full timeout from now, as after a restart.
     for (const s of this.tracker.sessions.values()) this.tracker.touch(s.id, Date.now())
-    for (const c of this.connections) c.socket.resume()
+    for (const c of [...this.connections]) this.pump(c)
     this.commit.resume()
     this.admin?.resume()
     this.startTimers()
@@ -261,21 +282,42 @@ export class ZooKeeperServer implements ServerView {
   // ---- connections ----------------------------------------------------------------------------
 
   private accept(socket: net.Socket): void {
+    const address = socket.remoteAddress ?? ''
+    const perAddress = this.perAddress.get(address) ?? 0
+    const maxPerAddress = this.opts.maxClientCnxns ?? DEFAULT_MAX_CLIENT_CNXNS
+    if (maxPerAddress > 0 && perAddress >= maxPerAddress) {
+      // As ZooKeeper: no answer, the socket reset at once.
+      log('Too many connections from %s - max is %d', address, maxPerAddress)
+      this.metrics.connectionRejected++
+      socket.on('error', () => {})
+      socket.resetAndDestroy()
+      return
+    }
+    this.perAddress.set(address, perAddress + 1)
     socket.setNoDelay(true)
-    if (this.paused) socket.pause()
     const conn = new ClientConnection(socket, this)
     this.connections.add(conn)
     this.metrics.connectionRequests++
-    let handshaken = false
+    if (this.paused) this.pump(conn)
+    const sessionless = () => {
+      if (conn.closed || conn.handshaken) return
+      // A frozen server expires nothing.
+      if (this.paused) return void (handshakeTimer = setTimeout(sessionless, this.sessionlessTimeout).unref())
+      log('closing %s: no ConnectRequest within %d ms', conn.address, this.sessionlessTimeout)
+      this.metrics.sessionlessConnectionsExpired++
+      conn.closed = true
+      socket.destroy()
+    }
+    let handshakeTimer = setTimeout(sessionless, this.sessionlessTimeout).unref()
     let first = true
     socket.on('data', (chunk: Buffer) => {
       if (conn.closed) return
       this.metrics.bytesReceived += chunk.length
       if (first && chunk.length >= 4) {
         first = false
-        const word = chunk.subarray(0, 4).toString('latin1')
-        if (FOUR_LETTER_WORDS.has(word)) {
-          socket.end(fourLetterWord(word, this))
+        const answer = fourLetterAnswer(chunk.subarray(0, 4).toString('latin1'), this.opts.fourLetterWords ?? '*', this)
+        if (answer !== undefined) {
+          socket.end(answer)
           conn.closed = true
           return
         }
@@ -288,32 +330,94 @@ export class ZooKeeperServer implements ServerView {
         conn.close()
         return
       }
-      for (const f of frames) {
-        if (conn.closed) return
-        this.packetsReceived++
-        conn.received++
-        try {
-          if (!handshaken) {
-            handshaken = true
-            handshake(conn, f, this.handshakeDeps)
-          } else {
-            this.request(conn, f)
-          }
-        } catch (err) {
-          // A malformed request costs only its own connection, as in ZooKeeper.
-          log('bad request from %s: %s', conn.address, (err as Error).message)
-          conn.close()
-        }
-      }
+      if (frames.length === 0) return
+      if (conn.unread.length) conn.unread.push(...frames)
+      else conn.unread = frames
+      this.pump(conn)
     })
+    socket.on('drain', () => this.pump(conn))
     const gone = () => {
       conn.closed = true
-      this.connections.delete(conn)
+      clearTimeout(handshakeTimer)
+      if (!this.connections.delete(conn)) return
+      const left = (this.perAddress.get(address) ?? 1) - 1
+      if (left > 0) this.perAddress.set(address, left)
+      else this.perAddress.delete(address)
+      // What waited behind this session's writes will never run; its writes in flight still settle.
+      this.outstanding -= conn.backlog.length
+      conn.backlog = []
+      conn.unread = []
+      this.notReading.delete(conn)
       this.watches.removeTarget(conn)
       if (this.bySession.get(conn.sessionId) === conn) this.bySession.delete(conn.sessionId)
     }
     socket.on('close', gone)
     socket.on('error', gone)
+  }
+
+  private get sessionlessTimeout(): number {
+    return this.opts.sessionlessConnectionTimeout ?? DEFAULT_SESSIONLESS_CONNECTION_TIMEOUT
+  }
+
+  /**
+   * Whether the server takes more requests from `conn` now. As ZooKeeper's throttle: not while the
+   * server is over its global outstanding limit and `conn` has requests of its own outstanding;
+   * and not while its socket holds more than MAX_UNWRITTEN_REPLY_BYTES of replies unwritten.
+   */
+  private mayRead(conn: ClientConnection): boolean {
+    if (this.paused || conn.closed) return false
+    if (conn.socket.writableLength > MAX_UNWRITTEN_REPLY_BYTES) return false
+    const limit = this.opts.globalOutstandingLimit ?? DEFAULT_GLOBAL_OUTSTANDING_LIMIT
+    return !(this.outstanding > limit && conn.outstanding > 0)
+  }
+
+  /** Take the frames read off `conn` while the server may, then read its socket on or stop. */
+  private pump(conn: ClientConnection): void {
+    const frames = conn.unread
+    let i = 0
+    while (i < frames.length && this.mayRead(conn)) this.take(conn, frames[i++]!)
+    conn.unread = i === frames.length ? [] : frames.slice(i)
+    const reading = conn.unread.length === 0 && this.mayRead(conn)
+    if (reading === conn.reading || (conn.closed && !reading)) return
+    conn.reading = reading
+    if (reading) {
+      this.notReading.delete(conn)
+      conn.socket.resume()
+    } else {
+      this.notReading.add(conn)
+      conn.socket.pause()
+    }
+    for (const l of this.readingListeners) l(conn, reading)
+  }
+
+  /** One frame of `conn`: its ConnectRequest, or a request. */
+  private take(conn: ClientConnection, frame: Buffer): void {
+    this.packetsReceived++
+    conn.received++
+    try {
+      if (!conn.handshaken) {
+        conn.handshaken = true
+        handshake(conn, frame, this.handshakeDeps)
+      } else {
+        this.request(conn, frame)
+      }
+    } catch (err) {
+      // A malformed request costs only its own connection, as in ZooKeeper.
+      log('bad request from %s: %s', conn.address, (err as Error).message)
+      conn.close()
+    }
+  }
+
+  /** A request was answered: connections held back by the global limit may be read again. */
+  private settled(): void {
+    this.outstanding--
+    if (this.wakeScheduled || this.notReading.size === 0) return
+    this.wakeScheduled = true
+    // Deferred: the answer is given from inside the pipeline, which should not take new requests then.
+    setImmediate(() => {
+      this.wakeScheduled = false
+      for (const c of [...this.notReading]) this.pump(c)
+    })
   }
 
   private get handshakeDeps() {
@@ -334,6 +438,7 @@ export class ZooKeeperServer implements ServerView {
     // requests other than writes wait (and everything after a waiting request waits too).
     if (conn.backlog.length || (conn.inflight > 0 && !isWrite(frame.readInt32BE(4)))) {
       conn.backlog.push(frame)
+      this.outstanding++
       return
     }
     this.handle(conn, frame)
@@ -344,6 +449,7 @@ export class ZooKeeperServer implements ServerView {
     while (conn.backlog.length && !conn.closed) {
       if (conn.inflight > 0 && !isWrite(conn.backlog[0]!.readInt32BE(4))) return
       const f = conn.backlog.shift()!
+      this.outstanding--
       try {
         this.handle(conn, f)
       } catch (err) {
@@ -404,12 +510,14 @@ export class ZooKeeperServer implements ServerView {
 
   private write(conn: ClientConnection, xid: number, type: number, r: Reader): void {
     conn.inflight++
+    this.outstanding++
     this.pipeline.write(
       { sessionId: conn.sessionId, cxid: xid, type, body: r.rest(), ids: conn.ids, address: conn.address },
       (zxid, txn, result) => {
         conn.inflight--
         answerWrite(conn, xid, type, zxid, txn, result)
         this.drain(conn)
+        this.settled()
       },
     )
   }
@@ -425,10 +533,12 @@ export class ZooKeeperServer implements ServerView {
       return conn.reply(xid, this.tree.lastZxid, ErrorCode.MARSHALLINGERROR)
     }
     conn.inflight++
+    this.outstanding++
     this.pipeline.sync(conn.sessionId, xid, (zxid) => {
       conn.inflight--
       answerSync(conn, xid, zxid, path)
       this.drain(conn)
+      this.settled()
     })
   }
 

@@ -1,0 +1,321 @@
+// The bundled server's client port against clients that take more than their share, each bound as
+// ZooKeeper 3.8 bounds it: a client that sends and never reads (backpressure, per connection and
+// globalOutstandingLimit), connections that never send a ConnectRequest (the sessionless
+// connection timeout), the four-letter-word whitelist (its refusals compared byte for byte with
+// real ZooKeeper's) and maxClientCnxns per IP address.
+import t, { type Test } from 'tap'
+import net from 'node:net'
+import { once } from 'node:events'
+import { startEnsemble } from '../../src/ensemble/index.js'
+import { MAX_UNWRITTEN_REPLY_BYTES, type ZooKeeperServer } from '../../src/ensemble/server.js'
+import type { ClientConnection } from '../../src/ensemble/client-connection.js'
+import { ZooKeeper } from '../../src/index.js'
+import { Writer } from '../../src/jute/writer.js'
+import { Reader } from '../../src/jute/reader.js'
+import * as P from '../../src/jute/generated/proto.generated.js'
+import { FrameDecoder } from '../../src/transport/frame-decoder.js'
+import { OpCode } from '../../src/protocol.js'
+import { fourLetterWord, realZooKeeperAvailable, startRealZooKeeper } from '../../src/testing/real-zookeeper.js'
+
+t.setTimeout(120_000)
+const noRealZooKeeper = realZooKeeperAvailable() ? false : 'Debian zookeeper is not installed (apt-get install zookeeper)'
+
+const portOf = (connectString: string) => Number(connectString.split(':')[1])
+
+function frame(fill: (w: Writer) => void): Buffer {
+  const w = new Writer(64)
+  const at = w.beginFrame()
+  fill(w)
+  w.endFrame(at)
+  return w.toBuffer()
+}
+
+/** A client on a bare socket: frames in as they come, nothing read for it but what it asks. */
+class RawClient {
+  readonly frames: Buffer[] = []
+  private readonly decoder = new FrameDecoder(64 << 20)
+  private waiting: (() => void) | undefined
+
+  private constructor(readonly socket: net.Socket) {
+    socket.on('data', (chunk: Buffer) => {
+      this.frames.push(...this.decoder.push(chunk))
+      this.waiting?.()
+    })
+    socket.on('error', () => {})
+  }
+
+  static async connect(t: Test, port: number): Promise<RawClient> {
+    const socket = net.connect(port, '127.0.0.1')
+    t.teardown(() => void socket.destroy())
+    await once(socket, 'connect')
+    return new RawClient(socket)
+  }
+
+  /** Open a session: the ConnectRequest, then its answer. */
+  async handshake(): Promise<void> {
+    this.socket.write(
+      frame((w) =>
+        P.encodeConnectRequest(w, {
+          protocolVersion: 0,
+          lastZxidSeen: 0n,
+          timeOut: 30_000,
+          sessionId: 0n,
+          passwd: Buffer.alloc(16),
+          readOnly: false,
+        }),
+      ),
+    )
+    await this.next(1)
+    this.frames.shift()
+  }
+
+  /** Resolve once `count` frames have come (or reject when the server closes first). */
+  async next(count: number): Promise<void> {
+    while (this.frames.length < count) {
+      if (this.socket.destroyed || this.socket.readableEnded) throw new Error(`closed after ${this.frames.length} of ${count} frames`)
+      await new Promise<void>((resolve) => {
+        this.waiting = resolve
+        this.socket.once('close', resolve)
+      })
+      this.waiting = undefined
+    }
+  }
+
+  /** The server side of this connection. */
+  on(server: ZooKeeperServer): ClientConnection {
+    const conn = [...server.connections].find((c) => c.socket.remotePort === this.socket.localPort)
+    if (!conn) throw new Error(`no connection from port ${this.socket.localPort}`)
+    return conn
+  }
+}
+
+const getData = (xid: number, path: string) =>
+  frame((w) => {
+    P.encodeRequestHeader(w, { xid, type: OpCode.getData })
+    P.encodeGetDataRequest(w, { path, watch: false })
+  })
+
+const setData = (xid: number, path: string, data: Buffer) =>
+  frame((w) => {
+    P.encodeRequestHeader(w, { xid, type: OpCode.setData })
+    P.encodeSetDataRequest(w, { path, data, version: -1 })
+  })
+
+/** Each reply's xid and error, in the order they came. */
+const replies = (frames: Buffer[]) => frames.map((f) => P.decodeReplyHeader(new Reader(f)))
+
+/** Resolve with the server's outstanding count when it next stops reading `conn` (or starts, with `reading`). */
+function readingChange(server: ZooKeeperServer, conn: () => ClientConnection, reading: boolean): Promise<number> {
+  return new Promise((resolve) => {
+    const listener = (c: ClientConnection, now: boolean) => {
+      if (c !== conn() || now !== reading) return
+      server.readingListeners.delete(listener)
+      resolve(server.outstanding)
+    }
+    server.readingListeners.add(listener)
+  })
+}
+
+t.test(
+  'a client that sends and never reads: the server stops reading it, then answers everything in order',
+  { timeout: 30_000 },
+  async (t) => {
+    const ens = await startEnsemble()
+    t.teardown(() => ens.stop())
+    const server = ens.servers[0]!
+    const zk = await ZooKeeper.connect(ens.connectString)
+    t.teardown(() => zk.close())
+    const node = Buffer.alloc(32 << 10, 7)
+    await zk.create('/big', node)
+
+    const client = await RawClient.connect(t, portOf(ens.connectString))
+    await client.handshake()
+    const conn = client.on(server)
+    client.socket.pause()
+    // 3000 replies of 32 KiB are 96 MiB: far more than the kernel's socket buffers hold.
+    const count = 3000
+    const stopped = readingChange(server, () => conn, false)
+    client.socket.write(Buffer.concat(Array.from({ length: count }, (_, i) => getData(i + 1, '/big'))))
+    await stopped
+    t.ok(conn.sent < count, `the server stopped before answering every request (${conn.sent} of ${count} sent)`)
+    const bound = MAX_UNWRITTEN_REPLY_BYTES + node.length + 1024
+    t.ok(conn.peakUnwrittenBytes <= bound, `unwritten replies stayed under ${bound} bytes (peak ${conn.peakUnwrittenBytes})`)
+
+    client.socket.resume()
+    await client.next(count)
+    const got = replies(client.frames)
+    t.same(
+      got.map((r) => r.xid),
+      Array.from({ length: count }, (_, i) => i + 1),
+      'every reply, in request order',
+    )
+    t.ok(
+      got.every((r) => r.err === 0),
+      'each one a success',
+    )
+    t.ok(conn.peakUnwrittenBytes <= bound, `still under the bound once drained (peak ${conn.peakUnwrittenBytes})`)
+    t.equal(conn.reading, true, 'the connection is read again')
+    // The connection serves on.
+    client.socket.write(getData(count + 1, '/big'))
+    await client.next(count + 1)
+    t.equal(replies(client.frames)[count]!.xid, count + 1)
+  },
+)
+
+t.test('globalOutstandingLimit: over it, a connection with requests in flight is not read until they settle', async (t) => {
+  const limit = 10
+  const ens = await startEnsemble({ size: 3, globalOutstandingLimit: limit })
+  t.teardown(() => ens.stop())
+  const leader = ens.leader()!
+  const server = ens.servers[leader]!
+  const zk = await ZooKeeper.connect(ens.connectStringOf(leader))
+  t.teardown(() => zk.close())
+  await zk.create('/n', null)
+
+  const client = await RawClient.connect(t, portOf(ens.connectStringOf(leader)))
+  await client.handshake()
+  const conn = client.on(server)
+  const outstandingAtStops: number[] = []
+  let resumed = 0
+  const listener = (c: ClientConnection, reading: boolean) => {
+    if (c !== conn) return
+    if (reading) resumed++
+    else outstandingAtStops.push(server.outstanding)
+  }
+  server.readingListeners.add(listener)
+  t.teardown(() => server.readingListeners.delete(listener))
+  // Writes wait for the quorum, so they pile up as outstanding requests.
+  const count = 200
+  client.socket.write(Buffer.concat(Array.from({ length: count }, (_, i) => setData(i + 1, '/n', Buffer.from(String(i))))))
+  await client.next(count)
+  t.ok(outstandingAtStops.length > 0, 'the server stopped reading the connection')
+  t.ok(
+    outstandingAtStops.every((n) => n === limit + 1),
+    `each time one request over the limit (${outstandingAtStops.join(', ')})`,
+  )
+  t.ok(resumed > 0, 'and read it again as requests settled')
+  t.same(
+    replies(client.frames).map((r) => [r.xid, r.err]),
+    Array.from({ length: count }, (_, i) => [i + 1, 0]),
+    'every write answered, in order',
+  )
+  t.equal(server.outstanding, 0, 'nothing outstanding at the end')
+  t.equal((await zk.getData('/n')).stat.version, count, 'every write applied')
+})
+
+t.test('a connection that sends no ConnectRequest in time is closed; one that did stays', { timeout: 30_000 }, async (t) => {
+  const ens = await startEnsemble({ sessionlessConnectionTimeout: 300 })
+  t.teardown(() => ens.stop())
+  const server = ens.servers[0]!
+  const port = portOf(ens.connectString)
+  const served = await RawClient.connect(t, port)
+  await served.handshake()
+  const silent = await RawClient.connect(t, port)
+  // Half of a 1 MB frame: the server holds what came until it gives up on the connection.
+  const partial = await RawClient.connect(t, port)
+  const head = Buffer.alloc(4)
+  head.writeInt32BE(1_000_000)
+  partial.socket.write(Buffer.concat([head, Buffer.alloc(500_000)]))
+  await Promise.all([once(silent.socket, 'close'), once(partial.socket, 'close')])
+  t.equal(silent.frames.length + partial.frames.length, 0, 'closed without an answer')
+  t.equal(server.metrics.sessionlessConnectionsExpired, 2, 'counted as sessionless_connections_expired')
+  served.socket.write(getData(1, '/'))
+  await served.next(1)
+  t.match(replies(served.frames), [{ xid: 1, err: 0 }], 'the connection with a session is served on')
+  t.match(await fourLetterWord('127.0.0.1', port, 'mntr'), /\nzk_sessionless_connections_expired\t2\n/)
+})
+
+/** Words ZooKeeper refuses in words when they are not whitelisted, including ones the bundled server does not run. */
+const REFUSED = ['mntr', 'conf', 'cons', 'dump', 'envi', 'wchs', 'isro', 'stat', 'crst', 'srst', 'wchc', 'wchp', 'dirs', 'hash', 'gtmk']
+
+t.test('fourLetterWords: a word left out gets ZooKeeper 3.8 refusal, byte for byte', async (t) => {
+  const ens = await startEnsemble({ fourLetterWords: ['ruok'] })
+  t.teardown(() => ens.stop())
+  const port = portOf(ens.connectString)
+  t.equal(await fourLetterWord('127.0.0.1', port, 'ruok'), 'imok', 'ruok, listed')
+  t.match(await fourLetterWord('127.0.0.1', port, 'srvr'), /^Zookeeper version: [^]*\nMode: standalone\n/, 'srvr, always allowed')
+  for (const word of REFUSED)
+    t.equal(await fourLetterWord('127.0.0.1', port, word), `${word} is not executed because it is not in the whitelist.\n`, word)
+  const none = await startEnsemble({ fourLetterWords: [] })
+  t.teardown(() => none.stop())
+  t.equal(
+    await fourLetterWord('127.0.0.1', portOf(none.connectString), 'ruok'),
+    'ruok is not executed because it is not in the whitelist.\n',
+  )
+  t.match(await fourLetterWord('127.0.0.1', portOf(none.connectString), 'srvr'), /^Zookeeper version: /, 'srvr even with none listed')
+  // The AdminServer is not governed by the whitelist, in ZooKeeper neither.
+  const withAdmin = await startEnsemble({ fourLetterWords: [], adminPort: 0 })
+  t.teardown(() => withAdmin.stop())
+  const res = await fetch(`http://127.0.0.1:${withAdmin.adminPortOf(0)}/commands/ruok`)
+  t.match(await res.json(), { command: 'ruok', error: null })
+})
+
+t.test('fourLetterWords default: every word (the deviation from ZooKeeper README documents)', async (t) => {
+  const ens = await startEnsemble()
+  t.teardown(() => ens.stop())
+  const port = portOf(ens.connectString)
+  t.equal(await fourLetterWord('127.0.0.1', port, 'ruok'), 'imok')
+  t.match(await fourLetterWord('127.0.0.1', port, 'mntr'), /^zk_version\t/)
+  t.match(await fourLetterWord('127.0.0.1', port, 'conf'), /\nmaxClientCnxns=60\n/, 'conf shows maxClientCnxns in force')
+})
+
+t.test('real ZooKeeper 3.8 refuses the same words with the same bytes', { skip: noRealZooKeeper }, async (t) => {
+  const real = await startRealZooKeeper({ fourLetterWords: ['ruok'] })
+  t.teardown(() => real.stop())
+  const ens = await startEnsemble({ fourLetterWords: ['ruok'] })
+  t.teardown(() => ens.stop())
+  const realPort = portOf(real.connectString)
+  const ourPort = portOf(ens.connectString)
+  for (const word of ['ruok', ...REFUSED]) {
+    const [theirs, ours] = await Promise.all([fourLetterWord('127.0.0.1', realPort, word), fourLetterWord('127.0.0.1', ourPort, word)])
+    t.equal(ours, theirs, word)
+  }
+})
+
+t.test('maxClientCnxns: the connection over the limit from one address is reset at once, unanswered', async (t) => {
+  const ens = await startEnsemble()
+  t.teardown(() => ens.stop())
+  const server = ens.servers[0]!
+  const port = portOf(ens.connectString)
+  // ZooKeeper's default, 60.
+  const clients = await Promise.all(
+    Array.from({ length: 60 }, async () => {
+      const c = await RawClient.connect(t, port)
+      await c.handshake()
+      return c
+    }),
+  )
+  const extra = net.connect(port, '127.0.0.1')
+  const received: Buffer[] = []
+  extra.on('data', (c: Buffer) => received.push(c))
+  const [err] = await Promise.race([once(extra, 'error'), once(extra, 'close').then(() => [undefined])])
+  t.match(err, { code: 'ECONNRESET' }, 'reset, as ZooKeeper closes with SO_LINGER 0')
+  t.equal(received.length, 0, 'no answer')
+  t.equal(server.metrics.connectionRejected, 1, 'counted as connection_rejected')
+  t.equal(server.connections.size, 60)
+
+  // A place frees when a connection closes.
+  const leaving = clients[0]!.on(server)
+  clients[0]!.socket.destroy()
+  await once(leaving.socket, 'close')
+  const again = await RawClient.connect(t, port)
+  await again.handshake()
+  t.pass('a new connection is served once one closed')
+})
+
+t.test('maxClientCnxns: a small limit, and 0 for none', async (t) => {
+  const small = await startEnsemble({ maxClientCnxns: 2 })
+  t.teardown(() => small.stop())
+  const port = portOf(small.connectString)
+  for (let i = 0; i < 2; i++) await (await RawClient.connect(t, port)).handshake()
+  const extra = net.connect(port, '127.0.0.1')
+  const [err] = await Promise.race([once(extra, 'error'), once(extra, 'close').then(() => [undefined])])
+  t.match(err, { code: 'ECONNRESET' })
+  t.equal(small.servers[0]!.metrics.connectionRejected, 1, 'the third is refused')
+
+  const unlimited = await startEnsemble({ maxClientCnxns: 0 })
+  t.teardown(() => unlimited.stop())
+  await Promise.all(Array.from({ length: 70 }, async () => (await RawClient.connect(t, portOf(unlimited.connectString))).handshake()))
+  t.equal(unlimited.servers[0]!.connections.size, 70, 'seventy connections from one address')
+  t.equal(unlimited.servers[0]!.metrics.connectionRejected, 0)
+})
