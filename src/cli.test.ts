@@ -71,7 +71,7 @@ t.test('parseCommandLine: help, version and the ensemble defaults', async (t) =>
 
 t.test('parseCommandLine: every option, both spellings of a value', async (t) => {
   const c = parse(
-    'ensemble --size 3 --processes --port=0 --data-dir /d --no-fsync --tick-time 200 --min-session-timeout 400 --max-session-timeout=4000 --super-digest super:D/InIHSb7yEEbrWz8b9l71RjZJU= --container-check-interval 100',
+    'ensemble --size 3 --processes --port=0 --data-dir /d --no-fsync --tick-time 200 --min-session-timeout 400 --max-session-timeout=4000 --super-digest super:D/InIHSb7yEEbrWz8b9l71RjZJU= --container-check-interval 100 --4lw-commands-whitelist ruok,mntr --max-client-cnxns 0 --global-outstanding-limit 50',
   )
   t.same(c, {
     kind: 'ensemble',
@@ -86,8 +86,18 @@ t.test('parseCommandLine: every option, both spellings of a value', async (t) =>
       maxSessionTimeout: 4000,
       superDigest: 'super:D/InIHSb7yEEbrWz8b9l71RjZJU=',
       containerCheckInterval: 100,
+      fourLetterWords: ['ruok', 'mntr'],
+      maxClientCnxns: 0,
+      globalOutstandingLimit: 50,
     },
   })
+  t.match(parse('ensemble --4lw-commands-whitelist=*'), { options: { fourLetterWords: '*' } }, '* for every word')
+  t.match(parse('ensemble --4lw-commands-whitelist ruok,*'), { options: { fourLetterWords: '*' } }, '* among others')
+  t.same(
+    parseCommandLine(['ensemble', '--4lw-commands-whitelist', ' ruok, ,wchs ']),
+    { kind: 'ensemble', options: { size: 1, port: 2181, processes: false, fourLetterWords: ['ruok', 'wchs'] } },
+    'trimmed, empty items dropped, as ZooKeeper reads the list',
+  )
   t.match(parse('ensemble --size 5 --port 65531'), { options: { size: 5, port: 65531 } }, 'five servers fit below 65536')
   t.match(parse('ensemble --port 1 --port 2'), { options: { port: 2 } }, 'the last one wins')
 })
@@ -121,6 +131,9 @@ t.test('parseCommandLine: what it refuses, and why', async (t) => {
     ['ensemble --container-check-interval 0', /--container-check-interval must be a positive/],
     ['ensemble --min-session-timeout 5000 --max-session-timeout 4000', /--min-session-timeout 5000 is above --max-session-timeout 4000/],
     ['ensemble --super-digest nocolon', /--super-digest must look like USER:BASE64SHA1/],
+    ['ensemble --4lw-commands-whitelist ruok,nope', /--4lw-commands-whitelist: 'nope' is not a four-letter word of ZooKeeper 3\.8/],
+    ['ensemble --max-client-cnxns -1', /--max-client-cnxns must be a whole number \(0: no limit\), got '-1'/],
+    ['ensemble --global-outstanding-limit lots', /--global-outstanding-limit must be a whole number, got 'lots'/],
   ]
   for (const [line, message] of refused) t.throws(() => parse(line), { name: 'UsageError', message }, line)
 })

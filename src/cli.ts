@@ -6,6 +6,7 @@ import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { startEnsemble, type Ensemble, type EnsembleOptions } from './ensemble/index.js'
 import { startControlPlane, type ControlPlane } from './ensemble/control-plane.js'
+import { ZOOKEEPER_WORDS } from './ensemble/four-letter.js'
 
 /** A command line that cannot be run as written; the CLI exits 2 with its message. */
 export class UsageError extends Error {
@@ -63,6 +64,17 @@ const ENSEMBLE_OPTIONS: readonly OptionSpec[] = [
     help: "digest id with super rights (ZooKeeper's DigestAuthenticationProvider.superDigest)",
   },
   { flag: '--container-check-interval', value: 'MS', help: 'how often empty containers and expired TTL nodes go (default 60000)' },
+  {
+    flag: '--4lw-commands-whitelist',
+    value: 'WORDS',
+    help: "four-letter words answered, comma-separated, or * (default *; srvr always; ZooKeeper's default is srvr alone)",
+  },
+  { flag: '--max-client-cnxns', value: 'N', help: "connections from one IP address at a time (default 60, ZooKeeper's; 0: no limit)" },
+  {
+    flag: '--global-outstanding-limit',
+    value: 'N',
+    help: 'requests in process above which busy connections are not read (default 1000, as zookeeper.globalOutstandingLimit)',
+  },
   {
     flag: '--control-port',
     value: 'PORT',
@@ -169,6 +181,22 @@ function milliseconds(seen: Map<string, string | true>, flag: string): number | 
   return typeof raw === 'string' ? wholeNumber(flag, raw, 1, MAX_MS, `a positive number of milliseconds (at most ${MAX_MS})`) : undefined
 }
 
+/** `--4lw-commands-whitelist` as ZooKeeper reads 4lw.commands.whitelist: comma-separated, `*` for every word. */
+function fourLetterWords(raw: string | undefined): string[] | '*' | undefined {
+  if (raw === undefined) return undefined
+  const words = raw
+    .split(',')
+    .map((w) => w.trim())
+    .filter((w) => w !== '')
+  if (words.includes('*')) return '*'
+  const unknown = words.find((w) => !ZOOKEEPER_WORDS.has(w))
+  if (unknown !== undefined)
+    throw new UsageError(
+      `--4lw-commands-whitelist: '${unknown}' is not a four-letter word of ZooKeeper 3.8 (${[...ZOOKEEPER_WORDS].join(', ')})`,
+    )
+  return words
+}
+
 function ensembleCommand(args: readonly string[]): Command {
   const seen = readOptions(args, ENSEMBLE_OPTIONS)
   if (seen.has('--help')) return { kind: 'help', topic: 'ensemble', asked: true }
@@ -201,6 +229,8 @@ function ensembleCommand(args: readonly string[]): Command {
     throw new UsageError(`--super-digest must look like USER:BASE64SHA1, got '${superDigest}'`)
   }
 
+  const rawMaxClientCnxns = text('--max-client-cnxns')
+  const rawOutstanding = text('--global-outstanding-limit')
   const options: EnsembleOptions = {
     size,
     port,
@@ -214,6 +244,13 @@ function ensembleCommand(args: readonly string[]): Command {
     maxSessionTimeout,
     superDigest,
     containerCheckInterval: milliseconds(seen, '--container-check-interval'),
+    fourLetterWords: fourLetterWords(text('--4lw-commands-whitelist')),
+    maxClientCnxns:
+      rawMaxClientCnxns === undefined
+        ? undefined
+        : wholeNumber('--max-client-cnxns', rawMaxClientCnxns, 0, MAX_MS, 'a whole number (0: no limit)'),
+    globalOutstandingLimit:
+      rawOutstanding === undefined ? undefined : wholeNumber('--global-outstanding-limit', rawOutstanding, 0, MAX_MS, 'a whole number'),
   }
   const rawControl = text('--control-port')
   const token = text('--control-token')
