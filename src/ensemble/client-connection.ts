@@ -59,6 +59,8 @@ export class ClientConnection implements WatchTarget {
   unread: Buffer[] = []
   /** Whether the first frame (the ConnectRequest) has come. */
   handshaken = false
+  /** A new session is being created for this connection: its requests wait until it exists (ZooKeeper's disableRecv). */
+  awaitingSession = false
   /** Whether the server reads this connection now (false while throttled or paused), for `cons`. */
   reading = true
   /** The most reply bytes the socket held unwritten at once (backpressure tests read it). */
@@ -161,6 +163,8 @@ export interface HandshakeDeps {
   readonly serving: boolean
   /** The connection that holds each session on this server. */
   readonly bySession: Map<bigint, ClientConnection>
+  /** A new session of `conn` exists: run the requests that waited for it. */
+  opened(conn: ClientConnection): void
 }
 
 /** The first frame of a connection: a ConnectRequest that opens a new session or resumes one. */
@@ -197,12 +201,16 @@ export function handshake(conn: ClientConnection, frame: Buffer, deps: Handshake
     const body = Buffer.alloc(4)
     body.writeInt32BE(timeout)
     const start = Date.now()
+    conn.awaitingSession = true
     pipeline.write({ sessionId: id, cxid: 0, type: OpCode.createSession, body, ids: [], address: conn.address }, (zxid) => {
       attach(conn, id, deps.bySession)
       conn.timeout = timeout
       respond(true, id)
       conn.stats.replied(lastOpName(OpCode.createSession), 0, zxid, start)
       deps.metrics.answered(conn.stats.lastLatency, 'write')
+      // Requests the client sent before this answer run now, in order, under the new session.
+      conn.awaitingSession = false
+      deps.opened(conn)
     })
     return
   }

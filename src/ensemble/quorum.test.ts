@@ -341,3 +341,58 @@ t.test(
     )
   },
 )
+
+t.test('requests sent right after the ConnectRequest wait for the new session on a follower (as ZooKeeper holds them)', async (t) => {
+  const ens = await startEnsemble({ size: 3 })
+  t.teardown(() => ens.stop())
+  const { default: net } = await import('node:net')
+  const { Writer } = await import('../jute/writer.js')
+  const P = await import('../jute/generated/proto.generated.js')
+  const { FrameDecoder } = await import('../transport/frame-decoder.js')
+  const frame = (fill: (w: InstanceType<typeof Writer>) => void) => {
+    const w = new Writer(128)
+    const at = w.beginFrame()
+    fill(w)
+    w.endFrame(at)
+    return Buffer.from(w.toBuffer())
+  }
+  const connect = frame((w) =>
+    P.encodeConnectRequest(w, {
+      protocolVersion: 0,
+      lastZxidSeen: 0n,
+      timeOut: 4000,
+      sessionId: 0n,
+      passwd: Buffer.alloc(16),
+      readOnly: false,
+    }),
+  )
+  const exists = (xid: number) =>
+    frame((w) => {
+      P.encodeRequestHeader(w, { xid, type: 3 })
+      P.encodeExistsRequest(w, { path: '/', watch: false })
+    })
+  const port = Number(ens.connectStringOf(followers(ens)[0]!).split(':')[1])
+  const socket = net.connect(port, '127.0.0.1')
+  t.teardown(() => socket.destroy())
+  const decoder = new FrameDecoder(1 << 20)
+  const frames: Buffer[] = []
+  const got = new Promise<void>((resolve, reject) => {
+    socket.on('data', (chunk) => {
+      frames.push(...decoder.push(chunk))
+      if (frames.length >= 3) resolve()
+    })
+    socket.on('close', () => reject(new Error(`closed after ${frames.length} frames`)))
+  })
+  // All in one write: the follower creates the session through the leader before it answers.
+  socket.write(Buffer.concat([connect, exists(1), exists(2)]))
+  await got
+  t.ok(frames[0]!.readInt32BE(4) > 0, 'the session was created (a positive timeout)')
+  t.same(
+    frames.slice(1).map((f) => [f.readInt32BE(0), f.readInt32BE(12)]),
+    [
+      [1, 0],
+      [2, 0],
+    ],
+    'both requests were answered, in order, without an error',
+  )
+})

@@ -428,6 +428,7 @@ export class ZooKeeperServer implements ServerView {
       metrics: this.metrics,
       serving: this.serving,
       bySession: this.bySession,
+      opened: (conn: ClientConnection) => this.drain(conn),
     }
   }
 
@@ -436,7 +437,7 @@ export class ZooKeeperServer implements ServerView {
   private request(conn: ClientConnection, frame: Buffer): void {
     // A session's requests are answered in order: while its writes are in the pipeline, later
     // requests other than writes wait (and everything after a waiting request waits too).
-    if (conn.backlog.length || (conn.inflight > 0 && !isWrite(frame.readInt32BE(4)))) {
+    if (conn.awaitingSession || conn.backlog.length || (conn.inflight > 0 && !isWrite(frame.readInt32BE(4)))) {
       conn.backlog.push(frame)
       this.outstanding++
       return
@@ -446,7 +447,7 @@ export class ZooKeeperServer implements ServerView {
 
   /** A write of this connection completed: run what waited behind it. */
   private drain(conn: ClientConnection): void {
-    while (conn.backlog.length && !conn.closed) {
+    while (conn.backlog.length && !conn.closed && !conn.awaitingSession) {
       if (conn.inflight > 0 && !isWrite(conn.backlog[0]!.readInt32BE(4))) return
       const f = conn.backlog.shift()!
       this.outstanding--
