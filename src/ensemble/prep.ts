@@ -227,8 +227,9 @@ function prepOp(view: View, op: PrepOp, ctx: RequestContext): Txn {
 
 /**
  * ZooKeeper's checkQuota: would this write take its quota's subtree over a limit? A hard limit
- * refuses it with QUOTAEXCEEDED; a soft limit only logs. As in ZooKeeper, the stats read are the
- * committed tree's, so the earlier ops of a multi do not count.
+ * refuses it with QUOTAEXCEEDED; a soft limit only logs. The stats read are the tree's that prep runs
+ * against, not the multi's overlay: as in ZooKeeper, which reads its applied tree, the earlier ops of
+ * a multi do not count.
  */
 function checkQuota(tree: DataTree, path: string, bytesDiff: number, countDiff: number): void {
   const quotaRoot = tree.quotaRootOf(path)
