@@ -5,6 +5,10 @@ import { ErrorCode, EventType, Perms } from '../protocol.js'
 import { basename, parentOf } from '../paths.js'
 import type { Txn, TxnHeader } from './txn.js'
 import { JavaHashSet } from './java-order.js'
+import { logger } from '../debug.js'
+import { LIMITS_NODE, QUOTA_ROOT, QuotaStats, QuotaTrie, STATS_NODE, statsPath } from './quotas.js'
+
+const log = logger('ensemble')
 
 /** Marker ephemeralOwner of container nodes (ZooKeeper's EphemeralType.CONTAINER). */
 export const CONTAINER_OWNER = -0x8000000000000000n
@@ -76,6 +80,8 @@ export class DataTree {
   readonly ephemerals = new Map<bigint, JavaHashSet>()
   /** Highest zxid applied. */
   lastZxid = 0n
+  /** The paths that have a quota (a limits node), as ZooKeeper's pTrie. */
+  readonly quotas = new QuotaTrie()
 
   constructor() {
     // As in ZooKeeper's DataTree, the root and /zookeeper hold empty data, not null.
@@ -126,6 +132,57 @@ export class DataTree {
     let set = this.ephemerals.get(owner)
     if (!set) this.ephemerals.set(owner, (set = new JavaHashSet()))
     set.add(path)
+  }
+
+  /**
+   * Index the quotas of a tree just loaded from a snapshot, and count each quota's subtree into its
+   * stats node afresh, as ZooKeeper does after reading one (setupQuota).
+   */
+  setupQuotas(): void {
+    this.quotas.clear()
+    const suffix = `/${LIMITS_NODE}`
+    for (const [path, node] of this.preorder(QUOTA_ROOT)) {
+      if (node.children.size > 0 || !path.endsWith(suffix)) continue
+      const quotaRoot = path.slice(QUOTA_ROOT.length, path.indexOf(suffix))
+      this.recountQuota(quotaRoot)
+      if (quotaRoot !== '') this.quotas.add(quotaRoot)
+    }
+  }
+
+  /** The quota a write to `path` counts against: the deepest quota root above it, if any. */
+  quotaRootOf(path: string): string | undefined {
+    return this.quotas.quotaRootOf(path)
+  }
+
+  /** Write the subtree's node count and data bytes into its stats node (ZooKeeper's updateQuotaForPath). */
+  private recountQuota(quotaRoot: string): void {
+    const statsNode = this.nodes.get(statsPath(quotaRoot))
+    if (!statsNode) return log('missing quota stats node %s', statsPath(quotaRoot))
+    const stats = QuotaStats.empty()
+    let count = 0n
+    let bytes = 0n
+    for (const [, n] of this.preorder(quotaRoot === '' ? '/' : quotaRoot)) {
+      count++
+      bytes += BigInt(n.data?.length ?? 0)
+    }
+    stats.set('count', count)
+    stats.set('bytes', bytes)
+    statsNode.data = stats.toBuffer()
+  }
+
+  /** Add a write's change to the stats of its quota, if it has one (ZooKeeper's updateQuotaStat). */
+  private countIntoQuota(path: string, bytesDiff: number, countDiff: number): void {
+    const quotaRoot = this.quotaRootOf(path)
+    if (quotaRoot === undefined) return
+    const statsNode = this.nodes.get(statsPath(quotaRoot))
+    if (!statsNode) return log('missing quota stats node %s', statsPath(quotaRoot))
+    const stats = QuotaStats.parse(statsNode.data)
+    // ZooKeeper would fail the write on stats it cannot parse; they are left as they are instead.
+    if (!stats) return log('unreadable quota stats node %s', statsPath(quotaRoot))
+    stats.set('count', stats.get('count') + BigInt(countDiff))
+    stats.set('bytes', stats.get('bytes') + BigInt(bytesDiff))
+    // Only the data changes: no version, mzxid or watch event, as in ZooKeeper.
+    statsNode.data = stats.toBuffer()
   }
 
   get(path: string): ZNode | undefined {
@@ -199,6 +256,13 @@ export class DataTree {
         parent.cversion = txn.parentCVersion
         parent.pzxid = hdr.zxid
         this.indexEphemeral(txn.owner, txn.path)
+        // A limits node makes its path a quota root; a stats node starts from a fresh count.
+        if (parentPath.startsWith(QUOTA_ROOT)) {
+          const quotaRoot = parentPath.slice(QUOTA_ROOT.length)
+          if (basename(txn.path) === LIMITS_NODE && quotaRoot !== '') this.quotas.add(quotaRoot)
+          if (basename(txn.path) === STATS_NODE) this.recountQuota(quotaRoot)
+        }
+        this.countIntoQuota(txn.path, txn.data?.length ?? 0, 1)
         return {
           err: 0,
           path: txn.path,
@@ -219,6 +283,11 @@ export class DataTree {
         // Deleting does not touch the stored creation count (see stat()); it shows in the children.
         parent.pzxid = hdr.zxid
         if (ownerKind(node.ephemeralOwner) === 'ephemeral') this.ephemerals.get(node.ephemeralOwner)?.delete(txn.path)
+        // ZooKeeper tests this parent against /zookeeper, not /zookeeper/quota, and cuts the quota
+        // prefix off all the same.
+        if (parentPath.startsWith('/zookeeper') && basename(txn.path) === LIMITS_NODE && parentPath.length > QUOTA_ROOT.length)
+          this.quotas.remove(parentPath.slice(QUOTA_ROOT.length))
+        this.countIntoQuota(txn.path, -(node.data?.length ?? 0), -1)
         return {
           err: 0,
           path: txn.path,
@@ -231,10 +300,12 @@ export class DataTree {
       case 'setData': {
         const node = this.nodes.get(txn.path)
         if (!node) return { err: ErrorCode.NONODE, events: [] }
+        const bytesDiff = (txn.data?.length ?? 0) - (node.data?.length ?? 0)
         node.data = txn.data
         node.version = txn.version
         node.mzxid = hdr.zxid
         node.mtime = hdr.time
+        this.countIntoQuota(txn.path, bytesDiff, 0)
         return {
           err: 0,
           path: txn.path,

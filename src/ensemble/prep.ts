@@ -9,6 +9,10 @@ import { pathProblem } from '../paths.js'
 import { fixupACL, permitted, type AuthId } from './acl.js'
 import { CONTAINER_OWNER, ownerKind, ttlOwner, type DataTree } from './datatree.js'
 import type { Txn } from './txn.js'
+import { QuotaStats, limitsPath, statsPath } from './quotas.js'
+import { logger } from '../debug.js'
+
+const log = logger('ensemble')
 
 /** Who is asking. */
 export interface RequestContext {
@@ -18,6 +22,8 @@ export interface RequestContext {
   /** Whether TTL nodes are enabled (ZooKeeper's extendedTypesEnabled). */
   ttlEnabled: boolean
   maxBuffer: number
+  /** Whether hard quota limits refuse writes (ZooKeeper's zookeeper.enforceQuota). */
+  enforceQuota: boolean
 }
 
 /** What prep needs to know of a node. */
@@ -28,12 +34,13 @@ interface NodeView {
   aversion: number
   owner: bigint
   childCount: number
+  dataLength: number
 }
 
 /** The tree as a transaction being prepared sees it: the real tree plus earlier ops of the same multi. */
 class View {
   private readonly overlay = new Map<string, NodeView | null>()
-  constructor(private readonly tree: DataTree) {}
+  constructor(readonly tree: DataTree) {}
 
   get(path: string): NodeView | undefined {
     if (this.overlay.has(path)) return this.overlay.get(path) ?? undefined
@@ -46,6 +53,7 @@ class View {
         aversion: n.aversion,
         owner: n.ephemeralOwner,
         childCount: n.children.size,
+        dataLength: n.data?.length ?? 0,
       }
     )
   }
@@ -159,12 +167,13 @@ function prepOp(view: View, op: PrepOp, ctx: RequestContext): Txn {
       checkPath(path)
       if (view.get(path)) fail(ErrorCode.NODEEXISTS)
       if (ownerKind(parent.owner) === 'ephemeral') fail(ErrorCode.NOCHILDRENFOREPHEMERALS)
+      if (ctx.enforceQuota) checkQuota(view.tree, path, req.data?.length ?? 0, 1)
       const parentCVersion = parent.cversion + 1
       // The opcode decides a container, whatever the flags say (ZooKeeper logs a CreateContainerTxn).
       const container = op.type === OpCode.createContainer || info.container
       const owner = container ? CONTAINER_OWNER : info.ephemeral ? ctx.sessionId : info.ttl ? ttlOwner(req.ttl) : 0n
       view.set(parentPath, { ...parent, cversion: parentCVersion, childCount: parent.childCount + 1 })
-      view.set(path, { acl: acl as ACL[], version: 0, cversion: 0, aversion: 0, owner, childCount: 0 })
+      view.set(path, { acl: acl as ACL[], version: 0, cversion: 0, aversion: 0, owner, childCount: 0, dataLength: req.data?.length ?? 0 })
       return { type: 'create', path, data: req.data, acl: acl as ACL[], owner, parentCVersion }
     }
     case OpCode.delete: {
@@ -186,9 +195,10 @@ function prepOp(view: View, op: PrepOp, ctx: RequestContext): Txn {
       checkPath(path)
       const node = view.get(path) ?? fail(ErrorCode.NONODE)
       if (!permitted(node.acl, Perms.WRITE, ctx.ids, ctx.address)) fail(ErrorCode.NOAUTH)
+      if (ctx.enforceQuota) checkQuota(view.tree, path, (data?.length ?? 0) - node.dataLength, 0)
       if ((data?.length ?? 0) > ctx.maxBuffer) fail(ErrorCode.BADARGUMENTS)
       const next = checkVersion(node.version, version)
-      view.set(path, { ...node, version: next })
+      view.set(path, { ...node, version: next, dataLength: data?.length ?? 0 })
       return { type: 'setData', path, data, version: next }
     }
     case OpCode.setACL: {
@@ -213,4 +223,41 @@ function prepOp(view: View, op: PrepOp, ctx: RequestContext): Txn {
     default:
       return fail(ErrorCode.UNIMPLEMENTED)
   }
+}
+
+/**
+ * ZooKeeper's checkQuota: would this write take its quota's subtree over a limit? A hard limit
+ * refuses it with QUOTAEXCEEDED; a soft limit only logs. The stats read are the tree's that prep runs
+ * against, not the multi's overlay: as in ZooKeeper, which reads its applied tree, the earlier ops of
+ * a multi do not count.
+ */
+function checkQuota(tree: DataTree, path: string, bytesDiff: number, countDiff: number): void {
+  const quotaRoot = tree.quotaRootOf(path)
+  if (quotaRoot === undefined) return
+  const limitsNode = tree.get(limitsPath(quotaRoot))
+  if (!limitsNode) return log('missing quota limits node %s', limitsPath(quotaRoot))
+  const limits = readQuotaNode(limitsPath(quotaRoot), limitsNode.data)
+  const checkCount = countDiff !== 0 && (limits.get('count') > -1n || limits.get('countHardLimit') > -1n)
+  const checkBytes = bytesDiff !== 0 && (limits.get('bytes') > -1n || limits.get('byteHardLimit') > -1n)
+  if (!checkCount && !checkBytes) return
+  const statsNode = tree.get(statsPath(quotaRoot))
+  if (!statsNode) return log('missing quota stats node %s', statsPath(quotaRoot))
+  const stats = readQuotaNode(statsPath(quotaRoot), statsNode.data)
+  if (checkCount) overLimit(quotaRoot, 'count', stats.get('count') + BigInt(countDiff), limits.get('countHardLimit'), limits.get('count'))
+  if (checkBytes) overLimit(quotaRoot, 'bytes', stats.get('bytes') + BigInt(bytesDiff), limits.get('byteHardLimit'), limits.get('bytes'))
+}
+
+function overLimit(quotaRoot: string, what: 'count' | 'bytes', next: bigint, hardLimit: bigint, softLimit: bigint): void {
+  const hard = hardLimit > -1n
+  const limit = hard ? hardLimit : softLimit
+  if (next <= limit) return
+  log('quota exceeded: %s [current %s=%s, %s limit=%s]', quotaRoot, what, next, hard ? 'hard' : 'soft', limit)
+  if (hard) fail(ErrorCode.QUOTAEXCEEDED)
+}
+
+/** A limits or stats node's text; one ZooKeeper cannot parse fails the request as MARSHALLINGERROR. */
+function readQuotaNode(path: string, data: Buffer | null): QuotaStats {
+  const stats = QuotaStats.parse(data)
+  if (!stats) throw new Error(`quota node ${path} does not hold key=value pairs of longs`)
+  return stats
 }

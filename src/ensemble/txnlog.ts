@@ -203,4 +203,5 @@ export function loadSnapshot(buf: Buffer, tree: DataTree, sessions: Map<bigint, 
     const acl = r.vector(8, decodeACL)
     tree.restore(p, { ...decodeStatPersisted(r), data: data && Buffer.from(data), acl, children: emptyChildren() })
   }
+  tree.setupQuotas()
 }
