@@ -1,7 +1,7 @@
 // Quotas through ZooKeeper 3.8's own zkCli.sh: setquota (soft -n/-b, hard -N/-B), listquota and
 // delquota, writes over soft and hard limits, then a restart (standalone from its dataDir, a quorum
 // follower re-synced from its leader) and the same quota still counting. Real ZooKeeper runs with
-// zookeeper.enforceQuota=true, as the bundled server enforces hard limits. Each stream's lines must
+// zookeeper.enforceQuota=true, and the bundled servers with enforceQuota: true. Each stream's lines must
 // agree with real ZooKeeper's, and so must the exit code.
 import t from 'tap'
 import { spawn } from 'node:child_process'
@@ -105,8 +105,8 @@ t.test('zkCli.sh quotas on the bundled servers answer as on ZooKeeper, across a 
   process.env.SERVER_JVMFLAGS = `${process.env.SERVER_JVMFLAGS ?? ''} -Dzookeeper.enforceQuota=true`
   const [real, standalone, quorum] = await Promise.all([
     startRealZooKeeper(),
-    startEnsemble({ dataDir, snapshotEvery: 5 }),
-    startEnsemble({ size: 3, snapshotEvery: 5 }),
+    startEnsemble({ dataDir, snapshotEvery: 5, enforceQuota: true }),
+    startEnsemble({ size: 3, snapshotEvery: 5, enforceQuota: true }),
   ])
   t.teardown(async () => {
     await Promise.all([real.stop(), standalone.stop(), quorum.stop()])

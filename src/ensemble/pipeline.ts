@@ -34,11 +34,8 @@ export interface PipelineDeps {
   /** Prep's limits: whether TTL nodes are allowed, and jute.maxbuffer. */
   readonly ttlEnabled: boolean
   readonly maxBuffer: number
-  /**
-   * Whether hard quota limits refuse writes. Default true; ZooKeeper's zookeeper.enforceQuota
-   * defaults to false, so to compare with one, start it with -Dzookeeper.enforceQuota=true.
-   */
-  readonly enforceQuota?: boolean
+  /** Whether hard quota limits refuse writes (ZooKeeper's zookeeper.enforceQuota). */
+  readonly enforceQuota: boolean
   /** Close the client connection of a session, if this server has one. */
   closeSession(sessionId: bigint): void
   /** Close every client connection. */
@@ -112,7 +109,7 @@ export class WritePipeline implements CommitHost {
       address: req.address,
       ttlEnabled: this.deps.ttlEnabled,
       maxBuffer: this.deps.maxBuffer,
-      enforceQuota: this.deps.enforceQuota ?? true,
+      enforceQuota: this.deps.enforceQuota,
     }
     return { hdr, txn: prepWrite(view, req.type, new Reader(req.body), ctx) }
   }

@@ -31,6 +31,11 @@ export interface ServerOptions {
   superDigest?: string
   /** Allow TTL nodes (default true, like a ZooKeeper started with extendedTypesEnabled). */
   ttlEnabled?: boolean
+  /**
+   * Refuse writes over a hard quota (`setquota -N/-B`) with QUOTAEXCEEDED, as ZooKeeper started
+   * with zookeeper.enforceQuota=true (default false, as ZooKeeper: hard limits only log).
+   */
+  enforceQuota?: boolean
   /** jute.maxbuffer: largest request or znode payload accepted (default 0xfffff). */
   maxBuffer?: number
   /** Server id, as in ZooKeeper's myid (default 1); it seeds the session ids the server mints. */

@@ -117,6 +117,7 @@ export class ZooKeeperServer implements ServerView {
         watches: this.watches,
         metrics: this.metrics,
         ttlEnabled: opts.ttlEnabled ?? true,
+        enforceQuota: opts.enforceQuota ?? false,
         maxBuffer: this.maxBuffer,
         closeSession: (id) => {
           const conn = this.bySession.get(id)
