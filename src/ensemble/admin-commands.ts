@@ -196,6 +196,13 @@ function lastSnapshot(s: ServerView): { zxid: bigint; seconds: number } {
   }
 }
 
+/** The server's connections, split as ZooKeeper lists them: those of the plain client port and those over TLS. */
+function plainAndSecure(s: ServerView): { plain: ClientConnection[]; secure: ClientConnection[] } {
+  const all = [...s.connections]
+  const isSecure = (c: ClientConnection) => (c.socket as { encrypted?: boolean }).encrypted === true
+  return { plain: all.filter((c) => !isSecure(c)), secure: all.filter(isSecure) }
+}
+
 /** What a standalone server would have read from its zoo.cfg (ZooKeeper answers the file's text). */
 function initialConfiguration(s: ServerView): string {
   const o = s.opts
@@ -277,7 +284,10 @@ const COMMANDS: Command[] = [
   {
     names: ['connections', 'cons'],
     serverRequired: true,
-    run: (s) => ({ connections: [...s.connections].map((c) => connectionInfo(c, false)), secure_connections: [] }),
+    run: (s) => ({
+      connections: plainAndSecure(s).plain.map((c) => connectionInfo(c, false)),
+      secure_connections: plainAndSecure(s).secure.map((c) => connectionInfo(c, false)),
+    }),
   },
   {
     names: ['dirs'],
@@ -393,7 +403,11 @@ const COMMANDS: Command[] = [
   {
     names: ['stats', 'stat'],
     serverRequired: true,
-    run: (s) => ({ ...serverStats(s), connections: [...s.connections].map((c) => connectionInfo(c, true)), secure_connections: [] }),
+    run: (s) => ({
+      ...serverStats(s),
+      connections: plainAndSecure(s).plain.map((c) => connectionInfo(c, true)),
+      secure_connections: plainAndSecure(s).secure.map((c) => connectionInfo(c, true)),
+    }),
   },
   {
     names: ['observers', 'obsr'],

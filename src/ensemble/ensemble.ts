@@ -30,6 +30,11 @@ export interface Ensemble {
   /** "127.0.0.1:port[,…]" */
   readonly connectString: string
   /**
+   * "127.0.0.1:port[,…]" of the secure (TLS) client ports with the `secureClient` option, else
+   * undefined. With `secureClient.only` it is also the connectString.
+   */
+  readonly secureConnectString: string | undefined
+  /**
    * The HTTP port of server i's AdminServer (`http://127.0.0.1:<port>/commands`), or undefined
    * without the `adminPort` option. It stays the same across kill() and restart().
    */
@@ -80,6 +85,8 @@ export interface Ensemble {
   delayLink(from: number, to: number, ms: number): void
   /** "127.0.0.1:port" of server i alone. */
   connectStringOf(i: number): string
+  /** "127.0.0.1:port" of server i's secure client port, or undefined without `secureClient`. */
+  secureConnectStringOf(i: number): string | undefined
   /**
    * The tree as JSON, read on the leader: every node but /zookeeper, parents first, with its data
    * (UTF-8 where the bytes allow, else base64, as each node's `encoding` says), ACL, kind and the

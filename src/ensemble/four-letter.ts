@@ -90,8 +90,9 @@ export function fourLetterWord(word: string, s: ServerView): string {
       // In memory there is no directory; the line stays, as clients parse the whole list.
       const dir = s.opts.dataDir ? `${s.opts.dataDir}/version-2` : '(in memory)'
       const lines = [
-        `clientPort=${s.port}`,
-        'secureClientPort=-1',
+        // -1 for a port the server does not listen on, as ZooKeeper prints it.
+        `clientPort=${s.port ?? -1}`,
+        `secureClientPort=${s.securePort ?? -1}`,
         `dataDir=${dir}`,
         'dataDirSize=0',
         `dataLogDir=${dir}`,

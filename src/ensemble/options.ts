@@ -3,6 +3,7 @@
 // the value, instead of a server that ticks every -5 ms or listens on no port it can report.
 import type { EnsembleOptions } from './ensemble.js'
 import { ZOOKEEPER_WORDS } from './four-letter.js'
+import { checkSecureClientOptions } from './secure-listener.js'
 
 /** Largest delay Node's timers honour (2^31-1 ms); also the int range ZooKeeper's timeouts use. */
 const MAX_MS = 0x7fffffff
@@ -60,6 +61,8 @@ export function validateEnsembleOptions(opts: EnsembleOptions): void {
   whole(opts.port, 'port', 0, 65535 - (size - 1))
   whole(opts.adminPort, 'adminPort', 0, 65535 - (size - 1))
   text(opts.host, 'host')
+  checkSecureClientOptions(opts.secureClient, 'startEnsemble')
+  whole(opts.secureClient?.port, 'secureClient.port', 0, 65535 - (size - 1))
   whole(opts.tickTime, 'tickTime', 1, MAX_MS, ' of ms')
   whole(opts.minSessionTimeout, 'minSessionTimeout', 1, MAX_MS, ' of ms')
   whole(opts.maxSessionTimeout, 'maxSessionTimeout', 1, MAX_MS, ' of ms')

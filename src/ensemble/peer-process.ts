@@ -8,6 +8,7 @@ import { FileStore } from './peer-storage.js'
 import type { PeerAddress } from './peer-links.js'
 import { runTreeAdmin, type TreeAdminRequest } from './tree-admin.js'
 import type { AdminAnswer } from './admin-calls.js'
+import type { SecureClientOptions } from './secure-listener.js'
 
 /** What the parent sends first. */
 export interface ChildConfig {
@@ -19,6 +20,8 @@ export interface ChildConfig {
   quorumPort?: number
   /** This server's AdminServer port (0: any free one), when the ensemble serves them. */
   adminPort?: number
+  /** This server's secure client port and TLS material (PEM as text: it crosses the IPC channel as JSON). */
+  secureClient?: SecureClientOptions
   fsync: boolean
   peerTickMs?: number
   peerSilenceTicks?: number
@@ -28,7 +31,7 @@ export interface ChildConfig {
    * the last to go leaves nothing, even the dirs of servers that were down at the time.
    */
   removeWhenOrphaned?: string
-  server: Omit<ServerOptions, 'quorum' | 'secret' | 'dataDir' | 'port' | 'serverId'>
+  server: Omit<ServerOptions, 'quorum' | 'secret' | 'dataDir' | 'port' | 'serverId' | 'secureClient'>
 }
 
 /** Parent → child. */
@@ -46,7 +49,7 @@ export type ToChild =
 
 /** Child → parent. */
 export type FromChild =
-  | { ev: 'listening'; clientPort: number; quorumPort: number; adminPort?: number }
+  | { ev: 'listening'; clientPort: number; quorumPort: number; adminPort?: number; securePort?: number }
   | { ev: 'mode'; mode: string; zxid: string }
   | { ev: 'expired'; sessionId: string; ok: boolean }
   | { ev: 'error'; message: string }
@@ -73,6 +76,7 @@ async function handle(m: ToChild): Promise<void> {
         ...c.server,
         port: c.clientPort,
         adminPort: c.adminPort,
+        secureClient: c.secureClient,
         serverId: c.id,
         secret,
         quorum: {
@@ -89,7 +93,7 @@ async function handle(m: ToChild): Promise<void> {
       const quorumPort = await server.listenQuorum(c.quorumPort)
       const clientPort = await server.listen()
       server.quorum!.on('mode', (mode: string) => send({ ev: 'mode', mode, zxid: server!.tree.lastZxid.toString() }))
-      send({ ev: 'listening', clientPort, quorumPort, adminPort: server.adminPort })
+      send({ ev: 'listening', clientPort, quorumPort, adminPort: server.adminPort, securePort: server.securePort })
       return
     }
     case 'start':

@@ -7,6 +7,7 @@ import type { ServerMetrics } from './server-metrics.js'
 import type { ClientConnection } from './client-connection.js'
 import type { QuorumConfig, QuorumPeer } from './quorum-peer.js'
 import type { ServerMode } from './commit.js'
+import type { SecureClientOptions } from './secure-listener.js'
 
 /** ZooKeeper's maxClientCnxns default: connections from one IP address at a time. */
 export const DEFAULT_MAX_CLIENT_CNXNS = 60
@@ -54,6 +55,8 @@ export interface ServerOptions {
    * startEnsemble() server i of a quorum takes adminPort + i (0: a free port each).
    */
   adminPort?: number
+  /** Also (or, with `only`, instead) serve clients over TLS on a secure client port, as ZooKeeper's secureClientPort. */
+  secureClient?: SecureClientOptions
   /**
    * Run as one peer of a quorum (Zab) instead of standalone.
    * @internal startEnsemble() wires this up.
@@ -104,6 +107,7 @@ export interface ServerView {
   packetsSent: number
   packetsReceived: number
   readonly port: number | undefined
+  readonly securePort: number | undefined
   readonly adminPort: number | undefined
   nodeCount(): number
 }

@@ -3,6 +3,7 @@
 // answers reads (read-ops.ts), sends writes down the write pipeline (pipeline.ts, whose commit stage is
 // standalone or a quorum: commit.ts), runs the expiry and reaping timers, and offers the fault hooks.
 import net from 'node:net'
+import type tls from 'node:tls'
 import { Reader } from '../jute/reader.js'
 import * as P from '../jute/generated/proto.generated.js'
 import { DEFAULT_MAX_BUFFER, ErrorCode, OpCode, Xid } from '../protocol.js'
@@ -29,6 +30,7 @@ import {
   type ServerOptions,
   type ServerView,
 } from './server-view.js'
+import { listenSecure } from './secure-listener.js'
 
 export type { ServerMode } from './commit.js'
 export type { ServerOptions } from './server-view.js'
@@ -68,6 +70,7 @@ export class ZooKeeperServer implements ServerView {
   private readonly perAddress = new Map<string, number>()
   private readonly bySession = new Map<bigint, ClientConnection>()
   private listener: net.Server | undefined
+  private secureListener: tls.Server | undefined
   private expiryTimer: NodeJS.Timeout | undefined
   private reapTimer: NodeJS.Timeout | undefined
   private readonly tickTime: number
@@ -171,28 +174,45 @@ export class ZooKeeperServer implements ServerView {
     this.pipeline.propose(p)
   }
 
-  /** Listen; resolves with the port. */
+  /** Listen (on the secure client port too, with `secureClient`); resolves with the plain port, or the secure one with `secureClient.only`. */
   async listen(): Promise<number> {
-    const srv = net.createServer((socket) => this.accept(socket))
-    this.listener = srv
-    await new Promise<void>((resolve, reject) => {
-      srv.once('error', reject)
-      srv.listen(this.opts.port ?? 0, this.opts.host ?? '127.0.0.1', () => resolve())
-    })
+    const host = this.opts.host ?? '127.0.0.1'
+    try {
+      if (!this.opts.secureClient?.only) {
+        const srv = net.createServer((socket) => this.accept(socket))
+        this.listener = srv
+        await new Promise<void>((resolve, reject) => {
+          srv.once('error', reject)
+          srv.listen(this.opts.port ?? 0, host, () => resolve())
+        })
+      }
+      if (this.opts.secureClient) this.secureListener = await listenSecure(this.opts.secureClient, host, (socket) => this.accept(socket))
+    } catch (err) {
+      // Both client ports or neither: a server does not start half-way.
+      await this.closeListeners()
+      throw err
+    }
     if (this.opts.adminPort !== undefined) {
       const admin = new AdminServer(this)
       try {
         await admin.listen(this.opts.adminPort)
       } catch (err) {
-        // A server that cannot serve its AdminServer does not start half-way: the client port goes too.
-        await new Promise<void>((resolve) => srv.close(() => resolve()))
-        this.listener = undefined
+        // A server that cannot serve its AdminServer does not start half-way: the client ports go too.
+        await this.closeListeners()
         throw new Error(`AdminServer could not listen on 127.0.0.1:${this.opts.adminPort}: ${(err as Error).message}`, { cause: err })
       }
       this.admin = admin
     }
     this.startTimers()
-    return (srv.address() as net.AddressInfo).port
+    return (this.port ?? this.securePort)!
+  }
+
+  private async closeListeners(): Promise<void> {
+    const closing = [this.listener, this.secureListener].map(
+      (l) => new Promise<void>((resolve) => (l ? l.close(() => resolve()) : resolve())),
+    )
+    this.listener = this.secureListener = undefined
+    await Promise.all(closing)
   }
 
   /** The AdminServer's HTTP port while it listens (with the `adminPort` option), else undefined. */
@@ -262,7 +282,7 @@ export class ZooKeeperServer implements ServerView {
       c.socket.destroy()
     }
     this.connections.clear()
-    await new Promise<void>((resolve) => (this.listener ? this.listener.close(() => resolve()) : resolve()))
+    await this.closeListeners()
   }
 
   /** Expire a session now (fault injection). */
@@ -278,6 +298,11 @@ export class ZooKeeperServer implements ServerView {
   /** The client port while listening, else undefined. */
   get port(): number | undefined {
     return (this.listener?.address() as net.AddressInfo | null)?.port
+  }
+
+  /** The secure (TLS) client port while listening, else undefined. */
+  get securePort(): number | undefined {
+    return (this.secureListener?.address() as net.AddressInfo | null)?.port
   }
 
   // ---- connections ----------------------------------------------------------------------------

@@ -17,6 +17,8 @@ const ZKSERVER = '/usr/share/zookeeper/bin/zkServer.sh'
 export interface RealServer {
   id: number
   clientPort: number
+  /** The secure (TLS) client port, when started with `secureClient`. */
+  secureClientPort: number | undefined
   /** The AdminServer's HTTP port on 127.0.0.1, when started with `adminServer: true`. */
   adminPort: number | undefined
   /** PID of the java process while it runs. */
@@ -36,6 +38,8 @@ export interface RealServer {
 export interface RealEnsemble {
   /** "127.0.0.1:p1,127.0.0.1:p2,…" */
   connectString: string
+  /** The same for the secure client ports, when started with `secureClient`. */
+  secureConnectString: string | undefined
   servers: RealServer[]
   stop(): Promise<void>
   [Symbol.asyncDispose](): Promise<void>
@@ -97,6 +101,11 @@ export interface RealZooKeeperOptions {
    * always added: start-up waits on it.
    */
   fourLetterWords?: string[]
+  /**
+   * Also serve TLS clients on a free secureClientPort per server (Netty, as ZooKeeper needs for
+   * TLS), with these PKCS12 stores (generateTestCerts({ java: true }) makes them).
+   */
+  secureClient?: { keyStore: string; trustStore: string; password: string; clientAuth?: 'need' | 'want' | 'none' }
 }
 
 /** Start real ZooKeeper: size 1 (standalone), 3 or 5. Resolves when every server serves. */
@@ -105,7 +114,7 @@ export async function startRealZooKeeper(opts: RealZooKeeperOptions = {}): Promi
   const size = opts.size ?? 1
   const root = mkdtempSync(path.join(tmpdir(), 'zookit-real-zk-'))
   const ids = Array.from({ length: size }, (_, i) => i + 1)
-  const ports: { client: number; quorum: number; election: number; admin: number | undefined }[] = []
+  const ports: { client: number; quorum: number; election: number; admin: number | undefined; secure: number | undefined }[] = []
   const taken = new Set<number>()
   const pick = async () => {
     for (;;) {
@@ -117,7 +126,14 @@ export async function startRealZooKeeper(opts: RealZooKeeperOptions = {}): Promi
     }
   }
   for (const _ of ids)
-    ports.push({ client: await pick(), quorum: await pick(), election: await pick(), admin: opts.adminServer ? await pick() : undefined })
+    ports.push({
+      client: await pick(),
+      quorum: await pick(),
+      election: await pick(),
+      admin: opts.adminServer ? await pick() : undefined,
+      secure: opts.secureClient ? await pick() : undefined,
+    })
+  const tls = opts.secureClient
   const serversArg = size > 1 ? ids.map((id, i) => `${id}=127.0.0.1:${ports[i]!.quorum}:${ports[i]!.election}`).join(',') : ''
   const env = {
     ...process.env,
@@ -125,11 +141,20 @@ export async function startRealZooKeeper(opts: RealZooKeeperOptions = {}): Promi
     ...(opts.minSessionTimeout ? { ZK_MIN_SESSION: String(opts.minSessionTimeout) } : {}),
     ...(opts.maxSessionTimeout ? { ZK_MAX_SESSION: String(opts.maxSessionTimeout) } : {}),
     ...(opts.fourLetterWords ? { ZK_4LW_WHITELIST: [...new Set(['srvr', ...opts.fourLetterWords])].join(',') } : {}),
+    ...(tls
+      ? {
+          ZK_SSL_KEYSTORE: tls.keyStore,
+          ZK_SSL_TRUSTSTORE: tls.trustStore,
+          ZK_SSL_PASSWORD: tls.password,
+          ZK_SSL_CLIENT_AUTH: tls.clientAuth ?? 'need',
+        }
+      : {}),
   }
 
   const servers: RealServer[] = ids.map((id, i) => {
     const clientPort = ports[i]!.client
     const adminPort = ports[i]!.admin
+    const secureClientPort = ports[i]!.secure
     const dir = path.join(root, `server-${id}`)
     let proc: ChildProcess | undefined
     let exited: Promise<void> = Promise.resolve()
@@ -137,6 +162,7 @@ export async function startRealZooKeeper(opts: RealZooKeeperOptions = {}): Promi
     const server: RealServer = {
       id,
       clientPort,
+      secureClientPort,
       adminPort,
       get pid() {
         return proc?.pid
@@ -144,7 +170,11 @@ export async function startRealZooKeeper(opts: RealZooKeeperOptions = {}): Promi
       async start() {
         if (proc) throw new Error(`server ${id} is already running`)
         const args = size > 1 ? [dir, String(clientPort), String(id), serversArg] : [dir, String(clientPort)]
-        const serverEnv = adminPort === undefined ? env : { ...env, ZK_ADMIN_PORT: String(adminPort) }
+        const serverEnv = {
+          ...env,
+          ...(adminPort === undefined ? {} : { ZK_ADMIN_PORT: String(adminPort) }),
+          ...(secureClientPort === undefined ? {} : { ZK_SECURE_PORT: String(secureClientPort) }),
+        }
         const p = spawn('bash', [SCRIPT, ...args], { env: serverEnv, stdio: ['ignore', 'pipe', 'pipe'] })
         proc = p
         live.add(p)
@@ -208,6 +238,7 @@ export async function startRealZooKeeper(opts: RealZooKeeperOptions = {}): Promi
   }
   return {
     connectString: servers.map((s) => `127.0.0.1:${s.clientPort}`).join(','),
+    secureConnectString: tls ? servers.map((s) => `127.0.0.1:${s.secureClientPort}`).join(',') : undefined,
     servers,
     stop,
     [Symbol.asyncDispose]: stop,

@@ -7,7 +7,7 @@ import { runTreeAdmin } from '../tree-admin.js'
 import { FileStore, MemoryStore, type QuorumStore } from '../peer-storage.js'
 import type { PeerAddress } from '../peer-links.js'
 import { buildEnsemble, notifyRoleChange, type RoleChanges } from './members.js'
-import { adminPortFor, ensembleSecret } from './quorum-settings.js'
+import { adminPortFor, ensembleSecret, secureClientFor } from './quorum-settings.js'
 
 /** Start `size` peers in this process; resolves once every one serves unless `waitForLeader` is false. */
 export async function startInProcessQuorum(opts: EnsembleOptions, size: number): Promise<Ensemble> {
@@ -20,11 +20,12 @@ export async function startInProcessQuorum(opts: EnsembleOptions, size: number):
   const store = (i: number): QuorumStore =>
     opts.dataDir ? new FileStore(path.join(opts.dataDir, `server${i + 1}`), { fsync: opts.fsync ?? true }) : memory[i]!
   const { size: _s, peerTickMs, peerSilenceTicks, waitForLeader: wait, processes: _p, ...serverOpts } = opts
-  const make = (i: number, port?: number, adminPort = adminPortFor(opts, i)) =>
+  const make = (i: number, port?: number, adminPort = adminPortFor(opts, i), securePort?: number) =>
     new ZooKeeperServer({
       ...serverOpts,
       port,
       adminPort,
+      secureClient: secureClientFor(opts, i, securePort),
       serverId: i + 1,
       secret,
       quorum: {
@@ -41,10 +42,12 @@ export async function startInProcessQuorum(opts: EnsembleOptions, size: number):
   const servers = ids.map((_, i) => make(i, opts.port ? opts.port + i : undefined))
   const clientPorts: number[] = []
   const adminPorts: (number | undefined)[] = []
+  const securePorts: (number | undefined)[] = []
   try {
     for (const [i, s] of servers.entries()) peers.set(i + 1, { host, port: await s.listenQuorum() })
     for (const s of servers) clientPorts.push(await s.listen())
     for (const s of servers) adminPorts.push(s.adminPort)
+    for (const s of servers) securePorts.push(s.securePort)
   } catch (err) {
     // A port in use (or any other failure) must not leave the servers already listening behind.
     await Promise.all(servers.map((s) => s.close()))
@@ -62,6 +65,7 @@ export async function startInProcessQuorum(opts: EnsembleOptions, size: number):
       servers,
       host,
       clientPort: (i) => clientPorts[i]!,
+      securePort: (i) => securePorts[i],
       adminPort: (i) => adminPorts[i],
       mode: (i) => (running[i] ? servers[i]!.mode : 'down'),
       paused: (i) => servers[i]!.paused,
@@ -72,7 +76,7 @@ export async function startInProcessQuorum(opts: EnsembleOptions, size: number):
       },
       async restart(i) {
         if (running[i]) await servers[i]!.close()
-        const s = make(i, clientPorts[i], adminPorts[i])
+        const s = make(i, clientPorts[i], adminPorts[i], securePorts[i])
         servers[i] = s
         watch(s)
         await s.listenQuorum(peers.get(i + 1)!.port)

@@ -48,6 +48,8 @@ export interface Members {
   /** The host clients connect to. */
   host: string
   clientPort(i: number): number
+  /** Server i's secure (TLS) client port, or undefined without one. */
+  securePort(i: number): number | undefined
   adminPort(i: number): number | undefined
   mode(i: number): MemberMode
   paused(i: number): boolean
@@ -95,6 +97,10 @@ export async function buildEnsemble(m: Members, changes: RoleChanges, waitForAll
     return m.links
   }
   const address = (i: number) => `${m.host}:${m.clientPort(i)}`
+  const secureAddress = (i: number) => {
+    const port = m.securePort(i)
+    return port === undefined ? undefined : `${m.host}:${port}`
+  }
   const modes = () => indexes.map((i) => m.mode(i))
   const serves = (i: number) => !m.paused(i) && (m.mode(i) === 'leader' || m.mode(i) === 'follower')
 
@@ -123,6 +129,7 @@ export async function buildEnsemble(m: Members, changes: RoleChanges, waitForAll
   let stopped: Promise<void> | undefined
   const ensemble: Ensemble = {
     connectString: indexes.map(address).join(','),
+    secureConnectString: m.securePort(0) === undefined ? undefined : indexes.map(secureAddress).join(','),
     adminPortOf: (i = 0) => m.adminPort(check(i)),
     servers: m.servers,
     modes,
@@ -189,6 +196,7 @@ export async function buildEnsemble(m: Members, changes: RoleChanges, waitForAll
     dropLink: (from, to, on = true) => links('dropLink').drop(check(from), check(to) + 1, on),
     delayLink: (from, to, ms) => links('delayLink').delay(check(from), check(to) + 1, ms),
     connectStringOf: (i) => address(check(i)),
+    secureConnectStringOf: (i) => secureAddress(check(i)),
     ...treeOps({
       leader,
       waitForLeader: (ms) => leadership.waitForTreeLeader(ms),

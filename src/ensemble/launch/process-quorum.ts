@@ -10,7 +10,20 @@ import type { ServerMode } from '../server.js'
 import type { ChildConfig, FromChild, ToChild } from '../peer-process.js'
 import { AdminCalls } from '../admin-calls.js'
 import { buildEnsemble, notifyRoleChange, type MemberMode, type RoleChanges } from './members.js'
-import { adminPortFor, ensembleSecret } from './quorum-settings.js'
+import { adminPortFor, ensembleSecret, secureClientFor } from './quorum-settings.js'
+import type { Pem, SecureClientOptions } from '../secure-listener.js'
+
+/** PEM as text, which the IPC channel's JSON carries unchanged (a Buffer it would not). */
+function pemText(pem: Pem): string
+function pemText(pem: Pem | Pem[] | undefined): string | string[] | undefined
+function pemText(pem: Pem | Pem[] | undefined): string | string[] | undefined {
+  if (pem === undefined) return undefined
+  return Array.isArray(pem) ? pem.map((p) => p.toString()) : pem.toString()
+}
+
+function forChild(s: SecureClientOptions | undefined): SecureClientOptions | undefined {
+  return s && { ...s, key: pemText(s.key), cert: pemText(s.cert), ca: pemText(s.ca) }
+}
 
 /** The peer process module, compiled or (under a TypeScript loader) as source. */
 function childModule(): string {
@@ -25,6 +38,7 @@ interface Child {
   clientPort: number
   quorumPort: number
   adminPort?: number
+  securePort?: number
   exited: Promise<void>
 }
 
@@ -35,7 +49,19 @@ export async function startProcessQuorum(opts: EnsembleOptions, size: number): P
   const ownDir = !opts.dataDir
   const base = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), 'zookit-ensemble-'))
   const secret = ensembleSecret(base).toString('base64')
-  const { size: _s, peerTickMs, peerSilenceTicks, waitForLeader: wait, processes: _p, dataDir: _d, fsync, port, host: _h, ...server } = opts
+  const {
+    size: _s,
+    peerTickMs,
+    peerSilenceTicks,
+    waitForLeader: wait,
+    processes: _p,
+    dataDir: _d,
+    fsync,
+    port,
+    host: _h,
+    secureClient: _t,
+    ...server
+  } = opts
   const children: Child[] = []
   const changes: RoleChanges = new Set()
   const calls = new AdminCalls()
@@ -44,7 +70,10 @@ export async function startProcessQuorum(opts: EnsembleOptions, size: number): P
     if (c && c.mode !== 'down' && c.proc.connected) c.proc.send(m)
   }
 
-  const spawnChild = (i: number, ports?: { clientPort: number; quorumPort: number; adminPort?: number }): Promise<Child> =>
+  const spawnChild = (
+    i: number,
+    ports?: { clientPort: number; quorumPort: number; adminPort?: number; securePort?: number },
+  ): Promise<Child> =>
     new Promise((resolve, reject) => {
       const proc = fork(childModule(), [], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
       let child: Child | undefined
@@ -60,6 +89,7 @@ export async function startProcessQuorum(opts: EnsembleOptions, size: number): P
             clientPort: m.clientPort,
             quorumPort: m.quorumPort,
             adminPort: m.adminPort,
+            securePort: m.securePort,
             exited,
           }
           resolve(child)
@@ -90,6 +120,7 @@ export async function startProcessQuorum(opts: EnsembleOptions, size: number): P
         clientPort: ports?.clientPort ?? (port ? port + i : undefined),
         quorumPort: ports?.quorumPort,
         adminPort: ports?.adminPort ?? adminPortFor(opts, i),
+        secureClient: forChild(secureClientFor(opts, i, ports?.securePort)),
         fsync: fsync ?? false,
         peerTickMs,
         peerSilenceTicks,
@@ -126,6 +157,7 @@ export async function startProcessQuorum(opts: EnsembleOptions, size: number): P
       servers: [],
       host,
       clientPort: (i) => children[i]!.clientPort,
+      securePort: (i) => children[i]!.securePort,
       adminPort: (i) => children[i]!.adminPort,
       mode: (i) => children[i]!.mode,
       paused: (i) => children[i]!.paused,
@@ -133,7 +165,12 @@ export async function startProcessQuorum(opts: EnsembleOptions, size: number): P
       async restart(i) {
         await kill(i)
         const old = children[i]!
-        children[i] = await spawnChild(i, { clientPort: old.clientPort, quorumPort: old.quorumPort, adminPort: old.adminPort })
+        children[i] = await spawnChild(i, {
+          clientPort: old.clientPort,
+          quorumPort: old.quorumPort,
+          adminPort: old.adminPort,
+          securePort: old.securePort,
+        })
         tell(i, { cmd: 'start', peers: peerList() })
       },
       pause(i) {

@@ -1,13 +1,22 @@
 // What both quorum launchers derive from startEnsemble()'s options the same way: each server's
-// AdminServer port, and the secret the peers share for session passwords and to authenticate their links.
+// AdminServer port and secure client port, and the secret the peers share for session passwords and
+// to authenticate their links.
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import type { EnsembleOptions } from '../ensemble.js'
+import type { SecureClientOptions } from '../secure-listener.js'
 
 /** Server i's admin port: the option's port + i, or 0 (any free port) for each, or none. */
 export function adminPortFor(opts: EnsembleOptions, i: number): number | undefined {
   return opts.adminPort ? opts.adminPort + i : opts.adminPort
+}
+
+/** Server i's secure client options: the option's port + i (0 or none: a free port each), or none without TLS. */
+export function secureClientFor(opts: EnsembleOptions, i: number, port?: number): SecureClientOptions | undefined {
+  const s = opts.secureClient
+  if (!s) return undefined
+  return { ...s, port: port ?? (s.port ? s.port + i : 0) }
 }
 
 /** The secret session passwords derive from and peer links prove: shared by the peers, kept in the data dir if there is one. */

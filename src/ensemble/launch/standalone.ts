@@ -11,6 +11,8 @@ export async function startStandalone(opts: EnsembleOptions): Promise<Ensemble> 
   const port = await server.listen()
   // Kept for restarts, so that the server comes back where its clients and admin tools knew it.
   const adminPort = server.adminPort
+  const securePort = server.securePort
+  const secureClient = opts.secureClient && { ...opts.secureClient, port: securePort }
   let running = true
   const servers = [server]
   const changes: RoleChanges = new Set()
@@ -20,6 +22,7 @@ export async function startStandalone(opts: EnsembleOptions): Promise<Ensemble> 
       servers,
       host: '127.0.0.1',
       clientPort: () => port,
+      securePort: () => securePort,
       adminPort: () => adminPort,
       mode: () => (running ? server.mode : 'down'),
       paused: () => server.paused,
@@ -29,7 +32,7 @@ export async function startStandalone(opts: EnsembleOptions): Promise<Ensemble> 
       },
       async restart() {
         if (running) await server.close()
-        server = new ZooKeeperServer({ ...opts, serverId: 1, port, adminPort })
+        server = new ZooKeeperServer({ ...opts, serverId: 1, port, adminPort, secureClient })
         servers[0] = server
         await server.listen()
         running = true
