@@ -7,6 +7,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { startEnsemble, type Ensemble, type EnsembleOptions } from './ensemble/index.js'
 import { startControlPlane, type ControlPlane } from './ensemble/control-plane.js'
 import { ZOOKEEPER_WORDS } from './ensemble/four-letter.js'
+import type { ClientAuth, SecureClientOptions } from './ensemble/secure-listener.js'
+import { generateTestCerts, type TestCerts } from './testing/test-certs.js'
 
 /** A command line that cannot be run as written; the CLI exits 2 with its message. */
 export class UsageError extends Error {
@@ -26,7 +28,17 @@ export type Command =
   /** `asked` is false for a bare `zookit`: the usage goes to stderr and the exit code is 2. */
   | { kind: 'help'; topic: HelpTopic; asked: boolean }
   | { kind: 'version' }
-  | { kind: 'ensemble'; options: EnsembleOptions; control?: ControlOptions }
+  | { kind: 'ensemble'; options: EnsembleOptions; control?: ControlOptions; tls?: TlsFlags }
+
+/** `--secure-port` and the `--tls-*` options: files are read (or test certificates made) when the ensemble starts. */
+export interface TlsFlags {
+  port: number
+  keyFile?: string
+  certFile?: string
+  caFile?: string
+  clientAuth?: ClientAuth
+  only: boolean
+}
 
 /** `--control-port` and `--control-token`: serve the HTTP control plane (src/ensemble/control-plane.ts). */
 export interface ControlOptions {
@@ -52,6 +64,20 @@ const ENSEMBLE_OPTIONS: readonly OptionSpec[] = [
     value: 'PORT',
     help: 'serve ZooKeeper\'s AdminServer (/commands) on 127.0.0.1:PORT (a quorum: PORT, PORT+1, …; 0 picks free ports); prints "admin I: URL"',
   },
+  {
+    flag: '--secure-port',
+    value: 'PORT',
+    help: 'also serve TLS clients on PORT (secureClientPort; a quorum: PORT, PORT+1, …; 0 picks free ports); prints "secure: HOSTS"',
+  },
+  {
+    flag: '--tls-key',
+    value: 'FILE',
+    help: "the server's private key, PEM (with --tls-cert; without both, test certificates are generated)",
+  },
+  { flag: '--tls-cert', value: 'FILE', help: "the server's certificate chain, PEM" },
+  { flag: '--tls-ca', value: 'FILE', help: 'CA certificates, PEM, that client certificates must chain to' },
+  { flag: '--client-auth', value: 'need|want|none', help: 'whether TLS clients must show a certificate (ssl.clientAuth; default need)' },
+  { flag: '--secure-only', help: 'serve TLS clients only: no plain client port' },
   { flag: '--processes', help: 'each server of a quorum in its own process (logs in a temporary dir unless --data-dir)' },
   { flag: '--data-dir', value: 'DIR', help: 'keep transaction logs and snapshots in DIR (default: in memory)' },
   { flag: '--no-fsync', help: 'do not fsync the log before acknowledging a write' },
@@ -252,15 +278,68 @@ function ensembleCommand(args: readonly string[]): Command {
     globalOutstandingLimit:
       rawOutstanding === undefined ? undefined : wholeNumber('--global-outstanding-limit', rawOutstanding, 0, MAX_MS, 'a whole number'),
   }
+  const tls = tlsFlags(seen, size)
   const rawControl = text('--control-port')
   const token = text('--control-token')
   if (token !== undefined && rawControl === undefined) throw new UsageError('--control-token needs --control-port')
-  if (rawControl === undefined) return { kind: 'ensemble', options }
-  const control: ControlOptions = {
-    port: wholeNumber('--control-port', rawControl, 0, 65535, 'a port from 0 to 65535'),
-    ...(token !== undefined ? { token } : {}),
+  const control: ControlOptions | undefined =
+    rawControl === undefined
+      ? undefined
+      : { port: wholeNumber('--control-port', rawControl, 0, 65535, 'a port from 0 to 65535'), ...(token !== undefined ? { token } : {}) }
+  return { kind: 'ensemble', options, ...(control ? { control } : {}), ...(tls ? { tls } : {}) }
+}
+
+/** The TLS options of `zookit ensemble`, checked together; undefined without --secure-port. */
+function tlsFlags(seen: Map<string, string | true>, size: number): TlsFlags | undefined {
+  const text = (flag: string) => {
+    const v = seen.get(flag)
+    return typeof v === 'string' ? v : undefined
   }
-  return { kind: 'ensemble', options, control }
+  const rawPort = text('--secure-port')
+  if (rawPort === undefined) {
+    const stray = ['--tls-key', '--tls-cert', '--tls-ca', '--client-auth', '--secure-only'].find((f) => seen.has(f))
+    if (stray) throw new UsageError(`${stray} needs --secure-port`)
+    return undefined
+  }
+  const port = wholeNumber('--secure-port', rawPort, 0, 65535, 'a port from 0 to 65535')
+  if (port && port + size - 1 > 65535)
+    throw new UsageError(`--secure-port ${port} leaves no room for ${size} servers (they take ${port} to ${port + size - 1})`)
+  const keyFile = text('--tls-key')
+  const certFile = text('--tls-cert')
+  if ((keyFile === undefined) !== (certFile === undefined))
+    throw new UsageError(
+      `${keyFile === undefined ? '--tls-cert needs --tls-key' : '--tls-key needs --tls-cert'} (or neither, for test certificates)`,
+    )
+  const clientAuth = text('--client-auth')
+  if (clientAuth !== undefined && !['need', 'want', 'none'].includes(clientAuth))
+    throw new UsageError(`--client-auth must be need, want or none, got '${clientAuth}'`)
+  return {
+    port,
+    keyFile,
+    certFile,
+    caFile: text('--tls-ca'),
+    clientAuth: clientAuth as ClientAuth | undefined,
+    only: seen.has('--secure-only'),
+  }
+}
+
+/** The secureClient option of `flags`: the files read, or test certificates generated (and announced) when none are given. */
+async function secureClientOf(flags: TlsFlags): Promise<{ secureClient: SecureClientOptions; generated?: TestCerts }> {
+  const read = (flag: string, file: string) => {
+    try {
+      return readFileSync(file, 'utf8')
+    } catch (err) {
+      throw new Error(`${flag}: cannot read ${file}: ${(err as Error).message}`, { cause: err })
+    }
+  }
+  const settings = { port: flags.port, clientAuth: flags.clientAuth, only: flags.only }
+  if (flags.keyFile === undefined || flags.certFile === undefined) {
+    const generated = await generateTestCerts()
+    const ca = flags.caFile === undefined ? generated.ca : read('--tls-ca', flags.caFile)
+    return { secureClient: { ...settings, key: generated.server.key, cert: generated.server.cert, ca }, generated }
+  }
+  const ca = flags.caFile === undefined ? undefined : read('--tls-ca', flags.caFile)
+  return { secureClient: { ...settings, key: read('--tls-key', flags.keyFile), cert: read('--tls-cert', flags.certFile), ca } }
 }
 
 /** What `argv` (the arguments after `zookit`) asks for; a UsageError if it cannot be run. */
@@ -308,17 +387,27 @@ const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
 const STOP_DEADLINE_MS = 10_000
 
 /** Start the ensemble, say where it serves, and stop it at the first stop signal; the exit code. */
-async function serve(options: EnsembleOptions, controlOptions?: ControlOptions): Promise<number> {
+async function serve(options: EnsembleOptions, controlOptions?: ControlOptions, tlsOptions?: TlsFlags): Promise<number> {
   let ensemble: Ensemble
+  let certs: TestCerts | undefined
   try {
+    if (tlsOptions) {
+      const { secureClient, generated } = await secureClientOf(tlsOptions)
+      certs = generated
+      options = { ...options, secureClient }
+    }
     ensemble = await startEnsemble(options)
   } catch (err) {
+    certs?.remove()
     const message = (err as Error).message
     const hint = /EADDRINUSE/.test(message) ? ' (is a ZooKeeper already there? --port 0 picks free ports)' : ''
     console.error(`zookit: ${message}${hint}`)
     return 1
   }
   console.log(ensemble.connectString)
+  if (ensemble.secureConnectString) console.log(`secure: ${ensemble.secureConnectString}`)
+  // One line a test can read: where a TLS client finds the CA and a certificate the servers accept.
+  if (certs) console.log(`tls: ${certs.dir} (ca.pem, client.pem, client-key.pem; removed at exit)`)
   const size = ensemble.modes().length
   if (size > 1) {
     const l = ensemble.leader()
@@ -336,6 +425,7 @@ async function serve(options: EnsembleOptions, controlOptions?: ControlOptions):
     } catch (err) {
       console.error(`zookit: ${(err as Error).message}`)
       await ensemble.stop()
+      certs?.remove()
       return 1
     }
     // One line a test can read: "control: http://127.0.0.1:PORT".
@@ -359,6 +449,7 @@ async function serve(options: EnsembleOptions, controlOptions?: ControlOptions):
   deadline.unref()
   await control?.close()
   await ensemble.stop()
+  certs?.remove()
   clearTimeout(deadline)
   return 0
 }
@@ -382,7 +473,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       console.log(packageVersion())
       return 0
     case 'ensemble':
-      return serve(command.options, command.control)
+      return serve(command.options, command.control, command.tls)
     case 'shell':
       // Loaded only here, so the other commands do not pay for it.
       return (await import('./shell/main.js')).runShell(command.args, packageVersion())
