@@ -8,7 +8,7 @@ import { startEnsemble, type Ensemble, type EnsembleOptions } from './ensemble/i
 import { startControlPlane, type ControlPlane } from './ensemble/control-plane.js'
 import { ZOOKEEPER_WORDS } from './ensemble/four-letter.js'
 import type { ClientAuth, SecureClientOptions } from './ensemble/secure-listener.js'
-import { generateTestCerts, type TestCerts } from './testing/test-certs.js'
+import { generateTestCerts, type TestCerts } from './ensemble/test-certs.js'
 
 /** A command line that cannot be run as written; the CLI exits 2 with its message. */
 export class UsageError extends Error {

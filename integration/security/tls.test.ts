@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url'
 import { ZooKeeper, type ClientOptions, type WatchedEvent } from '../../src/index.js'
 import { ConnectionLossError, OperationTimeoutError } from '../../src/errors.js'
 import { startEnsemble } from '../../src/ensemble/index.js'
-import { generateTestCerts, type TestCerts } from '../../src/testing/test-certs.js'
+import { generateTestCerts, type TestCerts } from '../../src/ensemble/test-certs.js'
 import { realZooKeeperAvailable, startRealZooKeeper } from '../../src/testing/real-zookeeper.js'
 
 const PYTHON = '/usr/bin/python3'

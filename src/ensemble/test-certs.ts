@@ -1,6 +1,7 @@
 // Throwaway X.509 material for TLS tests, minted with the `openssl` binary (Node cannot sign
 // certificates itself): a CA, a server certificate for 127.0.0.1 and localhost, and a client
-// certificate, as PEM; on request also the PKCS12 key and trust stores a JVM wants.
+// certificate, as PEM; on request also the PKCS12 key and trust stores a JVM wants. It sits with the
+// server, not in src/testing, because `zookit ensemble --secure-port` without certificates uses it.
 import { execFile } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
