@@ -25,6 +25,7 @@ const LAYERS: { name: string; files: (f: string) => boolean; uses: string[] }[] 
         'src/arguments.ts',
         'src/paths.ts',
         'src/retry.ts',
+        'src/sasl-digest-md5.ts',
       ].includes(f),
     uses: [],
   },

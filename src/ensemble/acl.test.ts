@@ -45,6 +45,18 @@ t.test('digest ids have two parts as Java splits them; super, x509 and sasl have
   for (const scheme of ['super', 'x509', 'sasl']) t.notOk(valid(scheme, 'alice'), `${scheme} is INVALIDACL`)
 })
 
+t.test('with SASL configured, sasl ids are valid where KerberosName parses them, and "super" matches them all', async (t) => {
+  const saslValid = (id: string) => fixupACL([entry('sasl', id)], [], '127.0.0.1', true) !== ErrorCode.INVALIDACL
+  // Each as real ZooKeeper 3.8 with the SASL provider answered a create.
+  for (const id of ['bob', 'a/b', 'zk/host@REALM', 'a@b', 'a/b/c', '@', '', 'a/@']) t.ok(saslValid(id), `sasl "${id}" is taken`)
+  for (const id of ['a@b@c', 'a/b/c@R']) t.notOk(saslValid(id), `sasl "${id}" is INVALIDACL`)
+  const acl = [entry('sasl', 'bob', 1)]
+  t.ok(permitted(acl, 1, [{ scheme: 'sasl', id: 'bob' }], '10.0.0.1'))
+  t.notOk(permitted(acl, 1, [{ scheme: 'sasl', id: 'carol' }], '10.0.0.1'))
+  t.ok(permitted(acl, 1, [{ scheme: 'sasl', id: 'super' }], '10.0.0.1'), 'the SASL user "super"')
+  t.notOk(permitted(acl, 1, [{ scheme: 'digest', id: 'super' }], '10.0.0.1'))
+})
+
 t.test('duplicates go before auth expands, first occurrences kept, in one pass', async (t) => {
   const bob = [{ scheme: 'digest', id: digestOf('bob:pw') }]
   const bobs = entry('digest', digestOf('bob:pw'))

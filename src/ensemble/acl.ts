@@ -111,6 +111,8 @@ export function permitted(acl: ACL[], perm: number, ids: AuthId[], address: stri
     if (scheme === 'world' && id === 'anyone') return true
     if (scheme === 'ip' && ipMatches(id, address)) return true
     if (ids.some((i) => i.scheme === scheme && i.id === id)) return true
+    // ZooKeeper's SASL provider lets a SASL user named "super" match every sasl ACL.
+    if (scheme === 'sasl' && ids.some((i) => i.scheme === 'sasl' && i.id === 'super')) return true
   }
   return false
 }
@@ -126,10 +128,10 @@ function aclKey(a: ACL): string {
 /**
  * Validate an ACL list and expand `auth` entries into the session's identities. Returns the ACL to
  * store, or INVALIDACL as ZooKeeper's fixupACL would. Only the schemes of its default providers are
- * valid: world (anyone), auth, digest and ip; `super`, `x509` and `sasl` need providers this server
- * does not load.
+ * valid: world (anyone), auth, digest and ip, and `sasl` when SASL is configured (ZooKeeper loads its
+ * SASL provider then); `super` and `x509` need providers this server does not load.
  */
-export function fixupACL(acl: ACL[], ids: AuthId[], address: string): ACL[] | number {
+export function fixupACL(acl: ACL[], ids: AuthId[], address: string, saslEnabled = false): ACL[] | number {
   // Duplicates go first, in one pass keeping first occurrences, as ZooKeeper's removeDuplicates
   // does (so entries an `auth` expansion repeats stay).
   const seen = new Set<string>()
@@ -149,9 +151,16 @@ export function fixupACL(acl: ACL[], ids: AuthId[], address: string): ACL[] | nu
       out.push(a)
     } else if (scheme === 'ip' && ipRule(id)) {
       out.push(a)
+    } else if (scheme === 'sasl' && saslEnabled && kerberosNameValid(id)) {
+      out.push(a)
     } else {
       return ErrorCode.INVALIDACL
     }
   }
   return out
+}
+
+/** As ZooKeeper's KerberosName parses a sasl id: `name[/host]@realm`, or any name without an '@'. */
+function kerberosNameValid(id: string): boolean {
+  return /^[^/@]*(\/[^/@]*)?@[^/@]*$/.test(id) || !id.includes('@')
 }

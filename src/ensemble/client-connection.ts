@@ -9,6 +9,7 @@ import { KeeperState, OpCode, Xid } from '../protocol.js'
 import { decodeConnectRequestLenient } from '../jute/quirks.js'
 import { logger } from '../debug.js'
 import type { AuthId } from './acl.js'
+import type { DigestMd5Server } from './sasl.js'
 import { ConnectionStats, lastOpName } from './connection-stats.js'
 import type { ServerMetrics } from './server-metrics.js'
 import type { SessionTracker } from './session-tracker.js'
@@ -48,6 +49,8 @@ export interface ConnectionCounters {
 export class ClientConnection implements WatchTarget {
   sessionId = 0n
   ids: AuthId[] = []
+  /** This connection's SASL exchange, once the client started one on a server with SASL users. */
+  sasl: DigestMd5Server | undefined
   closed = false
   received = 0
   sent = 0

@@ -16,7 +16,15 @@ import { dumpTree } from './tree-dump.js'
 import { encodeSnapshot, loadSnapshot } from './txnlog.js'
 
 const OPEN = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }]
-const ctx: RequestContext = { sessionId: 0x55n, ids: [], address: '127.0.0.1', ttlEnabled: true, maxBuffer: 0xfffff, enforceQuota: true }
+const ctx: RequestContext = {
+  sessionId: 0x55n,
+  ids: [],
+  address: '127.0.0.1',
+  ttlEnabled: true,
+  maxBuffer: 0xfffff,
+  enforceQuota: true,
+  saslEnabled: false,
+}
 
 function body(fn: (w: Writer) => void): Reader {
   const w = new Writer()

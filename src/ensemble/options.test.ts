@@ -53,6 +53,11 @@ t.test('invalid options are refused by name, with the value', async (t) => {
     [{ dataDir: 42 }, TypeError, /dataDir must be a string, got 42$/],
     [{ fsync: 'yes' }, TypeError, /fsync must be true or false, got the string "yes"$/],
     [{ ttlEnabled: 1 }, TypeError, /ttlEnabled must be true or false, got 1$/],
+    [{ sasl: true }, TypeError, /sasl must be an object \{ users, enforce\? \}, got true$/],
+    [{ sasl: {} }, TypeError, /sasl\.users must be an object of user names to passwords, got undefined$/],
+    [{ sasl: { users: { bob: 7 } } }, TypeError, /sasl\.users\.bob must be a password string, got 7$/],
+    [{ sasl: { users: { '': 'x' } } }, RangeError, /sasl\.users has an empty user name$/],
+    [{ sasl: { users: {}, enforce: 'yes' } }, TypeError, /sasl\.enforce must be true or false, got the string "yes"$/],
   ]
   for (const [opts, type, message] of cases) {
     t.throws(

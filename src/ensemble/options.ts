@@ -48,6 +48,22 @@ function words(value: unknown, name: string): void {
   }
 }
 
+/** ServerOptions.sasl: an object of users (name → password, both non-empty strings) and an optional enforce flag. */
+function saslOptions(value: unknown): void {
+  if (value === undefined) return
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new TypeError(`startEnsemble: sasl must be an object { users, enforce? }, got ${shown(value)}`)
+  const { users, enforce } = value as { users?: unknown; enforce?: unknown }
+  if (typeof users !== 'object' || users === null || Array.isArray(users))
+    throw new TypeError(`startEnsemble: sasl.users must be an object of user names to passwords, got ${shown(users)}`)
+  for (const [name, password] of Object.entries(users)) {
+    if (name === '') throw new RangeError('startEnsemble: sasl.users has an empty user name')
+    if (typeof password !== 'string')
+      throw new TypeError(`startEnsemble: sasl.users.${name} must be a password string, got ${shown(password)}`)
+  }
+  flag(enforce, 'sasl.enforce')
+}
+
 /**
  * Throw TypeError or RangeError for the first invalid option of startEnsemble() (and of the
  * ServerOptions it passes on). Defaults are those of ZooKeeperServer: tickTime 2000, session
@@ -85,6 +101,7 @@ export function validateEnsembleOptions(opts: EnsembleOptions): void {
   words(opts.fourLetterWords, 'fourLetterWords')
   text(opts.dataDir, 'dataDir')
   text(opts.superDigest, 'superDigest')
+  saslOptions(opts.sasl)
   flag(opts.ttlEnabled, 'ttlEnabled')
   flag(opts.fsync, 'fsync')
   flag(opts.waitForLeader, 'waitForLeader')

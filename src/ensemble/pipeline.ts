@@ -36,6 +36,8 @@ export interface PipelineDeps {
   readonly maxBuffer: number
   /** Whether hard quota limits refuse writes (ZooKeeper's zookeeper.enforceQuota). */
   readonly enforceQuota: boolean
+  /** Whether `sasl` ACLs are valid (SASL is configured). */
+  readonly saslEnabled: boolean
   /** Close the client connection of a session, if this server has one. */
   closeSession(sessionId: bigint): void
   /** Close every client connection. */
@@ -110,6 +112,7 @@ export class WritePipeline implements CommitHost {
       ttlEnabled: this.deps.ttlEnabled,
       maxBuffer: this.deps.maxBuffer,
       enforceQuota: this.deps.enforceQuota,
+      saslEnabled: this.deps.saslEnabled,
     }
     return { hdr, txn: prepWrite(view, req.type, new Reader(req.body), ctx) }
   }

@@ -11,7 +11,15 @@ import * as P from '../jute/generated/proto.generated.js'
 import { ErrorCode, OpCode } from '../protocol.js'
 
 const OPEN = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }]
-const ctx: RequestContext = { sessionId: 0x55n, ids: [], address: '127.0.0.1', ttlEnabled: true, maxBuffer: 0xfffff, enforceQuota: true }
+const ctx: RequestContext = {
+  sessionId: 0x55n,
+  ids: [],
+  address: '127.0.0.1',
+  ttlEnabled: true,
+  maxBuffer: 0xfffff,
+  enforceQuota: true,
+  saslEnabled: false,
+}
 
 type Part = (w: Writer) => void
 const op =

@@ -24,6 +24,8 @@ export interface RequestContext {
   maxBuffer: number
   /** Whether hard quota limits refuse writes (ZooKeeper's zookeeper.enforceQuota). */
   enforceQuota: boolean
+  /** Whether SASL is configured, which makes `sasl` ACLs valid. */
+  saslEnabled: boolean
 }
 
 /** What prep needs to know of a node. */
@@ -158,7 +160,7 @@ function prepOp(view: View, op: PrepOp, ctx: RequestContext): Txn {
       if (info.ttl ? req.ttl <= 0n || req.ttl > 0xffffffffffn : req.ttl >= 0n) fail(ErrorCode.BADARGUMENTS)
       if ((req.data?.length ?? 0) > ctx.maxBuffer) fail(ErrorCode.BADARGUMENTS)
       const parentPath = parentForWrite(req.path)
-      const acl = fixupACL(req.acl, ctx.ids, ctx.address)
+      const acl = fixupACL(req.acl, ctx.ids, ctx.address, ctx.saslEnabled)
       if (typeof acl === 'number') fail(acl as number)
       const parent = view.get(parentPath) ?? fail(ErrorCode.NONODE)
       if (!permitted(parent.acl, Perms.CREATE, ctx.ids, ctx.address)) fail(ErrorCode.NOAUTH)
@@ -204,7 +206,7 @@ function prepOp(view: View, op: PrepOp, ctx: RequestContext): Txn {
     case OpCode.setACL: {
       const { path, acl, version } = op.request
       checkPath(path)
-      const fixed = fixupACL(acl, ctx.ids, ctx.address)
+      const fixed = fixupACL(acl, ctx.ids, ctx.address, ctx.saslEnabled)
       if (typeof fixed === 'number') fail(fixed as number)
       const node = view.get(path) ?? fail(ErrorCode.NONODE)
       if (!permitted(node.acl, Perms.ADMIN, ctx.ids, ctx.address)) fail(ErrorCode.NOAUTH)

@@ -8,6 +8,7 @@ import type { ClientConnection } from './client-connection.js'
 import type { QuorumConfig, QuorumPeer } from './quorum-peer.js'
 import type { ServerMode } from './commit.js'
 import type { SecureClientOptions } from './secure-listener.js'
+import type { SaslOptions } from './sasl.js'
 
 /** ZooKeeper's maxClientCnxns default: connections from one IP address at a time. */
 export const DEFAULT_MAX_CLIENT_CNXNS = 60
@@ -30,6 +31,8 @@ export interface ServerOptions {
   maxSessionTimeout?: number
   /** "super:<base64 sha1>" digest id granting super rights. */
   superDigest?: string
+  /** SASL (DIGEST-MD5) users on the client port, and whether sessions must authenticate; enables the `sasl` ACL scheme. */
+  sasl?: SaslOptions
   /** Allow TTL nodes (default true, like a ZooKeeper started with extendedTypesEnabled). */
   ttlEnabled?: boolean
   /**

@@ -14,6 +14,7 @@ import { WatchManager } from './watch-manager.js'
 import { SessionTracker } from './session-tracker.js'
 import { authenticate } from './acl.js'
 import { fourLetterAnswer } from './four-letter.js'
+import { DigestMd5Server, SaslFailure } from './sasl.js'
 import { TxnLog } from './txnlog.js'
 import { QuorumPeer } from './quorum-peer.js'
 import { ServerMetrics } from './server-metrics.js'
@@ -122,6 +123,7 @@ export class ZooKeeperServer implements ServerView {
         ttlEnabled: opts.ttlEnabled ?? true,
         enforceQuota: opts.enforceQuota ?? false,
         maxBuffer: this.maxBuffer,
+        saslEnabled: opts.sasl !== undefined,
         closeSession: (id) => {
           const conn = this.bySession.get(id)
           if (!conn) return
@@ -497,6 +499,12 @@ export class ZooKeeperServer implements ServerView {
       return
     }
     this.commit.touched(conn.sessionId)
+    if (this.opts.sasl?.enforce && type !== OpCode.auth && type !== OpCode.sasl && !conn.ids.some((i) => i.scheme === 'sasl')) {
+      // As ZooKeeper's enforce.auth: the refusal carries the request's xid and no body.
+      conn.reply(xid, 0n, ErrorCode.SESSIONCLOSEDREQUIRESASLAUTH)
+      conn.close()
+      return
+    }
     switch (type) {
       case OpCode.ping:
         return conn.reply(Xid.ping, this.tree.lastZxid, 0)
@@ -513,8 +521,7 @@ export class ZooKeeperServer implements ServerView {
         return conn.reply(Xid.auth, 0n, 0)
       }
       case OpCode.sasl:
-        // No SASL is configured: ZooKeeper answers with an empty token and carries on.
-        return conn.reply(xid, 0n, 0, (w) => P.encodeSetSASLResponse(w, { token: null }))
+        return this.sasl(conn, xid, r)
       case OpCode.setWatches:
       case OpCode.setWatches2: {
         const sw =
@@ -532,6 +539,32 @@ export class ZooKeeperServer implements ServerView {
       default:
         if (isWrite(type)) return this.write(conn, xid, type, r)
         return answerRead(this, conn, xid, type, r)
+    }
+  }
+
+  /** One SASL token. Without SASL configured ZooKeeper answers with no token and carries on. */
+  private sasl(conn: ClientConnection, xid: number, r: Reader): void {
+    const { token } = P.decodeGetSASLRequest(r)
+    const users = this.opts.sasl?.users
+    if (!users) return conn.reply(xid, 0n, 0, (w) => P.encodeSetSASLResponse(w, { token: null }))
+    conn.sasl ??= new DigestMd5Server(users)
+    try {
+      const step = conn.sasl.evaluate(token ?? Buffer.alloc(0))
+      if (step.authorizationId !== undefined) {
+        const id = { scheme: 'sasl', id: step.authorizationId }
+        if (!conn.ids.some((i) => i.scheme === id.scheme && i.id === id.id)) conn.ids.push(id)
+      }
+      conn.reply(xid, 0n, 0, (w) => P.encodeSetSASLResponse(w, { token: step.token }))
+    } catch (err) {
+      if (!(err instanceof SaslFailure)) throw err
+      log('SASL from %s failed: %s', conn.address, err.message)
+      const code = this.opts.sasl?.enforce ? ErrorCode.SESSIONCLOSEDREQUIRESASLAUTH : ErrorCode.AUTHFAILED
+      // Unlike other error replies, this one carries a body: a SetSASLResponse with no token.
+      conn.frame((w) => {
+        P.encodeReplyHeader(w, { xid, zxid: 0n, err: code })
+        P.encodeSetSASLResponse(w, { token: null })
+      })
+      conn.close()
     }
   }
 

@@ -1,7 +1,7 @@
 // Start and control real Apache ZooKeeper 3.8 servers (Debian's package) on loopback, for the
 // integration suite and the benchmarks: standalone or a 3/5-node ensemble, kill -9, restart, pause.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { appendFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { appendFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import http from 'node:http'
 import net from 'node:net'
@@ -106,6 +106,18 @@ export interface RealZooKeeperOptions {
    * TLS), with these PKCS12 stores (generateTestCerts({ java: true }) makes them).
    */
   secureClient?: { keyStore: string; trustStore: string; password: string; clientAuth?: 'need' | 'want' | 'none' }
+  /**
+   * Configure SASL on the client port: a JAAS `Server` section with these DIGEST-MD5 users, the SASL
+   * auth provider (so `sasl` ACLs are valid), and with `enforce` zookeeper.sessionRequireClientSASLAuth.
+   */
+  sasl?: { users: Record<string, string>; enforce?: boolean }
+}
+
+/** A JAAS login configuration with a DigestLoginModule `Server` section of `users`. */
+function jaasServerSection(users: Record<string, string>): string {
+  const q = (v: string) => `"${v.replace(/["\\]/g, (c) => `\\${c}`)}"`
+  const entries = Object.entries(users).map(([name, password]) => `  user_${name}=${q(password)}`)
+  return `Server {\n  org.apache.zookeeper.server.auth.DigestLoginModule required\n${entries.join('\n')};\n};\n`
 }
 
 /** Start real ZooKeeper: size 1 (standalone), 3 or 5. Resolves when every server serves. */
@@ -135,7 +147,7 @@ export async function startRealZooKeeper(opts: RealZooKeeperOptions = {}): Promi
     })
   const tls = opts.secureClient
   const serversArg = size > 1 ? ids.map((id, i) => `${id}=127.0.0.1:${ports[i]!.quorum}:${ports[i]!.election}`).join(',') : ''
-  const env = {
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
     ZK_TICK_TIME: String(opts.tickTime ?? 2000),
     ...(opts.minSessionTimeout ? { ZK_MIN_SESSION: String(opts.minSessionTimeout) } : {}),
@@ -149,6 +161,16 @@ export async function startRealZooKeeper(opts: RealZooKeeperOptions = {}): Promi
           ZK_SSL_CLIENT_AUTH: tls.clientAuth ?? 'need',
         }
       : {}),
+  }
+  if (opts.sasl) {
+    const jaas = path.join(root, 'jaas.conf')
+    writeFileSync(jaas, jaasServerSection(opts.sasl.users))
+    const flags = [
+      `-Djava.security.auth.login.config=${jaas}`,
+      '-Dzookeeper.authProvider.sasl=org.apache.zookeeper.server.auth.SASLAuthenticationProvider',
+      ...(opts.sasl.enforce ? ['-Dzookeeper.sessionRequireClientSASLAuth=true'] : []),
+    ]
+    env.SERVER_JVMFLAGS = [process.env.SERVER_JVMFLAGS, ...flags].filter(Boolean).join(' ')
   }
 
   const servers: RealServer[] = ids.map((id, i) => {
