@@ -153,6 +153,9 @@ t.test('invalid client options are refused, naming the option and the value', as
     [{ reconnectDelay: { min: 100, max: 10 } }, /reconnectDelay needs both min and max, with min <= max/],
     [{ reconnectDelay: { min: -1, max: 10 } }, /reconnectDelay\.min must be a number of ms in 0\.\..* not the number -1/],
     [{ sessionFactory: 'mine' }, /sessionFactory must be a function, not the string "mine"/],
+    [{ sasl: 'bob:pw' }, /sasl must be \{ username, password \}, not the string "bob:pw"/],
+    [{ sasl: { username: '', password: 'pw' } }, /sasl\.username must be a non-empty string, not the string ""/],
+    [{ sasl: { username: 'bob' } }, /sasl\.password must be a string, not undefined/],
   ]
   for (const [opts, message] of cases) {
     const label = JSON.stringify(opts, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v))

@@ -58,6 +58,7 @@ import { Transaction, readResults, writeResults, type MultiOp, type OpResult, ty
 import { WriteOps, checkVersion } from './write-ops.js'
 import { WATCH_STREAM_KINDS, watchStream, type WatchStreamKind } from './watch-stream.js'
 import type { Clock } from './clock.js'
+import type { SaslCredentials } from './sasl-digest-md5.js'
 import { logger } from './debug.js'
 
 const log = logger('client')
@@ -75,6 +76,12 @@ export interface ClientOptions {
   initialConnectTimeout?: number
   /** Allow read-only sessions on partitioned servers. */
   readOnly?: boolean
+  /**
+   * Log in with SASL DIGEST-MD5 on every connection before any other request, as ZooKeeper's Java
+   * client does with a JAAS Client section; the connection then has the id `sasl:<username>`. A
+   * refused login fails the session with AuthFailedError (state 'authFailed').
+   */
+  sasl?: SaslCredentials
   /** Use TLS (true, or node:tls options such as ca/cert/key). */
   tls?: boolean | ConnectionOptions
   /** jute.maxbuffer: largest payload/frame (default 0xfffff). */
@@ -212,6 +219,7 @@ export class ZooKeeper extends TypedEventEmitter<ZooKeeperEvents> {
       sessionTimeout: opts.sessionTimeout,
       connectTimeout: opts.connectTimeout,
       readOnly: opts.readOnly,
+      sasl: opts.sasl,
       tls: opts.tls,
       maxBufferSize: opts.maxBufferSize,
       shuffleHosts: opts.shuffleHosts,

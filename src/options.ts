@@ -40,6 +40,13 @@ export function validateClientOptions(opts: unknown): void {
   if (o.sessionPassword !== undefined && !(o.sessionPassword instanceof Uint8Array))
     throw bad(`sessionPassword must be a Buffer, not ${describeValue(o.sessionPassword)}`)
   if (o.auth !== undefined) checkAuthList(o.auth)
+  if (o.sasl !== undefined) {
+    const c = o.sasl as { username?: unknown; password?: unknown } | null
+    if (typeof c !== 'object' || c === null) throw bad(`sasl must be { username, password }, not ${describeValue(c)}`)
+    if (typeof c.username !== 'string' || c.username === '')
+      throw bad(`sasl.username must be a non-empty string, not ${describeValue(c.username)}`)
+    if (typeof c.password !== 'string') throw bad(`sasl.password must be a string, not ${describeValue(c.password)}`)
+  }
   if (o.reconnectDelay !== undefined) {
     const d = o.reconnectDelay as { min?: unknown; max?: unknown } | null
     if (typeof d !== 'object' || d === null) throw bad(`reconnectDelay must be { min, max } in ms, not ${describeValue(d)}`)

@@ -7,8 +7,10 @@ import { decodeConnectResponseLenient } from '../jute/quirks.js'
 import {
   decodeReplyHeader,
   decodeWatcherEvent,
+  decodeSetSASLResponse,
   encodeAuthPacket,
   encodeConnectRequest,
+  encodeGetSASLRequest,
   encodeRequestHeader,
   encodeSetWatches,
   encodeSetWatches2,
@@ -20,6 +22,7 @@ import {
   BadArgumentsError,
   ClientClosedError,
   ConnectionLossError,
+  OperationTimeoutError,
   ProtocolError,
   SessionExpiredError,
   errorFromCode,
@@ -27,6 +30,7 @@ import {
 } from '../errors.js'
 import { systemClock, type Clock, type TimerHandle } from '../clock.js'
 import { logger, hex } from '../debug.js'
+import { DigestMd5Client, type SaslCredentials } from '../sasl-digest-md5.js'
 import { Backoff, DEFAULT_RECONNECT_DELAY } from '../retry.js'
 import { FRAME_SLACK } from '../transport/frame-decoder.js'
 import type { HostPort, Transport, TransportFactory } from '../transport/transport.js'
@@ -48,6 +52,8 @@ export interface SessionOptions {
   connectTimeout?: number
   /** Accept a read-only session from a server cut off from its quorum (ZooKeeper's readOnly flag). */
   readOnly?: boolean
+  /** Log in with SASL DIGEST-MD5 on every connection, before anything else is sent. */
+  sasl?: SaslCredentials
   /** Connect with TLS (true, or node:tls options). */
   tls?: boolean | import('node:tls').ConnectionOptions
   /** jute.maxbuffer: the largest request sent and (plus FRAME_SLACK) the largest frame accepted (default 0xfffff). */
@@ -336,6 +342,7 @@ export class Session implements SessionLike {
       this.adopt(conn, res)
       conn.listen((frame) => this.onFrame(conn, frame))
       if (conn.reason) return conn.reason
+      if (this.opts.sasl && !(await this.saslLogin(conn, this.opts.sasl))) return await conn.ended
       this.authenticate(conn)
       this.restoreWatches(conn)
       this.setState('handshake')
@@ -400,6 +407,40 @@ export class Session implements SessionLike {
     this.initialConnectTimer?.cancel()
     this.initialConnectOverdue = false
     log('session 0x%s on %s, timeout %d ms%s', this.id.toString(16), conn.remote, this.timeout, this.roServer ? ' (read-only)' : '')
+  }
+
+  /**
+   * SASL DIGEST-MD5, as ZooKeeper's Java client logs in: tokens go as ordinary requests (OpCode.sasl)
+   * until the server's rspauth checks out. True once authenticated; false when the link died (the
+   * loop moves on) or the login was refused, which fails the session (authFailed) as Java's does.
+   */
+  private async saslLogin(conn: SessionConnection, credentials: SaslCredentials): Promise<boolean> {
+    const client = new DigestMd5Client(credentials)
+    try {
+      let token: Buffer | undefined = Buffer.alloc(0)
+      while (token) token = client.evaluate((await this.saslStep(conn, token)) ?? Buffer.alloc(0))
+      return true
+    } catch (err) {
+      if (conn.reason) return false
+      if (err instanceof OperationTimeoutError) {
+        conn.drop(new ConnectionLossError(`no SASL reply from ${conn.remote}: ${err.message}`, { op: 'sasl' }))
+        return false
+      }
+      log('SASL login as %s on %s failed: %s', credentials.username, conn.remote, (err as Error).message)
+      this.authFailed()
+      return false
+    }
+  }
+
+  /** One SASL token out, the server's token (or null) back; bounded like the handshake. */
+  private saslStep(conn: SessionConnection, token: Buffer): Promise<Buffer | null> {
+    return new Promise((resolve, reject) => {
+      const frame = this.frame(0, OpCode.sasl, (w) => encodeGetSASLRequest(w, { token }))
+      const decode = (r: Reader) => decodeSetSASLResponse(r).token
+      const p = new Pending(OpCode.sasl, frame, decode, { op: 'sasl', timeout: this.connectTimeout() }, resolve, reject)
+      p.arm(this.clock, () => {})
+      if (!p.settled) this.send(conn, p as Pending)
+    })
   }
 
   /** Re-send every credential (xid -4); the server answers each, in order. */
