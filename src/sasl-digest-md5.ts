@@ -116,7 +116,9 @@ export function digestValue(p: DigestInputs, forServer: boolean): string {
 
 /** Credentials of ClientOptions.sasl. */
 export interface SaslCredentials {
+  /** The user, as named in the server's JAAS Server section (`user_<username>`). */
   username: string
+  /** Its password; it never goes over the wire, only digests made with it. */
   password: string
 }
 

@@ -26,6 +26,7 @@ export async function startEnsemble(opts: EnsembleOptions = {}): Promise<Ensembl
 export { ZooKeeperServer } from './server.js'
 export type { ServerOptions, ServerMode } from './server.js'
 export type { ClientAuth, Pem, SecureClientOptions } from './secure-listener.js'
+export type { SaslOptions } from './sasl.js'
 export { TreeDumpError } from './tree-dump.js'
 export type {
   DataEncoding,
