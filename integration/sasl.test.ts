@@ -65,3 +65,16 @@ for (const kind of ['real', 'bundled'] as const) {
     })
   })
 }
+
+t.test('a bundled 3-server quorum: SASL on a follower, its sasl ACL decided by the leader', async (t) => {
+  const ens = await startEnsemble({ size: 3, sasl: { users: USERS, enforce: true } })
+  t.teardown(() => ens.stop())
+  const follower = [0, 1, 2].find((i) => i !== ens.leader())!
+  const bob = await ZooKeeper.connect(ens.connectStringOf(follower), { sasl: BOB })
+  t.teardown(() => bob.close())
+  await bob.create('/bobs', Buffer.from('v'), { acl: [{ perms: 31, id: { scheme: 'sasl', id: 'bob' } }] })
+  t.equal((await bob.getData('/bobs')).data.toString(), 'v')
+  const anonymous = await ZooKeeper.connect(ens.connectStringOf(follower))
+  t.teardown(() => anonymous.close())
+  await t.rejects(anonymous.exists('/'), SessionClosedRequireSaslAuthError)
+})
