@@ -4,6 +4,7 @@
 import type { ServerMode } from './commit.js'
 import type { ServerOptions } from './server-view.js'
 import type { ZooKeeperServer } from './server.js'
+import type { PeerTls } from './peer-links.js'
 import type { ResetOptions, SessionInfo } from './tree-admin.js'
 import type { DumpOptions, TreeDump, TreeFixture } from './tree-dump.js'
 
@@ -23,6 +24,12 @@ export interface EnsembleOptions extends Omit<ServerOptions, 'serverId' | 'quoru
    * themselves should this process die first: they notice, exit, and delete it).
    */
   processes?: boolean
+  /**
+   * Peer links over mutual TLS, as ZooKeeper's `sslQuorum=true`: every server presents `cert` (with
+   * `key`, PEM) and accepts only peers whose certificate `ca` signed; the ensemble's secret is still
+   * proved on top. A plain-text or wrongly certified stranger never reaches the handshake.
+   */
+  quorumTls?: PeerTls
 }
 
 /** A running ensemble. */

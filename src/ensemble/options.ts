@@ -106,4 +106,19 @@ export function validateEnsembleOptions(opts: EnsembleOptions): void {
   flag(opts.fsync, 'fsync')
   flag(opts.waitForLeader, 'waitForLeader')
   flag(opts.processes, 'processes')
+  quorumTls(opts.quorumTls, opts.size ?? 1)
+}
+
+/** quorumTls needs a CA, a certificate and its key, each PEM text or bytes, and a quorum to use them. */
+function quorumTls(value: unknown, size: number): void {
+  if (value === undefined) return
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new TypeError(`startEnsemble: quorumTls must be an object with ca, cert and key, got ${shown(value)}`)
+  for (const part of ['ca', 'cert', 'key'] as const) {
+    const pem = (value as Record<string, unknown>)[part]
+    if (typeof pem !== 'string' && !Buffer.isBuffer(pem))
+      throw new TypeError(`startEnsemble: quorumTls.${part} must be PEM text or a Buffer, got ${shown(pem)}`)
+    if (!pem.toString().includes('-----BEGIN ')) throw new RangeError(`startEnsemble: quorumTls.${part} is not PEM (no "-----BEGIN" line)`)
+  }
+  if (size < 2) throw new RangeError(`startEnsemble: quorumTls secures peer links, which a single server (size ${size}) does not have`)
 }

@@ -5,7 +5,9 @@
 // finish within a deadline is closed. A broken or refused connection is reported (`down`) so Zab can
 // react as ZooKeeper does when a learner's socket closes. Fault injection lives here too: cut a peer
 // off both ways (a partition), drop or delay what this peer sends to another (one-way faults).
+// With `tls` (ZooKeeper's sslQuorum) every link is mutual TLS under one CA, the handshake on top.
 import net from 'node:net'
+import tls from 'node:tls'
 import { Writer } from '../jute/writer.js'
 import { FrameDecoder } from '../transport/frame-decoder.js'
 import { logger } from '../debug.js'
@@ -47,11 +49,20 @@ export interface PeerAddress {
   port: number
 }
 
+/** A peer's TLS material (PEM): both sides of every link present a certificate signed by `ca`. */
+export interface PeerTls {
+  ca: string | Buffer
+  cert: string | Buffer
+  key: string | Buffer
+}
+
 export interface LinkOptions {
   /** The ensemble's shared secret: peers prove they hold it before any message is accepted. */
   secret: Buffer
   /** How long a new link has to complete the handshake before it is closed (default 1000 ms). */
   authTimeoutMs?: number
+  /** Run every link over mutual TLS (ZooKeeper's sslQuorum); the secret's handshake still follows. */
+  tls?: PeerTls
 }
 
 interface Outbound {
@@ -90,6 +101,7 @@ export class PeerLinks {
 
   private readonly secret: Buffer
   private readonly authTimeoutMs: number
+  private readonly tls: PeerTls | undefined
 
   constructor(
     readonly self: number,
@@ -100,11 +112,29 @@ export class PeerLinks {
     if (!opts.secret?.length) throw new TypeError(`PeerLinks: peer ${self} needs a non-empty shared secret to authenticate its links`)
     this.secret = opts.secret
     this.authTimeoutMs = opts.authTimeoutMs ?? AUTH_TIMEOUT_MS
+    this.tls = opts.tls
   }
 
   /** Accept connections from the other peers; resolves with the port. */
   async listen(port = 0, host = '127.0.0.1'): Promise<number> {
-    const srv = net.createServer((s) => this.accept(s))
+    const srv = this.tls
+      ? tls.createServer(
+          {
+            ...this.tls,
+            requestCert: true,
+            rejectUnauthorized: true,
+            minVersion: 'TLSv1.2',
+            // A stranger that never finishes the TLS handshake is cut off as one that never proves the secret.
+            handshakeTimeout: this.authTimeoutMs,
+          },
+          (s) => this.accept(s),
+        )
+      : net.createServer((s) => this.accept(s))
+    if (this.tls)
+      srv.on('tlsClientError', (err, s) => {
+        log('peer %d: refused a TLS link from %s:%s: %s', this.self, s.remoteAddress, s.remotePort, err.message)
+        s.destroy()
+      })
     this.listener = srv
     await new Promise<void>((resolve, reject) => {
       srv.once('error', reject)
@@ -264,7 +294,9 @@ export class PeerLinks {
   private dial(to: number): Outbound | undefined {
     const addr = this.addresses.get(to)
     if (!addr) return undefined
-    const socket = net.connect(addr.port, addr.host)
+    const socket = this.tls
+      ? tls.connect({ ...this.tls, host: addr.host, port: addr.port, minVersion: 'TLSv1.2' })
+      : net.connect(addr.port, addr.host)
     socket.setNoDelay(true)
     const o: Outbound = { socket, ready: false, queue: [] }
     this.out.set(to, o)
@@ -276,7 +308,8 @@ export class PeerLinks {
     }
     const deadline = setTimeout(() => fail(`it did not authenticate within ${this.authTimeoutMs} ms`), this.authTimeoutMs)
     deadline.unref()
-    socket.once('connect', () => {
+    // Over TLS nothing goes before the other side's certificate checked out.
+    socket.once(this.tls ? 'secureConnect' : 'connect', () => {
       if (this.out.get(to) !== o) return
       socket.write(helloFrame({ dialer: this.self, acceptor: to, nonce }))
     })

@@ -5,7 +5,7 @@
 import { rmSync } from 'node:fs'
 import { ZooKeeperServer, type ServerOptions } from './server.js'
 import { FileStore } from './peer-storage.js'
-import type { PeerAddress } from './peer-links.js'
+import type { PeerAddress, PeerTls } from './peer-links.js'
 import { runTreeAdmin, type TreeAdminRequest } from './tree-admin.js'
 import type { AdminAnswer } from './admin-calls.js'
 import type { SecureClientOptions } from './secure-listener.js'
@@ -16,6 +16,8 @@ export interface ChildConfig {
   voters: number[]
   dataDir: string
   secret: string
+  /** Mutual TLS on the peer links (PEM text). */
+  tls?: PeerTls
   clientPort?: number
   quorumPort?: number
   /** This server's AdminServer port (0: any free one), when the ensemble serves them. */
@@ -84,6 +86,7 @@ async function handle(m: ToChild): Promise<void> {
           voters: c.voters,
           peers,
           secret,
+          tls: c.tls,
           store: new FileStore(c.dataDir, { fsync: c.fsync }),
           tickMs: c.peerTickMs,
           silenceTicks: c.peerSilenceTicks,

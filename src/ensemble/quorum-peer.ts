@@ -14,7 +14,7 @@ import { encodeSnapshot, loadSnapshot } from './txnlog.js'
 import { Peer } from './zab/peer.js'
 import type { Base, Out } from './zab/messages.js'
 import type { Ready, RoleState } from './zab/ready.js'
-import { PeerLinks, type PeerAddress } from './peer-links.js'
+import { PeerLinks, type PeerAddress, type PeerTls } from './peer-links.js'
 import type { QuorumStore } from './peer-storage.js'
 import type { Forwarded, WireMsg } from './peer-wire.js'
 import type { Commit, CommitHost, Prepared } from './commit.js'
@@ -34,6 +34,8 @@ export interface QuorumConfig {
   store: QuorumStore
   /** The ensemble's shared secret: peers authenticate their links with it (peer-auth.ts). */
   secret: Buffer
+  /** Mutual TLS on every peer link (ZooKeeper's sslQuorum), under the secret's handshake. */
+  tls?: PeerTls
   /** Zab's tick, ms (default 50): pings, failure detection, election retries. */
   tickMs?: number
   /** Ticks without hearing from the other side before giving up on it (default 10). */
@@ -105,7 +107,7 @@ export class QuorumPeer extends EventEmitter implements Commit {
         },
       },
       // A peer that has not proved itself within the time Zab gives a silent peer is not coming.
-      { secret: cfg.secret, authTimeoutMs: Math.max(MIN_AUTH_TIMEOUT_MS, (cfg.tickMs ?? 50) * silenceTicks) },
+      { secret: cfg.secret, tls: cfg.tls, authTimeoutMs: Math.max(MIN_AUTH_TIMEOUT_MS, (cfg.tickMs ?? 50) * silenceTicks) },
     )
   }
 

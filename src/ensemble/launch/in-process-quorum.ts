@@ -19,7 +19,7 @@ export async function startInProcessQuorum(opts: EnsembleOptions, size: number):
   const memory = ids.map(() => new MemoryStore())
   const store = (i: number): QuorumStore =>
     opts.dataDir ? new FileStore(path.join(opts.dataDir, `server${i + 1}`), { fsync: opts.fsync ?? true }) : memory[i]!
-  const { size: _s, peerTickMs, peerSilenceTicks, waitForLeader: wait, processes: _p, ...serverOpts } = opts
+  const { size: _s, peerTickMs, peerSilenceTicks, waitForLeader: wait, processes: _p, quorumTls, ...serverOpts } = opts
   const make = (i: number, port?: number, adminPort = adminPortFor(opts, i), securePort?: number) =>
     new ZooKeeperServer({
       ...serverOpts,
@@ -33,6 +33,7 @@ export async function startInProcessQuorum(opts: EnsembleOptions, size: number):
         voters: ids,
         peers,
         secret,
+        tls: quorumTls,
         store: store(i),
         tickMs: peerTickMs,
         silenceTicks: peerSilenceTicks,

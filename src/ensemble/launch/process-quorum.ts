@@ -60,8 +60,11 @@ export async function startProcessQuorum(opts: EnsembleOptions, size: number): P
     port,
     host: _h,
     secureClient: _t,
+    quorumTls,
     ...server
   } = opts
+  // IPC carries JSON: the PEM goes as text.
+  const tls = quorumTls && { ca: quorumTls.ca.toString(), cert: quorumTls.cert.toString(), key: quorumTls.key.toString() }
   const children: Child[] = []
   const changes: RoleChanges = new Set()
   const calls = new AdminCalls()
@@ -117,6 +120,7 @@ export async function startProcessQuorum(opts: EnsembleOptions, size: number): P
         voters: ids,
         dataDir: path.join(base, `server${i + 1}`),
         secret,
+        tls,
         clientPort: ports?.clientPort ?? (port ? port + i : undefined),
         quorumPort: ports?.quorumPort,
         adminPort: ports?.adminPort ?? adminPortFor(opts, i),
