@@ -4,9 +4,7 @@
 // replicas must hold the same tree, and memory must not have run away.
 import t from 'tap'
 import net from 'node:net'
-import { createHash } from 'node:crypto'
 import { startEnsemble } from '../../src/ensemble/index.js'
-import type { ZooKeeperServer } from '../../src/ensemble/server.js'
 import { ZooKeeper } from '../../src/index.js'
 import { OpCode } from '../../src/protocol.js'
 import { recordSchemas as proto } from '../../src/jute/generated/proto.generated.js'
@@ -14,6 +12,7 @@ import type { RecordSchema } from '../../src/jute/schema.js'
 import { Writer } from '../../src/jute/writer.js'
 import { FrameDecoder } from '../../src/transport/frame-decoder.js'
 import { prng, randomRecord } from '../../src/testing/random-records.js'
+import { treeDigest } from '../../src/testing/tree-digest.js'
 
 const SEED = Number(process.env.ZOOKIT_FUZZ_SEED ?? 20261202)
 const CONNECTIONS = 240
@@ -99,18 +98,6 @@ function requestBytes(hostile: boolean): Buffer {
     default:
       return request
   }
-}
-
-/** A digest of a server's whole tree: paths, data, ACLs and versions. */
-function treeDigest(s: ZooKeeperServer): string {
-  const h = createHash('sha256')
-  for (const path of [...s.tree.nodes.keys()].sort()) {
-    const n = s.tree.nodes.get(path)!
-    h.update(
-      `${path}\0${n.data?.toString('hex') ?? '-'}\0${JSON.stringify(n.acl)}\0${n.version}/${n.cversion}/${n.aversion}/${n.ephemeralOwner}\n`,
-    )
-  }
-  return h.digest('hex')
 }
 
 /** The xid of the last request of a connection's fuzz: its answer says the server got through them all. */

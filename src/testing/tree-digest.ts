@@ -1,0 +1,16 @@
+// A digest of a server's whole tree (paths, data, ACLs, versions, owners), so tests can tell whether
+// replicas agree without comparing trees node by node.
+import { createHash } from 'node:crypto'
+import type { ZooKeeperServer } from '../ensemble/server.js'
+
+/** SHA-256 over every node of `s`'s tree, in path order. */
+export function treeDigest(s: ZooKeeperServer): string {
+  const h = createHash('sha256')
+  for (const path of [...s.tree.nodes.keys()].sort()) {
+    const n = s.tree.nodes.get(path)!
+    h.update(
+      `${path}\0${n.data?.toString('hex') ?? '-'}\0${JSON.stringify(n.acl)}\0${n.version}/${n.cversion}/${n.aversion}/${n.ephemeralOwner}\n`,
+    )
+  }
+  return h.digest('hex')
+}
