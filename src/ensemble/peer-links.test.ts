@@ -4,10 +4,11 @@
 import t from 'tap'
 import net from 'node:net'
 import { once, EventEmitter } from 'node:events'
-import { PeerLinks, type PeerAddress } from './peer-links.js'
+import { PeerLinks, type PeerAddress, type PeerTls } from './peer-links.js'
 import type { WireMsg } from './peer-wire.js'
 import { FrameDecoder } from '../transport/frame-decoder.js'
 import { HANDSHAKE_MAX_BYTES, helloFrame, newNonce, parseChallenge, proofFrame } from './peer-auth.js'
+import { generateTestCerts, type TestCerts } from './test-certs.js'
 
 const SECRET = Buffer.from('the ensemble secret of these tests')
 
@@ -15,7 +16,7 @@ class Node extends EventEmitter {
   links: PeerLinks
   got: { from: number; m: WireMsg }[] = []
   downs: number[] = []
-  constructor(id: number, addrs: Map<number, PeerAddress>, secret: Buffer = SECRET, authTimeoutMs?: number) {
+  constructor(id: number, addrs: Map<number, PeerAddress>, secret: Buffer = SECRET, authTimeoutMs?: number, tls?: PeerTls) {
     super()
     this.links = new PeerLinks(
       id,
@@ -30,7 +31,7 @@ class Node extends EventEmitter {
           this.emit('down', p)
         },
       },
-      { secret, authTimeoutMs },
+      { secret, authTimeoutMs, tls },
     )
   }
   /** Resolve once `n` messages have arrived in total. */
@@ -39,10 +40,13 @@ class Node extends EventEmitter {
   }
 }
 
-async function pair(t: { teardown(f: () => unknown): void }, opts: { secretOfB?: Buffer; authTimeoutMs?: number } = {}) {
+async function pair(
+  t: { teardown(f: () => unknown): void },
+  opts: { secretOfB?: Buffer; authTimeoutMs?: number; tlsOfA?: PeerTls; tlsOfB?: PeerTls } = {},
+) {
   const addrs = new Map<number, PeerAddress>()
-  const a = new Node(1, addrs, SECRET, opts.authTimeoutMs)
-  const b = new Node(2, addrs, opts.secretOfB ?? SECRET, opts.authTimeoutMs)
+  const a = new Node(1, addrs, SECRET, opts.authTimeoutMs, opts.tlsOfA)
+  const b = new Node(2, addrs, opts.secretOfB ?? SECRET, opts.authTimeoutMs, opts.tlsOfB)
   addrs.set(1, { host: '127.0.0.1', port: await a.links.listen() })
   addrs.set(2, { host: '127.0.0.1', port: await b.links.listen() })
   t.teardown(async () => {
@@ -269,4 +273,33 @@ t.test('a peer that answers our dial without proving itself is dropped', async (
   const down = once(a, 'down')
   a.links.send(2, { t: 'ping' })
   t.same(await down, [2])
+})
+
+t.test('over TLS (sslQuorum) messages arrive in order both ways; a certificate from another CA never links', async (t) => {
+  const certs = await generateTestCerts()
+  const other = await generateTestCerts({ caName: 'another CA' })
+  t.teardown(() => (certs.remove(), other.remove()))
+  const peerTls = (c: TestCerts, ca = c.ca): PeerTls => ({ ca, cert: c.server.cert, key: c.server.key })
+
+  const { a, b } = await pair(t, { tlsOfA: peerTls(certs), tlsOfB: peerTls(certs) })
+  for (let i = 1; i <= 200; i++) a.links.send(2, { t: 'ack', zxid: BigInt(i) })
+  b.links.send(1, { t: 'pong' })
+  await b.until(200)
+  await a.until(1)
+  t.same(
+    b.got.map((g) => (g.m.t === 'ack' ? Number(g.m.zxid) : -1)),
+    Array.from({ length: 200 }, (_, i) => i + 1),
+  )
+  t.same(a.got, [{ from: 2, m: { t: 'pong' } }])
+
+  // B trusts our CA but presents a certificate of its own CA: neither side accepts the other.
+  const rogue = await pair(t, { tlsOfA: peerTls(certs), tlsOfB: peerTls(other, certs.ca) })
+  const downA = once(rogue.a, 'down')
+  rogue.a.links.send(2, { t: 'ping' })
+  t.same(await downA, [2], 'the dialer gives up on a peer whose certificate another CA signed')
+  const downB = once(rogue.b, 'down')
+  rogue.b.links.send(1, { t: 'ping' })
+  t.same(await downB, [1], 'and that peer cannot link to us either')
+  t.same(rogue.a.got, [])
+  t.same(rogue.b.got, [])
 })
