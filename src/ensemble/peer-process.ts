@@ -20,6 +20,8 @@ export interface ChildConfig {
   tls?: PeerTls
   clientPort?: number
   quorumPort?: number
+  /** The port it listens on for learners while it leads. */
+  learnerPort?: number
   /** This server's AdminServer port (0: any free one), when the ensemble serves them. */
   adminPort?: number
   /** This server's secure client port and TLS material (PEM as text: it crosses the IPC channel as JSON). */
@@ -51,7 +53,7 @@ export type ToChild =
 
 /** Child → parent. */
 export type FromChild =
-  | { ev: 'listening'; clientPort: number; quorumPort: number; adminPort?: number; securePort?: number }
+  | { ev: 'listening'; clientPort: number; quorumPort: number; learnerPort: number; adminPort?: number; securePort?: number }
   | { ev: 'mode'; mode: string; zxid: string }
   | { ev: 'expired'; sessionId: string; ok: boolean }
   | { ev: 'error'; message: string }
@@ -85,6 +87,7 @@ async function handle(m: ToChild): Promise<void> {
           id: c.id,
           voters: c.voters,
           peers,
+          learnerPort: c.learnerPort,
           secret,
           tls: c.tls,
           store: new FileStore(c.dataDir, { fsync: c.fsync }),
@@ -96,7 +99,14 @@ async function handle(m: ToChild): Promise<void> {
       const quorumPort = await server.listenQuorum(c.quorumPort)
       const clientPort = await server.listen()
       server.quorum!.on('mode', (mode: string) => send({ ev: 'mode', mode, zxid: server!.tree.lastZxid.toString() }))
-      send({ ev: 'listening', clientPort, quorumPort, adminPort: server.adminPort, securePort: server.securePort })
+      send({
+        ev: 'listening',
+        clientPort,
+        quorumPort,
+        learnerPort: server.quorum!.links.learnerPort,
+        adminPort: server.adminPort,
+        securePort: server.securePort,
+      })
       return
     }
     case 'start':
