@@ -12,7 +12,7 @@ import type { RecordSchema } from '../../src/jute/schema.js'
 import { Writer } from '../../src/jute/writer.js'
 import { FrameDecoder } from '../../src/transport/frame-decoder.js'
 import { prng, randomRecord } from '../../src/testing/random-records.js'
-import { treeDigest } from '../../src/testing/tree-digest.js'
+import { replicaDigests } from '../../src/testing/tree-digest.js'
 
 const SEED = Number(process.env.ZOOKIT_FUZZ_SEED ?? 20261202)
 const CONNECTIONS = 240
@@ -181,16 +181,14 @@ t.test(`the client port survives ${CONNECTIONS} hostile connections (seed ${SEED
   // The replicas agree: once every server has caught up to the same zxid, their trees are equal.
   const clients = await Promise.all(ports.map((_, i) => ZooKeeper.connect(ens.connectStringOf(i))))
   t.teardown(() => Promise.all(clients.map((c) => c.close())))
-  let agreed = false
-  for (let attempt = 0; attempt < 20 && !agreed; attempt++) {
-    await Promise.all(clients.map((c) => c.sync('/')))
-    const zxids = ens.servers.map((s) => s.tree.lastZxid)
-    if (zxids.some((z) => z !== zxids[0])) continue
-    const digests = ens.servers.map(treeDigest)
-    t.same(digests, [digests[0], digests[0], digests[0]], `the three trees are equal at zxid 0x${zxids[0]!.toString(16)}`)
-    agreed = true
-  }
+  const agreed = await replicaDigests(ens.servers, clients)
   t.ok(agreed, 'the servers reached the same zxid')
+  if (agreed)
+    t.same(
+      agreed.digests,
+      [agreed.digests[0], agreed.digests[0], agreed.digests[0]],
+      `the three trees are equal at zxid 0x${agreed.zxid.toString(16)}`,
+    )
 
   const grown = (process.memoryUsage().rss - rssBefore) / 2 ** 20
   t.ok(grown < 256, `memory stayed bounded (RSS grew ${grown.toFixed(0)} MB)`)

@@ -15,7 +15,7 @@ import { NONCE_BYTES, helloFrame, proofFrame } from '../../src/ensemble/peer-aut
 import type { PeerState } from '../../src/ensemble/zab/election.js'
 import { startProxy } from '../../src/testing/proxy.js'
 import { prng } from '../../src/testing/random-records.js'
-import { treeDigest } from '../../src/testing/tree-digest.js'
+import { replicaDigests } from '../../src/testing/tree-digest.js'
 
 const SEED = Number(process.env.ZOOKIT_FUZZ_SEED ?? 20261202)
 const WAVES = 4
@@ -281,16 +281,14 @@ t.test(`the peer ports survive ${WAVES * STRANGERS_PER_WAVE} hostile connections
     t.equal((await zk.getData('/fuzz')).data.toString(), 'kept', `server ${i} serves reads and writes`)
   }
   // The replicas agree: once every server has applied the same zxid, their trees are equal.
-  let agreed = false
-  for (let attempt = 0; attempt < 20 && !agreed; attempt++) {
-    await Promise.all(clients.map((c) => c.sync('/')))
-    const zxids = ens.servers.map((s) => s.tree.lastZxid)
-    if (zxids.some((z) => z !== zxids[0])) continue
-    const digests = ens.servers.map(treeDigest)
-    t.same(digests, [digests[0], digests[0], digests[0]], `the three trees are equal at zxid 0x${zxids[0]!.toString(16)}`)
-    agreed = true
-  }
+  const agreed = await replicaDigests(ens.servers, clients)
   t.ok(agreed, 'the servers reached the same zxid')
+  if (agreed)
+    t.same(
+      agreed.digests,
+      [agreed.digests[0], agreed.digests[0], agreed.digests[0]],
+      `the three trees are equal at zxid 0x${agreed.zxid.toString(16)}`,
+    )
   t.equal((await clients[0]!.getChildren('/fuzz')).length, written, 'every acknowledged write is in the tree')
   t.ok(grown < 128, `memory stayed bounded (RSS grew ${grown.toFixed(0)} MB)`)
 })

@@ -14,3 +14,20 @@ export function treeDigest(s: ZooKeeperServer): string {
   }
   return h.digest('hex')
 }
+
+/**
+ * Sync every client (one per server) until all servers have applied the same zxid, then digest
+ * their trees: the zxid and the digests, or undefined if they never met at one zxid in `attempts`.
+ */
+export async function replicaDigests(
+  servers: readonly ZooKeeperServer[],
+  clients: readonly { sync(path: string): Promise<unknown> }[],
+  attempts = 20,
+): Promise<{ zxid: bigint; digests: string[] } | undefined> {
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    await Promise.all(clients.map((c) => c.sync('/')))
+    const zxids = servers.map((s) => s.tree.lastZxid)
+    if (zxids.every((z) => z === zxids[0])) return { zxid: zxids[0]!, digests: servers.map(treeDigest) }
+  }
+  return undefined
+}
