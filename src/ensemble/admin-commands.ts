@@ -428,10 +428,11 @@ const COMMANDS: Command[] = [
       const current: Json = {}
       for (const id of q ? [...q.cfg.voters].sort((a, b) => a - b) : []) {
         const a = q!.cfg.peers.get(id)
-        // A peer's zoo.cfg names the others' quorum and election ports only, so it knows its own client port alone.
+        const addr = a ? [`${a.host}:${a.port}`] : []
+        // A peer's zoo.cfg names the others' quorum ports only, so it knows its own client port alone.
         current[String(id)] = {
-          server_addresses: a ? [`${a.host}:${a.learnerPort ?? a.port}`] : [],
-          election_addresses: a ? [`${a.host}:${a.port}`] : [],
+          server_addresses: addr,
+          election_addresses: addr,
           client_address: id === q!.id ? `${s.opts.host ?? '127.0.0.1'}:${s.port}` : '',
           learner_type: 'participant',
         }
@@ -469,8 +470,8 @@ const COMMANDS: Command[] = [
       return {
         myid: q.id,
         is_leader: s.mode === 'leader',
-        // The quorum port is where a leader listens for learners (peer-links.ts).
-        quorum_address: multipleAddresses(self.host, q.links.learnerPort),
+        quorum_address: multipleAddresses(self.host, self.port),
+        // One port serves both election and broadcast in the bundled ensemble.
         election_address: multipleAddresses(self.host, self.port),
         client_address: `${s.opts.host ?? '127.0.0.1'}:${s.port}`,
         voting: true,

@@ -12,13 +12,6 @@ import { generateTestCerts, type TestCerts } from './test-certs.js'
 
 const SECRET = Buffer.from('the ensemble secret of these tests')
 
-/** A vote (what election links carry), told apart by its round. */
-const vote = (n: number): WireMsg => ({
-  t: 'vote',
-  n: { from: 1, state: 'LOOKING', vote: { leader: 1, zxid: 0n, peerEpoch: 0n }, round: BigInt(n) },
-})
-const round = (m: WireMsg): number => (m.t === 'vote' ? Number(m.n.round) : -1)
-
 class Node extends EventEmitter {
   links: PeerLinks
   got: { from: number; m: WireMsg }[] = []
@@ -56,11 +49,6 @@ async function pair(
   const b = new Node(2, addrs, opts.secretOfB ?? SECRET, opts.authTimeoutMs, opts.tlsOfB)
   addrs.set(1, { host: '127.0.0.1', port: await a.links.listen() })
   addrs.set(2, { host: '127.0.0.1', port: await b.links.listen() })
-  for (const [id, n] of [
-    [1, a],
-    [2, b],
-  ] as const)
-    addrs.get(id)!.learnerPort = n.links.learnerPort
   t.teardown(async () => {
     await a.links.close()
     await b.links.close()
@@ -68,65 +56,65 @@ async function pair(
   return { a, b, addrs }
 }
 
-t.test('votes arrive in order, each direction on its own election link', async (t) => {
+t.test('messages arrive in order, each direction on its own connection', async (t) => {
   const { a, b } = await pair(t)
-  for (let i = 1; i <= 500; i++) a.links.send(2, vote(i))
-  b.links.send(1, vote(0))
+  for (let i = 1; i <= 500; i++) a.links.send(2, { t: 'ack', zxid: BigInt(i) })
+  b.links.send(1, { t: 'ping' })
   await b.until(500)
   await a.until(1)
   t.same(
-    b.got.map((g) => round(g.m)),
+    b.got.map((g) => (g.m.t === 'ack' ? Number(g.m.zxid) : -1)),
     Array.from({ length: 500 }, (_, i) => i + 1),
   )
   t.ok(b.got.every((g) => g.from === 1))
-  t.same(a.got, [{ from: 2, m: vote(0) }])
+  t.same(a.got, [{ from: 2, m: { t: 'ping' } }])
 })
 
 t.test('a peer that closes is reported down; an unreachable peer too', async (t) => {
   const { a, b } = await pair(t)
-  a.links.send(2, vote(0))
+  a.links.send(2, { t: 'ping' })
   await b.until(1)
   const down = once(b, 'down')
   await a.links.close()
   t.same(await down, [1], 'the receiver hears that peer 1 went away')
   // b now dials a dead port: reported down, nothing thrown.
   const again = once(b, 'down')
-  b.links.send(1, vote(0))
+  b.links.send(1, { t: 'ping' })
   t.same(await again, [1])
 })
 
 t.test('block cuts both ways; heal lets traffic through again', async (t) => {
   const { a, b } = await pair(t)
-  a.links.send(2, vote(0))
+  a.links.send(2, { t: 'ping' })
   await b.until(1)
   const down = once(b, 'down')
   a.links.block([2])
   b.links.block([1])
   await down
-  a.links.send(2, vote(1))
-  b.links.send(1, vote(1))
+  a.links.send(2, { t: 'commit', zxid: 1n })
+  b.links.send(1, { t: 'commit', zxid: 1n })
   a.links.heal()
   b.links.heal()
-  a.links.send(2, vote(2))
+  a.links.send(2, { t: 'commit', zxid: 2n })
   await b.until(2)
-  t.same(b.got[1]!.m, vote(2), 'what was sent while blocked is lost; later traffic arrives')
+  t.same(b.got[1]!.m, { t: 'commit', zxid: 2n }, 'what was sent while blocked is lost; later traffic arrives')
 })
 
 t.test('drop loses one direction only; delay keeps order', async (t) => {
   const { a, b } = await pair(t)
   a.links.drop(2)
-  a.links.send(2, vote(1))
-  b.links.send(1, vote(1))
+  a.links.send(2, { t: 'ack', zxid: 1n })
+  b.links.send(1, { t: 'ack', zxid: 1n })
   await a.until(1)
   a.links.drop(2, false)
   a.links.delay(2, 30)
   const t0 = Date.now()
-  for (let i = 2; i <= 20; i++) a.links.send(2, vote(i))
+  for (let i = 2; i <= 20; i++) a.links.send(2, { t: 'ack', zxid: BigInt(i) })
   a.links.delay(2, 0)
   await b.until(19)
   t.ok(Date.now() - t0 >= 25, 'delayed')
   t.same(
-    b.got.map((g) => round(g.m)),
+    b.got.map((g) => (g.m.t === 'ack' ? Number(g.m.zxid) : -1)),
     Array.from({ length: 19 }, (_, i) => i + 2),
     'the dropped message never arrives; delayed ones arrive in order',
   )
@@ -135,14 +123,14 @@ t.test('drop loses one direction only; delay keeps order', async (t) => {
 t.test('ending a delay does not let new messages overtake delayed ones', async (t) => {
   const { a, b } = await pair(t)
   a.links.delay(2, 40)
-  for (let i = 1; i <= 5; i++) a.links.send(2, vote(i))
+  for (let i = 1; i <= 5; i++) a.links.send(2, { t: 'ack', zxid: BigInt(i) })
   a.links.delay(2, 0)
-  for (let i = 6; i <= 10; i++) a.links.send(2, vote(i))
+  for (let i = 6; i <= 10; i++) a.links.send(2, { t: 'ack', zxid: BigInt(i) })
   a.links.heal()
-  for (let i = 11; i <= 12; i++) a.links.send(2, vote(i))
+  for (let i = 11; i <= 12; i++) a.links.send(2, { t: 'ack', zxid: BigInt(i) })
   await b.until(12)
   t.same(
-    b.got.map((g) => round(g.m)),
+    b.got.map((g) => (g.m.t === 'ack' ? Number(g.m.zxid) : -1)),
     Array.from({ length: 12 }, (_, i) => i + 1),
   )
 })
@@ -186,10 +174,10 @@ async function stranger(t: { teardown(f: () => unknown): void }, port: number) {
 t.test('peers with different secrets never link; neither hears a message', async (t) => {
   const { a, b } = await pair(t, { secretOfB: Buffer.from('another ensemble') })
   const downA = once(a, 'down')
-  a.links.send(2, vote(0))
+  a.links.send(2, { t: 'ping' })
   t.same(await downA, [2], 'the dialer gives up on a peer that cannot prove the secret')
   const downB = once(b, 'down')
-  b.links.send(1, vote(0))
+  b.links.send(1, { t: 'ping' })
   t.same(await downB, [1])
   t.same(a.got, [])
   t.same(b.got, [])
@@ -197,7 +185,7 @@ t.test('peers with different secrets never link; neither hears a message', async
 
 t.test("a stranger naming a known peer does not replace that peer's link", async (t) => {
   const { a, b, addrs } = await pair(t)
-  a.links.send(2, vote(1))
+  a.links.send(2, { t: 'ack', zxid: 1n })
   await b.until(1)
   const x = await stranger(t, addrs.get(2)!.port)
   x.s.write(helloFrame({ dialer: 1, acceptor: 2, nonce: newNonce() }))
@@ -212,12 +200,15 @@ t.test("a stranger naming a known peer does not replace that peer's link", async
   await y.next()
   y.s.write(proofFrame(Buffer.alloc(32, 7)))
   t.ok(await y.closed, 'a wrong answer is refused too')
-  a.links.send(2, vote(2))
+  a.links.send(2, { t: 'ack', zxid: 2n })
   await b.until(2)
   t.same(b.downs, [], 'the real link from peer 1 never went down')
   t.same(
     b.got.map((g) => g.m),
-    [vote(1), vote(2)],
+    [
+      { t: 'ack', zxid: 1n },
+      { t: 'ack', zxid: 2n },
+    ],
   )
 })
 
@@ -280,7 +271,7 @@ t.test('a peer that answers our dial without proving itself is dropped', async (
   addrs.set(1, { host: '127.0.0.1', port: await a.links.listen() })
   addrs.set(2, { host: '127.0.0.1', port: (fake.address() as net.AddressInfo).port })
   const down = once(a, 'down')
-  a.links.send(2, vote(0))
+  a.links.send(2, { t: 'ping' })
   t.same(await down, [2])
 })
 
@@ -291,83 +282,24 @@ t.test('over TLS (sslQuorum) messages arrive in order both ways; a certificate f
   const peerTls = (c: TestCerts, ca = c.ca): PeerTls => ({ ca, cert: c.server.cert, key: c.server.key })
 
   const { a, b } = await pair(t, { tlsOfA: peerTls(certs), tlsOfB: peerTls(certs) })
-  for (let i = 1; i <= 200; i++) a.links.send(2, vote(i))
-  b.links.send(1, vote(0))
+  for (let i = 1; i <= 200; i++) a.links.send(2, { t: 'ack', zxid: BigInt(i) })
+  b.links.send(1, { t: 'pong' })
   await b.until(200)
   await a.until(1)
   t.same(
-    b.got.map((g) => round(g.m)),
+    b.got.map((g) => (g.m.t === 'ack' ? Number(g.m.zxid) : -1)),
     Array.from({ length: 200 }, (_, i) => i + 1),
   )
-  t.same(a.got, [{ from: 2, m: vote(0) }])
+  t.same(a.got, [{ from: 2, m: { t: 'pong' } }])
 
   // B trusts our CA but presents a certificate of its own CA: neither side accepts the other.
   const rogue = await pair(t, { tlsOfA: peerTls(certs), tlsOfB: peerTls(other, certs.ca) })
   const downA = once(rogue.a, 'down')
-  rogue.a.links.send(2, vote(0))
+  rogue.a.links.send(2, { t: 'ping' })
   t.same(await downA, [2], 'the dialer gives up on a peer whose certificate another CA signed')
   const downB = once(rogue.b, 'down')
-  rogue.b.links.send(1, vote(0))
+  rogue.b.links.send(1, { t: 'ping' })
   t.same(await downB, [1], 'and that peer cannot link to us either')
   t.same(rogue.a.got, [])
   t.same(rogue.b.got, [])
-})
-
-/** Resolve with whether a plain TCP connect to `port` is accepted. */
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1')
-    s.once('connect', () => (s.destroy(), resolve(true)))
-    s.once('error', () => resolve(false))
-  })
-}
-
-t.test('only a leader listens on its learner port; its learner dials it and both talk on that one socket', async (t) => {
-  const { a, b, addrs } = await pair(t)
-  const learnerPortOfB = addrs.get(2)!.learnerPort!
-  t.equal(await accepts(learnerPortOfB), false, 'a peer that does not lead has nothing listening on its learner port')
-  // The learner may decide before its leader opens the port: its FOLLOWERINFO waits and is retried.
-  a.links.send(2, { t: 'followerinfo', acceptedEpoch: 7n })
-  b.links.lead(true)
-  await b.until(1)
-  t.same(b.got, [{ from: 1, m: { t: 'followerinfo', acceptedEpoch: 7n } }], 'the leader hears its learner')
-  b.links.send(1, { t: 'leaderinfo', epoch: 8n })
-  a.links.send(2, vote(3))
-  await a.until(1)
-  t.same(a.got, [{ from: 2, m: { t: 'leaderinfo', epoch: 8n } }], 'the leader answers on the socket the learner opened')
-  await b.until(2)
-  t.same(b.got[1], { from: 1, m: vote(3) }, 'votes still travel over the election link')
-  t.equal(await accepts(addrs.get(1)!.learnerPort!), false, 'the learner listens for no learners')
-
-  const down = once(a, 'down')
-  b.links.lead(false)
-  t.same(await down, [2], 'a leader that steps down closes its learners, who hear it')
-  t.equal(await accepts(learnerPortOfB), false, 'and its learner port is closed again')
-})
-
-t.test('a learner link carries only what its side may say', async (t) => {
-  const { a, b } = await pair(t)
-  b.links.lead(true)
-  a.links.send(2, { t: 'ack', zxid: 1n })
-  await b.until(1)
-  // A learner speaking as a leader is cut off.
-  const down = once(a, 'down')
-  a.links.send(2, { t: 'commit', zxid: 1n })
-  t.same(await down, [2], 'a COMMIT from a learner closes its link')
-  t.same(
-    b.got.map((g) => g.m.t),
-    ['ack'],
-    'the leader never handles it',
-  )
-})
-
-t.test('a leader drops what it has for a learner that has not dialled in', async (t) => {
-  const { a, b } = await pair(t)
-  b.links.lead(true)
-  b.links.send(1, { t: 'leaderinfo', epoch: 1n })
-  a.links.send(2, { t: 'ack', zxid: 1n })
-  await b.until(1)
-  b.links.send(1, { t: 'commit', zxid: 1n })
-  await a.until(1)
-  t.same(a.got, [{ from: 2, m: { t: 'commit', zxid: 1n } }], 'only what was sent once the learner was connected arrives')
 })

@@ -1,14 +1,11 @@
-// TCP links between peers on loopback, on two ports as ZooKeeper has them. Votes travel over
-// election links: each peer dials every other for what it sends and accepts their connections for
-// what it receives, so each direction is one FIFO stream. Everything else travels over learner
-// links: only a leader listens on its learner port, each learner dials it, and that one socket
-// carries their traffic both ways. Every link opens with a handshake (peer-auth.ts) in which both
-// sides prove they hold the ensemble's secret; until it completes nothing else is read, only a few
-// KiB are accepted, and a link that does not finish within a deadline is closed. A broken or refused
-// connection is reported (`down`) so Zab can react as ZooKeeper does when a learner's socket closes.
-// Fault injection lives here too: cut a peer off both ways (a partition), drop or delay what this
-// peer sends to another (one-way faults). With `tls` (ZooKeeper's sslQuorum) every link is mutual
-// TLS under one CA, the handshake on top.
+// TCP links between peers on loopback. Each peer dials every other peer for what it sends and
+// accepts their connections for what it receives, so each direction is one FIFO stream. Every link
+// opens with a handshake (peer-auth.ts) in which both sides prove they hold the ensemble's secret;
+// until it completes nothing else is read, only a few KiB are accepted, and a link that does not
+// finish within a deadline is closed. A broken or refused connection is reported (`down`) so Zab can
+// react as ZooKeeper does when a learner's socket closes. Fault injection lives here too: cut a peer
+// off both ways (a partition), drop or delay what this peer sends to another (one-way faults).
+// With `tls` (ZooKeeper's sslQuorum) every link is mutual TLS under one CA, the handshake on top.
 import net from 'node:net'
 import tls from 'node:tls'
 import { Writer } from '../jute/writer.js'
@@ -49,19 +46,8 @@ export interface LinkHandlers {
 
 export interface PeerAddress {
   host: string
-  /** The election port (votes). */
   port: number
-  /** The learner port, where this peer listens while it leads (ZooKeeper's quorum port). */
-  learnerPort?: number
 }
-
-/** Which link a message travels on. */
-type Channel = 'election' | 'learner'
-
-/** What may arrive on each kind of link, by who sent it. */
-const ELECTION_TYPES = new Set<WireMsg['t']>(['vote'])
-const FROM_LEARNER = new Set<WireMsg['t']>(['followerinfo', 'ackepoch', 'acknewleader', 'ack', 'pong', 'request', 'touch', 'syncreq'])
-const FROM_LEADER = new Set<WireMsg['t']>(['leaderinfo', 'sync', 'uptodate', 'proposal', 'commit', 'ping', 'syncdone'])
 
 /** A peer's TLS material (PEM): both sides of every link present a certificate signed by `ca`. */
 export interface PeerTls {
@@ -84,14 +70,11 @@ interface Outbound {
   /** The peer proved itself and we sent our proof: frames may go. */
   ready: boolean
   queue: Buffer[]
-  /** A learner's dial to a leader that is not listening yet: it is tried again, keeping the queue. */
-  retrying?: boolean
 }
 
 interface Delayed {
   due: number
   frame: Buffer
-  channel: Channel
 }
 
 /** Where an inbound link is in its handshake. */
@@ -100,19 +83,10 @@ type InboundStage = { name: 'hello' } | { name: 'proof'; dialer: number; expecte
 /** One peer's links to the others. */
 export class PeerLinks {
   private listener: net.Server | undefined
-  private learnerListener: net.Server | undefined
-  /** Where this peer listens for learners while it leads (reserved by listen()). */
-  learnerPort = 0
-  private host = '127.0.0.1'
-  private leading = false
   private readonly out = new Map<number, Outbound>()
   private readonly inbound = new Map<number, net.Socket>()
-  /** Leader: the learners that dialled in, each on one socket both ways. */
-  private readonly learners = new Map<number, net.Socket>()
-  /** Learner: the link it dialled to its leader (both ways). */
-  private readonly toLeader = new Map<number, Outbound>()
   private readonly pendingInbound = new Set<net.Socket>()
-  private readonly failedAt = { election: new Map<number, number>(), learner: new Map<number, number>() }
+  private readonly failedAt = new Map<number, number>()
   /** Peers cut off both ways. */
   private readonly blocked = new Set<number>()
   /** Peers whose messages from us are silently lost. */
@@ -141,39 +115,8 @@ export class PeerLinks {
     this.tls = opts.tls
   }
 
-  /**
-   * Accept election links from the other peers, and reserve the learner port (opened only while
-   * leading: lead()); resolves with the election port.
-   */
-  async listen(port = 0, host = '127.0.0.1', learnerPort = 0): Promise<number> {
-    this.host = host
-    this.listener = await this.bind(port, host, 'election')
-    const reserved = await this.bind(learnerPort, host, 'learner')
-    this.learnerPort = (reserved.address() as net.AddressInfo).port
-    await new Promise<void>((resolve) => reserved.close(() => resolve()))
-    return (this.listener.address() as net.AddressInfo).port
-  }
-
-  /** Open (or close) the learner port: a leader accepts learners there, nobody else listens on it. */
-  lead(on: boolean): void {
-    if (this.closed) return
-    this.leading = on
-    if (on && !this.learnerListener) {
-      this.bind(this.learnerPort, this.host, 'learner').then(
-        (srv) => {
-          if (this.learnerListener || this.closed || !this.leading) return void srv.close()
-          this.learnerListener = srv
-        },
-        (err: Error) => log('peer %d: cannot open the learner port %d: %s', this.self, this.learnerPort, err.message),
-      )
-    } else if (!on && this.learnerListener) {
-      this.learnerListener.close()
-      this.learnerListener = undefined
-      for (const s of this.learners.values()) s.destroy()
-    }
-  }
-
-  private async bind(port: number, host: string, channel: Channel): Promise<net.Server> {
+  /** Accept connections from the other peers; resolves with the port. */
+  async listen(port = 0, host = '127.0.0.1'): Promise<number> {
     const srv = this.tls
       ? tls.createServer(
           {
@@ -184,22 +127,23 @@ export class PeerLinks {
             // A stranger that never finishes the TLS handshake is cut off as one that never proves the secret.
             handshakeTimeout: this.authTimeoutMs,
           },
-          (s) => this.accept(s, channel),
+          (s) => this.accept(s),
         )
-      : net.createServer((s) => this.accept(s, channel))
+      : net.createServer((s) => this.accept(s))
     if (this.tls)
       srv.on('tlsClientError', (err, s) => {
         log('peer %d: refused a TLS link from %s:%s: %s', this.self, s.remoteAddress, s.remotePort, err.message)
         s.destroy()
       })
+    this.listener = srv
     await new Promise<void>((resolve, reject) => {
       srv.once('error', reject)
       srv.listen(port, host, () => resolve())
     })
-    return srv
+    return (srv.address() as net.AddressInfo).port
   }
 
-  private accept(socket: net.Socket, channel: Channel): void {
+  private accept(socket: net.Socket): void {
     if (this.closed) return void socket.destroy()
     socket.setNoDelay(true)
     if (this.paused) socket.pause()
@@ -250,9 +194,8 @@ export class PeerLinks {
           this.pendingInbound.delete(socket)
           stage = { name: 'open', from }
           // Only a peer that proved itself replaces its earlier link (it restarted or redialled).
-          const links = channel === 'election' ? this.inbound : this.learners
-          const old = links.get(from)
-          links.set(from, socket)
+          const old = this.inbound.get(from)
+          this.inbound.set(from, socket)
           if (old) old.destroy()
           continue
         }
@@ -264,37 +207,27 @@ export class PeerLinks {
           log('peer %d: undecodable message from %d: %s', this.self, from, (err as Error).message)
           return void socket.destroy()
         }
-        if (!(channel === 'election' ? ELECTION_TYPES : FROM_LEARNER).has(m.t)) {
-          log('peer %d: a %s from %d does not belong on a%s link', this.self, m.t, from, channel === 'election' ? 'n election' : ' learner')
+        this.received++
+        try {
+          this.h.message(from, m)
+        } catch (err) {
+          // A bug handling one message must not take the process down: drop the link, so both
+          // sides start over (a new election or sync), and say why.
+          log('peer %d: handling %s from %d failed: %s', this.self, m.t, from, (err as Error).stack)
           return void socket.destroy()
         }
-        this.delivered(from, m, socket)
       }
     })
     const gone = () => {
       clearTimeout(deadline)
       this.pendingInbound.delete(socket)
-      const links = channel === 'election' ? this.inbound : this.learners
-      if (stage.name === 'open' && links.get(stage.from) === socket) {
-        links.delete(stage.from)
+      if (stage.name === 'open' && this.inbound.get(stage.from) === socket) {
+        this.inbound.delete(stage.from)
         if (!this.closed) this.h.down(stage.from)
       }
     }
     socket.on('close', gone)
     socket.on('error', () => {})
-  }
-
-  /** Hand a message to the host; a bug handling it closes the link it came on instead of the process. */
-  private delivered(from: number, m: WireMsg, socket: net.Socket): void {
-    this.received++
-    try {
-      this.h.message(from, m)
-    } catch (err) {
-      // A bug handling one message must not take the process down: drop the link, so both
-      // sides start over (a new election or sync), and say why.
-      log('peer %d: handling %s from %d failed: %s', this.self, m.t, from, (err as Error).stack)
-      socket.destroy()
-    }
   }
 
   private frame(m: WireMsg): Buffer {
@@ -309,17 +242,16 @@ export class PeerLinks {
   send(to: number, m: WireMsg): void {
     if (this.closed || to === this.self || this.blocked.has(to) || this.dropping.has(to)) return
     const frame = this.frame(m)
-    const channel: Channel = ELECTION_TYPES.has(m.t) ? 'election' : 'learner'
     const delay = this.delays.get(to) ?? 0
     // Frames delayed before a delay ended still go first: the link stays first-in, first-out.
-    if (delay > 0 || this.delayed.get(to)?.queue.length) return this.later(to, frame, delay, channel)
-    this.transmit(to, frame, channel)
+    if (delay > 0 || this.delayed.get(to)?.queue.length) return this.later(to, frame, delay)
+    this.transmit(to, frame)
   }
 
-  private later(to: number, frame: Buffer, delay: number, channel: Channel): void {
+  private later(to: number, frame: Buffer, delay: number): void {
     let d = this.delayed.get(to)
     if (!d) this.delayed.set(to, (d = { queue: [] }))
-    d.queue.push({ due: Date.now() + delay, frame, channel })
+    d.queue.push({ due: Date.now() + delay, frame })
     this.armDelay(to)
   }
 
@@ -332,8 +264,8 @@ export class PeerLinks {
         const now = Date.now()
         // In order: a frame waits for those queued before it.
         while (d.queue.length && d.queue[0]!.due <= now) {
-          const { frame, channel } = d.queue.shift()!
-          if (!this.closed && !this.blocked.has(to) && !this.dropping.has(to)) this.transmit(to, frame, channel)
+          const { frame } = d.queue.shift()!
+          if (!this.closed && !this.blocked.has(to) && !this.dropping.has(to)) this.transmit(to, frame)
         }
         this.armDelay(to)
       },
@@ -342,25 +274,16 @@ export class PeerLinks {
     d.timer.unref?.()
   }
 
-  private transmit(to: number, frame: Buffer, channel: Channel): void {
-    if (channel === 'learner') {
-      // A leader answers on the socket its learner opened; one that has not dialled in hears nothing.
-      const learner = this.learners.get(to)
-      if (learner || this.leading) {
-        if (learner && !learner.destroyed) (this.sent++, learner.write(frame))
-        return
-      }
-    }
-    const links = channel === 'election' ? this.out : this.toLeader
-    let o = links.get(to)
+  private transmit(to: number, frame: Buffer): void {
+    let o = this.out.get(to)
     // A socket cut (block) or failing is replaced by a fresh dial rather than written to.
-    if (o?.socket.destroyed && !o.retrying) {
-      links.delete(to)
+    if (o?.socket.destroyed) {
+      this.out.delete(to)
       o = undefined
     }
     if (!o) {
-      if (Date.now() - (this.failedAt[channel].get(to) ?? 0) < REDIAL_MS) return
-      o = this.dial(to, channel, Date.now() + this.authTimeoutMs)
+      if (Date.now() - (this.failedAt.get(to) ?? 0) < REDIAL_MS) return
+      o = this.dial(to)
       if (!o) return
     }
     this.sent++
@@ -368,33 +291,17 @@ export class PeerLinks {
     else if (o.queue.length < MAX_QUEUED) o.queue.push(frame)
   }
 
-  /** Dial `to`'s election or learner port; a learner keeps trying until `giveUpAt` while the leader is not listening yet. */
-  private dial(to: number, channel: Channel, giveUpAt: number, queue: Buffer[] = []): Outbound | undefined {
+  private dial(to: number): Outbound | undefined {
     const addr = this.addresses.get(to)
-    const port = channel === 'election' ? addr?.port : addr?.learnerPort
-    if (!addr || port === undefined) return undefined
-    const links = channel === 'election' ? this.out : this.toLeader
-    const socket = this.tls ? tls.connect({ ...this.tls, host: addr.host, port, minVersion: 'TLSv1.2' }) : net.connect(port, addr.host)
+    if (!addr) return undefined
+    const socket = this.tls
+      ? tls.connect({ ...this.tls, host: addr.host, port: addr.port, minVersion: 'TLSv1.2' })
+      : net.connect(addr.port, addr.host)
     socket.setNoDelay(true)
-    if (this.paused && channel === 'learner') socket.pause()
-    const o: Outbound = { socket, ready: false, queue }
-    links.set(to, o)
+    const o: Outbound = { socket, ready: false, queue: [] }
+    this.out.set(to, o)
     const nonce = newNonce()
-    let framer = new FrameDecoder(HANDSHAKE_MAX_BYTES)
-    // What the leader says on a learner link, once it proved itself.
-    const fromLeader = (frames: Buffer[]) => {
-      for (const f of frames) {
-        if (socket.destroyed) return
-        let m: WireMsg
-        try {
-          m = decodeWire(f)
-        } catch (err) {
-          return fail(`undecodable message: ${(err as Error).message}`)
-        }
-        if (!FROM_LEADER.has(m.t)) return fail(`a ${m.t} does not come from a leader`)
-        this.delivered(to, m, socket)
-      }
-    }
+    const framer = new FrameDecoder(HANDSHAKE_MAX_BYTES)
     const fail = (why: string) => {
       log('peer %d: link to peer %d closed: %s', this.self, to, why)
       socket.destroy()
@@ -403,21 +310,20 @@ export class PeerLinks {
     deadline.unref()
     // Over TLS nothing goes before the other side's certificate checked out.
     socket.once(this.tls ? 'secureConnect' : 'connect', () => {
-      if (links.get(to) !== o) return
+      if (this.out.get(to) !== o) return
       socket.write(helloFrame({ dialer: this.self, acceptor: to, nonce }))
     })
     socket.on('data', (chunk: Buffer) => {
-      // After its challenge the other side has nothing to say on an election link.
-      if (o.ready && channel === 'election') return fail('it sent data after the handshake')
+      // After its challenge the other side has nothing to say on our outbound link.
+      if (o.ready) return fail('it sent data after the handshake')
       let frames: Buffer[]
       try {
         frames = framer.push(chunk)
       } catch (err) {
         return fail((err as Error).message)
       }
-      if (o.ready) return fromLeader(frames)
       if (!frames.length) return
-      if (frames.length > 1 && channel === 'election') return fail('it sent data after the handshake')
+      if (frames.length > 1) return fail('it sent data after the handshake')
       const c = parseChallenge(frames[0]!)
       if (typeof c === 'string') return fail(c)
       const ids = { dialer: this.self, acceptor: to }
@@ -429,26 +335,13 @@ export class PeerLinks {
       o.ready = true
       for (const f of o.queue) socket.write(f)
       o.queue = []
-      if (channel === 'learner') {
-        framer = new FrameDecoder(MAX_FRAME)
-        fromLeader(frames.slice(1))
-      }
     })
     socket.on('error', () => {})
     socket.on('close', () => {
       clearTimeout(deadline)
-      if (links.get(to) !== o) return
-      // A leader just elected may not listen yet (ZooKeeper's learners retry their connect too).
-      if (channel === 'learner' && !o.ready && !this.closed && !this.blocked.has(to) && Date.now() < giveUpAt) {
-        o.retrying = true
-        const retry = setTimeout(() => {
-          if (links.get(to) === o && !this.closed) this.dial(to, channel, giveUpAt, o.queue)
-        }, REDIAL_MS)
-        retry.unref()
-        return
-      }
-      links.delete(to)
-      if (!o.ready) this.failedAt[channel].set(to, Date.now())
+      if (this.out.get(to) !== o) return
+      this.out.delete(to)
+      if (!o.ready) this.failedAt.set(to, Date.now())
       if (!this.closed) this.h.down(to)
     })
     return o
@@ -461,8 +354,6 @@ export class PeerLinks {
       this.blocked.add(p)
       this.out.get(p)?.socket.destroy()
       this.inbound.get(p)?.destroy()
-      this.learners.get(p)?.destroy()
-      this.toLeader.get(p)?.socket.destroy()
       this.delayed.get(p)?.queue.splice(0)
     }
   }
@@ -492,30 +383,24 @@ export class PeerLinks {
   pause(): void {
     this.paused = true
     for (const s of this.inbound.values()) s.pause()
-    for (const s of this.learners.values()) s.pause()
-    for (const o of this.toLeader.values()) o.socket.pause()
     for (const s of this.pendingInbound) s.pause()
   }
 
   resume(): void {
     this.paused = false
     for (const s of this.inbound.values()) s.resume()
-    for (const s of this.learners.values()) s.resume()
-    for (const o of this.toLeader.values()) o.socket.resume()
     for (const s of this.pendingInbound) s.resume()
   }
 
   /** Close every link (as a crash: nothing is flushed). */
   async close(): Promise<void> {
     this.closed = true
-    for (const o of [...this.out.values(), ...this.toLeader.values()]) o.socket.destroy()
-    for (const s of [...this.inbound.values(), ...this.learners.values()]) s.destroy()
+    for (const o of this.out.values()) o.socket.destroy()
+    for (const s of this.inbound.values()) s.destroy()
     for (const s of this.pendingInbound) s.destroy()
     for (const d of this.delayed.values()) if (d.timer) clearTimeout(d.timer)
     this.out.clear()
     this.inbound.clear()
-    this.learnerListener?.close()
-    this.learnerListener = undefined
     await new Promise<void>((resolve) => (this.listener ? this.listener.close(() => resolve()) : resolve()))
   }
 }

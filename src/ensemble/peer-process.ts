@@ -20,8 +20,6 @@ export interface ChildConfig {
   tls?: PeerTls
   clientPort?: number
   quorumPort?: number
-  /** The port it listens on for learners while it leads. */
-  learnerPort?: number
   /** This server's AdminServer port (0: any free one), when the ensemble serves them. */
   adminPort?: number
   /** This server's secure client port and TLS material (PEM as text: it crosses the IPC channel as JSON). */
@@ -53,7 +51,7 @@ export type ToChild =
 
 /** Child → parent. */
 export type FromChild =
-  | { ev: 'listening'; clientPort: number; quorumPort: number; learnerPort: number; adminPort?: number; securePort?: number }
+  | { ev: 'listening'; clientPort: number; quorumPort: number; adminPort?: number; securePort?: number }
   | { ev: 'mode'; mode: string; zxid: string }
   | { ev: 'expired'; sessionId: string; ok: boolean }
   | { ev: 'error'; message: string }
@@ -87,7 +85,6 @@ async function handle(m: ToChild): Promise<void> {
           id: c.id,
           voters: c.voters,
           peers,
-          learnerPort: c.learnerPort,
           secret,
           tls: c.tls,
           store: new FileStore(c.dataDir, { fsync: c.fsync }),
@@ -99,14 +96,7 @@ async function handle(m: ToChild): Promise<void> {
       const quorumPort = await server.listenQuorum(c.quorumPort)
       const clientPort = await server.listen()
       server.quorum!.on('mode', (mode: string) => send({ ev: 'mode', mode, zxid: server!.tree.lastZxid.toString() }))
-      send({
-        ev: 'listening',
-        clientPort,
-        quorumPort,
-        learnerPort: server.quorum!.links.learnerPort,
-        adminPort: server.adminPort,
-        securePort: server.securePort,
-      })
+      send({ ev: 'listening', clientPort, quorumPort, adminPort: server.adminPort, securePort: server.securePort })
       return
     }
     case 'start':

@@ -30,8 +30,6 @@ export interface QuorumConfig {
   voters: number[]
   /** Quorum addresses of the voters (may be filled in before start()). */
   peers: Map<number, PeerAddress>
-  /** The port this peer listens on for learners while it leads (default: one picked at listen()). */
-  learnerPort?: number
   /** Where the peer's log and epochs survive a crash. */
   store: QuorumStore
   /** The ensemble's shared secret: peers authenticate their links with it (peer-auth.ts). */
@@ -138,9 +136,8 @@ export class QuorumPeer extends EventEmitter implements Commit {
     return this.cfg.id
   }
 
-  /** Listen on the election port and reserve the learner port; resolves with the election port. */
   listen(port?: number): Promise<number> {
-    return this.links.listen(port, undefined, this.cfg.learnerPort)
+    return this.links.listen(port)
   }
 
   /** Recover from the store and begin looking for a leader. */
@@ -366,8 +363,6 @@ export class QuorumPeer extends EventEmitter implements Commit {
     const mode: QuorumMode = r.ready ? (r.role === 'LEADING' ? 'leader' : 'follower') : 'looking'
     const was = this.mode
     this.mode = mode
-    // Only a leader listens for learners, from the moment it is elected (they connect to be synced).
-    this.links.lead(r.role === 'LEADING')
     this.view = undefined
     this.syncWaiters = []
     this.touchedIds.clear()

@@ -32,7 +32,6 @@ export async function startInProcessQuorum(opts: EnsembleOptions, size: number):
         id: i + 1,
         voters: ids,
         peers,
-        learnerPort: peers.get(i + 1)?.learnerPort,
         secret,
         tls: quorumTls,
         store: store(i),
@@ -46,10 +45,7 @@ export async function startInProcessQuorum(opts: EnsembleOptions, size: number):
   const adminPorts: (number | undefined)[] = []
   const securePorts: (number | undefined)[] = []
   try {
-    for (const [i, s] of servers.entries()) {
-      const port = await s.listenQuorum()
-      peers.set(i + 1, { host, port, learnerPort: s.quorum!.links.learnerPort })
-    }
+    for (const [i, s] of servers.entries()) peers.set(i + 1, { host, port: await s.listenQuorum() })
     for (const s of servers) clientPorts.push(await s.listen())
     for (const s of servers) adminPorts.push(s.adminPort)
     for (const s of servers) securePorts.push(s.securePort)

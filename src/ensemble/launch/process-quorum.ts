@@ -8,7 +8,6 @@ import { fileURLToPath } from 'node:url'
 import type { Ensemble, EnsembleOptions } from '../ensemble.js'
 import type { ServerMode } from '../server.js'
 import type { ChildConfig, FromChild, ToChild } from '../peer-process.js'
-import type { PeerAddress } from '../peer-links.js'
 import { AdminCalls } from '../admin-calls.js'
 import { buildEnsemble, notifyRoleChange, type MemberMode, type RoleChanges } from './members.js'
 import { adminPortFor, ensembleSecret, secureClientFor } from './quorum-settings.js'
@@ -38,7 +37,6 @@ interface Child {
   paused: boolean
   clientPort: number
   quorumPort: number
-  learnerPort: number
   adminPort?: number
   securePort?: number
   exited: Promise<void>
@@ -77,7 +75,7 @@ export async function startProcessQuorum(opts: EnsembleOptions, size: number): P
 
   const spawnChild = (
     i: number,
-    ports?: { clientPort: number; quorumPort: number; learnerPort: number; adminPort?: number; securePort?: number },
+    ports?: { clientPort: number; quorumPort: number; adminPort?: number; securePort?: number },
   ): Promise<Child> =>
     new Promise((resolve, reject) => {
       const proc = fork(childModule(), [], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
@@ -93,7 +91,6 @@ export async function startProcessQuorum(opts: EnsembleOptions, size: number): P
             paused: false,
             clientPort: m.clientPort,
             quorumPort: m.quorumPort,
-            learnerPort: m.learnerPort,
             adminPort: m.adminPort,
             securePort: m.securePort,
             exited,
@@ -126,7 +123,6 @@ export async function startProcessQuorum(opts: EnsembleOptions, size: number): P
         tls,
         clientPort: ports?.clientPort ?? (port ? port + i : undefined),
         quorumPort: ports?.quorumPort,
-        learnerPort: ports?.learnerPort,
         adminPort: ports?.adminPort ?? adminPortFor(opts, i),
         secureClient: forChild(secureClientFor(opts, i, ports?.securePort)),
         fsync: fsync ?? false,
@@ -139,7 +135,7 @@ export async function startProcessQuorum(opts: EnsembleOptions, size: number): P
       proc.send({ cmd: 'config', config } satisfies ToChild)
     })
 
-  const peerList = () => children.map((c, i): [number, PeerAddress] => [i + 1, { host, port: c.quorumPort, learnerPort: c.learnerPort }])
+  const peerList = () => children.map((c, i): [number, { host: string; port: number }] => [i + 1, { host, port: c.quorumPort }])
   const started = await Promise.allSettled(ids.map((_, i) => spawnChild(i)))
   const up = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))
   const failed = started.find((r) => r.status === 'rejected')
@@ -176,7 +172,6 @@ export async function startProcessQuorum(opts: EnsembleOptions, size: number): P
         children[i] = await spawnChild(i, {
           clientPort: old.clientPort,
           quorumPort: old.quorumPort,
-          learnerPort: old.learnerPort,
           adminPort: old.adminPort,
           securePort: old.securePort,
         })
