@@ -13,6 +13,7 @@ import { startProcessQuorum } from './launch/process-quorum.js'
 import type { Ensemble, EnsembleOptions } from './ensemble.js'
 
 export type { Ensemble, EnsembleOptions } from './ensemble.js'
+export type { PeerTls } from './peer-links.js'
 
 /** Start an in-process ensemble on 127.0.0.1 (ports picked by the OS unless given). */
 export async function startEnsemble(opts: EnsembleOptions = {}): Promise<Ensemble> {

@@ -50,9 +50,13 @@ export interface PeerAddress {
 }
 
 /** A peer's TLS material (PEM): both sides of every link present a certificate signed by `ca`. */
+/** Mutual TLS between peers (startEnsemble's `quorumTls`), all PEM. */
 export interface PeerTls {
+  /** The CA that signed every peer's certificate: only peers it signed are linked. */
   ca: string | Buffer
+  /** This ensemble's peer certificate, presented by every server. */
   cert: string | Buffer
+  /** The certificate's private key. */
   key: string | Buffer
 }
 
