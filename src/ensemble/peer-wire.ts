@@ -3,7 +3,7 @@
 // requests), one binary record per frame. Values in the replicated log are serialized transactions.
 import { Writer } from '../jute/writer.js'
 import { Reader } from '../jute/reader.js'
-import type { Entry, Msg } from './zab/messages.js'
+import { MESSAGE_TYPES, type Entry, type Msg } from './zab/messages.js'
 import type { PeerState } from './zab/election.js'
 
 /** A write forwarded by a follower to the leader (the leader prepares it). */
@@ -24,24 +24,8 @@ export type WireMsg =
   | { t: 'syncreq'; sessionId: bigint; cxid: number }
   | { t: 'syncdone'; sessionId: bigint; cxid: number }
 
-const TAGS = [
-  'vote',
-  'followerinfo',
-  'leaderinfo',
-  'ackepoch',
-  'sync',
-  'acknewleader',
-  'uptodate',
-  'proposal',
-  'ack',
-  'commit',
-  'ping',
-  'pong',
-  'request',
-  'touch',
-  'syncreq',
-  'syncdone',
-] as const
+// Zab's messages keep the first tags; the host's own follow them.
+const TAGS = [...MESSAGE_TYPES, 'request', 'touch', 'syncreq', 'syncdone'] as const
 const TAG = new Map<string, number>(TAGS.map((t, i) => [t, i]))
 const STATES: PeerState[] = ['LOOKING', 'FOLLOWING', 'LEADING']
 

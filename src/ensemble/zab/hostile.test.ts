@@ -8,24 +8,11 @@ import { Writer } from '../../jute/writer.js'
 import { encodeWire } from '../peer-wire.js'
 import { ZabSim, snapshotOf } from './simulator.test-helper.js'
 import { Peer } from './peer.js'
-import type { Entry, Msg } from './messages.js'
+import { MESSAGE_TYPES, type Entry, type Msg } from './messages.js'
 import type { Ready } from './ready.js'
 import type { PeerState } from './election.js'
 
-const TYPES = [
-  'vote',
-  'followerinfo',
-  'leaderinfo',
-  'ackepoch',
-  'sync',
-  'acknewleader',
-  'uptodate',
-  'proposal',
-  'ack',
-  'commit',
-  'ping',
-  'pong',
-] as const satisfies readonly Msg<string>['t'][]
+const TYPES = MESSAGE_TYPES
 
 const PLACES = [
   'LOOKING/election',

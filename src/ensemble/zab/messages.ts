@@ -15,6 +15,22 @@ export interface Base<T> {
 }
 
 /** Messages between peers. */
+/** Every Zab message type, in the order of their peer wire tags (peer-wire.ts numbers them so). */
+export const MESSAGE_TYPES = [
+  'vote',
+  'followerinfo',
+  'leaderinfo',
+  'ackepoch',
+  'sync',
+  'acknewleader',
+  'uptodate',
+  'proposal',
+  'ack',
+  'commit',
+  'ping',
+  'pong',
+] as const satisfies readonly Msg<unknown>['t'][]
+
 export type Msg<T> =
   | { t: 'vote'; n: Notification }
   | { t: 'followerinfo'; acceptedEpoch: bigint }
