@@ -1,28 +1,30 @@
-// One promise-based interface over each client measured by the benchmark: zookit, and the peers
-// node-zookeeper-client (pure JS) and zookeeper (native, wraps the C client).
+// One promise-based interface over each Node client measured by the benchmark: zookit, the peers
+// node-zookeeper-client (pure JS) and zookeeper (native, wraps the C client), and the floor.
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import { ZooKeeper, CreateMode } from '../../src/index.js'
+import { FloorClient } from './floor.js'
 
-/** What every workload needs of a client. */
+/** What the workloads need of a client; the floor only reads and writes data, so the rest is optional. */
 export interface BenchClient {
   get(path: string): Promise<void>
   set(path: string, data: Buffer): Promise<void>
-  create(path: string, data: Buffer, ephemeralSequential: boolean): Promise<string>
-  remove(path: string): Promise<void>
-  children(path: string): Promise<number>
+  create?(path: string, data: Buffer, ephemeralSequential: boolean): Promise<string>
+  remove?(path: string): Promise<void>
+  children?(path: string): Promise<number>
   close(): Promise<void>
 }
 
-export type ClientName = 'zookit' | 'node-zookeeper-client' | 'zookeeper'
-export const CLIENTS: ClientName[] = ['zookit', 'node-zookeeper-client', 'zookeeper']
+export type NodeClientName = 'zookit' | 'node-zookeeper-client' | 'zookeeper' | 'floor'
 
 /** Where the peers are installed (npm install --prefix, not a project dependency). */
 export const PEERS_DIR = process.env.ZOOKIT_BENCH_PEERS ?? fileURLToPath(new URL('./.peers/', import.meta.url))
 const requirePeer = createRequire(PEERS_DIR + 'package.json')
 
-export async function connect(name: ClientName, connectString: string): Promise<BenchClient> {
+export async function connect(name: NodeClientName, connectString: string): Promise<BenchClient> {
   switch (name) {
+    case 'floor':
+      return floor(connectString)
     case 'zookit':
       return zookit(connectString)
     case 'node-zookeeper-client':
@@ -42,6 +44,11 @@ async function zookit(cs: string): Promise<BenchClient> {
     children: async (p) => (await zk.getChildren(p)).length,
     close: () => zk.close(),
   }
+}
+
+async function floor(cs: string): Promise<BenchClient> {
+  const c = await FloorClient.connect(cs)
+  return { get: (p) => c.getData(p), set: (p, d) => c.setData(p, d), close: () => c.close() }
 }
 
 function cbPromise<T>(fn: (cb: (err: unknown, v?: T) => void) => void): Promise<T> {

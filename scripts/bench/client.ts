@@ -1,117 +1,159 @@
-// Client benchmark: zookit against node-zookeeper-client and the native `zookeeper` package, all on
-// the same real ZooKeeper 3.8 in one run; prints each figure and zookit's ratio to the best peer.
-//   npm run bench            (installs the peers into scripts/bench/.peers on first use)
-import { spawnSync, execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+// Client benchmark: zookit against node-zookeeper-client, the native `zookeeper` module (C client),
+// the Java client and kazoo, with a raw-socket floor, all on one real ZooKeeper 3.8 standalone.
+// Rounds interleave the clients (A B C …, A B C …), each client in a fresh process every round;
+// each figure is reported as median (min–max) over the rounds, and ratios divide medians.
+//   npm run bench [-- --rounds N] [--clients zookit,floor,…] [--write] [--note "…"]
+// --write replaces the client section of BENCHMARKS.md and the charts in docs/bench/; without it
+// the Markdown goes to stdout only and the charts to scripts/bench/.build/charts/.
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
 import { fileURLToPath } from 'node:url'
-import { startRealZooKeeper } from '../../src/testing/real-zookeeper.js'
+import { parseArgs } from 'node:util'
+import { fourLetterWord, startRealZooKeeper } from '../../src/testing/real-zookeeper.js'
 import { ZooKeeper } from '../../src/index.js'
-import { CLIENTS, PEERS_DIR, type ClientName } from './adapters.js'
+import { PEERS_DIR } from './adapters.js'
+import { cdfChart, rangeBarChart } from './charts.js'
+import { clientSection, replaceSection, type RunFigures } from './report.js'
+import { CLIENTS, PEERS, prepareClients, type ClientName, type ClientRunner } from './runners.js'
+import { spreads } from './stats.js'
+import { FIGURES, WORKLOADS, workloadArgs, type WorkerResult } from './workloads.js'
 
-const PEERS = ['node-zookeeper-client@1', 'zookeeper@7']
-const root = fileURLToPath(new URL('../../', import.meta.url))
-const BUILD = fileURLToPath(new URL('./.build/', import.meta.url))
-const worker = BUILD + 'scripts/bench/worker.js'
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+const BENCHMARKS = ROOT + 'BENCHMARKS.md'
+const BENCH_ROOT = '/bench'
+const WORKER_TIMEOUT_MS = 300_000
 
-/** Compile the project to plain JS so workers run without the TypeScript loader (fair RSS and CPU). */
-function build(): void {
-  console.error('compiling workers to JS …')
-  execFileSync(
-    process.execPath,
-    [
-      root + 'node_modules/typescript/bin/tsc',
-      '-p',
-      root + 'tsconfig.json',
-      '--outDir',
-      BUILD,
-      '--sourceMap',
-      'false',
-      '--declaration',
-      'false',
-    ],
-    { stdio: 'inherit' },
-  )
+const { values: flags } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '5' },
+    clients: { type: 'string', default: CLIENTS.join(',') },
+    write: { type: 'boolean', default: false },
+    note: { type: 'string' },
+  },
+})
+const rounds = Number(flags.rounds)
+if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds wants a positive integer, not ${flags.rounds}`)
+const wanted = flags.clients.split(',') as ClientName[]
+const unknown = wanted.filter((n) => !CLIENTS.includes(n))
+if (unknown.length) throw new Error(`unknown clients ${unknown.join(', ')}; known: ${CLIENTS.join(', ')}`)
+
+/** The nodes every workload uses: a 100-byte data node, a parent for ephemerals, one with 10,000 children. */
+async function createTree(connectString: string): Promise<void> {
+  const zk = await ZooKeeper.connect(connectString)
+  await zk.createAll(`${BENCH_ROOT}/data`, Buffer.alloc(WORKLOADS.payloadBytes, 1))
+  await zk.createAll(`${BENCH_ROOT}/eph`)
+  await zk.createAll(`${BENCH_ROOT}/many`)
+  const creates: Promise<unknown>[] = []
+  for (let i = 0; i < WORKLOADS.children; i++) creates.push(zk.create(`${BENCH_ROOT}/many/child-${String(i).padStart(5, '0')}`))
+  await Promise.all(creates)
+  await zk.close()
 }
 
-/** Higher is better for these; lower for the rest. */
-const HIGHER = new Set(['pipeGetOps', 'pipeSetOps', 'ephCreateDeletePairs'])
-const LABELS: Record<string, string> = {
-  connectMs: 'connect (ms, mean)',
-  seqGetP50us: 'sequential getData p50 (µs)',
-  seqGetP99us: 'sequential getData p99 (µs)',
-  pipeGetOps: 'pipelined getData, 256 outstanding (ops/s)',
-  cpuPerGetUs: 'client CPU per getData (µs)',
-  pipeSetOps: 'pipelined setData, 256 outstanding (ops/s)',
-  cpuPerSetUs: 'client CPU per setData (µs)',
-  ephCreateDeletePairs: 'ephemeral-sequential create+delete (pairs/s)',
-  getChildren10kMs: 'getChildren of 10,000 children (ms, p50)',
-  peakRssMB: 'peak RSS (MB)',
-}
-
-function installPeers(): void {
-  if (existsSync(PEERS_DIR + 'node_modules/zookeeper') && existsSync(PEERS_DIR + 'node_modules/node-zookeeper-client')) return
-  mkdirSync(PEERS_DIR, { recursive: true })
-  console.error(`installing peers into ${PEERS_DIR} …`)
-  writeFileSync(PEERS_DIR + 'package.json', JSON.stringify({ name: 'zookit-bench-peers', private: true }))
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--foreground-scripts', ...PEERS], {
-    cwd: PEERS_DIR,
-    stdio: ['ignore', 'ignore', 'inherit'],
+function runWorker(runner: ClientRunner, connectString: string): WorkerResult | undefined {
+  const r = spawnSync(runner.command, runner.args(connectString, BENCH_ROOT, workloadArgs(WORKLOADS)), {
+    encoding: 'utf8',
+    timeout: WORKER_TIMEOUT_MS,
+    maxBuffer: 64 * 1024 * 1024,
+    // The compiled adapters live under .build/, so tell them where the npm peers are.
+    env: { ...process.env, ZOOKIT_BENCH_PEERS: PEERS_DIR },
   })
+  if (r.status !== 0) {
+    console.error(`${runner.label} failed (${r.error?.message ?? `exit ${r.status ?? r.signal}`}):\n${r.stderr}`)
+    return undefined
+  }
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as WorkerResult
+}
+
+/** The first line a command prints (to either stream), or undefined when it cannot run. */
+function firstLine(command: string, args: string[]): string | undefined {
+  const r = spawnSync(command, args, { encoding: 'utf8' })
+  return r.status === 0 ? `${r.stdout}${r.stderr}`.trim().split('\n')[0] : undefined
+}
+
+function machine(): string {
+  const cpus = os.cpus()
+  const release = existsSync('/etc/os-release') ? readFileSync('/etc/os-release', 'utf8') : ''
+  const osName = /^PRETTY_NAME="?([^"\n]*)"?/m.exec(release)?.[1] ?? os.type()
+  const runtimes = [
+    `Node ${process.version}`,
+    firstLine('java', ['-version'])?.replace(/^openjdk version "([^"]+)".*/, 'OpenJDK $1'),
+    firstLine('/usr/bin/python3', ['--version']),
+  ].filter(Boolean)
+  return `${cpus.length} cores (${cpus[0]?.model ?? 'unknown CPU'}), ${osName} (Linux ${os.release()}), ${runtimes.join(', ')}`
+}
+
+async function serverVersion(port: number): Promise<string> {
+  const srvr = await fourLetterWord('127.0.0.1', port, 'srvr')
+  return `ZooKeeper ${/Zookeeper version: ([^-,\s]+)/.exec(srvr)?.[1] ?? '?'} standalone`
+}
+
+async function charts(runners: ClientRunner[], samples: Map<ClientName, number[]>, figures: RunFigures, dir: string) {
+  mkdirSync(dir, { recursive: true })
+  const latencyCdf = await cdfChart({
+    title: `sequential getData latency, ${rounds} rounds × ${WORKLOADS.sequentialGets} calls per client`,
+    xTitle: 'latency (µs, log scale)',
+    series: runners.filter((r) => samples.get(r.name)?.length).map((r) => ({ name: r.label, samples: samples.get(r.name)! })),
+  })
+  const throughput = await rangeBarChart({
+    title: `throughput per workload: median of ${rounds} rounds, min–max bars`,
+    yTitle: 'calls per second',
+    bars: FIGURES.filter((f) => f.throughput).flatMap((f) =>
+      runners.filter((r) => figures[r.name]?.[f.key]).map((r) => ({ group: f.throughput!, series: r.label, ...figures[r.name]![f.key]! })),
+    ),
+  })
+  writeFileSync(`${dir}/client-latency-cdf.svg`, latencyCdf)
+  writeFileSync(`${dir}/client-throughput.svg`, throughput)
+  console.error(`charts written to ${dir}`)
 }
 
 async function main(): Promise<void> {
-  installPeers()
-  build()
+  // Ctrl-C: exit through 'exit' so the real-ZooKeeper helper kills its Java process.
+  process.once('SIGINT', () => process.exit(130))
+  const runners = prepareClients(wanted)
   const zk = await startRealZooKeeper({ size: 1 })
+  const results = new Map<ClientName, WorkerResult[]>(runners.map((r) => [r.name, []]))
+  let server: string
   try {
-    const benchRoot = '/bench'
-    const setup = await ZooKeeper.connect(zk.connectString)
-    await setup.createAll(`${benchRoot}/data`, Buffer.alloc(100, 1))
-    await setup.createAll(`${benchRoot}/eph`)
-    await setup.createAll(`${benchRoot}/many`)
-    const creates: Promise<unknown>[] = []
-    for (let i = 0; i < 10_000; i++) creates.push(setup.create(`${benchRoot}/many/child-${String(i).padStart(5, '0')}`))
-    await Promise.all(creates)
-    await setup.close()
-
-    const results: Partial<Record<ClientName, Record<string, number>>> = {}
-    for (const name of CLIENTS) {
-      const r = spawnSync(process.execPath, [worker, name, zk.connectString, benchRoot], {
-        encoding: 'utf8',
-        timeout: 300_000,
-        env: { ...process.env, ZOOKIT_BENCH_PEERS: PEERS_DIR },
-      })
-      if (r.status !== 0) {
-        console.error(`${name} failed:\n${r.stderr}`)
-        continue
+    server = await serverVersion(zk.servers[0]!.clientPort)
+    await createTree(zk.connectString)
+    // A round nobody is measured in, so the first client of round 1 does not meet a cold JVM server.
+    console.error(`warming the server up with ${runners[0]!.label} …`)
+    runWorker(runners[0]!, zk.connectString)
+    for (let round = 1; round <= rounds; round++)
+      for (const runner of runners) {
+        console.error(`round ${round}/${rounds}: ${runner.label}`)
+        const result = runWorker(runner, zk.connectString)
+        if (result) results.get(runner.name)!.push(result)
       }
-      results[name] = JSON.parse(r.stdout.trim().split('\n').pop()!)
-    }
-    print(results)
   } finally {
     await zk.stop()
   }
-}
 
-function print(results: Partial<Record<ClientName, Record<string, number>>>): void {
-  const names = CLIENTS.filter((n) => results[n])
-  const fmt = (v: number | undefined) => (v === undefined ? '-' : v >= 100 ? Math.round(v).toString() : v.toFixed(2))
-  console.log(`| metric | ${names.join(' | ')} | zookit vs best peer |`)
-  console.log(`| --- | ${names.map(() => '---').join(' | ')} | --- |`)
-  for (const key of Object.keys(LABELS)) {
-    const ours = results.zookit?.[key]
-    const peers = names
-      .filter((n) => n !== 'zookit')
-      .map((n) => results[n]![key]!)
-      .filter((v) => v !== undefined)
-    const best = peers.length ? (HIGHER.has(key) ? Math.max(...peers) : Math.min(...peers)) : undefined
-    // Ratio > 1 always means zookit is better.
-    const ratio = ours === undefined || best === undefined ? '-' : `${(HIGHER.has(key) ? ours / best : best / ours).toFixed(2)}×`
-    console.log(`| ${LABELS[key]} | ${names.map((n) => fmt(results[n]![key])).join(' | ')} | ${ratio} |`)
+  const measured = runners.filter((r) => results.get(r.name)!.length > 0)
+  const figures: RunFigures = Object.fromEntries(measured.map((r) => [r.name, spreads(results.get(r.name)!.map((x) => x.figures))]))
+  const samples = new Map(measured.map((r) => [r.name, results.get(r.name)!.flatMap((x) => x.seqGetUs)]))
+  const chartDir = flags.write ? ROOT + 'docs/bench' : fileURLToPath(new URL('./.build/charts', import.meta.url))
+  await charts(measured, samples, figures, chartDir)
+
+  const section = clientSection(
+    {
+      date: new Date().toISOString().slice(0, 10),
+      machine: machine(),
+      server,
+      rounds,
+      note: flags.note,
+      charts: { latencyCdf: 'docs/bench/client-latency-cdf.svg', throughput: 'docs/bench/client-throughput.svg' },
+    },
+    figures,
+    measured.map((r) => ({ name: r.name, label: r.label })),
+    PEERS,
+  )
+  console.log(section)
+  if (flags.write) {
+    writeFileSync(BENCHMARKS, replaceSection(readFileSync(BENCHMARKS, 'utf8'), section))
+    console.error(`client section of ${BENCHMARKS} replaced`)
   }
-  const nzc = results['node-zookeeper-client']?.cpuPerGetUs
-  if (nzc && results.zookit)
-    console.log(`\nzookit CPU per getData / node-zookeeper-client's: ${(results.zookit.cpuPerGetUs! / nzc).toFixed(2)} (target ≤ 0.5)`)
 }
 
 await main()

@@ -1,83 +1,92 @@
-// Runs every workload for one client in its own process (so CPU and peak RSS are that client's) and
-// prints one JSON line of results. Started by scripts/bench/client.ts.
-import { connect, type BenchClient, type ClientName } from './adapters.js'
+// Runs every workload for one Node client in a process of its own (so CPU and peak RSS are that
+// client's) and prints one line of JSON (a WorkerResult). Started by scripts/bench/client.ts:
+//   node worker.js <client> <connectString> <root> key=value…
+// JavaWorker.java and kazoo_worker.py do the same for the Java client and kazoo.
+import { connect, type BenchClient, type NodeClientName } from './adapters.js'
+import { percentile } from './stats.js'
+import { parseWorkloadArgs, type WorkerResult } from './workloads.js'
 
-const [name, connectString, root] = process.argv.slice(2) as [ClientName, string, string]
+const [name, connectString, root, ...rest] = process.argv.slice(2) as [NodeClientName, string, string, ...string[]]
+const w = parseWorkloadArgs(rest)
 
 const hr = () => process.hrtime.bigint()
 const us = (ns: bigint) => Number(ns) / 1000
 
-/** Run `total` ops with at most `depth` outstanding; returns elapsed µs and CPU µs. */
-async function pipelined(total: number, depth: number, op: (i: number) => Promise<unknown>): Promise<{ micros: number; cpu: number }> {
+/** Run `total` ops with at most `depth` outstanding; returns elapsed µs and this process's CPU µs. */
+async function pipelined(total: number, depth: number, op: () => Promise<unknown>): Promise<{ micros: number; cpu: number }> {
   const cpu0 = process.cpuUsage()
   const t0 = hr()
-  let next = 0
+  let issued = 0
   const lane = async () => {
-    while (next < total) await op(next++)
+    while (issued < total) {
+      issued++
+      await op()
+    }
   }
   await Promise.all(Array.from({ length: depth }, lane))
   const cpu = process.cpuUsage(cpu0)
   return { micros: us(hr() - t0), cpu: cpu.user + cpu.system }
 }
 
-function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!
-}
-
-async function main() {
-  const out: Record<string, number> = {}
-  // Connect time: mean of sequential connect + close.
+async function main(): Promise<WorkerResult> {
+  const figures: Record<string, number> = {}
   const connects: number[] = []
-  for (let i = 0; i < 10; i++) {
+  for (let i = 0; i < w.connects; i++) {
     const t0 = hr()
     const c = await connect(name, connectString)
     connects.push(us(hr() - t0))
     await c.close()
   }
-  out.connectMs = connects.reduce((a, b) => a + b, 0) / connects.length / 1000
+  figures.connectMs = connects.reduce((a, b) => a + b, 0) / connects.length / 1000
 
   const c: BenchClient = await connect(name, connectString)
   const node = `${root}/data`
-  // warm-up
-  for (let i = 0; i < 500; i++) await c.get(node)
+  for (let i = 0; i < w.warmupGets; i++) await c.get(node)
 
-  const lat: number[] = []
-  for (let i = 0; i < 3000; i++) {
+  const seqGetUs: number[] = []
+  for (let i = 0; i < w.sequentialGets; i++) {
     const t0 = hr()
     await c.get(node)
-    lat.push(us(hr() - t0))
+    seqGetUs.push(us(hr() - t0))
   }
-  out.seqGetP50us = percentile(lat, 50)
-  out.seqGetP99us = percentile(lat, 99)
+  figures.seqGetP50us = percentile(seqGetUs, 50)
+  figures.seqGetP99us = percentile(seqGetUs, 99)
 
-  const g = await pipelined(40_000, 256, () => c.get(node))
-  out.pipeGetOps = 40_000 / (g.micros / 1e6)
-  out.cpuPerGetUs = g.cpu / 40_000
+  const g = await pipelined(w.pipelinedGets, w.depth, () => c.get(node))
+  figures.pipeGetOps = w.pipelinedGets / (g.micros / 1e6)
+  figures.cpuPerGetUs = g.cpu / w.pipelinedGets
 
-  const payload = Buffer.alloc(100, 1)
-  const s = await pipelined(20_000, 256, () => c.set(node, payload))
-  out.pipeSetOps = 20_000 / (s.micros / 1e6)
-  out.cpuPerSetUs = s.cpu / 20_000
+  const payload = Buffer.alloc(w.payloadBytes, 1)
+  const s = await pipelined(w.pipelinedSets, w.depth, () => c.set(node, payload))
+  figures.pipeSetOps = w.pipelinedSets / (s.micros / 1e6)
+  figures.cpuPerSetUs = s.cpu / w.pipelinedSets
 
-  const e = await pipelined(3_000, 64, async () => c.remove(await c.create(`${root}/eph/e-`, Buffer.alloc(0), true)))
-  out.ephCreateDeletePairs = 3_000 / (e.micros / 1e6)
-
-  const kids: number[] = []
-  for (let i = 0; i < 10; i++) {
-    const t0 = hr()
-    const n = await c.children(`${root}/many`)
-    if (n !== 10_000) throw new Error(`expected 10000 children, got ${n}`)
-    kids.push(us(hr() - t0) / 1000)
+  const { create, remove, children } = c
+  if (create && remove) {
+    const empty = Buffer.alloc(0)
+    const e = await pipelined(w.ephemeralPairs, w.ephemeralDepth, async () => remove(await create(`${root}/eph/e-`, empty, true)))
+    figures.ephPairsPerSec = w.ephemeralPairs / (e.micros / 1e6)
   }
-  out.getChildren10kMs = percentile(kids, 50)
+  if (children) {
+    const times: number[] = []
+    for (let i = 0; i < w.childrenReads; i++) {
+      const t0 = hr()
+      const n = await children(`${root}/many`)
+      if (n !== w.children) throw new Error(`expected ${w.children} children, got ${n}`)
+      times.push(us(hr() - t0) / 1000)
+    }
+    figures.getChildrenMs = percentile(times, 50)
+  }
   await c.close()
-  out.peakRssMB = process.resourceUsage().maxRSS / 1024
-  process.stdout.write(JSON.stringify(out) + '\n')
+  figures.peakRssMB = process.resourceUsage().maxRSS / 1024
+  return { figures, seqGetUs }
 }
 
 main().then(
-  () => process.exit(0),
+  (result) => {
+    process.stdout.write(JSON.stringify(result) + '\n')
+    process.exit(0)
+  },
   (err) => {
     process.stderr.write(`${name}: ${(err as Error).stack}\n`)
     process.exit(1)
