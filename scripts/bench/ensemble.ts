@@ -1,7 +1,8 @@
 // Ensemble benchmark: real ZooKeeper 3.8 (three Java servers, Debian's package) against zookit's
 // bundled 3-node ensemble (in this process), in one run: start-up until serving, failover after a
-// kill -9 of the leader, and pipelined writes through a follower. Prints each figure and zookit's
-// ratio to Java (above 1× zookit is better, below 1× it is worse).
+// kill -9 of the leader, pipelined writes through a follower, and the maximum write load of
+// write-load.ts (3 processes × 4 connections × 256 outstanding, one process per server). Prints each
+// figure and zookit's ratio to Java (above 1× zookit is better, below 1× it is worse).
 //   npm run bench:ensemble
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -10,6 +11,8 @@ import { performance } from 'node:perf_hooks'
 import { fourLetterWord, startRealZooKeeper, type RealEnsemble } from '../../src/testing/real-zookeeper.js'
 import { startEnsemble, type Ensemble } from '../../src/ensemble/index.js'
 import { NodeExistsError, SessionExpiredError, ZooKeeper, ZooKeeperError } from '../../src/index.js'
+import { median } from './stats.js'
+import { writeLoad } from './write-load.js'
 
 const JAVA_STARTS = 3
 const ZOOKIT_STARTS = 10
@@ -20,20 +23,17 @@ const MEASURE_MS = 4000
 const DEPTH = 256
 const PAYLOAD = Buffer.alloc(100, 7)
 const CLIENT = { sessionTimeout: 10_000 }
+const LOAD = '3 processes × 4 connections × 256 outstanding, one process per server'
 
 const now = () => performance.now()
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const yieldToLoop = () => new Promise((r) => setImmediate(r))
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b)
-  const m = s.length >> 1
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2
-}
 const note = (msg: string) => console.error(msg)
 
 /** What the failover and throughput workloads need from either kind of ensemble. */
 interface Target {
   connectString: string
+  size: number
   connectStringOf(i: number): string
   /** Wait until every server serves with exactly one leader; resolve with the leader's index. */
   settle(): Promise<number>
@@ -73,6 +73,7 @@ async function javaModes(ens: RealEnsemble): Promise<string[]> {
 function javaTarget(ens: RealEnsemble): Target {
   return {
     connectString: ens.connectString,
+    size: ens.servers.length,
     connectStringOf: (i) => `127.0.0.1:${ens.servers[i]!.clientPort}`,
     settle: () =>
       until('the Java ensemble to settle', async () => {
@@ -88,6 +89,7 @@ function javaTarget(ens: RealEnsemble): Target {
 function zookitTarget(ens: Ensemble): Target {
   return {
     connectString: ens.connectString,
+    size: ens.servers.length,
     connectStringOf: (i) => ens.connectStringOf(i),
     async settle() {
       await ens.waitForLeader()
@@ -206,6 +208,14 @@ async function throughput(t: Target, i: number): Promise<number> {
   }
 }
 
+/** write-load.ts's maximum write load, one load process per server. */
+async function maxWrites(t: Target): Promise<number> {
+  await t.settle()
+  const { opsPerSec, perProcess } = await writeLoad({ servers: Array.from({ length: t.size }, (_, i) => t.connectStringOf(i)) })
+  note(`    per process: ${perProcess.map((x) => x.toFixed(0)).join(', ')} ops/s`)
+  return opsPerSec
+}
+
 async function follower(t: Target): Promise<number> {
   const leader = await t.settle()
   return leader === 0 ? 1 : 0
@@ -217,6 +227,10 @@ interface Results {
   opsMemory?: number
   opsFsync?: number
   ops?: number
+  /** write-load.ts's figure, ops/s: Java's, and zookit's in memory and with dataDir + fsync. */
+  loadOps?: number
+  loadOpsMemory?: number
+  loadOpsFsync?: number
 }
 
 async function benchJava(): Promise<Results> {
@@ -236,7 +250,9 @@ async function benchJava(): Promise<Results> {
     const f = await follower(t)
     const ops = await throughput(t, f)
     note(`  java follower writes: ${ops.toFixed(0)} ops/s (server ${f + 1}, modes ${(await javaModes(ens!)).join('/')})`)
-    return { startMs, failoverMs, ops }
+    const loadOps = await maxWrites(t)
+    note(`  java max writes, ${LOAD}: ${loadOps.toFixed(0)} ops/s`)
+    return { startMs, failoverMs, ops, loadOps }
   } finally {
     await ens?.stop()
   }
@@ -260,6 +276,8 @@ async function benchZookit(): Promise<Results> {
     const f = await follower(t)
     const opsMemory = await throughput(t, f)
     note(`  zookit (in memory) follower writes: ${opsMemory.toFixed(0)} ops/s (server ${f + 1})`)
+    const loadOpsMemory = await maxWrites(t)
+    note(`  zookit (in memory) max writes, ${LOAD}: ${loadOpsMemory.toFixed(0)} ops/s`)
     await ens!.stop()
     ens = undefined
 
@@ -270,7 +288,9 @@ async function benchZookit(): Promise<Results> {
     const fd = await follower(td)
     const opsFsync = await throughput(td, fd)
     note(`  zookit (dataDir + fsync) follower writes: ${opsFsync.toFixed(0)} ops/s (server ${fd + 1})`)
-    return { startMs, failoverMs, opsMemory, opsFsync }
+    const loadOpsFsync = await maxWrites(td)
+    note(`  zookit (dataDir + fsync) max writes, ${LOAD}: ${loadOpsFsync.toFixed(0)} ops/s`)
+    return { startMs, failoverMs, opsMemory, opsFsync, loadOpsMemory, loadOpsFsync }
   } finally {
     await ens?.stop()
     if (dir) rmSync(dir, { recursive: true, force: true })
@@ -298,6 +318,12 @@ function print(java: Results, zk: Results): void {
   console.log(
     `| setData via a follower, ${DEPTH} outstanding, zookit dataDir + fsync (ops/s) | ${fmt(java.ops!)} | ${fmt(zk.opsFsync!)} | ${higher(java.ops!, zk.opsFsync!)} |`,
   )
+  console.log(
+    `| setData, ${LOAD}, zookit in memory (ops/s) | ${fmt(java.loadOps!)} | ${fmt(zk.loadOpsMemory!)} | ${higher(java.loadOps!, zk.loadOpsMemory!)} |`,
+  )
+  console.log(
+    `| setData, ${LOAD}, zookit dataDir + fsync (ops/s) | ${fmt(java.loadOps!)} | ${fmt(zk.loadOpsFsync!)} | ${higher(java.loadOps!, zk.loadOpsFsync!)} |`,
+  )
   console.log('\nAbove 1× zookit is better (times: Java / zookit; throughput: zookit / Java).')
   const list = (xs: number[]) => xs.map(fmt).join(', ')
   console.log(`samples, start (ms): Java ${list(java.startMs)}; zookit ${list(zk.startMs)}`)
@@ -305,7 +331,8 @@ function print(java: Results, zk: Results): void {
   const met = (ok: boolean) => (ok ? 'met' : 'NOT met')
   console.log(
     `targets: start ≤ 150 ms ${met(zs <= 150)}; failover median ≤ 200 ms ${met(zf <= 200)}; ` +
-      `follower writes ≥ 1.0× Java: in memory ${met(zk.opsMemory! >= java.ops!)}, dataDir + fsync ${met(zk.opsFsync! >= java.ops!)}`,
+      `follower writes ≥ 1.0× Java: in memory ${met(zk.opsMemory! >= java.ops!)}, dataDir + fsync ${met(zk.opsFsync! >= java.ops!)}; ` +
+      `${LOAD} writes in memory ≥ 1.5× Java ${met(zk.loadOpsMemory! >= 1.5 * java.loadOps!)}`,
   )
 }
 
