@@ -9,6 +9,8 @@ const WIDTH = 560
 const HEIGHT = 300
 const LEGEND = { labelLimit: 400 }
 
+type ConcatPanel = Extract<vl.TopLevelSpec, { vconcat: unknown }>['vconcat'][number]
+
 async function render(spec: vl.TopLevelSpec): Promise<string> {
   const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: 'none' })
   try {
@@ -24,22 +26,28 @@ export interface CdfSeries {
   samples: readonly number[]
 }
 
-/** Empirical CDFs of each series on a log x axis (latencies span decades), one step line each. */
+/**
+ * Empirical CDFs of each series on a log x axis (latencies span decades), one step line each; a
+ * second panel zooms into the slowest 10% of calls, where the p99 lives.
+ */
 export function cdfChart(opts: { title: string; xTitle: string; series: readonly CdfSeries[] }): Promise<string> {
   const values = opts.series.flatMap((s) => cdf(s.samples).map((p) => ({ series: s.name, value: p.value, fraction: p.fraction })))
+  const panel = (height: number, from: number, yTitle: string): ConcatPanel => ({
+    width: WIDTH,
+    height,
+    mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1.5, clip: true },
+    encoding: {
+      x: { field: 'value', type: 'quantitative', scale: { type: 'log' }, title: opts.xTitle },
+      y: { field: 'fraction', type: 'quantitative', scale: { domain: [from, 1] }, title: yTitle },
+      color: { field: 'series', type: 'nominal', sort: opts.series.map((s) => s.name), title: null, legend: LEGEND },
+    },
+  })
   return render({
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: opts.title,
-    width: WIDTH,
-    height: HEIGHT,
     background: 'white',
     data: { values },
-    mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1.5 },
-    encoding: {
-      x: { field: 'value', type: 'quantitative', scale: { type: 'log' }, title: opts.xTitle },
-      y: { field: 'fraction', type: 'quantitative', scale: { domain: [0, 1] }, title: 'fraction of calls at or below' },
-      color: { field: 'series', type: 'nominal', sort: opts.series.map((s) => s.name), title: null, legend: LEGEND },
-    },
+    vconcat: [panel(HEIGHT, 0, 'fraction of calls at or below'), panel(HEIGHT / 2, 0.9, 'the slowest 10%')],
   })
 }
 

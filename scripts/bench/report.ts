@@ -47,7 +47,7 @@ export function clientTargets(figures: RunFigures, clients: readonly ReportClien
     const theirs = median(figures, other, key)
     const r = ours !== undefined && theirs !== undefined ? ours / theirs : undefined
     out.push({
-      target: `${target} ≤ ${limit}× ${labelOf(other)}'s`,
+      target: `${target} ≤ ${limit === 1 ? '' : `${limit}× `}${labelOf(other)}'s`,
       measured: r === undefined ? 'not measured' : `${r.toFixed(2)}×`,
       met: r === undefined ? undefined : r <= limit,
     })
