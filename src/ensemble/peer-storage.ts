@@ -5,7 +5,7 @@
 // process).
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs'
 import path from 'node:path'
-import { crc32, writeFileAtomic } from './txnlog.js'
+import { crc32, writeFileAtomic } from './durable-file.js'
 import type { Base, Entry } from './zab/messages.js'
 import type { LogChange } from './zab/ready.js'
 import { applyLogChanges, type Durable as PeerDurable } from './zab/durable.js'

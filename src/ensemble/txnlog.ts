@@ -10,7 +10,6 @@ import {
   openSync,
   readdirSync,
   readFileSync,
-  renameSync,
   rmSync,
   truncateSync,
   writeSync,
@@ -25,34 +24,10 @@ import { logger } from '../debug.js'
 import { decodeTxn, encodeTxn } from './txn-codec.js'
 import { DataTree, emptyChildren } from './datatree.js'
 import type { Txn, TxnHeader } from './txn.js'
+import { crc32, writeFileAtomic } from './durable-file.js'
 
 const log = logger('txnlog')
 const SNAP_MAGIC = 0x5a4b534e // "ZKSN"
-
-/**
- * Replace `file` whole: write a temporary file next to it (fsync'd when asked), then rename it over
- * the old one, so a crash leaves either the old content or the new, never a mix.
- */
-export function writeFileAtomic(file: string, data: Buffer | string, fsync: boolean): void {
-  const tmp = `${file}.tmp`
-  writeFileSync(tmp, data)
-  if (fsync) {
-    const fd = openSync(tmp, 'r')
-    fsyncSync(fd)
-    closeSync(fd)
-  }
-  renameSync(tmp, file)
-}
-
-/** CRC-32 (IEEE) of a buffer. */
-export function crc32(buf: Uint8Array): number {
-  let c = ~0
-  for (let i = 0; i < buf.length; i++) {
-    c ^= buf[i]!
-    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1))
-  }
-  return ~c >>> 0
-}
 
 /** What recovery hands back to the server. */
 export interface Recovered {
