@@ -1,12 +1,13 @@
 // The data directory's file operations: both CRC-32 paths agree with the standard's check values and
-// with each other, and an atomic replacement leaves the new contents whole.
-import t from 'tap'
+// with each other, and an atomic replacement fsyncs the file before its rename and the directory after.
+import t, { type Test } from 'tap'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import * as fs from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import * as zlib from 'node:zlib'
-import { crc32, crc32ByTable, writeFileAtomic } from './durable-file.js'
+import { crc32, crc32ByTable, openForAppend, writeFileAtomic } from './durable-file.js'
 
 /** The definition itself, a bit at a time: the reference both paths are held to. */
 function crc32BitByBit(buf: Uint8Array): number {
@@ -66,4 +67,67 @@ t.test('writeFileAtomic replaces the file whole and leaves no temporary file', a
   writeFileAtomic(file, 'unsynced\n', false)
   t.equal(readFileSync(file, 'utf8'), 'unsynced\n')
   t.same(readdirSync(dir), ['epochs'])
+})
+
+/** The durable-file module over a node:fs that records every open, fsync, rename and close, by path. */
+async function withRecordedFs(t: Test): Promise<{ mod: typeof import('./durable-file.js'); calls: string[] }> {
+  const calls: string[] = []
+  const paths = new Map<number, string>()
+  const recorded = {
+    ...fs,
+    openSync: (p: string, flags: string) => {
+      const fd = fs.openSync(p, flags)
+      paths.set(fd, p)
+      calls.push(`open ${path.basename(p)}`)
+      return fd
+    },
+    fsyncSync: (fd: number) => {
+      calls.push(`fsync ${path.basename(paths.get(fd)!)}`)
+      fs.fsyncSync(fd)
+    },
+    closeSync: (fd: number) => {
+      calls.push(`close ${path.basename(paths.get(fd)!)}`)
+      fs.closeSync(fd)
+    },
+    renameSync: (from: string, to: string) => {
+      calls.push(`rename ${path.basename(from)} ${path.basename(to)}`)
+      fs.renameSync(from, to)
+    },
+  }
+  const mod = await t.mockImport<typeof import('./durable-file.js')>('./durable-file.js', { 'node:fs': recorded })
+  return { mod, calls }
+}
+
+t.test('with fsync, the new contents are synced before the rename and the directory after it', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'zookit-durable-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const { mod, calls } = await withRecordedFs(t)
+  const dirName = path.basename(dir)
+  mod.writeFileAtomic(path.join(dir, 'snapshot'), 'state', true)
+  t.same(calls, [
+    'open snapshot.tmp',
+    'fsync snapshot.tmp',
+    'close snapshot.tmp',
+    'rename snapshot.tmp snapshot',
+    `open ${dirName}`,
+    `fsync ${dirName}`,
+    `close ${dirName}`,
+  ])
+  calls.length = 0
+  mod.writeFileAtomic(path.join(dir, 'snapshot'), 'state', false)
+  t.same(calls, ['open snapshot.tmp', 'close snapshot.tmp', 'rename snapshot.tmp snapshot'], 'without fsync nothing is synced')
+})
+
+t.test('a log file created with fsync has its name synced before anything is written to it', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'zookit-durable-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const { mod, calls } = await withRecordedFs(t)
+  const dirName = path.basename(dir)
+  const file = path.join(dir, 'zab.log')
+  fs.closeSync(mod.openForAppend(file, true))
+  t.same(calls, ['open zab.log', `open ${dirName}`, `fsync ${dirName}`, `close ${dirName}`], 'a new file: the directory is synced')
+  calls.length = 0
+  fs.closeSync(mod.openForAppend(file, true))
+  t.same(calls, ['open zab.log'], 'an existing file: its name is durable already')
+  fs.closeSync(openForAppend(path.join(dir, 'other.log'), false))
 })

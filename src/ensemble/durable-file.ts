@@ -1,6 +1,8 @@
-// The file operations the data directory relies on to survive a crash: the CRC-32 its records carry
-// and the whole-file replacement (temporary file, fsync, rename).
-import { closeSync, fsyncSync, openSync, renameSync, writeFileSync } from 'node:fs'
+// The file operations the data directory relies on to survive a crash: the CRC-32 its records carry,
+// the whole-file replacement (temporary file, fsync, rename, fsync of the directory) and the creation
+// of a log file whose name must outlive a power loss as much as its contents.
+import { closeSync, existsSync, fsyncSync, openSync, renameSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
 import * as zlib from 'node:zlib'
 
 const CRC32_POLYNOMIAL = 0xedb88320 // IEEE 802.3, bit-reversed: zlib's, PNG's and gzip's CRC-32
@@ -34,16 +36,47 @@ export const crc32: (buf: Uint8Array) => number =
   typeof zlib.crc32 === 'function' ? (buf) => zlib.crc32(buf) : crc32ByTable
 
 /**
- * Replace `file` whole: write a temporary file next to it (fsync'd when asked), then rename it over
- * the old one, so a crash leaves either the old content or the new, never a mix.
+ * fsync a directory, which makes the names in it durable: a rename into it, or a file created in it.
+ * Windows cannot open a directory for this and keeps its names durable itself (NTFS journals them).
+ */
+export function fsyncDirectory(dir: string): void {
+  if (process.platform === 'win32') return
+  const fd = openSync(dir, 'r')
+  try {
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/**
+ * Replace `file` whole: write a temporary file next to it, then rename it over the old one, so a
+ * crash leaves either the old content or the new, never a mix. With `fsync` the new content is on
+ * disk before the rename and the rename itself after it, so a power loss cannot undo it either.
  */
 export function writeFileAtomic(file: string, data: Buffer | string, fsync: boolean): void {
   const tmp = `${file}.tmp`
-  writeFileSync(tmp, data)
-  if (fsync) {
-    const fd = openSync(tmp, 'r')
-    fsyncSync(fd)
+  const fd = openSync(tmp, 'w')
+  try {
+    writeFileSync(fd, data)
+    // Before the rename: otherwise a power loss could leave the new name on an empty file.
+    if (fsync) fsyncSync(fd)
+  } finally {
     closeSync(fd)
   }
   renameSync(tmp, file)
+  // The rename lives in the directory, which the file's fsync does not cover.
+  if (fsync) fsyncDirectory(path.dirname(file))
+}
+
+/**
+ * Open `file` to append to it, creating it if need be; with `fsync`, a file created here has its
+ * name made durable before anything is written to it, so records later fsync'd in it cannot vanish
+ * with a directory entry that never reached the disk.
+ */
+export function openForAppend(file: string, fsync: boolean): number {
+  const created = !existsSync(file)
+  const fd = openSync(file, 'a')
+  if (created && fsync) fsyncDirectory(path.dirname(file))
+  return fd
 }

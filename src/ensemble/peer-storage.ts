@@ -3,9 +3,9 @@
 // writes them before it sends. Two stores: a directory (append-only file with CRCs, epochs replaced
 // atomically) and memory (survives kill/restart of an in-process peer, like a disk, but not the
 // process).
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs'
+import { closeSync, existsSync, fsyncSync, mkdirSync, readFileSync, writeSync } from 'node:fs'
 import path from 'node:path'
-import { crc32, writeFileAtomic } from './durable-file.js'
+import { crc32, openForAppend, writeFileAtomic } from './durable-file.js'
 import type { Base, Entry } from './zab/messages.js'
 import type { LogChange } from './zab/ready.js'
 import { applyLogChanges, type Durable as PeerDurable } from './zab/durable.js'
@@ -160,7 +160,7 @@ export class FileStore implements QuorumStore {
         this.rewrite(this.entries)
         continue
       }
-      this.fd ??= openSync(this.logFile, 'a')
+      this.fd ??= openForAppend(this.logFile, this.opts.fsync ?? false)
       writeSync(this.fd, this.record(op.entry))
       this.entries.push(op.entry)
       // With fsync on, appends are made durable together by flush() (group commit).

@@ -2,19 +2,7 @@
 // loads the newest snapshot and replays the log after it; a torn tail (a record cut short or with a
 // bad checksum, as a crash mid-write leaves) is cut off. Records are acknowledged only after append
 // (and fsync, when enabled).
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  truncateSync,
-  writeSync,
-  writeFileSync,
-} from 'node:fs'
+import { closeSync, existsSync, fsyncSync, mkdirSync, readdirSync, readFileSync, rmSync, truncateSync, writeSync } from 'node:fs'
 import path from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { Writer } from '../jute/writer.js'
@@ -24,7 +12,7 @@ import { logger } from '../debug.js'
 import { decodeTxn, encodeTxn } from './txn-codec.js'
 import { DataTree, emptyChildren } from './datatree.js'
 import type { Txn, TxnHeader } from './txn.js'
-import { crc32, writeFileAtomic } from './durable-file.js'
+import { crc32, openForAppend, writeFileAtomic } from './durable-file.js'
 
 const log = logger('txnlog')
 const SNAP_MAGIC = 0x5a4b534e // "ZKSN"
@@ -54,7 +42,7 @@ export class TxnLog {
   /** Rebuild the tree and sessions from disk (an empty dir gives a fresh tree). */
   recover(): Recovered {
     const secretFile = path.join(this.dir, 'secret')
-    if (!existsSync(secretFile)) writeFileSync(secretFile, randomBytes(32))
+    if (!existsSync(secretFile)) writeFileAtomic(secretFile, randomBytes(32), this.opts.fsync ?? false)
     const secret = readFileSync(secretFile)
     const tree = new DataTree()
     const sessions = new Map<bigint, number>()
@@ -88,7 +76,8 @@ export class TxnLog {
 
   /** Append a committed txn; durable on return when fsync is on. */
   append(hdr: TxnHeader, txn: Txn): void {
-    if (this.fd === undefined) this.fd = openSync(path.join(this.dir, `log.${hdr.zxid.toString(16).padStart(16, '0')}`), 'a')
+    if (this.fd === undefined)
+      this.fd = openForAppend(path.join(this.dir, `log.${hdr.zxid.toString(16).padStart(16, '0')}`), this.opts.fsync ?? false)
     const w = this.w.reset()
     w.int(0).int(0)
     encodeTxn(w, hdr, txn)

@@ -2,10 +2,11 @@
 // AdminServer port and secure client port, and the secret the peers share for session passwords and
 // to authenticate their links.
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { EnsembleOptions } from '../ensemble.js'
 import type { SecureClientOptions } from '../secure-listener.js'
+import { writeFileAtomic } from '../durable-file.js'
 
 /** Server i's admin port: the option's port + i, or 0 (any free port) for each, or none. */
 export function adminPortFor(opts: EnsembleOptions, i: number): number | undefined {
@@ -24,6 +25,6 @@ export function ensembleSecret(dataDir: string | undefined): Buffer {
   if (!dataDir) return randomBytes(32)
   mkdirSync(dataDir, { recursive: true })
   const f = path.join(dataDir, 'secret')
-  if (!existsSync(f)) writeFileSync(f, randomBytes(32))
+  if (!existsSync(f)) writeFileAtomic(f, randomBytes(32), true)
   return readFileSync(f)
 }
