@@ -7,7 +7,7 @@ import { runTreeAdmin } from '../tree-admin.js'
 import { FileStore, MemoryStore, type QuorumStore } from '../peer-storage.js'
 import type { PeerAddress } from '../peer-links.js'
 import { buildEnsemble, notifyRoleChange, type RoleChanges } from './members.js'
-import { adminPortFor, ensembleSecret, secureClientFor } from './quorum-settings.js'
+import { adminPortFor, ensembleSecret, peerFsync, secureClientFor } from './quorum-settings.js'
 
 /** Start `size` peers in this process; resolves once every one serves unless `waitForLeader` is false. */
 export async function startInProcessQuorum(opts: EnsembleOptions, size: number): Promise<Ensemble> {
@@ -18,7 +18,7 @@ export async function startInProcessQuorum(opts: EnsembleOptions, size: number):
   // An in-memory peer's "disk" outlives its kill and restart, as a real disk would.
   const memory = ids.map(() => new MemoryStore())
   const store = (i: number): QuorumStore =>
-    opts.dataDir ? new FileStore(path.join(opts.dataDir, `server${i + 1}`), { fsync: opts.fsync ?? true }) : memory[i]!
+    opts.dataDir ? new FileStore(path.join(opts.dataDir, `server${i + 1}`), { fsync: peerFsync(opts) }) : memory[i]!
   const { size: _s, peerTickMs, peerSilenceTicks, waitForLeader: wait, processes: _p, quorumTls, ...serverOpts } = opts
   const make = (i: number, port?: number, adminPort = adminPortFor(opts, i), securePort?: number) =>
     new ZooKeeperServer({

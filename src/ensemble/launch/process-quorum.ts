@@ -10,7 +10,7 @@ import type { ServerMode } from '../server.js'
 import type { ChildConfig, FromChild, ToChild } from '../peer-process.js'
 import { AdminCalls } from '../admin-calls.js'
 import { buildEnsemble, notifyRoleChange, type MemberMode, type RoleChanges } from './members.js'
-import { adminPortFor, ensembleSecret, secureClientFor } from './quorum-settings.js'
+import { adminPortFor, ensembleSecret, peerFsync, secureClientFor } from './quorum-settings.js'
 import type { Pem, SecureClientOptions } from '../secure-listener.js'
 
 /** PEM as text, which the IPC channel's JSON carries unchanged (a Buffer it would not). */
@@ -56,7 +56,7 @@ export async function startProcessQuorum(opts: EnsembleOptions, size: number): P
     waitForLeader: wait,
     processes: _p,
     dataDir: _d,
-    fsync,
+    fsync: _f,
     port,
     host: _h,
     secureClient: _t,
@@ -125,7 +125,7 @@ export async function startProcessQuorum(opts: EnsembleOptions, size: number): P
         quorumPort: ports?.quorumPort,
         adminPort: ports?.adminPort ?? adminPortFor(opts, i),
         secureClient: forChild(secureClientFor(opts, i, ports?.securePort)),
-        fsync: fsync ?? false,
+        fsync: peerFsync(opts),
         peerTickMs,
         peerSilenceTicks,
         // A dir the caller gave is theirs to keep; our temporary one must not outlive a killed parent.

@@ -1,6 +1,6 @@
 // What both quorum launchers derive from startEnsemble()'s options the same way: each server's
-// AdminServer port and secure client port, and the secret the peers share for session passwords and
-// to authenticate their links.
+// AdminServer port and secure client port, whether the peers fsync their logs, and the secret the
+// peers share for session passwords and to authenticate their links.
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
@@ -18,6 +18,14 @@ export function secureClientFor(opts: EnsembleOptions, i: number, port?: number)
   const s = opts.secureClient
   if (!s) return undefined
   return { ...s, port: port ?? (s.port ? s.port + i : 0) }
+}
+
+/**
+ * Whether the peers fsync their logs: as `fsync` says, else when the caller gave a dataDir (the
+ * documented default). The temporary directory of a process quorum without one is not worth it.
+ */
+export function peerFsync(opts: EnsembleOptions): boolean {
+  return opts.fsync ?? Boolean(opts.dataDir)
 }
 
 /** The secret session passwords derive from and peer links prove: shared by the peers, kept in the data dir if there is one. */
