@@ -2,7 +2,8 @@
 // ZooKeeper 3.8 bounds it: a client that sends and never reads (backpressure, per connection and
 // globalOutstandingLimit), connections that never send a ConnectRequest (the sessionless
 // connection timeout), the four-letter-word whitelist (its refusals compared byte for byte with
-// real ZooKeeper's) and maxClientCnxns per IP address.
+// real ZooKeeper's), a connection's first bytes split across TCP segments (a four-letter word or a
+// ConnectRequest, beside real ZooKeeper) and maxClientCnxns per IP address.
 import t, { type Test } from 'tap'
 import net from 'node:net'
 import { once } from 'node:events'
@@ -53,18 +54,7 @@ class RawClient {
 
   /** Open a session: the ConnectRequest, then its answer. */
   async handshake(): Promise<void> {
-    this.socket.write(
-      frame((w) =>
-        P.encodeConnectRequest(w, {
-          protocolVersion: 0,
-          lastZxidSeen: 0n,
-          timeOut: 30_000,
-          sessionId: 0n,
-          passwd: Buffer.alloc(16),
-          readOnly: false,
-        }),
-      ),
-    )
+    this.socket.write(connectRequest())
     await this.next(1)
     this.frames.shift()
   }
@@ -88,6 +78,19 @@ class RawClient {
     return conn
   }
 }
+
+/** A new session's ConnectRequest, as a frame. */
+const connectRequest = () =>
+  frame((w) =>
+    P.encodeConnectRequest(w, {
+      protocolVersion: 0,
+      lastZxidSeen: 0n,
+      timeOut: 30_000,
+      sessionId: 0n,
+      passwd: Buffer.alloc(16),
+      readOnly: false,
+    }),
+  )
 
 const getData = (xid: number, path: string) =>
   frame((w) => {
@@ -216,13 +219,16 @@ t.test('a connection that sends no ConnectRequest in time is closed; one that di
   const head = Buffer.alloc(4)
   head.writeInt32BE(1_000_000)
   partial.socket.write(Buffer.concat([head, Buffer.alloc(500_000)]))
-  await Promise.all([once(silent.socket, 'close'), once(partial.socket, 'close')])
-  t.equal(silent.frames.length + partial.frames.length, 0, 'closed without an answer')
-  t.equal(server.metrics.sessionlessConnectionsExpired, 2, 'counted as sessionless_connections_expired')
+  // Three bytes of what could be a four-letter word: the server waits for the fourth no longer.
+  const undecided = await RawClient.connect(t, port)
+  undecided.socket.write('ruo')
+  await Promise.all([once(silent.socket, 'close'), once(partial.socket, 'close'), once(undecided.socket, 'close')])
+  t.equal(silent.frames.length + partial.frames.length + undecided.frames.length, 0, 'closed without an answer')
+  t.equal(server.metrics.sessionlessConnectionsExpired, 3, 'counted as sessionless_connections_expired')
   served.socket.write(getData(1, '/'))
   await served.next(1)
   t.match(replies(served.frames), [{ xid: 1, err: 0 }], 'the connection with a session is served on')
-  t.match(await fourLetterWord('127.0.0.1', port, 'mntr'), /\nzk_sessionless_connections_expired\t2\n/)
+  t.match(await fourLetterWord('127.0.0.1', port, 'mntr'), /\nzk_sessionless_connections_expired\t3\n/)
 })
 
 /** Words ZooKeeper refuses in words when they are not whitelisted, including ones the bundled server does not run. */
@@ -270,6 +276,95 @@ t.test('real ZooKeeper 3.8 refuses the same words with the same bytes', { skip: 
     const [theirs, ours] = await Promise.all([fourLetterWord('127.0.0.1', realPort, word), fourLetterWord('127.0.0.1', ourPort, word)])
     t.equal(ours, theirs, word)
   }
+})
+
+/**
+ * Send `pieces` each in a TCP segment of its own: Nagle is off, and the next piece goes once the last
+ * has left, and, given `received` (the bytes an in-process server has read), once the server read it.
+ */
+async function sendApart(socket: net.Socket, pieces: Buffer[], received?: () => number): Promise<void> {
+  socket.setNoDelay(true)
+  let sent = received?.() ?? 0
+  for (const piece of pieces) {
+    await new Promise<void>((resolve, reject) => socket.write(piece, (err) => (err ? reject(err) : resolve())))
+    sent += piece.length
+    while (received && received() < sent && !socket.destroyed) await new Promise((resolve) => setImmediate(resolve))
+  }
+}
+
+/** A four-letter word sent in `pieces`: what the server answers before it closes the connection. */
+async function splitWord(t: Test, port: number, pieces: string[], received?: () => number): Promise<string> {
+  const socket = net.connect(port, '127.0.0.1')
+  t.teardown(() => void socket.destroy())
+  const chunks: Buffer[] = []
+  socket.on('data', (c: Buffer) => chunks.push(c))
+  socket.on('error', () => {})
+  const closed = once(socket, 'close')
+  await once(socket, 'connect')
+  await sendApart(
+    socket,
+    pieces.map((p) => Buffer.from(p)),
+    received,
+  )
+  await closed
+  return Buffer.concat(chunks).toString('latin1')
+}
+
+t.test('the first four bytes decide, however TCP splits them: a four-letter word or a ConnectRequest', async (t) => {
+  const targets: { name: string; start(t: Test): Promise<{ port: number; received?: () => number }> }[] = [
+    {
+      name: 'a bundled server',
+      async start(t) {
+        const ens = await startEnsemble()
+        t.teardown(() => ens.stop())
+        return { port: portOf(ens.connectString), received: () => ens.servers[0]!.metrics.bytesReceived }
+      },
+    },
+    {
+      name: 'a follower of a bundled quorum',
+      async start(t) {
+        const ens = await startEnsemble({ size: 3 })
+        t.teardown(() => ens.stop())
+        const follower = ((await ens.waitForLeader()) + 1) % 3
+        return { port: portOf(ens.connectStringOf(follower)), received: () => ens.servers[follower]!.metrics.bytesReceived }
+      },
+    },
+    {
+      name: 'real ZooKeeper 3.8',
+      async start(t) {
+        const real = await startRealZooKeeper()
+        t.teardown(() => real.stop())
+        return { port: portOf(real.connectString) }
+      },
+    },
+  ]
+  for (const target of targets)
+    await t.test(target.name, { skip: target.name.startsWith('real') && noRealZooKeeper }, async (t) => {
+      const { port, received } = await target.start(t)
+      for (const pieces of [
+        ['r', 'u', 'o', 'k'],
+        ['ru', 'ok'],
+        ['r', 'uok'],
+      ])
+        t.equal(await splitWord(t, port, pieces, received), 'imok', `ruok sent as ${pieces.join(' + ')}`)
+      t.match(await splitWord(t, port, ['s', 'rvr'], received), /^Zookeeper version: /, 'srvr sent as s + rvr')
+
+      // A ConnectRequest a byte at a time is a frame like any other, answered with a session.
+      const session = await RawClient.connect(t, port)
+      const request = connectRequest()
+      await sendApart(
+        session.socket,
+        [...request].map((byte) => Buffer.of(byte)),
+        received,
+      )
+      await session.next(1)
+      const response = P.decodeConnectResponse(new Reader(session.frames[0]!))
+      t.not(response.sessionId, 0n, 'a session was opened')
+      t.equal(response.passwd?.length, 16)
+      session.socket.write(getData(1, '/'))
+      await session.next(2)
+      t.match(replies(session.frames.slice(1)), [{ xid: 1, err: 0 }], 'and served')
+    })
 })
 
 t.test('maxClientCnxns: the connection over the limit from one address is closed at once, unanswered', async (t) => {

@@ -337,12 +337,17 @@ export class ZooKeeperServer implements ServerView {
       socket.destroy()
     }
     let handshakeTimer = setTimeout(sessionless, this.sessionlessTimeout).unref()
-    let first = true
-    socket.on('data', (chunk: Buffer) => {
+    // The first four bytes say whether this is a four-letter word or a frame's length, as ZooKeeper
+    // reads them: held until all four came, however TCP split them (the sessionless timeout bounds the wait).
+    let head: Buffer | undefined = Buffer.alloc(0)
+    socket.on('data', (data: Buffer) => {
       if (conn.closed) return
-      this.metrics.bytesReceived += chunk.length
-      if (first && chunk.length >= 4) {
-        first = false
+      this.metrics.bytesReceived += data.length
+      let chunk = data
+      if (head !== undefined) {
+        chunk = head.length === 0 ? data : Buffer.concat([head, data])
+        if (chunk.length < 4) return void (head = chunk)
+        head = undefined
         const answer = fourLetterAnswer(chunk.subarray(0, 4).toString('latin1'), this.opts.fourLetterWords ?? '*', this)
         if (answer !== undefined) {
           socket.end(answer)
