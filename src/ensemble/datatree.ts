@@ -10,6 +10,9 @@ import { LIMITS_NODE, QUOTA_ROOT, QuotaStats, QuotaTrie, STATS_NODE, statsPath }
 
 const log = logger('ensemble')
 
+/** The nodes every tree starts with, ZooKeeper's own, which no client may delete. */
+export const SYSTEM_NODES: ReadonlySet<string> = new Set(['/', '/zookeeper', QUOTA_ROOT, '/zookeeper/config'])
+
 /** Marker ephemeralOwner of container nodes (ZooKeeper's EphemeralType.CONTAINER). */
 export const CONTAINER_OWNER = -0x8000000000000000n
 /** TTL nodes carry 0xFF in the top byte of ephemeralOwner and the TTL in the low bits. */

@@ -107,9 +107,10 @@ export interface Ensemble {
    */
   loadTree(fixture: TreeFixture): Promise<void>
   /**
-   * Empty the tree between tests, servers staying up: every node but "/" and /zookeeper is deleted
-   * (the root's data and ACL reset), as txns every server applies, so watchers fire as for any
-   * delete. Open sessions stay open (their ephemerals go) unless `expireSessions` expires them.
+   * Empty the tree between tests, servers staying up: it becomes the tree of a fresh server. Every
+   * node but "/" and ZooKeeper's own /zookeeper, /zookeeper/quota and /zookeeper/config is deleted
+   * (quotas, and so their limits, included) and the root's data and ACL are reset, as txns every
+   * server applies, so watchers fire as for any delete. Open sessions stay open (their ephemerals go) unless `expireSessions` expires them.
    * Resolves once the leader applied it and the other serving servers caught up.
    */
   reset(opts?: ResetOptions): Promise<void>

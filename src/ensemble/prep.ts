@@ -7,7 +7,7 @@ import { abortedMultiResults, decodeMultiOp, decodeMultiRequest, type MultiReque
 import { ErrorCode, OpCode, Perms, createModeInfo } from '../protocol.js'
 import { pathProblem } from '../paths.js'
 import { fixupACL, permitted, type AuthId } from './acl.js'
-import { CONTAINER_OWNER, ownerKind, ttlOwner, type DataTree } from './datatree.js'
+import { CONTAINER_OWNER, SYSTEM_NODES, ownerKind, ttlOwner, type DataTree } from './datatree.js'
 import type { Txn } from './txn.js'
 import { QuotaStats, limitsPath, statsPath } from './quotas.js'
 import { logger } from '../debug.js'
@@ -128,8 +128,6 @@ function prepMulti(tree: DataTree, body: Reader, ctx: RequestContext): Txn {
 function checkPath(path: string, sequential = false): void {
   if (pathProblem(path, sequential)) fail(ErrorCode.BADARGUMENTS)
 }
-
-const SYSTEM_NODES = new Set(['/', '/zookeeper', '/zookeeper/quota', '/zookeeper/config'])
 
 /**
  * The parent of a path a create or delete names, checked only as far as ZooKeeper checks it first:

@@ -3,7 +3,7 @@
 // ephemerals belong to live sessions, and that errors come back typed, across IPC too.
 import t from 'tap'
 import { startEnsemble, LeaderUnavailableError, TreeDumpError, type Ensemble } from './index.js'
-import { AddWatchMode, CreateMode, ZooKeeper, type WatchedEvent } from '../index.js'
+import { AddWatchMode, CreateMode, QuotaExceededError, ZooKeeper, type WatchedEvent } from '../index.js'
 
 async function connect(t: { teardown(fn: () => unknown): void }, connectString: string): Promise<ZooKeeper> {
   const zk = await ZooKeeper.connect(connectString, { sessionTimeout: 10_000 })
@@ -68,6 +68,38 @@ t.test('reset({ expireSessions: true }) expires every session first', async (t) 
   await expired
   t.same(await ens.sessions(), [], 'no session is left')
   t.same(await paths(ens), ['/'])
+})
+
+t.test('reset: quotas go, /zookeeper is as on a fresh ensemble, and the limits hold no more', async (t) => {
+  const ens = await startEnsemble({ size: 3, enforceQuota: true })
+  t.teardown(() => ens.stop())
+  const zk = await connect(t, ens.connectStringOf(((await ens.waitForLeader()) + 1) % 3))
+  const system = () =>
+    Promise.all(
+      ['/zookeeper', '/zookeeper/quota', '/zookeeper/config'].map(async (path) => ({
+        path,
+        children: (await zk.getChildren(path)).sort(),
+        acl: (await zk.getACL(path)).acl,
+        data: (await zk.getData(path)).data.toString('latin1'),
+      })),
+    )
+  const fresh = await system()
+  // What zkCli.sh's `setquota -N 2 /q` writes, then what a test might leave behind.
+  await zk.create('/q')
+  await zk.create('/zookeeper/quota/q')
+  await zk.create('/zookeeper/quota/q/zookeeper_limits', 'count=-1,bytes=-1=;byteHardLimit=-1;countHardLimit=2')
+  await zk.create('/zookeeper/quota/q/zookeeper_stats', 'count=0,bytes=0')
+  await zk.create('/q/a')
+  await t.rejects(zk.create('/q/b'), QuotaExceededError, 'the hard limit holds before the reset')
+  await zk.setData('/zookeeper/quota', 'scribbled')
+  await zk.create('/zookeeper/mine')
+
+  await ens.reset()
+  t.same(await system(), fresh, '/zookeeper, its quota and config nodes are as on a fresh ensemble')
+  await zk.create('/q')
+  for (const child of ['a', 'b', 'c']) await zk.create(`/q/${child}`)
+  t.same((await zk.getChildren('/q')).sort(), ['a', 'b', 'c'], 'the old limit is not enforced any more')
+  t.same(await zk.getChildren('/zookeeper/quota'), [], 'and no stats node came back')
 })
 
 t.test('a quorum: a follower serves the reset and the fixture as soon as they resolve', async (t) => {

@@ -1,6 +1,6 @@
 // The tree as JSON: a dump reads as written (UTF-8 or base64, kinds, owners, ACLs), a fixture is
 // checked with messages naming the node, and the planned txns, applied to a tree, give the tree the
-// fixture describes (parents created, sequence counts consistent, /zookeeper untouched).
+// fixture describes (parents created, sequence counts consistent, /zookeeper as on a fresh tree).
 import t from 'tap'
 import { DataTree } from './datatree.js'
 import { dumpTree, hexId, parseHexId, planLoad, planReset, readTreeFixture, TreeDumpError, type PlannedTxn } from './tree-dump.js'
@@ -106,15 +106,30 @@ t.test('readTreeFixture fills in defaults and names what is wrong', async (t) =>
     t.throws(() => readTreeFixture(fixture), { name: 'TreeDumpError', message }, JSON.stringify(fixture))
 })
 
-t.test('planReset empties all but / and /zookeeper, and resets the root', async (t) => {
-  const tree = treeWith([{ path: '/a' }, { path: '/a/b' }, { path: '/a/b/c' }, { path: '/e', owner: OWNER }])
-  tree.applyTxn(
-    { clientId: 0n, cxid: 1, zxid: tree.lastZxid + 1n, time: 0n },
-    { type: 'setData', path: '/', data: Buffer.from('root'), version: 1 },
-  )
+t.test('planReset leaves a fresh tree: quotas gone, the root reset', async (t) => {
+  const tree = treeWith([
+    { path: '/a' },
+    { path: '/a/b' },
+    { path: '/a/b/c' },
+    { path: '/e', owner: OWNER },
+    { path: '/zookeeper/quota/a' },
+    { path: '/zookeeper/quota/a/zookeeper_limits', data: Buffer.from('count=-1,bytes=-1=;byteHardLimit=-1;countHardLimit=2') },
+    { path: '/zookeeper/quota/a/zookeeper_stats', data: Buffer.from('count=0,bytes=0') },
+  ])
+  t.equal(tree.quotaRootOf('/a/b'), '/a', 'a quota on /a')
+  for (const [path, data] of [
+    ['/', 'root'],
+    ['/zookeeper/quota', 'scribbled'],
+  ])
+    tree.applyTxn(
+      { clientId: 0n, cxid: 1, zxid: tree.lastZxid + 1n, time: 0n },
+      { type: 'setData', path, data: Buffer.from(data), version: 1 },
+    )
   apply(tree, planReset(tree))
   t.same([...tree.nodes.keys()].sort(), ['/', '/zookeeper', '/zookeeper/config', '/zookeeper/quota'])
+  t.equal(tree.quotaRootOf('/a/b'), undefined, 'the quota on /a is gone')
   t.same(tree.get('/')!.data, Buffer.alloc(0), 'the root has no data again')
+  t.same(tree.get('/zookeeper/quota')!.data, Buffer.alloc(0), 'nor has /zookeeper/quota')
   t.equal(tree.ephemerals.get(OWNER)?.size ?? 0, 0, "the owner's ephemeral index is updated")
   t.same(planReset(tree), [], 'an empty tree needs no txn')
 })

@@ -7,7 +7,8 @@ import type { ACL } from '../jute/generated/proto.generated.js'
 import { parentOf, pathProblem } from '../paths.js'
 import { Perms } from '../protocol.js'
 import { fixupACL } from './acl.js'
-import { ownerKind, ttlOwner, CONTAINER_OWNER, type DataTree, type ZNode } from './datatree.js'
+import { DataTree, ownerKind, ttlOwner, CONTAINER_OWNER, SYSTEM_NODES, type ZNode } from './datatree.js'
+import { QUOTA_ROOT } from './quotas.js'
 import type { Txn } from './txn.js'
 
 /** A dump or fixture that cannot be loaded: the message names the node and what is wrong. */
@@ -285,18 +286,30 @@ const depth = (path: string) => (path === '/' ? 0 : path.split('/').length - 1)
 const sameAcl = (a: ACL[], b: ACL[]) =>
   a.length === b.length && a.every((x, i) => x.perms === b[i]!.perms && x.id.scheme === b[i]!.id.scheme && x.id.id === b[i]!.id.id)
 
-/** The txns that delete every node but the root and /zookeeper (deepest first) and give the root `root`'s data and ACL. */
+/**
+ * The txns that make `view` a fresh tree but for the root, which gets `root`'s data and ACL: every
+ * node a fresh tree lacks is deleted (deepest first), quota nodes under /zookeeper/quota included,
+ * so their limits go too; /zookeeper and /zookeeper/quota get their fresh data and ACL back. The
+ * config node is the server's own and stays as it is.
+ */
 function emptyingTxns(view: DataTree, root: { data: Buffer | null; acl: ACL[] }): Txn[] {
-  const doomed = [...view.nodes.keys()].filter((p) => p !== '/' && !isSystem(p)).sort((a, b) => depth(b) - depth(a))
+  const doomed = [...view.nodes.keys()].filter((p) => !SYSTEM_NODES.has(p)).sort((a, b) => depth(b) - depth(a))
   const txns: Txn[] = doomed.map((path) => ({ type: 'delete', path }))
-  const r = view.get('/')!
-  const sameData = r.data === null ? root.data === null : root.data !== null && r.data.equals(root.data)
-  if (!sameData) txns.push({ type: 'setData', path: '/', data: root.data, version: r.version + 1 })
-  if (!sameAcl(r.acl, root.acl)) txns.push({ type: 'setACL', path: '/', acl: root.acl, version: r.aversion + 1 })
+  const fresh = new DataTree()
+  for (const [path, want] of [
+    ['/', root],
+    [SYSTEM, fresh.get(SYSTEM)!],
+    [QUOTA_ROOT, fresh.get(QUOTA_ROOT)!],
+  ] as const) {
+    const now = view.get(path)!
+    const sameData = now.data === null ? want.data === null : want.data !== null && now.data.equals(want.data)
+    if (!sameData) txns.push({ type: 'setData', path, data: want.data, version: now.version + 1 })
+    if (!sameAcl(now.acl, want.acl)) txns.push({ type: 'setACL', path, acl: want.acl, version: now.aversion + 1 })
+  }
   return txns
 }
 
-/** Empty the tree: every node but "/" and /zookeeper goes, and the root has no data and an open ACL again. */
+/** Empty the tree: it is as a fresh server has it (quotas gone), but the root's data and ACL are reset too. */
 export function planReset(view: DataTree): PlannedTxn[] {
   const txns = emptyingTxns(view, { data: Buffer.alloc(0), acl: OPEN_ACL })
   return txns.length ? [{ clientId: 0n, txn: { type: 'multi', txns } }] : []
