@@ -1,60 +1,18 @@
 // The `zookit` command: its parsing as a pure function, and the program run from a shell as a child
 // process (help, version, usage errors, serving, signals, and cleanup after a SIGKILL).
 import t, { type Test } from 'tap'
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ZooKeeper } from './index.js'
 import { DEFAULT_PORT, packageVersion, parseCommandLine } from './cli.js'
+import { runCli, startCli } from './cli.test-helper.js'
 import { fourLetterWord } from './testing/real-zookeeper.js'
 import { peerProcessesOf, pollUntil, procAvailable, processGone } from './testing/processes.js'
 
-const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url))
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const VERSION = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version
-
-/** Run the CLI to its end, as `zookit …` typed in a shell. */
-function runCli(args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { encoding: 'utf8', timeout: 60_000 })
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr }
-}
-
-/** A CLI left running: its stdout lines as they come, and its exit. */
-interface RunningCli {
-  proc: ChildProcessWithoutNullStreams
-  /** Resolve with the first `count` stdout lines; reject if the CLI exits before printing them. */
-  lines(count: number): Promise<string[]>
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
-}
-
-function startCli(t: Test, args: string[], env: NodeJS.ProcessEnv = process.env): RunningCli {
-  const proc = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { env })
-  let out = ''
-  let err = ''
-  proc.stdout.on('data', (c: Buffer) => void (out += c.toString()))
-  proc.stderr.on('data', (c: Buffer) => void (err += c.toString()))
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    proc.once('exit', (code, signal) => resolve({ code, signal })),
-  )
-  t.teardown(() => {
-    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL')
-  })
-  const lines = (count: number) =>
-    new Promise<string[]>((resolve, reject) => {
-      const check = () => {
-        const got = out.split('\n')
-        if (got.length <= count) return
-        proc.stdout.off('data', check)
-        resolve(got.slice(0, count))
-      }
-      proc.stdout.on('data', check)
-      void exited.then(({ code, signal }) => reject(new Error(`the CLI exited (${signal ?? code}) after printing:\n${out}${err}`)))
-      check()
-    })
-  return { proc, lines, exited }
-}
 
 const parse = (line: string) => parseCommandLine(line.split(' ').filter(Boolean))
 
