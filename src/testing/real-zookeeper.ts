@@ -109,8 +109,9 @@ export interface RealZooKeeperOptions {
   /**
    * Configure SASL on the client port: a JAAS `Server` section with these DIGEST-MD5 users, the SASL
    * auth provider (so `sasl` ACLs are valid), and with `enforce` zookeeper.sessionRequireClientSASLAuth.
+   * With `jaas`, that text is the JAAS file instead, as written (its Server section names the users).
    */
-  sasl?: { users: Record<string, string>; enforce?: boolean }
+  sasl?: { users?: Record<string, string>; enforce?: boolean; jaas?: string }
 }
 
 /** A JAAS login configuration with a DigestLoginModule `Server` section of `users`. */
@@ -164,7 +165,7 @@ export async function startRealZooKeeper(opts: RealZooKeeperOptions = {}): Promi
   }
   if (opts.sasl) {
     const jaas = path.join(root, 'jaas.conf')
-    writeFileSync(jaas, jaasServerSection(opts.sasl.users))
+    writeFileSync(jaas, opts.sasl.jaas ?? jaasServerSection(opts.sasl.users ?? {}))
     const flags = [
       `-Djava.security.auth.login.config=${jaas}`,
       '-Dzookeeper.authProvider.sasl=org.apache.zookeeper.server.auth.SASLAuthenticationProvider',
