@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ZooKeeper } from './index.js'
-import { DEFAULT_PORT, packageVersion, parseCommandLine } from './cli.js'
+import { DEFAULT_PORT, packageVersion, parseCommandLine, usage } from './cli.js'
 import { runCli, startCli } from './cli.test-helper.js'
 import { fourLetterWord } from './testing/real-zookeeper.js'
 import { peerProcessesOf, pollUntil, procAvailable, processGone } from './testing/processes.js'
@@ -119,6 +119,13 @@ t.test('ensemble --help lists its options, exit 0', async (t) => {
   t.match(r.stdout, /usage: zookit ensemble/)
   t.match(r.stdout, /--port PORT .*default 2181/)
   t.match(r.stdout, /--size N/)
+})
+
+t.test('the README names every option of zookit ensemble', async (t) => {
+  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8')
+  const flags = [...usage('ensemble').matchAll(/^  (?:-\w, )?(--[\w-]+)/gm)].map((m) => m[1]!)
+  t.ok(flags.length > 20, `${flags.length} options`)
+  for (const flag of flags) t.ok(new RegExp(`${flag}(?![\\w-])`).test(readme), flag)
 })
 
 t.test('--version and -v print the version in package.json', async (t) => {

@@ -4,11 +4,12 @@
 import { existsSync, readFileSync, realpathSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { startEnsemble, type Ensemble, type EnsembleOptions } from './ensemble/index.js'
+import { startEnsemble, type Ensemble, type EnsembleOptions, type PeerTls, type SaslOptions } from './ensemble/index.js'
 import { startControlPlane, type ControlPlane } from './ensemble/control-plane.js'
 import { ZOOKEEPER_WORDS } from './ensemble/four-letter.js'
 import type { ClientAuth, SecureClientOptions } from './ensemble/secure-listener.js'
 import { generateTestCerts, type TestCerts } from './ensemble/test-certs.js'
+import { jaasDigestUsers } from './ensemble/jaas.js'
 
 /** A command line that cannot be run as written; the CLI exits 2 with its message. */
 export class UsageError extends Error {
@@ -28,7 +29,32 @@ export type Command =
   /** `asked` is false for a bare `zookit`: the usage goes to stderr and the exit code is 2. */
   | { kind: 'help'; topic: HelpTopic; asked: boolean }
   | { kind: 'version' }
-  | { kind: 'ensemble'; options: EnsembleOptions; control?: ControlOptions; tls?: TlsFlags }
+  | EnsembleCommand
+
+/** `zookit ensemble …`: the options, and what is read from files (or generated) only when it starts. */
+export interface EnsembleCommand {
+  kind: 'ensemble'
+  options: EnsembleOptions
+  control?: ControlOptions
+  tls?: TlsFlags
+  sasl?: SaslFlags
+  quorumTls?: QuorumTlsFlags
+}
+
+/** `--sasl-user`, `--jaas` and `--session-require-client-sasl-auth`; the JAAS file is read when the ensemble starts. */
+export interface SaslFlags {
+  /** The users given with --sasl-user, name → password. */
+  users: Record<string, string>
+  jaasFile?: string
+  enforce: boolean
+}
+
+/** `--quorum-tls` and its files: all three given, or none (test certificates generated when the ensemble starts). */
+export interface QuorumTlsFlags {
+  keyFile?: string
+  certFile?: string
+  caFile?: string
+}
 
 /** `--secure-port` and the `--tls-*` options: files are read (or test certificates made) when the ensemble starts. */
 export interface TlsFlags {
@@ -51,6 +77,8 @@ interface OptionSpec {
   flag: `--${string}`
   short?: `-${string}`
   value?: string
+  /** Given more than once, every value counts (otherwise the last one wins). */
+  repeatable?: true
   help: string
 }
 
@@ -78,6 +106,28 @@ const ENSEMBLE_OPTIONS: readonly OptionSpec[] = [
   { flag: '--tls-ca', value: 'FILE', help: 'CA certificates, PEM, that client certificates must chain to' },
   { flag: '--client-auth', value: 'need|want|none', help: 'whether TLS clients must show a certificate (ssl.clientAuth; default need)' },
   { flag: '--secure-only', help: 'serve TLS clients only: no plain client port' },
+  {
+    flag: '--quorum-tls',
+    help: 'run the peer links of a quorum over mutual TLS (sslQuorum); without the --quorum-tls-* files, test certificates are generated',
+  },
+  { flag: '--quorum-tls-key', value: 'FILE', help: "every peer's private key, PEM (with --quorum-tls-cert and --quorum-tls-ca)" },
+  { flag: '--quorum-tls-cert', value: 'FILE', help: "every peer's certificate, PEM, signed by --quorum-tls-ca" },
+  { flag: '--quorum-tls-ca', value: 'FILE', help: 'the CA, PEM, that a peer certificate must chain to' },
+  {
+    flag: '--sasl-user',
+    value: 'NAME:PASSWORD',
+    repeatable: true,
+    help: 'a SASL DIGEST-MD5 user, as user_NAME in a JAAS Server section (repeatable; ps shows it, unlike --jaas)',
+  },
+  {
+    flag: '--jaas',
+    value: 'FILE',
+    help: "take SASL DIGEST-MD5 users from the Server section of a JAAS file, as ZooKeeper's java.security.auth.login.config",
+  },
+  {
+    flag: '--session-require-client-sasl-auth',
+    help: 'refuse sessions that have not logged in with SASL (zookeeper.sessionRequireClientSASLAuth; needs --sasl-user or --jaas)',
+  },
   { flag: '--processes', help: 'each server of a quorum in its own process (logs in a temporary dir unless --data-dir)' },
   { flag: '--data-dir', value: 'DIR', help: 'keep transaction logs and snapshots in DIR (default: in memory)' },
   { flag: '--no-fsync', help: 'do not fsync the log before acknowledging a write' },
@@ -90,6 +140,7 @@ const ENSEMBLE_OPTIONS: readonly OptionSpec[] = [
     help: "digest id with super rights (ZooKeeper's DigestAuthenticationProvider.superDigest)",
   },
   { flag: '--container-check-interval', value: 'MS', help: 'how often empty containers and expired TTL nodes go (default 60000)' },
+  { flag: '--enforce-quota', help: 'refuse writes over a hard quota with QUOTAEXCEEDED (zookeeper.enforceQuota; default: only logged)' },
   {
     flag: '--4lw-commands-whitelist',
     value: 'WORDS',
@@ -100,6 +151,11 @@ const ENSEMBLE_OPTIONS: readonly OptionSpec[] = [
     flag: '--global-outstanding-limit',
     value: 'N',
     help: 'requests in process above which busy connections are not read (default 1000, as zookeeper.globalOutstandingLimit)',
+  },
+  {
+    flag: '--sessionless-cnxn-timeout',
+    value: 'MS',
+    help: 'close a connection that sent no ConnectRequest after MS (default 10000, zookeeper.nio.sessionlessCnxnTimeout)',
   },
   {
     flag: '--control-port',
@@ -132,7 +188,7 @@ function table(rows: [string, string][]): string {
 }
 
 function optionRows(specs: readonly OptionSpec[]): [string, string][] {
-  return specs.map((o) => [`${o.short ? `${o.short}, ` : ''}${o.flag}${o.value ? ` ${o.value}` : ''}`, o.help])
+  return specs.map((o) => [`${o.short ? `${o.short}, ` : ''}${o.flag}${o.value ? ` ${o.value}` : ''}${o.repeatable ? ' …' : ''}`, o.help])
 }
 
 const ENSEMBLE_USAGE = `usage: zookit ensemble [options]
@@ -169,12 +225,33 @@ export function usage(topic: HelpTopic): string {
   return topic === 'ensemble' ? ENSEMBLE_USAGE : topic === 'shell' ? SHELL_USAGE : USAGE
 }
 
+/** The options of a command line as read: every value of each, in order (true for a switch). */
+class SeenOptions {
+  constructor(private readonly values: ReadonlyMap<string, readonly (string | true)[]>) {}
+
+  has(flag: string): boolean {
+    return this.values.has(flag)
+  }
+
+  /** The value of `flag`, the last one winning; undefined if absent (or a switch). */
+  text(flag: string): string | undefined {
+    const v = this.values.get(flag)?.at(-1)
+    return typeof v === 'string' ? v : undefined
+  }
+
+  /** Every value of a repeatable `flag`, in the order given. */
+  all(flag: string): string[] {
+    return (this.values.get(flag) ?? []).filter((v): v is string => typeof v === 'string')
+  }
+}
+
 /**
  * Read `args` (everything after `zookit ensemble`) against `specs`: `--name value`, `--name=value`
- * or a bare switch. Returns each option seen with its value (true for a switch), the last one winning.
+ * or a bare switch.
  */
-function readOptions(args: readonly string[], specs: readonly OptionSpec[]): Map<string, string | true> {
-  const seen = new Map<string, string | true>()
+function readOptions(args: readonly string[], specs: readonly OptionSpec[]): SeenOptions {
+  const seen = new Map<string, (string | true)[]>()
+  const add = (flag: string, value: string | true) => seen.set(flag, [...(seen.get(flag) ?? []), value])
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!
     if (!arg.startsWith('-') || arg === '-') throw new UsageError(`unexpected argument '${arg}'`)
@@ -184,15 +261,15 @@ function readOptions(args: readonly string[], specs: readonly OptionSpec[]): Map
     if (!spec) throw new UsageError(`unknown option '${name}'`)
     if (!spec.value) {
       if (eq >= 0) throw new UsageError(`${spec.flag} takes no value`)
-      seen.set(spec.flag, true)
+      add(spec.flag, true)
       continue
     }
     // `--port --size 3` means a forgotten value, not a port named "--size".
     const value = eq >= 0 ? arg.slice(eq + 1) : args[i + 1]?.startsWith('--') ? undefined : args[++i]
     if (value === undefined || value === '') throw new UsageError(`${spec.flag} needs a value (${spec.value})`)
-    seen.set(spec.flag, value)
+    add(spec.flag, value)
   }
-  return seen
+  return new SeenOptions(seen)
 }
 
 /** A whole decimal number from `min` to `max`, or a UsageError saying what `flag` needs. */
@@ -202,9 +279,9 @@ function wholeNumber(flag: string, raw: string, min: number, max: number, what: 
   return n
 }
 
-function milliseconds(seen: Map<string, string | true>, flag: string): number | undefined {
-  const raw = seen.get(flag)
-  return typeof raw === 'string' ? wholeNumber(flag, raw, 1, MAX_MS, `a positive number of milliseconds (at most ${MAX_MS})`) : undefined
+function milliseconds(seen: SeenOptions, flag: string): number | undefined {
+  const raw = seen.text(flag)
+  return raw === undefined ? undefined : wholeNumber(flag, raw, 1, MAX_MS, `a positive number of milliseconds (at most ${MAX_MS})`)
 }
 
 /** `--4lw-commands-whitelist` as ZooKeeper reads 4lw.commands.whitelist: comma-separated, `*` for every word. */
@@ -226,10 +303,7 @@ function fourLetterWords(raw: string | undefined): string[] | '*' | undefined {
 function ensembleCommand(args: readonly string[]): Command {
   const seen = readOptions(args, ENSEMBLE_OPTIONS)
   if (seen.has('--help')) return { kind: 'help', topic: 'ensemble', asked: true }
-  const text = (flag: string) => {
-    const v = seen.get(flag)
-    return typeof v === 'string' ? v : undefined
-  }
+  const text = (flag: string) => seen.text(flag)
 
   const rawSize = text('--size')
   const size = rawSize === undefined ? 1 : ['1', '3', '5'].includes(rawSize) ? Number(rawSize) : undefined
@@ -277,8 +351,12 @@ function ensembleCommand(args: readonly string[]): Command {
         : wholeNumber('--max-client-cnxns', rawMaxClientCnxns, 0, MAX_MS, 'a whole number (0: no limit)'),
     globalOutstandingLimit:
       rawOutstanding === undefined ? undefined : wholeNumber('--global-outstanding-limit', rawOutstanding, 0, MAX_MS, 'a whole number'),
+    sessionlessConnectionTimeout: milliseconds(seen, '--sessionless-cnxn-timeout'),
+    enforceQuota: seen.has('--enforce-quota') ? true : undefined,
   }
   const tls = tlsFlags(seen, size)
+  const sasl = saslFlags(seen)
+  const quorumTls = quorumTlsFlags(seen, size)
   const rawControl = text('--control-port')
   const token = text('--control-token')
   if (token !== undefined && rawControl === undefined) throw new UsageError('--control-token needs --control-port')
@@ -286,15 +364,61 @@ function ensembleCommand(args: readonly string[]): Command {
     rawControl === undefined
       ? undefined
       : { port: wholeNumber('--control-port', rawControl, 0, 65535, 'a port from 0 to 65535'), ...(token !== undefined ? { token } : {}) }
-  return { kind: 'ensemble', options, ...(control ? { control } : {}), ...(tls ? { tls } : {}) }
+  return {
+    kind: 'ensemble',
+    options,
+    ...(control ? { control } : {}),
+    ...(tls ? { tls } : {}),
+    ...(sasl ? { sasl } : {}),
+    ...(quorumTls ? { quorumTls } : {}),
+  }
+}
+
+/** The SASL options, checked together; undefined when no user is given. */
+function saslFlags(seen: SeenOptions): SaslFlags | undefined {
+  const users = new Map<string, string>()
+  for (const raw of seen.all('--sasl-user')) {
+    const colon = raw.indexOf(':')
+    // The value is never echoed: it holds a password.
+    if (colon < 0) throw new UsageError("--sasl-user must be NAME:PASSWORD (the value has no ':')")
+    if (colon === 0) throw new UsageError("--sasl-user must be NAME:PASSWORD (no name before the ':')")
+    const name = raw.slice(0, colon)
+    if (users.has(name)) throw new UsageError(`--sasl-user: ${name} is given twice`)
+    users.set(name, raw.slice(colon + 1))
+  }
+  const jaasFile = seen.text('--jaas')
+  const enforce = seen.has('--session-require-client-sasl-auth')
+  if (users.size === 0 && jaasFile === undefined) {
+    if (enforce) throw new UsageError('--session-require-client-sasl-auth needs users to log in: --sasl-user NAME:PASSWORD or --jaas FILE')
+    return undefined
+  }
+  // fromEntries keeps a user named __proto__ as a user.
+  return { users: Object.fromEntries(users), ...(jaasFile !== undefined ? { jaasFile } : {}), enforce }
+}
+
+/** The quorum TLS options, checked together; undefined without --quorum-tls. */
+function quorumTlsFlags(seen: SeenOptions, size: number): QuorumTlsFlags | undefined {
+  const files = ['--quorum-tls-key', '--quorum-tls-cert', '--quorum-tls-ca'] as const
+  if (!seen.has('--quorum-tls')) {
+    const stray = files.find((f) => seen.has(f))
+    if (stray) throw new UsageError(`${stray} needs --quorum-tls`)
+    return undefined
+  }
+  if (size === 1) throw new UsageError('--quorum-tls needs a quorum (--size 3 or 5): a single server has no peer links')
+  const [keyFile, certFile, caFile] = files.map((f) => seen.text(f))
+  const given = files.filter((f) => seen.has(f))
+  if (given.length > 0 && given.length < files.length) {
+    const missing = files.filter((f) => !seen.has(f))
+    throw new UsageError(
+      `${given.join(' and ')} ${given.length > 1 ? 'need' : 'needs'} ${missing.join(' and ')} (all three, or none for test certificates)`,
+    )
+  }
+  return given.length === 0 ? {} : { keyFile, certFile, caFile }
 }
 
 /** The TLS options of `zookit ensemble`, checked together; undefined without --secure-port. */
-function tlsFlags(seen: Map<string, string | true>, size: number): TlsFlags | undefined {
-  const text = (flag: string) => {
-    const v = seen.get(flag)
-    return typeof v === 'string' ? v : undefined
-  }
+function tlsFlags(seen: SeenOptions, size: number): TlsFlags | undefined {
+  const text = (flag: string) => seen.text(flag)
   const rawPort = text('--secure-port')
   if (rawPort === undefined) {
     const stray = ['--tls-key', '--tls-cert', '--tls-ca', '--client-auth', '--secure-only'].find((f) => seen.has(f))
@@ -323,23 +447,68 @@ function tlsFlags(seen: Map<string, string | true>, size: number): TlsFlags | un
   }
 }
 
-/** The secureClient option of `flags`: the files read, or test certificates generated (and announced) when none are given. */
-async function secureClientOf(flags: TlsFlags): Promise<{ secureClient: SecureClientOptions; generated?: TestCerts }> {
-  const read = (flag: string, file: string) => {
-    try {
-      return readFileSync(file, 'utf8')
-    } catch (err) {
-      throw new Error(`${flag}: cannot read ${file}: ${(err as Error).message}`, { cause: err })
-    }
+/** The text of a file a flag names; a UsageError naming the flag when it cannot be read. */
+function readFlagFile(flag: string, file: string): string {
+  try {
+    return readFileSync(file, 'utf8')
+  } catch (err) {
+    throw new UsageError(`${flag}: cannot read ${file}: ${(err as Error).message}`, { cause: err })
   }
+}
+
+/** The secureClient option of `flags`: the files read, or the test certificates `generated` when none are given. */
+function secureClientOf(flags: TlsFlags, generated: TestCerts | undefined): SecureClientOptions {
   const settings = { port: flags.port, clientAuth: flags.clientAuth, only: flags.only }
-  if (flags.keyFile === undefined || flags.certFile === undefined) {
-    const generated = await generateTestCerts()
-    const ca = flags.caFile === undefined ? generated.ca : read('--tls-ca', flags.caFile)
-    return { secureClient: { ...settings, key: generated.server.key, cert: generated.server.cert, ca }, generated }
+  const ca = flags.caFile === undefined ? generated?.ca : readFlagFile('--tls-ca', flags.caFile)
+  if (flags.keyFile === undefined || flags.certFile === undefined)
+    return { ...settings, key: generated!.server.key, cert: generated!.server.cert, ca }
+  return { ...settings, key: readFlagFile('--tls-key', flags.keyFile), cert: readFlagFile('--tls-cert', flags.certFile), ca }
+}
+
+/** The quorumTls option of `flags`: the three files read, or the test certificates `generated`. */
+function quorumTlsOf(flags: QuorumTlsFlags, generated: TestCerts | undefined): PeerTls {
+  if (flags.keyFile === undefined || flags.certFile === undefined || flags.caFile === undefined)
+    return { key: generated!.server.key, cert: generated!.server.cert, ca: generated!.ca }
+  return {
+    key: readFlagFile('--quorum-tls-key', flags.keyFile),
+    cert: readFlagFile('--quorum-tls-cert', flags.certFile),
+    ca: readFlagFile('--quorum-tls-ca', flags.caFile),
   }
-  const ca = flags.caFile === undefined ? undefined : read('--tls-ca', flags.caFile)
-  return { secureClient: { ...settings, key: read('--tls-key', flags.keyFile), cert: read('--tls-cert', flags.certFile), ca } }
+}
+
+/** The sasl option of `flags`: the --sasl-user users and those of the JAAS file's Server section. */
+function saslOf(flags: SaslFlags): SaslOptions {
+  if (flags.jaasFile === undefined) return { users: flags.users, enforce: flags.enforce }
+  let fromFile: Record<string, string>
+  try {
+    fromFile = jaasDigestUsers(readFlagFile('--jaas', flags.jaasFile))
+  } catch (err) {
+    if (err instanceof UsageError) throw err
+    throw new UsageError(`--jaas ${flags.jaasFile}: ${(err as Error).message}`, { cause: err })
+  }
+  const twice = Object.keys(flags.users).find((name) => Object.hasOwn(fromFile, name))
+  if (twice !== undefined) throw new UsageError(`--sasl-user: ${twice} is also a user in --jaas ${flags.jaasFile}`)
+  return { users: Object.fromEntries([...Object.entries(fromFile), ...Object.entries(flags.users)]), enforce: flags.enforce }
+}
+
+/**
+ * The options the ensemble starts with: the files the flags name read, and test certificates
+ * generated (one CA for the client port and the peers) where TLS is asked for without files.
+ * A UsageError when a file cannot be read or is not what its flag needs.
+ */
+async function startOptions(command: EnsembleCommand): Promise<{ options: EnsembleOptions; certs?: TestCerts }> {
+  const { tls, quorumTls, sasl } = command
+  const options: EnsembleOptions = { ...command.options, ...(sasl ? { sasl: saslOf(sasl) } : {}) }
+  const generate = (tls && tls.keyFile === undefined) || (quorumTls && quorumTls.keyFile === undefined)
+  const certs = generate ? await generateTestCerts() : undefined
+  try {
+    if (tls) options.secureClient = secureClientOf(tls, certs)
+    if (quorumTls) options.quorumTls = quorumTlsOf(quorumTls, certs)
+  } catch (err) {
+    certs?.remove()
+    throw err
+  }
+  return { options, ...(certs ? { certs } : {}) }
 }
 
 /** What `argv` (the arguments after `zookit`) asks for; a UsageError if it cannot be run. */
@@ -387,15 +556,19 @@ const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
 const STOP_DEADLINE_MS = 10_000
 
 /** Start the ensemble, say where it serves, and stop it at the first stop signal; the exit code. */
-async function serve(options: EnsembleOptions, controlOptions?: ControlOptions, tlsOptions?: TlsFlags): Promise<number> {
-  let ensemble: Ensemble
-  let certs: TestCerts | undefined
+async function serve(command: EnsembleCommand): Promise<number> {
+  const controlOptions = command.control
+  let started: Awaited<ReturnType<typeof startOptions>>
   try {
-    if (tlsOptions) {
-      const { secureClient, generated } = await secureClientOf(tlsOptions)
-      certs = generated
-      options = { ...options, secureClient }
-    }
+    started = await startOptions(command)
+  } catch (err) {
+    // A file a flag names is missing or wrong: as a mistake on the command line.
+    console.error(`zookit: ${(err as Error).message}${err instanceof UsageError ? `; ${HINT}` : ''}`)
+    return err instanceof UsageError ? 2 : 1
+  }
+  const { options, certs } = started
+  let ensemble: Ensemble
+  try {
     ensemble = await startEnsemble(options)
   } catch (err) {
     certs?.remove()
@@ -473,7 +646,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       console.log(packageVersion())
       return 0
     case 'ensemble':
-      return serve(command.options, command.control, command.tls)
+      return serve(command)
     case 'shell':
       // Loaded only here, so the other commands do not pay for it.
       return (await import('./shell/main.js')).runShell(command.args, packageVersion())
