@@ -7,7 +7,8 @@
 # 127.0.0.1:<port>), ZK_4LW_WHITELIST (optional: the four-letter words allowed, "ruok,srvr"; default
 # all), ZK_SECURE_PORT with ZK_SSL_KEYSTORE, ZK_SSL_TRUSTSTORE, ZK_SSL_PASSWORD and optionally
 # ZK_SSL_CLIENT_AUTH (need, want or none; default need): also serve TLS clients on 127.0.0.1:<port>
-# through Netty, as ZooKeeper's secureClientPort (PKCS12 stores). Debian's zkServer.sh ignores ZOOCFGDIR, so the absolute config path is passed to
+# through Netty, as ZooKeeper's secureClientPort (PKCS12 stores); ZK_X509_SUPERUSER (optional, escaped
+# for a properties file): the certificate subject that is super. Debian's zkServer.sh ignores ZOOCFGDIR, so the absolute config path is passed to
 # start-foreground, which execs java: this script's PID becomes the server's.
 set -euo pipefail
 dir=$(realpath -m "$1"); port=$2; myid=${3:-}; servers=${4:-}
@@ -41,6 +42,7 @@ cfg="$dir/zoo.cfg"
     echo "ssl.trustStore.location=$ZK_SSL_TRUSTSTORE"
     echo "ssl.trustStore.password=$ZK_SSL_PASSWORD"
     echo "ssl.clientAuth=${ZK_SSL_CLIENT_AUTH:-need}"
+    if [ -n "${ZK_X509_SUPERUSER:-}" ]; then echo "X509AuthenticationProvider.superUser=$ZK_X509_SUPERUSER"; fi
   fi
   echo "extendedTypesEnabled=true"
   echo "reconfigEnabled=false"

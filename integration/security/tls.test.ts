@@ -275,6 +275,10 @@ t.test('TLS on the client port', { skip: opensslMissing }, async (t) => {
       name: 'RangeError',
       message: /secureClient\.clientAuth must be need, want, none, got "sometimes"/,
     })
+    await t.rejects(startEnsemble({ secureClient: { ...secureClient, superUser: 42 as unknown as string } }), {
+      name: 'TypeError',
+      message: /secureClient\.superUser must be a string/,
+    })
     await t.rejects(
       startEnsemble({ secureClient: { key: certs.client.cert, cert: certs.server.cert } }),
       /secureClient: the key or certificate is unusable/,

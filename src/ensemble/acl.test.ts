@@ -3,7 +3,7 @@
 import t from 'tap'
 import type { ACL } from '../jute/generated/proto.generated.js'
 import { ErrorCode } from '../protocol.js'
-import { digestOf, fixupACL, permitted } from './acl.js'
+import { authenticate, certificateIds, digestOf, fixupACL, permitted } from './acl.js'
 
 const entry = (scheme: string, id: string, perms = 31): ACL => ({ perms, id: { scheme, id } })
 const valid = (scheme: string, id: string) => fixupACL([entry(scheme, id)], [], '127.0.0.1') !== ErrorCode.INVALIDACL
@@ -39,14 +39,14 @@ t.test('ip grants compare the masked bits, never with a shift count taken modulo
   t.notOk(reads('127.0.0.1', '::1'), 'an IPv6 client matches no ip rule')
 })
 
-t.test('digest ids have two parts as Java splits them; super, x509 and sasl have no provider', async (t) => {
+t.test('digest ids have two parts as Java splits them; super, and by default x509 and sasl, have no provider', async (t) => {
   for (const id of ['alice:', 'alice::', 'alice', ':', 'a:b:c']) t.notOk(valid('digest', id), `digest "${id}" is INVALIDACL`)
   for (const id of ['alice:x', 'alice:x:', ':x']) t.ok(valid('digest', id), `digest "${id}" is taken`)
   for (const scheme of ['super', 'x509', 'sasl']) t.notOk(valid(scheme, 'alice'), `${scheme} is INVALIDACL`)
 })
 
 t.test('with SASL configured, sasl ids are valid where KerberosName parses them, and "super" matches them all', async (t) => {
-  const saslValid = (id: string) => fixupACL([entry('sasl', id)], [], '127.0.0.1', true) !== ErrorCode.INVALIDACL
+  const saslValid = (id: string) => fixupACL([entry('sasl', id)], [], '127.0.0.1', { sasl: true, x509: false }) !== ErrorCode.INVALIDACL
   // Each as real ZooKeeper 3.8 with the SASL provider answered a create.
   for (const id of ['bob', 'a/b', 'zk/host@REALM', 'a@b', 'a/b/c', '@', '', 'a/@']) t.ok(saslValid(id), `sasl "${id}" is taken`)
   for (const id of ['a@b@c', 'a/b/c@R']) t.notOk(saslValid(id), `sasl "${id}" is INVALIDACL`)
@@ -55,6 +55,39 @@ t.test('with SASL configured, sasl ids are valid where KerberosName parses them,
   t.notOk(permitted(acl, 1, [{ scheme: 'sasl', id: 'carol' }], '10.0.0.1'))
   t.ok(permitted(acl, 1, [{ scheme: 'sasl', id: 'super' }], '10.0.0.1'), 'the SASL user "super"')
   t.notOk(permitted(acl, 1, [{ scheme: 'digest', id: 'super' }], '10.0.0.1'))
+})
+
+t.test('with a secure client port, x509 ids are valid where X500Principal parses them, and match exactly', async (t) => {
+  const x509 = { sasl: false, x509: true }
+  const x509Valid = (id: string) => fixupACL([entry('x509', id)], [], '127.0.0.1', x509) !== ErrorCode.INVALIDACL
+  // Each as real ZooKeeper 3.8 with a secureClientPort answered a create.
+  for (const id of ['CN=alice', 'cn=a;o=b', '']) t.ok(x509Valid(id), `x509 "${id}" is taken`)
+  for (const id of ['CN=a,,O=b', 'nonsense', 'CN=a\\x']) t.notOk(x509Valid(id), `x509 "${id}" is INVALIDACL`)
+  const alice = certificateIds('CN=alice,O=Acme', undefined)
+  t.same(alice, [{ scheme: 'x509', id: 'CN=alice,O=Acme' }])
+  const acl = [entry('x509', 'CN=alice,O=Acme', 1)]
+  t.ok(permitted(acl, 1, alice, '10.0.0.1'))
+  t.notOk(permitted([entry('x509', 'cn=alice,o=Acme', 1)], 1, alice, '10.0.0.1'), 'compared as strings, not as names')
+  t.notOk(permitted(acl, 1, certificateIds('CN=bob', undefined), '10.0.0.1'))
+  t.same(fixupACL([entry('auth', '')], alice, '127.0.0.1', x509), [entry('x509', 'CN=alice,O=Acme')], 'auth expands to the x509 id')
+  const admin = certificateIds('CN=admin', 'CN=admin')
+  t.same(
+    admin,
+    [
+      { scheme: 'super', id: 'CN=admin' },
+      { scheme: 'x509', id: 'CN=admin' },
+    ],
+    'the super user is super too',
+  )
+  t.ok(permitted(acl, 1, admin, '10.0.0.1'))
+  t.same(fixupACL([entry('auth', '')], admin, '127.0.0.1', x509), [entry('x509', 'CN=admin')], 'super has no provider to expand to')
+})
+
+t.test('an x509 auth packet checks the certificate shown at the handshake, whatever it carries', async (t) => {
+  const alice = certificateIds('CN=alice', undefined)
+  t.same(authenticate('x509', Buffer.from('CN=mallory'), undefined, alice), alice)
+  t.equal(authenticate('x509', Buffer.from('CN=alice'), undefined, undefined), undefined, 'no certificate: AUTHFAILED')
+  t.same(authenticate('digest', Buffer.from('u:p'), undefined, alice), [{ scheme: 'digest', id: digestOf('u:p') }])
 })
 
 t.test('duplicates go before auth expands, first occurrences kept, in one pass', async (t) => {

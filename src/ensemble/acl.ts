@@ -1,9 +1,11 @@
-// Server-side ACLs: schemes world, auth, digest and ip, and the super identity; permission checks and the expansion
-// of the `auth` scheme into the session's identities, with ZooKeeper's error codes.
+// Server-side ACLs: schemes world, auth, digest and ip, sasl and x509 when configured, and the super
+// identity; permission checks and the expansion of the `auth` scheme into the session's identities,
+// with ZooKeeper's error codes.
 import { createHash } from 'node:crypto'
 import type { ACL, Id } from '../jute/generated/proto.generated.js'
 import { ErrorCode } from '../protocol.js'
 import { bucketOrder, javaStringHash, spreadHash } from './java-order.js'
+import { isX500Name } from './x500-name.js'
 
 /** An identity a connection has authenticated as. */
 export type AuthId = Id
@@ -17,10 +19,27 @@ export function digestOf(userPassword: string): string {
 }
 
 /**
- * Authenticate an AuthPacket. Returns the identity gained, or undefined when the scheme is unknown
- * (ZooKeeper then answers AUTHFAILED and closes the connection).
+ * The identities a TLS client's certificate earns on connect, as ZooKeeper's X509AuthenticationProvider
+ * adds them: `x509:<subject>`, after `super:<subject>` when the subject is the configured super user.
  */
-export function authenticate(scheme: string, auth: Buffer | null, superDigest: string | undefined): AuthId[] | undefined {
+export function certificateIds(subject: string, superUser: string | undefined): AuthId[] {
+  const x509 = { scheme: 'x509', id: subject }
+  return subject === superUser ? [{ scheme: 'super', id: subject }, x509] : [x509]
+}
+
+/**
+ * Authenticate an AuthPacket. Returns the identities gained, or undefined when the scheme is unknown
+ * or the credential fails (ZooKeeper then answers AUTHFAILED and closes the connection).
+ * `certificate` is what the connection's client certificate earned, if it showed one: an `x509` auth
+ * packet checks that certificate again, whatever the packet carries, so it fails without one.
+ */
+export function authenticate(
+  scheme: string,
+  auth: Buffer | null,
+  superDigest: string | undefined,
+  certificate?: AuthId[],
+): AuthId[] | undefined {
+  if (scheme === 'x509') return certificate
   if (scheme !== 'digest') return undefined
   // ZooKeeper accepts any digest credential, even one without ':' (it never fails a digest auth).
   const id = digestOf(auth?.toString('utf8') ?? '')
@@ -110,6 +129,8 @@ export function permitted(acl: ACL[], perm: number, ids: AuthId[], address: stri
     const { scheme, id } = a.id
     if (scheme === 'world' && id === 'anyone') return true
     if (scheme === 'ip' && ipMatches(id, address)) return true
+    // An x509 id matches its own subject only. ZooKeeper's provider also lets the super user's subject
+    // match every x509 ACL, but that connection holds `super` too, which has already passed.
     if (ids.some((i) => i.scheme === scheme && i.id === id)) return true
     // ZooKeeper's SASL provider lets a SASL user named "super" match every sasl ACL.
     if (scheme === 'sasl' && ids.some((i) => i.scheme === 'sasl' && i.id === 'super')) return true
@@ -125,13 +146,23 @@ function aclKey(a: ACL): string {
   return `${a.perms}:${a.id.scheme.length}:${a.id.scheme}${a.id.id}`
 }
 
+/** The auth providers a server loads beyond ZooKeeper's default ones (ip, digest). */
+export interface AclProviders {
+  /** SASL is configured: `sasl` ids are valid. */
+  sasl: boolean
+  /** There is a secure client port: `x509` ids are valid (ZooKeeper registers its X509AuthenticationProvider then). */
+  x509: boolean
+}
+
+export const DEFAULT_PROVIDERS: AclProviders = { sasl: false, x509: false }
+
 /**
  * Validate an ACL list and expand `auth` entries into the session's identities. Returns the ACL to
- * store, or INVALIDACL as ZooKeeper's fixupACL would. Only the schemes of its default providers are
- * valid: world (anyone), auth, digest and ip, and `sasl` when SASL is configured (ZooKeeper loads its
- * SASL provider then); `super` and `x509` need providers this server does not load.
+ * store, or INVALIDACL as ZooKeeper's fixupACL would. Only the schemes of the providers loaded are
+ * valid: world (anyone), auth, digest and ip always, `sasl` and `x509` as `providers` says; `super`
+ * has no provider in ZooKeeper.
  */
-export function fixupACL(acl: ACL[], ids: AuthId[], address: string, saslEnabled = false): ACL[] | number {
+export function fixupACL(acl: ACL[], ids: AuthId[], address: string, providers = DEFAULT_PROVIDERS): ACL[] | number {
   // Duplicates go first, in one pass keeping first occurrences, as ZooKeeper's removeDuplicates
   // does (so entries an `auth` expansion repeats stay).
   const seen = new Set<string>()
@@ -151,7 +182,9 @@ export function fixupACL(acl: ACL[], ids: AuthId[], address: string, saslEnabled
       out.push(a)
     } else if (scheme === 'ip' && ipRule(id)) {
       out.push(a)
-    } else if (scheme === 'sasl' && saslEnabled && kerberosNameValid(id)) {
+    } else if (scheme === 'sasl' && providers.sasl && kerberosNameValid(id)) {
+      out.push(a)
+    } else if (scheme === 'x509' && providers.x509 && isX500Name(id)) {
       out.push(a)
     } else {
       return ErrorCode.INVALIDACL

@@ -49,6 +49,8 @@ export interface ConnectionCounters {
 export class ClientConnection implements WatchTarget {
   sessionId = 0n
   ids: AuthId[] = []
+  /** The identities the client's TLS certificate earned (x509, and super for the super user), if it showed one. */
+  certificateIds: AuthId[] | undefined
   /** This connection's SASL exchange, once the client started one on a server with SASL users. */
   sasl: DigestMd5Server | undefined
   closed = false

@@ -7,7 +7,7 @@ import { Writer } from '../jute/writer.js'
 import { Reader } from '../jute/reader.js'
 import * as P from '../jute/generated/proto.generated.js'
 import { ErrorCode, OpCode, CreateMode } from '../protocol.js'
-import { fixupACL, permitted, digestOf, authenticate } from './acl.js'
+import { fixupACL, permitted, digestOf, authenticate, DEFAULT_PROVIDERS } from './acl.js'
 import { WatchManager } from './watch-manager.js'
 import { SessionTracker } from './session-tracker.js'
 import { decodeTxn, encodeTxn } from './txn-codec.js'
@@ -23,7 +23,7 @@ const ctx: RequestContext = {
   ttlEnabled: true,
   maxBuffer: 0xfffff,
   enforceQuota: true,
-  saslEnabled: false,
+  providers: DEFAULT_PROVIDERS,
 }
 
 function body(fn: (w: Writer) => void): Reader {

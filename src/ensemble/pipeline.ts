@@ -8,6 +8,7 @@ import { ErrorCode, OpCode } from '../protocol.js'
 import { logger } from '../debug.js'
 import { DataTree, type ApplyResult } from './datatree.js'
 import { prepWrite, type RequestContext } from './prep.js'
+import type { AclProviders } from './acl.js'
 import type { Commit, CommitHost, Prepared } from './commit.js'
 import type { SessionTracker } from './session-tracker.js'
 import type { WatchManager } from './watch-manager.js'
@@ -36,8 +37,8 @@ export interface PipelineDeps {
   readonly maxBuffer: number
   /** Whether hard quota limits refuse writes (ZooKeeper's zookeeper.enforceQuota). */
   readonly enforceQuota: boolean
-  /** Whether `sasl` ACLs are valid (SASL is configured). */
-  readonly saslEnabled: boolean
+  /** The optional auth providers loaded: whether `sasl` and `x509` ACLs are valid. */
+  readonly providers: AclProviders
   /** Close the client connection of a session, if this server has one. */
   closeSession(sessionId: bigint): void
   /** Close every client connection. */
@@ -112,7 +113,7 @@ export class WritePipeline implements CommitHost {
       ttlEnabled: this.deps.ttlEnabled,
       maxBuffer: this.deps.maxBuffer,
       enforceQuota: this.deps.enforceQuota,
-      saslEnabled: this.deps.saslEnabled,
+      providers: this.deps.providers,
     }
     return { hdr, txn: prepWrite(view, req.type, new Reader(req.body), ctx) }
   }

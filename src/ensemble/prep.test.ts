@@ -5,6 +5,7 @@
 import t from 'tap'
 import { DataTree } from './datatree.js'
 import { prepWrite, type RequestContext } from './prep.js'
+import { DEFAULT_PROVIDERS } from './acl.js'
 import { Writer } from '../jute/writer.js'
 import { Reader } from '../jute/reader.js'
 import * as P from '../jute/generated/proto.generated.js'
@@ -18,7 +19,7 @@ const ctx: RequestContext = {
   ttlEnabled: true,
   maxBuffer: 0xfffff,
   enforceQuota: true,
-  saslEnabled: false,
+  providers: DEFAULT_PROVIDERS,
 }
 
 type Part = (w: Writer) => void

@@ -6,7 +6,7 @@ import { decodeSetACLRequest, type ACL, type SetACLRequest } from '../jute/gener
 import { abortedMultiResults, decodeMultiOp, decodeMultiRequest, type MultiRequestOp } from '../jute/quirks.js'
 import { ErrorCode, OpCode, Perms, createModeInfo } from '../protocol.js'
 import { pathProblem } from '../paths.js'
-import { fixupACL, permitted, type AuthId } from './acl.js'
+import { fixupACL, permitted, type AclProviders, type AuthId } from './acl.js'
 import { CONTAINER_OWNER, SYSTEM_NODES, ownerKind, ttlOwner, type DataTree } from './datatree.js'
 import type { Txn } from './txn.js'
 import { QuotaStats, limitsPath, statsPath } from './quotas.js'
@@ -24,8 +24,8 @@ export interface RequestContext {
   maxBuffer: number
   /** Whether hard quota limits refuse writes (ZooKeeper's zookeeper.enforceQuota). */
   enforceQuota: boolean
-  /** Whether SASL is configured, which makes `sasl` ACLs valid. */
-  saslEnabled: boolean
+  /** The optional auth providers loaded, which make `sasl` or `x509` ACLs valid. */
+  providers: AclProviders
 }
 
 /** What prep needs to know of a node. */
@@ -158,7 +158,7 @@ function prepOp(view: View, op: PrepOp, ctx: RequestContext): Txn {
       if (info.ttl ? req.ttl <= 0n || req.ttl > 0xffffffffffn : req.ttl >= 0n) fail(ErrorCode.BADARGUMENTS)
       if ((req.data?.length ?? 0) > ctx.maxBuffer) fail(ErrorCode.BADARGUMENTS)
       const parentPath = parentForWrite(req.path)
-      const acl = fixupACL(req.acl, ctx.ids, ctx.address, ctx.saslEnabled)
+      const acl = fixupACL(req.acl, ctx.ids, ctx.address, ctx.providers)
       if (typeof acl === 'number') fail(acl as number)
       const parent = view.get(parentPath) ?? fail(ErrorCode.NONODE)
       if (!permitted(parent.acl, Perms.CREATE, ctx.ids, ctx.address)) fail(ErrorCode.NOAUTH)
@@ -204,7 +204,7 @@ function prepOp(view: View, op: PrepOp, ctx: RequestContext): Txn {
     case OpCode.setACL: {
       const { path, acl, version } = op.request
       checkPath(path)
-      const fixed = fixupACL(acl, ctx.ids, ctx.address, ctx.saslEnabled)
+      const fixed = fixupACL(acl, ctx.ids, ctx.address, ctx.providers)
       if (typeof fixed === 'number') fail(fixed as number)
       const node = view.get(path) ?? fail(ErrorCode.NONODE)
       if (!permitted(node.acl, Perms.ADMIN, ctx.ids, ctx.address)) fail(ErrorCode.NOAUTH)

@@ -4,6 +4,7 @@
 import t from 'tap'
 import { DataTree } from './datatree.js'
 import { prepWrite, type RequestContext } from './prep.js'
+import { DEFAULT_PROVIDERS } from './acl.js'
 import { QuotaStats, QuotaTrie } from './quotas.js'
 import { Writer } from '../jute/writer.js'
 import { Reader } from '../jute/reader.js'
@@ -19,7 +20,7 @@ const ctx: RequestContext = {
   ttlEnabled: true,
   maxBuffer: 0xfffff,
   enforceQuota: true,
-  saslEnabled: false,
+  providers: DEFAULT_PROVIDERS,
 }
 
 class Harness {

@@ -114,10 +114,11 @@ function readOp({ tree, watches, metrics }: ReadDeps, conn: ClientConnection, ty
       return (w) => P.encodeGetEphemeralsResponse(w, { ephemerals: mine })
     }
     case OpCode.whoAmI: {
-      // Like ZooKeeper's AuthenticationProvider.getUserName: a digest id shows only its user part.
+      // Like ZooKeeper's AuthenticationProvider.getUserName: a digest id shows only its user part, and
+      // `super`, which has no provider, shows none (the x509 super user's id holds its subject).
       const clientInfo = authInfoOrder(conn.ids, conn.address).map((i) => ({
         authScheme: i.scheme,
-        user: i.scheme === 'digest' ? i.id.slice(0, i.id.indexOf(':')) : i.id,
+        user: i.scheme === 'digest' ? i.id.slice(0, i.id.indexOf(':')) : i.scheme === 'super' ? '' : i.id,
       }))
       return (w) => P.encodeWhoAmIResponse(w, { clientInfo })
     }

@@ -1,9 +1,11 @@
 // TLS for clients, as ZooKeeper's secureClientPort (with ssl.keyStore, ssl.trustStore and
 // ssl.clientAuth): a node:tls server whose sockets, once the handshake is done, go to the same
-// accept() as plain ones, so everything after the handshake is served the same way.
+// accept() as plain ones, so everything after the handshake is served the same way. A client that
+// showed a certificate is handed over with its subject, which becomes its `x509` id.
 import net from 'node:net'
 import tls from 'node:tls'
 import { logger } from '../debug.js'
+import { certificateSubject } from './x500-name.js'
 
 const log = logger('ensemble')
 
@@ -29,6 +31,12 @@ export interface SecureClientOptions {
   clientAuth?: ClientAuth
   /** Serve clients over TLS only: no plain client port (ZooKeeper with secureClientPort and no clientPort). */
   only?: boolean
+  /**
+   * The x509 id that is also super: a client whose certificate's subject, as ZooKeeper prints it
+   * (RFC 2253, e.g. "CN=admin,O=Acme"), is this string may do anything, as ZooKeeper's
+   * zookeeper.X509AuthenticationProvider.superUser.
+   */
+  superUser?: string
 }
 
 /** How long a client may take over its TLS handshake (Netty's SslHandler default). */
@@ -52,17 +60,24 @@ export function checkSecureClientOptions(value: unknown, where: string): asserts
   if (o.clientAuth !== undefined && !CLIENT_AUTH.includes(o.clientAuth as ClientAuth))
     throw new RangeError(`${where}: secureClient.clientAuth must be ${CLIENT_AUTH.join(', ')}, got ${JSON.stringify(o.clientAuth)}`)
   if (o.only !== undefined && typeof o.only !== 'boolean') throw new TypeError(`${where}: secureClient.only must be true or false`)
+  if (o.superUser !== undefined && typeof o.superUser !== 'string')
+    throw new TypeError(`${where}: secureClient.superUser must be a string (a certificate subject), got ${typeof o.superUser}`)
   if (o.port !== undefined && !(typeof o.port === 'number' && Number.isInteger(o.port) && o.port >= 0 && o.port <= 65535))
     throw new RangeError(`${where}: secureClient.port must be a whole number from 0 to 65535, got ${String(o.port)}`)
 }
 
 /**
  * Listen for TLS clients on `host`:`opts.port` and hand each socket whose handshake succeeded to
- * `accept`. A client that fails the handshake (no or an untrusted certificate, or plain text) is
- * closed and logged; the listener serves on. Rejects when the key or certificate is unusable or
- * the port cannot be bound.
+ * `accept`, with the subject of the certificate the client showed (none with clientAuth 'none', or
+ * 'want' and no certificate). A client that fails the handshake (no or an untrusted certificate, or
+ * plain text) is closed and logged; the listener serves on. Rejects when the key or certificate is
+ * unusable or the port cannot be bound.
  */
-export async function listenSecure(opts: SecureClientOptions, host: string, accept: (socket: net.Socket) => void): Promise<tls.Server> {
+export async function listenSecure(
+  opts: SecureClientOptions,
+  host: string,
+  accept: (socket: net.Socket, subject: string | undefined) => void,
+): Promise<tls.Server> {
   checkSecureClientOptions(opts, 'secureClient')
   const clientAuth = opts.clientAuth ?? 'need'
   let server: tls.Server
@@ -80,12 +95,22 @@ export async function listenSecure(opts: SecureClientOptions, host: string, acce
     throw new Error(`secureClient: the key or certificate is unusable: ${(err as Error).message}`, { cause: err })
   }
   server.on('secureConnection', (socket) => {
-    if (clientAuth === 'want' && !socket.authorized && socket.getPeerCertificate()?.raw) {
+    const raw = clientAuth === 'none' ? undefined : socket.getPeerCertificate()?.raw
+    if (clientAuth === 'want' && !socket.authorized && raw) {
       log('TLS client %s showed a certificate that does not verify: %s', socket.remoteAddress, socket.authorizationError)
       socket.destroy()
       return
     }
-    accept(socket)
+    let subject: string | undefined
+    try {
+      subject = raw ? certificateSubject(raw) : undefined
+    } catch (err) {
+      // Java could not read it either and would have failed the handshake.
+      log('TLS client %s showed a certificate whose subject cannot be read: %s', socket.remoteAddress, (err as Error).message)
+      socket.destroy()
+      return
+    }
+    accept(socket, subject)
   })
   server.on('tlsClientError', (err, socket) => {
     log('TLS handshake with %s failed: %s', socket.remoteAddress, err.message)

@@ -12,7 +12,7 @@ import { logger } from '../debug.js'
 import { DataTree } from './datatree.js'
 import { WatchManager } from './watch-manager.js'
 import { SessionTracker } from './session-tracker.js'
-import { authenticate } from './acl.js'
+import { authenticate, certificateIds } from './acl.js'
 import { fourLetterAnswer } from './four-letter.js'
 import { DigestMd5Server, SaslFailure } from './sasl.js'
 import { TxnLog } from './txnlog.js'
@@ -123,7 +123,7 @@ export class ZooKeeperServer implements ServerView {
         ttlEnabled: opts.ttlEnabled ?? true,
         enforceQuota: opts.enforceQuota ?? false,
         maxBuffer: this.maxBuffer,
-        saslEnabled: opts.sasl !== undefined,
+        providers: { sasl: opts.sasl !== undefined, x509: opts.secureClient !== undefined },
         closeSession: (id) => {
           const conn = this.bySession.get(id)
           if (!conn) return
@@ -188,7 +188,8 @@ export class ZooKeeperServer implements ServerView {
           srv.listen(this.opts.port ?? 0, host, () => resolve())
         })
       }
-      if (this.opts.secureClient) this.secureListener = await listenSecure(this.opts.secureClient, host, (socket) => this.accept(socket))
+      if (this.opts.secureClient)
+        this.secureListener = await listenSecure(this.opts.secureClient, host, (socket, subject) => this.accept(socket, subject))
     } catch (err) {
       // Both client ports or neither: a server does not start half-way.
       await this.closeListeners()
@@ -309,7 +310,8 @@ export class ZooKeeperServer implements ServerView {
 
   // ---- connections ----------------------------------------------------------------------------
 
-  private accept(socket: net.Socket): void {
+  /** A new client socket; `subject` is that of the certificate a TLS client showed. */
+  private accept(socket: net.Socket, subject?: string): void {
     const address = socket.remoteAddress ?? ''
     const perAddress = this.perAddress.get(address) ?? 0
     const maxPerAddress = this.opts.maxClientCnxns ?? DEFAULT_MAX_CLIENT_CNXNS
@@ -324,6 +326,11 @@ export class ZooKeeperServer implements ServerView {
     this.perAddress.set(address, perAddress + 1)
     socket.setNoDelay(true)
     const conn = new ClientConnection(socket, this)
+    if (subject !== undefined) {
+      // As ZooKeeper's X509AuthenticationProvider at the end of the TLS handshake, before any request.
+      conn.certificateIds = certificateIds(subject, this.opts.secureClient?.superUser)
+      conn.ids.push(...conn.certificateIds)
+    }
     this.connections.add(conn)
     this.metrics.connectionRequests++
     if (this.paused) this.pump(conn)
@@ -515,7 +522,7 @@ export class ZooKeeperServer implements ServerView {
         return conn.reply(Xid.ping, this.tree.lastZxid, 0)
       case OpCode.auth: {
         const p = P.decodeAuthPacket(r)
-        const ids = authenticate(p.scheme, p.auth, this.opts.superDigest)
+        const ids = authenticate(p.scheme, p.auth, this.opts.superDigest, conn.certificateIds)
         // ZooKeeper answers auth packets with zxid 0, success or not.
         if (!ids) {
           conn.reply(Xid.auth, 0n, ErrorCode.AUTHFAILED)

@@ -1,6 +1,6 @@
 // Throwaway X.509 material for TLS tests, minted with the `openssl` binary (Node cannot sign
-// certificates itself): a CA, a server certificate for 127.0.0.1 and localhost, and a client
-// certificate, as PEM; on request also the PKCS12 key and trust stores a JVM wants. It sits with the
+// certificates itself): a CA, a server certificate for 127.0.0.1 and localhost, and client
+// certificates, as PEM; on request also the PKCS12 key and trust stores a JVM wants. It sits with the
 // server, not in src/testing, because `zookit ensemble --secure-port` without certificates uses it.
 import { execFile } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -31,6 +31,12 @@ export interface JavaStores {
   password: string
 }
 
+/** A client certificate made by TestCerts.issueClient(). */
+export interface ClientCert extends KeyPair {
+  /** Its PKCS12 key store (with the CA), when the certificates were generated with `java: true`. */
+  keyStore?: string
+}
+
 /** What generateTestCerts() made. */
 export interface TestCerts {
   /** The directory holding every file; remove() deletes it. */
@@ -42,6 +48,12 @@ export interface TestCerts {
   client: KeyPair
   /** Present when asked for with `java: true`. */
   java?: JavaStores
+  /**
+   * Another client certificate from the same CA, with `subject` in openssl's -subj form, most
+   * significant RDN first ("/C=US/O=Acme, Inc./CN=alice"; '+' joins a multi-valued RDN, a backslash
+   * escapes '/' or '+'). `name` names its files and must be a new one.
+   */
+  issueClient(name: string, subject: string): Promise<ClientCert>
   remove(): void
 }
 
@@ -54,6 +66,7 @@ export interface TestCertOptions {
 }
 
 const DAYS = '2'
+const CLIENT_EXTENSIONS = 'extendedKeyUsage=clientAuth\n'
 const PASSWORD = 'zookit-test'
 
 async function openssl(args: string[], cwd: string): Promise<void> {
@@ -73,7 +86,7 @@ async function issue(dir: string, name: string, subject: string, extensions: str
   const extFile = path.join(dir, `${name}.ext`)
   writeFileSync(extFile, extensions)
   await openssl(
-    ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'].concat([
+    ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-utf8', '-multivalue-rdn'].concat([
       '-keyout',
       keyFile,
       '-out',
@@ -135,9 +148,22 @@ export async function generateTestCerts(opts: TestCertOptions = {}): Promise<Tes
       '/CN=localhost',
       'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1\nextendedKeyUsage=serverAuth,clientAuth\n',
     )
-    const client = await issue(dir, 'client', '/CN=zookit-test-client', 'extendedKeyUsage=clientAuth\n')
+    const client = await issue(dir, 'client', '/CN=zookit-test-client', CLIENT_EXTENSIONS)
     const caFile = path.join(dir, 'ca.pem')
-    const certs: TestCerts = { dir, ca: readFileSync(caFile, 'utf8'), caFile, server, client, remove }
+    const certs: TestCerts = {
+      dir,
+      ca: readFileSync(caFile, 'utf8'),
+      caFile,
+      server,
+      client,
+      remove,
+      async issueClient(name, subject) {
+        if (!/^[\w-]+$/.test(name) || ['ca', 'server', 'client'].includes(name)) throw new TypeError(`issueClient: a bad name: ${name}`)
+        const pair: ClientCert = await issue(dir, name, subject, CLIENT_EXTENSIONS)
+        if (certs.java) pair.keyStore = await keyStore(dir, name, pair)
+        return pair
+      },
+    }
     if (opts.java) {
       const trustStore = path.join(dir, 'truststore.p12')
       // OpenSSL 3.0 cannot mark a certificate as trusted for Java; keytool can.

@@ -103,15 +103,27 @@ export interface RealZooKeeperOptions {
   fourLetterWords?: string[]
   /**
    * Also serve TLS clients on a free secureClientPort per server (Netty, as ZooKeeper needs for
-   * TLS), with these PKCS12 stores (generateTestCerts({ java: true }) makes them).
+   * TLS), with these PKCS12 stores (generateTestCerts({ java: true }) makes them); `superUser` is
+   * zookeeper.X509AuthenticationProvider.superUser, the certificate subject that is super.
    */
-  secureClient?: { keyStore: string; trustStore: string; password: string; clientAuth?: 'need' | 'want' | 'none' }
+  secureClient?: {
+    keyStore: string
+    trustStore: string
+    password: string
+    clientAuth?: 'need' | 'want' | 'none'
+    superUser?: string
+  }
   /**
    * Configure SASL on the client port: a JAAS `Server` section with these DIGEST-MD5 users, the SASL
    * auth provider (so `sasl` ACLs are valid), and with `enforce` zookeeper.sessionRequireClientSASLAuth.
    * With `jaas`, that text is the JAAS file instead, as written (its Server section names the users).
    */
   sasl?: { users?: Record<string, string>; enforce?: boolean; jaas?: string }
+}
+
+/** `value` as a java.util.Properties file holds it (zoo.cfg is read as one, in ISO-8859-1). */
+function propertiesValue(value: string): string {
+  return value.replace(/[\\]|[^ -~]/g, (c) => (c === '\\' ? '\\\\' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`))
 }
 
 /** A JAAS login configuration with a DigestLoginModule `Server` section of `users`. */
@@ -160,6 +172,7 @@ export async function startRealZooKeeper(opts: RealZooKeeperOptions = {}): Promi
           ZK_SSL_TRUSTSTORE: tls.trustStore,
           ZK_SSL_PASSWORD: tls.password,
           ZK_SSL_CLIENT_AUTH: tls.clientAuth ?? 'need',
+          ...(tls.superUser === undefined ? {} : { ZK_X509_SUPERUSER: propertiesValue(tls.superUser) }),
         }
       : {}),
   }
