@@ -160,7 +160,10 @@ export class QuorumPeer extends EventEmitter implements Commit {
   }
 
   private startTimer(): void {
-    this.timer = setInterval(() => this.guarded('a tick', () => this.tick()), this.cfg.tickMs ?? 50)
+    // A tick judges whether the others are still there, so it runs after the loop has read what they
+    // sent: a peer that was busy (or stopped) does not count its own silence against theirs. Node runs
+    // an interval once, not once per missed tick, after the loop was held up.
+    this.timer = setInterval(() => setImmediate(() => this.guarded('a tick', () => this.tick())), this.cfg.tickMs ?? 50)
     this.timer.unref()
   }
 

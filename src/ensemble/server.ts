@@ -231,7 +231,9 @@ export class ZooKeeperServer implements ServerView {
   }
 
   private startTimers(): void {
-    this.expiryTimer = setInterval(() => this.expireSessions(), Math.max(10, Math.floor(this.tickTime / 2)))
+    // After the loop has read what is waiting: a server that was busy for longer than a session's
+    // timeout first hears the pings that came meanwhile (and the touches of a leader's followers).
+    this.expiryTimer = setInterval(() => setImmediate(() => this.expireSessions()), Math.max(10, Math.floor(this.tickTime / 2)))
     this.expiryTimer.unref()
     this.reapTimer = setInterval(() => this.reapContainersAndTtl(), this.opts.containerCheckInterval ?? 60_000)
     this.reapTimer.unref()
@@ -367,6 +369,9 @@ export class ZooKeeperServer implements ServerView {
         return
       }
       if (frames.length === 0) return
+      // The session is alive from the moment its requests arrive, as in ZooKeeper, even when they
+      // wait for a later turn: a server that was busy does not expire the sessions it kept waiting.
+      if (conn.handshaken) this.tracker.touch(conn.sessionId, Date.now())
       if (conn.unread.length) conn.unread.push(...frames)
       else conn.unread = frames
       this.pump(conn)
@@ -652,7 +657,7 @@ export class ZooKeeperServer implements ServerView {
   }
 
   private expireSessions(): void {
-    if (!this.decides) return
+    if (!this.decides || this.paused || !this.expiryTimer) return
     for (const s of this.tracker.expired(Date.now())) this.expire(s.id)
   }
 

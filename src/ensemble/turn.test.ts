@@ -1,6 +1,7 @@
-// The turn budget (turn.ts): a run of costly requests from one client is answered a budget's worth
-// per turn of the event loop, so timers (Zab's ticks, session expiry) and other sockets get theirs in
-// between.
+// The turn budget (turn.ts) and a server that was busy: a run of costly requests from one client is
+// answered a budget's worth per turn of the event loop, so timers (Zab's ticks, session expiry) and
+// other sockets get theirs in between; and a server whose loop was held up hears the pings that came
+// meanwhile before it judges which sessions expired.
 import t from 'tap'
 import { Writer } from '../jute/writer.js'
 import * as P from '../jute/generated/proto.generated.js'
@@ -8,7 +9,7 @@ import { OpCode } from '../protocol.js'
 import { startEnsemble } from './index.js'
 import { TURN_BUDGET_MS, nextTurn, turnSpent } from './turn.js'
 import { ZooKeeper } from '../index.js'
-import { RawClient, frame, replies } from '../testing/raw-client.js'
+import { RawClient, frame, pingFrame, replies } from '../testing/raw-client.js'
 
 const portOf = (connectString: string) => Number(connectString.split(':')[1])
 
@@ -70,4 +71,24 @@ t.test('a run of costly requests from one client leaves room for timers between 
     requests.map((_, i) => [i + 1, 0]),
     'every request answered, in order',
   )
+})
+
+t.test('a server held up for longer than a session timeout hears the ping that came meanwhile before it expires anyone', async (t) => {
+  const ens = await startEnsemble({ tickTime: 100 })
+  t.teardown(() => ens.stop())
+  const server = ens.servers[0]!
+  const client = await RawClient.connect(t, portOf(ens.connectString))
+  await client.handshake(300)
+  const conn = client.on(server)
+  const { sessionId } = conn
+  // The ping reaches the kernel now; the server reads it only once its loop comes round again.
+  client.socket.write(pingFrame())
+  busy(1200)
+  await client.next(1)
+  t.match(replies(client.frames), [{ xid: -2, err: 0 }], 'the ping is answered')
+  t.ok(server.tracker.sessions.has(sessionId), 'the session lives on')
+  t.equal(conn.closed, false, 'on its connection')
+  // And it expires as usual once the client falls silent.
+  await new Promise((resolve) => client.socket.once('close', resolve))
+  t.notOk(server.tracker.sessions.has(sessionId), 'expired once silent for its timeout')
 })
