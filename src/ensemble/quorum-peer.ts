@@ -137,17 +137,18 @@ export class QuorumPeer extends EventEmitter implements Commit {
 
   /**
    * What a peer sent is handled now unless the turn's budget is spent or earlier input still waits:
-   * a burst of forwarded writes to prepare, or of commits to apply, is taken a turn at a time, so the
-   * ticks and pings between them are never held up for the whole burst.
+   * a burst of forwarded writes to prepare, or of commits to apply, is taken a turn at a time, so
+   * client work and the pings between them are never held up for the whole burst. The next tick
+   * handles whatever still waits before it judges anyone's silence.
    */
   private receive(input: { from: number; m: WireMsg } | { down: number }): void {
-    if (this.inbox.length === 0 && !turnSpent()) return this.handle(input)
+    if (this.inbox.length === 0 && !turnSpent('peers')) return this.handle(input)
     this.inbox.push(input)
     nextTurn(this.handleWaiting)
   }
 
   private readonly handleWaiting = (): void => {
-    while (this.inbox.length && !this.frozen && !this.closed && !turnSpent()) this.handle(this.inbox.shift()!)
+    while (this.inbox.length && !this.frozen && !this.closed && !turnSpent('peers')) this.handle(this.inbox.shift()!)
     if (this.inbox.length && !this.frozen && !this.closed) nextTurn(this.handleWaiting)
   }
 
@@ -185,9 +186,17 @@ export class QuorumPeer extends EventEmitter implements Commit {
 
   private startTimer(): void {
     // A tick judges whether the others are still there, so it runs after the loop has read what they
-    // sent: a peer that was busy (or stopped) does not count its own silence against theirs. Node runs
-    // an interval once, not once per missed tick, after the loop was held up.
-    this.timer = setInterval(() => setImmediate(() => this.guarded('a tick', () => this.tick())), this.cfg.tickMs ?? 50)
+    // sent, and after everything they sent has been handled: a peer that was busy (or stopped) does
+    // not count its own silence, nor its own backlog, against theirs. Node runs an interval once, not
+    // once per missed tick, after the loop was held up.
+    this.timer = setInterval(
+      () =>
+        setImmediate(() => {
+          while (this.inbox.length && !this.frozen && !this.closed) this.handle(this.inbox.shift()!)
+          this.guarded('a tick', () => this.tick())
+        }),
+      this.cfg.tickMs ?? 50,
+    )
     this.timer.unref()
   }
 

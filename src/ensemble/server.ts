@@ -421,7 +421,7 @@ export class ZooKeeperServer implements ServerView {
     const frames = conn.unread
     let i = 0
     while (i < frames.length && this.mayRead(conn)) {
-      if (turnSpent()) {
+      if (turnSpent('clients')) {
         this.later(conn)
         break
       }
@@ -454,7 +454,7 @@ export class ZooKeeperServer implements ServerView {
     const queue = [...this.deferred]
     this.deferred.clear()
     let i = 0
-    for (; i < queue.length && !turnSpent(); i++) {
+    for (; i < queue.length && !turnSpent('clients'); i++) {
       const conn = queue[i]!
       if (conn.closed) continue
       this.drain(conn)
@@ -525,7 +525,7 @@ export class ZooKeeperServer implements ServerView {
   private drain(conn: ClientConnection): void {
     while (conn.backlog.length && !conn.closed && !conn.awaitingSession) {
       if (conn.inflight > 0 && !isWrite(conn.backlog[0]!.readInt32BE(4))) return
-      if (turnSpent()) return this.later(conn)
+      if (turnSpent('clients')) return this.later(conn)
       const f = conn.backlog.shift()!
       this.outstanding--
       try {

@@ -21,9 +21,10 @@ function busy(ms: number): void {
 
 t.test('the first call of a turn starts it; the budget runs out; work waits for the next turn, once', async (t) => {
   await new Promise((resolve) => setImmediate(resolve))
-  t.equal(turnSpent(), false, 'a new turn has budget')
+  t.equal(turnSpent('clients'), false, 'a new turn has budget')
   busy(TURN_BUDGET_MS + 1)
-  t.equal(turnSpent(), true, 'spent after TURN_BUDGET_MS of work')
+  t.equal(turnSpent('clients'), true, 'spent after TURN_BUDGET_MS of work')
+  t.equal(turnSpent('peers'), false, "the peers' share is a budget of its own")
   let runs = 0
   const work = () => runs++
   nextTurn(work)
@@ -31,7 +32,7 @@ t.test('the first call of a turn starts it; the budget runs out; work waits for 
   t.equal(runs, 0, 'not in this turn')
   await new Promise((resolve) => setImmediate(resolve))
   t.equal(runs, 1, 'once, in the next')
-  t.equal(turnSpent(), false, 'with a fresh budget')
+  t.equal(turnSpent('clients'), false, 'with a fresh budget')
 })
 
 t.test('a run of costly requests from one client leaves room for timers between them, and answers all in order', async (t) => {

@@ -1,32 +1,38 @@
 // The event loop's turn, shared by every server in this process. A server works on client requests
-// (and a leader on the writes it prepares) only for TURN_BUDGET_MS in one turn; what is left waits for
-// the next turn, so a run of expensive requests cannot hold up the timers and sockets that keep the
-// quorum alive (Zab's ticks, the peers' pings), however many of them one client sends at once.
+// only for TURN_BUDGET_MS in one turn, and a quorum peer on what its peers sent for as long again;
+// what is left waits for the next turn, so a run of expensive requests cannot hold up the timers and
+// sockets that keep the quorum alive (Zab's ticks, the peers' pings), however many of them one client
+// sends at once. Each share has its own budget, so a client's flood never starves the quorum's own
+// traffic, nor the other way round.
 import { logger } from '../debug.js'
 
 const log = logger('ensemble')
 
-/** How long one turn of the event loop spends on requests before the rest waits for the next. */
+/** How long one turn of the event loop spends on each share of work before the rest waits for the next. */
 export const TURN_BUDGET_MS = 10
 
-/** When the current turn's work began, or undefined before any work this turn. */
-let startedAt: number | undefined
+/** Whose work: clients' requests, or what peers sent. */
+export type Share = 'clients' | 'peers'
+
+/** When each share's work began this turn (none before its first work). */
+const startedAt = new Map<Share, number>()
 /** Work that waits for the next turn, each once. */
 const waiting = new Set<() => void>()
 let scheduled = false
 
 /**
- * Whether this turn's budget is spent. The first call in a turn starts it, so the first request of a
- * turn always runs, however long it takes.
+ * Whether this turn's budget for `share` is spent. Its first call in a turn starts it, so the first
+ * piece of work of a turn always runs, however long it takes.
  */
-export function turnSpent(): boolean {
+export function turnSpent(share: Share): boolean {
   const now = performance.now()
-  if (startedAt === undefined) {
-    startedAt = now
+  const started = startedAt.get(share)
+  if (started === undefined) {
+    startedAt.set(share, now)
     schedule()
     return false
   }
-  return now - startedAt >= TURN_BUDGET_MS
+  return now - started >= TURN_BUDGET_MS
 }
 
 /**
@@ -46,7 +52,7 @@ function schedule(): void {
 
 function newTurn(): void {
   scheduled = false
-  startedAt = undefined
+  startedAt.clear()
   const work = [...waiting]
   waiting.clear()
   for (const w of work) {
