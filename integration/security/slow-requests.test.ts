@@ -6,28 +6,31 @@
 // went looking), that every write lands on every server, and that the clients on all three servers
 // keep their sessions and connections throughout.
 //
-// What one such request cost, measured on the 2-core Debian 12 VM these tests run on (2026-12-02,
-// Node 20.20; the machine shared with other jobs, load 7 to 16, so the figures are rough):
+// What each request cost, end to end from a raw client, with the longest wait of another client's
+// ping meanwhile (2-core Debian 12 VM, Node 20.20, 2026-12-02, machine idle; under a load of 12 to 16
+// from other jobs the bundled figures were 3 to 7 times these):
 //
-//   request                                         bundled, time its server's loop was held   real ZooKeeper 3.8 standalone
-//   create with 36,001 ip ACL entries                 65-310 ms                                 16.7 s (other clients waited as long)
-//   setACL with 36,001 entries                        45-420 ms                                 14.4 s
-//   getData of that node (ACL check)                  21-70 ms, now 1 ms                       147 ms
-//   multi of 18,000 creates (970 KB)                  150-480 ms standalone; in a process       0.5 s
-//                                                     quorum 200-600 ms on the leader, more
-//                                                     when the machine is loaded
-//   multi of 50,000 checks                            60-280 ms                                 0.3 s
-//   getAllChildrenNumber / of 18,000 nodes            23-70 ms                                  2 ms
-//   multiRead 50 × getChildren of 18,000 (6 MB)       120-490 ms                                0.2 s
-//   3,000 pipelined getAllChildrenNumber /            26-48 s of work, in 10 ms turns           0.17 s
-//   multiRead 5,000 × getChildren of 18,000           12.8 s and 1.9 GB RSS, now closed at once ran out of heap and killed itself
+//   request                                     bundled standalone            real ZooKeeper 3.8 standalone
+//   create with 36,001 ip ACL entries (892 KB)  87 ms                         8.8 s (9.1 s on a 3-server quorum's leader)
+//   setACL with 36,001 entries                  46 ms                         8.9 s, other clients' pings waiting as long
+//   getData of that node                        42 ms once, then 0.01 ms      23 ms
+//   2,000 pipelined getData of it               19 ms                         25 s, a ping waiting 12.6 s
+//   multi of 18,000 creates (970 KB)            178 ms                        197 ms
+//   multi of 50,000 checks                      81 ms                         119 ms
+//   getAllChildrenNumber / of 18,000 nodes      19 ms                         1 ms
+//   3,000 of them pipelined                     12 s, in 10 ms turns: a ping  0.2 s
+//                                               waited 54 ms at most
+//   multiRead 50 × getChildren of 18,000        75 ms (6 MB)                  94 ms
+//   multiRead 5,000 × getChildren of 18,000     12.8 s, RSS 1.9 GB; now the   ran out of heap and killed itself
+//                                               connection closes at once
 //
-// Real ZooKeeper runs its request pipeline apart from the threads that keep the quorum alive, so its
-// quorum kept its leader through each of these. The bundled servers have one event loop each, so one
-// request still holds a server for its own cost: the quorum stays up as long as that is well under
-// peerTickMs × peerSilenceTicks (50 ms × 10 by default). On this loaded VM a 1 MB multi has held a
-// leader for 1.6 s, so these tests give the peers 4 s of silence; before the turn budget the
-// pipelined reads alone held the leader for 26 s or more.
+// In a process quorum the multi of 18,000 creates held the leader's loop for about 200 ms and each
+// follower's for about 220 ms (applying it). Real ZooKeeper runs requests apart from the threads that
+// keep its quorum alive, so a 3-server real quorum kept its leader through all of these. A bundled
+// server has one event loop, so one request still holds it for its own cost, and the quorum stays up
+// while that is well under peerTickMs × peerSilenceTicks (50 ms × 10 by default). On this VM under
+// load a 1 MB multi has held a leader for 1.6 s, so the test gives the peers 4 s of silence; before
+// the turn budget the 3,000 pipelined walks alone held the leader for 12 s or more.
 import t from 'tap'
 import { startEnsemble, type Ensemble } from '../../src/ensemble/index.js'
 import { ZooKeeper, type ACL } from '../../src/index.js'
@@ -59,7 +62,8 @@ const request = (xid: number, type: number, body: (w: Writer) => void) =>
   })
 const create = (xid: number, path: string, acl: ACL[]) =>
   request(xid, OpCode.create, (w) => P.encodeCreateRequest(w, { path, data: null, acl, flags: 0 }))
-const setACL = (xid: number, path: string, acl: ACL[]) => request(xid, OpCode.setACL, (w) => P.encodeSetACLRequest(w, { path, acl, version: -1 }))
+const setACL = (xid: number, path: string, acl: ACL[]) =>
+  request(xid, OpCode.setACL, (w) => P.encodeSetACLRequest(w, { path, acl, version: -1 }))
 const multi = (xid: number, type: number, ops: { type: number; encode: (w: Writer) => void }[]) =>
   request(xid, type, (w) => encodeMultiRequest(w, ops))
 /** A multi of `count` creates of `${parent}/<i in base 36>`, 970 KB for 18,000. */
@@ -76,17 +80,24 @@ const manyChecks = (xid: number, count: number) =>
   multi(
     xid,
     OpCode.multi,
-    Array.from({ length: count }, () => ({ type: OpCode.check, encode: (w: Writer) => P.encodeCheckVersionRequest(w, { path: '/', version: -1 }) })),
+    Array.from({ length: count }, () => ({
+      type: OpCode.check,
+      encode: (w: Writer) => P.encodeCheckVersionRequest(w, { path: '/', version: -1 }),
+    })),
   )
 const manyGetChildren = (xid: number, path: string, count: number) =>
   multi(
     xid,
     OpCode.multiRead,
-    Array.from({ length: count }, () => ({ type: OpCode.getChildren, encode: (w: Writer) => P.encodeGetChildrenRequest(w, { path, watch: false }) })),
+    Array.from({ length: count }, () => ({
+      type: OpCode.getChildren,
+      encode: (w: Writer) => P.encodeGetChildrenRequest(w, { path, watch: false }),
+    })),
   )
 const allChildrenNumber = (xid: number, path: string) =>
   request(xid, OpCode.getAllChildrenNumber, (w) => P.encodeGetAllChildrenNumberRequest(w, { path }))
-const getChildren2 = (xid: number, path: string) => request(xid, OpCode.getChildren2, (w) => P.encodeGetChildrenRequest(w, { path, watch: true }))
+const getChildren2 = (xid: number, path: string) =>
+  request(xid, OpCode.getChildren2, (w) => P.encodeGetChildrenRequest(w, { path, watch: true }))
 const closeSession = (xid: number) => request(xid, OpCode.closeSession, () => {})
 
 const header = (reply: Buffer) => replies([reply])[0]!
