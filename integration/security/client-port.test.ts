@@ -79,6 +79,63 @@ t.test(
   },
 )
 
+// Issue #12, bug 7: 400,000 getData requests of a 100-byte node written at once, and never a reply
+// read. Measured on the 2-core Debian 12 VM (2026-12-02, Node 20.20, servers in processes of their
+// own, RSS of the server process):
+//   real ZooKeeper 3.8 standalone (-Xmx256m)  reads all 400,000 (14 s), RSS +194 MB; with 1,000,000 it
+//                                             read 811,000, ran out of heap and killed itself (77 s)
+//   real ZooKeeper 3.8, -Xmx6g                reads all 400,000 (22 s), RSS +227 MB
+//   bundled standalone                        stops after 27,300 (0.5 s), RSS +17 MB
+//   bundled quorum, follower / leader         stops after 27,700 / 27,500, RSS +17 / +18 MB
+// (before backpressure the bundled server read all of them: RSS +544 MB and growing). ZooKeeper 3.8
+// bounds only the requests in process (globalOutstandingLimit), not the replies a connection has not
+// taken, so it reads on while its heap lasts; the bundled server stops at 1 MiB of unsent replies.
+// Once the client reads, every server answered all 400,000 in order (ZooKeeper in 0.4 s, the bundled
+// servers in 2.2 s).
+for (const size of [1, 3]) {
+  t.test(
+    `400,000 requests never read (${size === 1 ? 'standalone' : 'a follower'}): a bounded part is read, others are served, then all answered in order`,
+    { timeout: 120_000 },
+    async (t) => {
+      const ens = await startEnsemble({ size })
+      t.teardown(() => ens.stop())
+      const i = size === 1 ? 0 : [0, 1, 2].find((s) => s !== ens.leader())!
+      const server = ens.servers[i]!
+      const zk = await ZooKeeper.connect(ens.connectStringOf(i))
+      t.teardown(() => zk.close())
+      await zk.create('/n', Buffer.alloc(100, 1))
+      const client = await RawClient.connect(t, portOf(ens.connectStringOf(i)))
+      await client.handshake()
+      const conn = client.on(server)
+      client.socket.pause()
+      const count = 400_000
+      const requests = Buffer.concat(Array.from({ length: count }, (_, x) => getDataFrame(x + 1, '/n')))
+      const rssBefore = process.memoryUsage().rss
+      const stopped = readingChange(server, () => conn, false)
+      client.socket.write(requests)
+      await stopped
+      // Another client is served meanwhile, and a while later the throttled one has still not been read on.
+      const served = []
+      for (let k = 0; k < 20; k++) served.push((await zk.getData('/n')).data.length)
+      t.same(served, Array(20).fill(100), 'another client is served')
+      t.equal(conn.reading, false, 'the connection is still not read')
+      t.ok(conn.received < count / 4, `the server read ${conn.received} of ${count} requests`)
+      const grown = process.memoryUsage().rss - rssBefore
+      // The client's own 10 MB of requests count here too.
+      t.ok(grown < 100 << 20, `RSS grew by ${grown >> 20} MiB (real ZooKeeper: +194 MB)`)
+
+      client.socket.resume()
+      await client.next(count)
+      const got = replies(client.frames)
+      t.ok(
+        got.every((r, x) => r.xid === x + 1 && r.err === 0),
+        'every reply, in request order, each a success',
+      )
+      t.equal(conn.reading, true, 'the connection is read again')
+    },
+  )
+}
+
 t.test('globalOutstandingLimit: over it, a connection with requests in flight is not read until they settle', async (t) => {
   const limit = 10
   const ens = await startEnsemble({ size: 3, globalOutstandingLimit: limit })
