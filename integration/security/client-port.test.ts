@@ -11,101 +11,15 @@ import { startEnsemble } from '../../src/ensemble/index.js'
 import { MAX_UNWRITTEN_REPLY_BYTES, type ZooKeeperServer } from '../../src/ensemble/server.js'
 import type { ClientConnection } from '../../src/ensemble/client-connection.js'
 import { ZooKeeper } from '../../src/index.js'
-import { Writer } from '../../src/jute/writer.js'
 import { Reader } from '../../src/jute/reader.js'
 import * as P from '../../src/jute/generated/proto.generated.js'
-import { FrameDecoder } from '../../src/transport/frame-decoder.js'
-import { OpCode } from '../../src/protocol.js'
+import { RawClient, connectRequestFrame, getDataFrame, replies, setDataFrame } from '../../src/testing/raw-client.js'
 import { fourLetterWord, realZooKeeperAvailable, startRealZooKeeper } from '../../src/testing/real-zookeeper.js'
 
 t.setTimeout(120_000)
 const noRealZooKeeper = realZooKeeperAvailable() ? false : 'Debian zookeeper is not installed (apt-get install zookeeper)'
 
 const portOf = (connectString: string) => Number(connectString.split(':')[1])
-
-function frame(fill: (w: Writer) => void): Buffer {
-  const w = new Writer(64)
-  const at = w.beginFrame()
-  fill(w)
-  w.endFrame(at)
-  return w.toBuffer()
-}
-
-/** A client on a bare socket: frames in as they come, nothing read for it but what it asks. */
-class RawClient {
-  readonly frames: Buffer[] = []
-  private readonly decoder = new FrameDecoder(64 << 20)
-  private waiting: (() => void) | undefined
-
-  private constructor(readonly socket: net.Socket) {
-    socket.on('data', (chunk: Buffer) => {
-      this.frames.push(...this.decoder.push(chunk))
-      this.waiting?.()
-    })
-    socket.on('error', () => {})
-  }
-
-  static async connect(t: Test, port: number): Promise<RawClient> {
-    const socket = net.connect(port, '127.0.0.1')
-    t.teardown(() => void socket.destroy())
-    await once(socket, 'connect')
-    return new RawClient(socket)
-  }
-
-  /** Open a session: the ConnectRequest, then its answer. */
-  async handshake(): Promise<void> {
-    this.socket.write(connectRequest())
-    await this.next(1)
-    this.frames.shift()
-  }
-
-  /** Resolve once `count` frames have come (or reject when the server closes first). */
-  async next(count: number): Promise<void> {
-    while (this.frames.length < count) {
-      if (this.socket.destroyed || this.socket.readableEnded) throw new Error(`closed after ${this.frames.length} of ${count} frames`)
-      await new Promise<void>((resolve) => {
-        this.waiting = resolve
-        this.socket.once('close', resolve)
-      })
-      this.waiting = undefined
-    }
-  }
-
-  /** The server side of this connection. */
-  on(server: ZooKeeperServer): ClientConnection {
-    const conn = [...server.connections].find((c) => c.socket.remotePort === this.socket.localPort)
-    if (!conn) throw new Error(`no connection from port ${this.socket.localPort}`)
-    return conn
-  }
-}
-
-/** A new session's ConnectRequest, as a frame. */
-const connectRequest = () =>
-  frame((w) =>
-    P.encodeConnectRequest(w, {
-      protocolVersion: 0,
-      lastZxidSeen: 0n,
-      timeOut: 30_000,
-      sessionId: 0n,
-      passwd: Buffer.alloc(16),
-      readOnly: false,
-    }),
-  )
-
-const getData = (xid: number, path: string) =>
-  frame((w) => {
-    P.encodeRequestHeader(w, { xid, type: OpCode.getData })
-    P.encodeGetDataRequest(w, { path, watch: false })
-  })
-
-const setData = (xid: number, path: string, data: Buffer) =>
-  frame((w) => {
-    P.encodeRequestHeader(w, { xid, type: OpCode.setData })
-    P.encodeSetDataRequest(w, { path, data, version: -1 })
-  })
-
-/** Each reply's xid and error, in the order they came. */
-const replies = (frames: Buffer[]) => frames.map((f) => P.decodeReplyHeader(new Reader(f)))
 
 /** Resolve with the server's outstanding count when it next stops reading `conn` (or starts, with `reading`). */
 function readingChange(server: ZooKeeperServer, conn: () => ClientConnection, reading: boolean): Promise<number> {
@@ -138,7 +52,7 @@ t.test(
     // 3000 replies of 32 KiB are 96 MiB: far more than the kernel's socket buffers hold.
     const count = 3000
     const stopped = readingChange(server, () => conn, false)
-    client.socket.write(Buffer.concat(Array.from({ length: count }, (_, i) => getData(i + 1, '/big'))))
+    client.socket.write(Buffer.concat(Array.from({ length: count }, (_, i) => getDataFrame(i + 1, '/big'))))
     await stopped
     t.ok(conn.sent < count, `the server stopped before answering every request (${conn.sent} of ${count} sent)`)
     const bound = MAX_UNWRITTEN_REPLY_BYTES + node.length + 1024
@@ -159,11 +73,68 @@ t.test(
     t.ok(conn.peakUnwrittenBytes <= bound, `still under the bound once drained (peak ${conn.peakUnwrittenBytes})`)
     t.equal(conn.reading, true, 'the connection is read again')
     // The connection serves on.
-    client.socket.write(getData(count + 1, '/big'))
+    client.socket.write(getDataFrame(count + 1, '/big'))
     await client.next(count + 1)
     t.equal(replies(client.frames)[count]!.xid, count + 1)
   },
 )
+
+// Issue #12, bug 7: 400,000 getData requests of a 100-byte node written at once, and never a reply
+// read. Measured on the 2-core Debian 12 VM (2026-12-02, Node 20.20, servers in processes of their
+// own, RSS of the server process):
+//   real ZooKeeper 3.8 standalone (-Xmx256m)  reads all 400,000 (14 s), RSS +194 MB; with 1,000,000 it
+//                                             read 811,000, ran out of heap and killed itself (77 s)
+//   real ZooKeeper 3.8, -Xmx6g                reads all 400,000 (22 s), RSS +227 MB
+//   bundled standalone                        stops after 27,300 (0.5 s), RSS +17 MB
+//   bundled quorum, follower / leader         stops after 27,700 / 27,500, RSS +17 / +18 MB
+// (before backpressure the bundled server read all of them: RSS +544 MB and growing). ZooKeeper 3.8
+// bounds only the requests in process (globalOutstandingLimit), not the replies a connection has not
+// taken, so it reads on while its heap lasts; the bundled server stops at 1 MiB of unsent replies.
+// Once the client reads, every server answered all 400,000 in order (ZooKeeper in 0.4 s, the bundled
+// servers in 2.2 s).
+for (const size of [1, 3]) {
+  t.test(
+    `400,000 requests never read (${size === 1 ? 'standalone' : 'a follower'}): a bounded part is read, others are served, then all answered in order`,
+    { timeout: 120_000 },
+    async (t) => {
+      const ens = await startEnsemble({ size })
+      t.teardown(() => ens.stop())
+      const i = size === 1 ? 0 : [0, 1, 2].find((s) => s !== ens.leader())!
+      const server = ens.servers[i]!
+      const zk = await ZooKeeper.connect(ens.connectStringOf(i))
+      t.teardown(() => zk.close())
+      await zk.create('/n', Buffer.alloc(100, 1))
+      const client = await RawClient.connect(t, portOf(ens.connectStringOf(i)))
+      await client.handshake()
+      const conn = client.on(server)
+      client.socket.pause()
+      const count = 400_000
+      const requests = Buffer.concat(Array.from({ length: count }, (_, x) => getDataFrame(x + 1, '/n')))
+      const rssBefore = process.memoryUsage().rss
+      const stopped = readingChange(server, () => conn, false)
+      client.socket.write(requests)
+      await stopped
+      // Another client is served meanwhile, and a while later the throttled one has still not been read on.
+      const served = []
+      for (let k = 0; k < 20; k++) served.push((await zk.getData('/n')).data.length)
+      t.same(served, Array(20).fill(100), 'another client is served')
+      t.equal(conn.reading, false, 'the connection is still not read')
+      t.ok(conn.received < count / 4, `the server read ${conn.received} of ${count} requests`)
+      const grown = process.memoryUsage().rss - rssBefore
+      // The client's own 10 MB of requests count here too.
+      t.ok(grown < 100 << 20, `RSS grew by ${grown >> 20} MiB (real ZooKeeper: +194 MB)`)
+
+      client.socket.resume()
+      await client.next(count)
+      const got = replies(client.frames)
+      t.ok(
+        got.every((r, x) => r.xid === x + 1 && r.err === 0),
+        'every reply, in request order, each a success',
+      )
+      t.equal(conn.reading, true, 'the connection is read again')
+    },
+  )
+}
 
 t.test('globalOutstandingLimit: over it, a connection with requests in flight is not read until they settle', async (t) => {
   const limit = 10
@@ -189,7 +160,7 @@ t.test('globalOutstandingLimit: over it, a connection with requests in flight is
   t.teardown(() => server.readingListeners.delete(listener))
   // Writes wait for the quorum, so they pile up as outstanding requests.
   const count = 200
-  client.socket.write(Buffer.concat(Array.from({ length: count }, (_, i) => setData(i + 1, '/n', Buffer.from(String(i))))))
+  client.socket.write(Buffer.concat(Array.from({ length: count }, (_, i) => setDataFrame(i + 1, '/n', Buffer.from(String(i))))))
   await client.next(count)
   t.ok(outstandingAtStops.length > 0, 'the server stopped reading the connection')
   t.ok(
@@ -225,7 +196,7 @@ t.test('a connection that sends no ConnectRequest in time is closed; one that di
   await Promise.all([once(silent.socket, 'close'), once(partial.socket, 'close'), once(undecided.socket, 'close')])
   t.equal(silent.frames.length + partial.frames.length + undecided.frames.length, 0, 'closed without an answer')
   t.equal(server.metrics.sessionlessConnectionsExpired, 3, 'counted as sessionless_connections_expired')
-  served.socket.write(getData(1, '/'))
+  served.socket.write(getDataFrame(1, '/'))
   await served.next(1)
   t.match(replies(served.frames), [{ xid: 1, err: 0 }], 'the connection with a session is served on')
   t.match(await fourLetterWord('127.0.0.1', port, 'mntr'), /\nzk_sessionless_connections_expired\t3\n/)
@@ -351,7 +322,7 @@ t.test('the first four bytes decide, however TCP splits them: a four-letter word
 
       // A ConnectRequest a byte at a time is a frame like any other, answered with a session.
       const session = await RawClient.connect(t, port)
-      const request = connectRequest()
+      const request = connectRequestFrame()
       await sendApart(
         session.socket,
         [...request].map((byte) => Buffer.of(byte)),
@@ -361,7 +332,7 @@ t.test('the first four bytes decide, however TCP splits them: a four-letter word
       const response = P.decodeConnectResponse(new Reader(session.frames[0]!))
       t.not(response.sessionId, 0n, 'a session was opened')
       t.equal(response.passwd?.length, 16)
-      session.socket.write(getData(1, '/'))
+      session.socket.write(getDataFrame(1, '/'))
       await session.next(2)
       t.match(replies(session.frames.slice(1)), [{ xid: 1, err: 0 }], 'and served')
     })

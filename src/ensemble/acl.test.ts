@@ -108,3 +108,18 @@ t.test('duplicates go before auth expands, first occurrences kept, in one pass',
   t.equal(fixed.length, 36_001, '72,002 entries, half of them repeats')
   t.same(fixed.at(-1), many.at(-1), 'in their first order')
 })
+
+t.test('a long ACL grants what some one entry grants: by id, ip rule or world, each entry with its own perms', async (t) => {
+  const ips = Array.from({ length: 36_000 }, (_, i) => entry('ip', `10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`, 1))
+  const acl = [...ips, entry('digest', 'alice:x', 2), entry('digest', 'alice:x', 4), entry('sasl', 'bob', 8), entry('world', 'anyone', 16)]
+  const alice = [{ scheme: 'digest', id: 'alice:x' }]
+  t.ok(permitted(acl, 1, [], '10.0.140.159'), 'READ to an address some ip rule names (the last of them)')
+  t.notOk(permitted(acl, 1, [], '10.1.0.0'), 'no READ to one none names')
+  t.ok(permitted(acl, 2, alice, '127.0.0.1') && permitted(acl, 4, alice, '127.0.0.1'), "both of alice's entries count")
+  t.notOk(permitted(acl, 8, alice, '127.0.0.1'), 'but not the sasl one')
+  t.ok(permitted(acl, 8, [{ scheme: 'sasl', id: 'super' }], '127.0.0.1'), 'which the SASL user "super" matches')
+  t.ok(permitted(acl, 16, [], '127.0.0.1'), 'ADMIN to anyone')
+  t.notOk(permitted(acl, 2, [], '10.0.0.1'), 'WRITE to no one else')
+  t.ok(permitted(acl, 2, [{ scheme: 'super', id: '' }], '10.0.0.1'), 'super always')
+  t.ok(permitted([], 2, [], '10.0.0.1'), 'an empty ACL grants everything')
+})

@@ -78,11 +78,8 @@ function ipRule(id: string): { base: number; bits: number } | undefined {
   return { base, bits }
 }
 
-function ipMatches(id: string, address: string): boolean {
-  const rule = ipRule(id)
-  // Java reports an IPv4 client of a dual-stack socket by its IPv4 address.
-  const addr = ipv4(address.startsWith('::ffff:') ? address.slice(7) : address)
-  if (!rule || addr === undefined) return false
+/** Whether an ip rule admits the address (a uint32). */
+function ipAdmits(rule: { base: number; bits: number }, addr: number): boolean {
   // Shifts are avoided: JS takes a shift count modulo 32, so /0 and /32 need no special case.
   const block = 2 ** (32 - rule.bits)
   return Math.floor(rule.base / block) === Math.floor(addr / block)
@@ -120,22 +117,55 @@ export function authInfoOrder(ids: AuthId[], address: string): AuthId[] {
   )
 }
 
+/**
+ * An ACL list read once for permission checks: the permissions each kind of entry grants, so a check
+ * costs the same for a list of 36,000 entries as for one (but for ip rules, which are compared, not
+ * parsed, each time). A node's list is never changed in place, only replaced, so it is kept per list.
+ */
+interface AclGrants {
+  world: number
+  /** Permissions by scheme, then id. */
+  byId: Map<string, Map<string, number>>
+  /** Every `sasl` entry's permissions: ZooKeeper's SASL provider lets a SASL user named "super" match them all. */
+  sasl: number
+  /** The valid ip rules (an invalid one admits no one). */
+  ip: { base: number; bits: number; perms: number }[]
+}
+
+const grantsOf = new WeakMap<readonly ACL[], AclGrants>()
+
+function grants(acl: readonly ACL[]): AclGrants {
+  let g = grantsOf.get(acl)
+  if (g) return g
+  g = { world: 0, byId: new Map(), sasl: 0, ip: [] }
+  for (const { perms, id } of acl) {
+    if (id.scheme === 'world' && id.id === 'anyone') g.world |= perms
+    if (id.scheme === 'sasl') g.sasl |= perms
+    if (id.scheme === 'ip') {
+      const rule = ipRule(id.id)
+      if (rule) g.ip.push({ ...rule, perms })
+    }
+    let ids = g.byId.get(id.scheme)
+    if (!ids) g.byId.set(id.scheme, (ids = new Map()))
+    ids.set(id.id, (ids.get(id.id) ?? 0) | perms)
+  }
+  grantsOf.set(acl, g)
+  return g
+}
+
 /** Whether the identities (and client address) grant `perm` under `acl`. Super always does. */
-export function permitted(acl: ACL[], perm: number, ids: AuthId[], address: string): boolean {
+export function permitted(acl: readonly ACL[], perm: number, ids: AuthId[], address: string): boolean {
   if (ids.some((i) => i.scheme === 'super')) return true
   if (acl.length === 0) return true
-  for (const a of acl) {
-    if ((a.perms & perm) === 0) continue
-    const { scheme, id } = a.id
-    if (scheme === 'world' && id === 'anyone') return true
-    if (scheme === 'ip' && ipMatches(id, address)) return true
-    // An x509 id matches its own subject only. ZooKeeper's provider also lets the super user's subject
-    // match every x509 ACL, but that connection holds `super` too, which has already passed.
-    if (ids.some((i) => i.scheme === scheme && i.id === id)) return true
-    // ZooKeeper's SASL provider lets a SASL user named "super" match every sasl ACL.
-    if (scheme === 'sasl' && ids.some((i) => i.scheme === 'sasl' && i.id === 'super')) return true
-  }
-  return false
+  const g = grants(acl)
+  if (g.world & perm) return true
+  // An x509 id matches its own subject only (ZooKeeper's super-subject rule is covered by `super` above).
+  for (const i of ids) if ((g.byId.get(i.scheme)?.get(i.id) ?? 0) & perm) return true
+  if (g.sasl & perm && ids.some((i) => i.scheme === 'sasl' && i.id === 'super')) return true
+  if (g.ip.length === 0) return false
+  // Java reports an IPv4 client of a dual-stack socket by its IPv4 address.
+  const addr = ipv4(address.startsWith('::ffff:') ? address.slice(7) : address)
+  return addr !== undefined && g.ip.some((r) => r.perms & perm && ipAdmits(r, addr))
 }
 
 /**

@@ -303,3 +303,19 @@ t.test('raw multi frames through a quorum follower', async (t) => {
   const follower = ens.leader() === 0 ? 1 : 0
   await rawCases(t, ens.connectStringOf(follower))
 })
+
+t.test('multiReadReply: a reply that would pass the limit is not built', async (t) => {
+  const tree = new DataTree()
+  const at = (zxid: bigint) => ({ clientId: 1n, cxid: 1, zxid, time: 1000n })
+  tree.applyTxn(at(1n), { type: 'create', path: '/wide', data: Buffer.alloc(1000), acl: OPEN, owner: 0n, parentCVersion: 1 })
+  for (let i = 0; i < 1000; i++)
+    tree.applyTxn(at(BigInt(i + 2)), { type: 'create', path: `/wide/child-${i}`, data: null, acl: OPEN, owner: 0n, parentCVersion: i + 1 })
+  const who = { ids: [], address: '127.0.0.1' }
+  const run = (limit: number, ...parts: Part[]) => multiReadReply(tree, who, new Reader(bytes(...parts)), undefined, limit)
+  // 1,000 names of 9 or 10 characters: a getChildren result of about 14 KB.
+  const children = Array.from({ length: 100 }, () => getChildren('/wide'))
+  t.equal(run(1 << 20, ...children, end), 'too large', '100 of them would be 1.4 MB')
+  const fits = run(1 << 20, ...children.slice(0, 50), end)
+  t.equal(fits === 'too large' ? 0 : fits.results!.length, 50, '50 of them fit')
+  t.equal(run(10_000, ...Array.from({ length: 20 }, () => getData('/wide')), end), 'too large', 'getData counts its data')
+})

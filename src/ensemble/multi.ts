@@ -39,17 +39,25 @@ export interface MultiReadReply {
   results?: MultiResult[]
 }
 
+/** What a result adds to a multi response at least: its MultiHeader (type, done, err) and a length. */
+const RESULT_OVERHEAD = 13
+/** The Stat of a getData result, in bytes. */
+const STAT_BYTES = 68
+
 /**
  * Run the reads of a multiRead request body (after its RequestHeader) against `tree`. As in
  * ZooKeeper's FinalRequestProcessor, watch flags are ignored and an invalid path is simply a node
- * that does not exist.
+ * that does not exist. One request of a megabyte can name the same big node 50,000 times, so once the
+ * reply would pass `limit` bytes it stops and answers 'too large' (ZooKeeper builds it all, and its
+ * heap runs out).
  */
 export function multiReadReply(
   tree: DataTree,
   who: { ids: AuthId[]; address: string },
   body: Reader,
   read?: (path: string, bytes: number) => void,
-): MultiReadReply {
+  limit = Infinity,
+): MultiReadReply | 'too large' {
   let ops: MultiRequestOp[]
   try {
     // Mixed read and write ops fail here; write ops alone decode, and fail when run below.
@@ -58,7 +66,11 @@ export function multiReadReply(
     return { err: ErrorCode.MARSHALLINGERROR }
   }
   const results: MultiResult[] = []
+  // Each node's children are listed (and measured) once, however often the request names it.
+  const listed = new Map<string, { children: string[]; bytes: number }>()
+  let size = 0
   for (const op of ops) {
+    if (size > limit) return 'too large'
     // ZooKeeper stops at the first op it cannot read but still sends the results it began.
     if (op.type !== OpCode.getData && op.type !== OpCode.getChildren) return { err: ErrorCode.MARSHALLINGERROR, results }
     const n = tree.get(op.request.path)
@@ -66,17 +78,23 @@ export function multiReadReply(
       // A failed read is that read's result alone.
       const err = n ? ErrorCode.NOAUTH : ErrorCode.NONODE
       results.push({ type: OpCode.error, err, body: { err } })
+      size += RESULT_OVERHEAD
     } else if (op.type === OpCode.getData) {
       read?.(op.request.path, n.data?.length ?? 0)
       results.push({ type: OpCode.getData, err: 0, body: { data: n.data, stat: tree.stat(n) } })
+      size += RESULT_OVERHEAD + (n.data?.length ?? 0) + STAT_BYTES
     } else {
-      const children = [...n.children]
-      read?.(
-        op.request.path,
-        children.reduce((sum, c) => sum + c.length, 0),
-      )
-      results.push({ type: OpCode.getChildren, err: 0, body: { children } })
+      let list = listed.get(op.request.path)
+      if (!list) {
+        const children = [...n.children]
+        list = { children, bytes: children.reduce((sum, c) => sum + c.length, 0) }
+        listed.set(op.request.path, list)
+      }
+      read?.(op.request.path, list.bytes)
+      results.push({ type: OpCode.getChildren, err: 0, body: { children: list.children } })
+      // A name is at least as many bytes as characters, and each has a length.
+      size += RESULT_OVERHEAD + list.bytes + 4 * list.children.length
     }
   }
-  return { err: 0, results }
+  return size > limit ? 'too large' : { err: 0, results }
 }

@@ -18,6 +18,7 @@ import { PeerLinks, type PeerAddress, type PeerTls } from './peer-links.js'
 import type { QuorumStore } from './peer-storage.js'
 import type { Forwarded, WireMsg } from './peer-wire.js'
 import type { Commit, CommitHost, Prepared } from './commit.js'
+import { nextTurn, turnSpent } from './turn.js'
 
 const log = logger('quorum')
 /** The least time a link gets to authenticate, however short the tick. */
@@ -80,6 +81,8 @@ export class QuorumPeer extends EventEmitter implements Commit {
   private driving = false
   private timer: NodeJS.Timeout | undefined
   private readonly touchedIds = new Set<bigint>()
+  /** What the peers sent (messages, links going down) that waits for a turn with budget left, in order. */
+  private inbox: ({ from: number; m: WireMsg } | { down: number })[] = []
   private syncWaiters: SyncWaiter[] = []
   private readonly w = new Writer(1024)
   private started = false
@@ -101,9 +104,9 @@ export class QuorumPeer extends EventEmitter implements Commit {
       cfg.id,
       cfg.peers,
       {
-        message: (from, m) => this.guarded(`a ${m.t} from peer ${from}`, () => this.message(from, m)),
+        message: (from, m) => this.receive({ from, m }),
         down: (p) => {
-          if (!this.closed && !this.frozen) this.guarded(`peer ${p} going away`, () => this.drive(this.peer.disconnected(p)))
+          if (!this.closed && !this.frozen) this.receive({ down: p })
         },
       },
       // A peer that has not proved itself within the time Zab gives a silent peer is not coming.
@@ -130,6 +133,28 @@ export class QuorumPeer extends EventEmitter implements Commit {
         log('peer %d: restarting the election failed too: %s', this.id, (again as Error).stack ?? again)
       }
     }
+  }
+
+  /**
+   * What a peer sent is handled now unless the turn's budget is spent or earlier input still waits:
+   * a burst of forwarded writes to prepare, or of commits to apply, is taken a turn at a time, so
+   * client work and the pings between them are never held up for the whole burst. The next tick
+   * handles whatever still waits before it judges anyone's silence.
+   */
+  private receive(input: { from: number; m: WireMsg } | { down: number }): void {
+    if (this.inbox.length === 0 && !turnSpent('peers')) return this.handle(input)
+    this.inbox.push(input)
+    nextTurn(this.handleWaiting)
+  }
+
+  private readonly handleWaiting = (): void => {
+    while (this.inbox.length && !this.frozen && !this.closed && !turnSpent('peers')) this.handle(this.inbox.shift()!)
+    if (this.inbox.length && !this.frozen && !this.closed) nextTurn(this.handleWaiting)
+  }
+
+  private handle(input: { from: number; m: WireMsg } | { down: number }): void {
+    if ('down' in input) this.guarded(`peer ${input.down} going away`, () => this.drive(this.peer.disconnected(input.down)))
+    else this.guarded(`a ${input.m.t} from peer ${input.from}`, () => this.message(input.from, input.m))
   }
 
   get id(): number {
@@ -160,7 +185,18 @@ export class QuorumPeer extends EventEmitter implements Commit {
   }
 
   private startTimer(): void {
-    this.timer = setInterval(() => this.guarded('a tick', () => this.tick()), this.cfg.tickMs ?? 50)
+    // A tick judges whether the others are still there, so it runs after the loop has read what they
+    // sent, and after everything they sent has been handled: a peer that was busy (or stopped) does
+    // not count its own silence, nor its own backlog, against theirs. Node runs an interval once, not
+    // once per missed tick, after the loop was held up.
+    this.timer = setInterval(
+      () =>
+        setImmediate(() => {
+          while (this.inbox.length && !this.frozen && !this.closed) this.handle(this.inbox.shift()!)
+          this.guarded('a tick', () => this.tick())
+        }),
+      this.cfg.tickMs ?? 50,
+    )
     this.timer.unref()
   }
 
@@ -186,6 +222,7 @@ export class QuorumPeer extends EventEmitter implements Commit {
     this.frozen = false
     this.links.resume()
     if (this.started && !this.closed) this.startTimer()
+    if (this.inbox.length) nextTurn(this.handleWaiting)
   }
 
   async close(): Promise<void> {

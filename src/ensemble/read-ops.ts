@@ -13,12 +13,20 @@ import type { DataTree } from './datatree.js'
 import type { WatchManager } from './watch-manager.js'
 import type { ServerMetrics } from './server-metrics.js'
 import type { ClientConnection } from './client-connection.js'
+import { logger } from '../debug.js'
+
+const log = logger('ensemble')
+
+/** A multiRead reply may be this many times jute.maxbuffer (see answerMultiRead). */
+export const MULTI_READ_REPLY_LIMIT = 8
 
 /** What reads look at. */
 export interface ReadDeps {
   readonly tree: DataTree
   readonly watches: WatchManager
   readonly metrics: ServerMetrics
+  /** jute.maxbuffer, which bounds a multiRead's reply. */
+  readonly maxBuffer: number
 }
 
 /** Answer a read request of `conn`. */
@@ -144,10 +152,21 @@ function readOp({ tree, watches, metrics }: ReadDeps, conn: ClientConnection, ty
   }
 }
 
-/** Answer a multiRead: its results, and for a multiRead of write ops an error AND a body. */
-export function answerMultiRead({ tree, metrics }: ReadDeps, conn: ClientConnection, xid: number, r: Reader): void {
+/**
+ * Answer a multiRead: its results, and for a multiRead of write ops an error AND a body. A reply over
+ * MULTI_READ_REPLY_LIMIT × jute.maxbuffer closes the connection instead: no client with that
+ * jute.maxbuffer could read it (ZooKeeper's and zookit's refuse frames over it and close), and building
+ * it would cost the server seconds and gigabytes.
+ */
+export function answerMultiRead({ tree, metrics, maxBuffer }: ReadDeps, conn: ClientConnection, xid: number, r: Reader): void {
   const zxid = tree.lastZxid
-  const { err, results } = multiReadReply(tree, conn, r, (path, bytes) => metrics.read(path, bytes))
+  const reply = multiReadReply(tree, conn, r, (path, bytes) => metrics.read(path, bytes), MULTI_READ_REPLY_LIMIT * maxBuffer)
+  if (reply === 'too large') {
+    log('closing %s: its multiRead would be answered with more than %d bytes', conn.address, MULTI_READ_REPLY_LIMIT * maxBuffer)
+    conn.close()
+    return
+  }
+  const { err, results } = reply
   // Not conn.reply, which sends no body with an error.
   conn.frame((w) => {
     P.encodeReplyHeader(w, { xid, zxid, err })

@@ -32,6 +32,7 @@ import {
   type ServerView,
 } from './server-view.js'
 import { listenSecure } from './secure-listener.js'
+import { nextTurn, turnSpent } from './turn.js'
 
 export type { ServerMode } from './commit.js'
 export type { ServerOptions } from './server-view.js'
@@ -66,7 +67,8 @@ export class ZooKeeperServer implements ServerView {
   outstanding = 0
   /** Connections not read now: throttled, or the server paused. */
   private readonly notReading = new Set<ClientConnection>()
-  private wakeScheduled = false
+  /** Connections with requests left over when a turn's budget ran out, in the order they are served next. */
+  private readonly deferred = new Set<ClientConnection>()
   /** Open connections by remote address, for maxClientCnxns. */
   private readonly perAddress = new Map<string, number>()
   private readonly bySession = new Map<bigint, ClientConnection>()
@@ -230,7 +232,9 @@ export class ZooKeeperServer implements ServerView {
   }
 
   private startTimers(): void {
-    this.expiryTimer = setInterval(() => this.expireSessions(), Math.max(10, Math.floor(this.tickTime / 2)))
+    // After the loop has read what is waiting: a server that was busy for longer than a session's
+    // timeout first hears the pings that came meanwhile (and the touches of a leader's followers).
+    this.expiryTimer = setInterval(() => setImmediate(() => this.expireSessions()), Math.max(10, Math.floor(this.tickTime / 2)))
     this.expiryTimer.unref()
     this.reapTimer = setInterval(() => this.reapContainersAndTtl(), this.opts.containerCheckInterval ?? 60_000)
     this.reapTimer.unref()
@@ -265,6 +269,7 @@ export class ZooKeeperServer implements ServerView {
     // Sessions were frozen with the server: they get a full timeout from now, as after a restart.
     for (const s of this.tracker.sessions.values()) this.tracker.touch(s.id, Date.now())
     for (const c of [...this.connections]) this.pump(c)
+    if (this.deferred.size) nextTurn(this.serveDeferred)
     this.commit.resume()
     this.admin?.resume()
     this.startTimers()
@@ -371,6 +376,9 @@ export class ZooKeeperServer implements ServerView {
         return
       }
       if (frames.length === 0) return
+      // The session is alive from the moment its requests arrive, as in ZooKeeper, even when they
+      // wait for a later turn: a server that was busy does not expire the sessions it kept waiting.
+      if (conn.handshaken) this.tracker.touch(conn.sessionId, Date.now())
       if (conn.unread.length) conn.unread.push(...frames)
       else conn.unread = frames
       this.pump(conn)
@@ -388,6 +396,7 @@ export class ZooKeeperServer implements ServerView {
       conn.backlog = []
       conn.unread = []
       this.notReading.delete(conn)
+      this.deferred.delete(conn)
       this.watches.removeTarget(conn)
       if (this.bySession.get(conn.sessionId) === conn) this.bySession.delete(conn.sessionId)
     }
@@ -411,23 +420,58 @@ export class ZooKeeperServer implements ServerView {
     return !(this.outstanding > limit && conn.outstanding > 0)
   }
 
-  /** Take the frames read off `conn` while the server may, then read its socket on or stop. */
+  /**
+   * Take the frames read off `conn` while the server may and the turn's budget lasts, then read its
+   * socket on or stop: while throttled, and while frames wait for the next turn.
+   */
   private pump(conn: ClientConnection): void {
     const frames = conn.unread
     let i = 0
-    while (i < frames.length && this.mayRead(conn)) this.take(conn, frames[i++]!)
+    while (i < frames.length && this.mayRead(conn)) {
+      if (turnSpent('clients')) {
+        this.later(conn)
+        break
+      }
+      this.take(conn, frames[i++]!)
+    }
     conn.unread = i === frames.length ? [] : frames.slice(i)
-    const reading = conn.unread.length === 0 && this.mayRead(conn)
+    const reading = this.mayRead(conn)
+    if (!conn.closed) {
+      if (reading && conn.unread.length === 0) conn.socket.resume()
+      else conn.socket.pause()
+    }
+    // Listeners hear of throttling only: waiting for a turn is not backpressure.
     if (reading === conn.reading || (conn.closed && !reading)) return
     conn.reading = reading
-    if (reading) {
-      this.notReading.delete(conn)
-      conn.socket.resume()
-    } else {
-      this.notReading.add(conn)
-      conn.socket.pause()
-    }
+    if (reading) this.notReading.delete(conn)
+    else this.notReading.add(conn)
     for (const l of this.readingListeners) l(conn, reading)
+  }
+
+  /** `conn` has requests left that wait for the next turn. */
+  private later(conn: ClientConnection): void {
+    this.deferred.add(conn)
+    nextTurn(this.serveDeferred)
+  }
+
+  /** A new turn: the connections that waited, in turn, as long as its budget lasts. */
+  private readonly serveDeferred = (): void => {
+    // A frozen server serves nothing; resume() brings them back.
+    if (this.paused) return
+    const queue = [...this.deferred]
+    this.deferred.clear()
+    let i = 0
+    for (; i < queue.length && !turnSpent('clients'); i++) {
+      const conn = queue[i]!
+      if (conn.closed) continue
+      this.drain(conn)
+      this.pump(conn)
+    }
+    // Those not reached go first next time, ahead of any that ran out of budget this time.
+    const ranOut = [...this.deferred]
+    this.deferred.clear()
+    for (const conn of [...queue.slice(i), ...ranOut]) this.deferred.add(conn)
+    if (this.deferred.size) nextTurn(this.serveDeferred)
   }
 
   /** One frame of `conn`: its ConnectRequest, or a request. */
@@ -451,13 +495,12 @@ export class ZooKeeperServer implements ServerView {
   /** A request was answered: connections held back by the global limit may be read again. */
   private settled(): void {
     this.outstanding--
-    if (this.wakeScheduled || this.notReading.size === 0) return
-    this.wakeScheduled = true
-    // Deferred: the answer is given from inside the pipeline, which should not take new requests then.
-    setImmediate(() => {
-      this.wakeScheduled = false
-      for (const c of [...this.notReading]) this.pump(c)
-    })
+    // In the next turn: the answer is given from inside the pipeline, which should not take new requests then.
+    if (this.notReading.size) nextTurn(this.wakeThrottled)
+  }
+
+  private readonly wakeThrottled = (): void => {
+    for (const c of [...this.notReading]) this.pump(c)
   }
 
   private get handshakeDeps() {
@@ -485,10 +528,11 @@ export class ZooKeeperServer implements ServerView {
     this.handle(conn, frame)
   }
 
-  /** A write of this connection completed: run what waited behind it. */
+  /** A write of this connection completed: run what waited behind it, as long as the turn's budget lasts. */
   private drain(conn: ClientConnection): void {
     while (conn.backlog.length && !conn.closed && !conn.awaitingSession) {
       if (conn.inflight > 0 && !isWrite(conn.backlog[0]!.readInt32BE(4))) return
+      if (turnSpent('clients')) return this.later(conn)
       const f = conn.backlog.shift()!
       this.outstanding--
       try {
@@ -620,7 +664,7 @@ export class ZooKeeperServer implements ServerView {
   }
 
   private expireSessions(): void {
-    if (!this.decides) return
+    if (!this.decides || this.paused || !this.expiryTimer) return
     for (const s of this.tracker.expired(Date.now())) this.expire(s.id)
   }
 
