@@ -1,9 +1,10 @@
 // A seeded fuzzer of the peer ports of a bundled 3-server quorum (issue #12). Strangers that know the
 // server ids but not the secret send random bytes, HELLOs with random ids, well-formed and mangled
 // peer messages of every type with random fields, half-done handshakes, proofs with wrong MACs, and
-// replays of a real peer's handshake captured through a proxy, at every server, while a client keeps
-// writing. Afterwards every server still serves, the same leader leads, the trees agree at one zxid,
-// memory stayed bounded and every one of the client's writes succeeded.
+// replays of a real peer's handshake captured through a proxy, at every server's election and
+// learner ports, while a client keeps writing. Afterwards every server still serves, the same leader
+// leads, the followers' learner ports still answer nothing, the trees agree at one zxid, memory
+// stayed bounded and every one of the client's writes succeeded.
 import t, { type Test } from 'tap'
 import net from 'node:net'
 import { startEnsemble, type Ensemble } from '../../src/ensemble/index.js'
@@ -181,6 +182,10 @@ function quorumPort(ens: Ensemble, i: number): number {
   return ens.servers[i]!.quorum!.cfg.peers.get(i + 1)!.port
 }
 
+function learnerPort(ens: Ensemble, i: number): number {
+  return ens.servers[i]!.quorum!.cfg.peers.get(i + 1)!.learnerPort
+}
+
 /**
  * Route the other peers' links to server `target` through a proxy and make them redial, recording
  * what each dialer sent: a legitimate HELLO, PROOF and the Zab traffic after them.
@@ -205,7 +210,7 @@ async function captureHandshakes(t: Test, ens: Ensemble, target: number): Promis
   )
   t.teardown(() => proxy.close())
   // Every server of this process dials through the shared address book.
-  ens.servers[target]!.quorum!.cfg.peers.set(id, { host: '127.0.0.1', port: proxy.port })
+  ens.servers[target]!.quorum!.cfg.peers.set(id, { ...ens.servers[target]!.quorum!.cfg.peers.get(id)!, port: proxy.port })
   for (const [i, s] of ens.servers.entries()) {
     if (i === target) continue
     s.quorum!.links.block([id])
@@ -221,7 +226,11 @@ t.test(`the peer ports survive ${WAVES * STRANGERS_PER_WAVE} hostile connections
   t.teardown(() => ens.stop())
   const leader = ens.leader()!
   const follower = [0, 1, 2].find((i) => i !== leader)!
-  const ports = [0, 1, 2].map((i) => quorumPort(ens, i))
+  // Every server's election port and learner port (where only the leader takes anyone).
+  const targets = [0, 1, 2].flatMap((server) => [
+    { server, port: quorumPort(ens, server) },
+    { server, port: learnerPort(ens, server) },
+  ])
   const replays = await captureHandshakes(t, ens, follower)
   await ens.waitForLeader()
   t.equal(ens.leader(), leader, 'the capture itself changed no leader')
@@ -241,9 +250,9 @@ t.test(`the peer ports survive ${WAVES * STRANGERS_PER_WAVE} hostile connections
   const kinds = new Map<string, { runs: number; answered: number }>()
   for (let wave = 0; wave < WAVES; wave++) {
     const runs = Array.from({ length: STRANGERS_PER_WAVE }, async (_, n) => {
-      const target = n % 3
-      const s = script(target + 1, replays)
-      const { answered } = await stranger(ports[target]!, s)
+      const target = targets[n % targets.length]!
+      const s = script(target.server + 1, replays)
+      const { answered } = await stranger(target.port, s)
       const k = kinds.get(s.kind) ?? { runs: 0, answered: 0 }
       k.runs++
       if (answered) k.answered++
@@ -262,6 +271,10 @@ t.test(`the peer ports survive ${WAVES * STRANGERS_PER_WAVE} hostile connections
   t.same(states, [], "the client's connection never dropped")
 
   t.equal(ens.leader(), leader, 'the same server leads')
+  for (const i of [0, 1, 2].filter((i) => i !== leader)) {
+    const s = await stranger(learnerPort(ens, i), { kind: 'a HELLO', first: [hello(i + 1)] })
+    t.notOk(s.answered, `follower ${i} still takes no learner: its learner port answers nothing`)
+  }
   t.same(ens.modes().filter((m) => m === 'leader').length, 1, 'one leader')
   const clients = await Promise.all([0, 1, 2].map((i) => ZooKeeper.connect(ens.connectStringOf(i), { sessionTimeout: 6000 })))
   t.teardown(() => Promise.all(clients.map((c) => c.close())))

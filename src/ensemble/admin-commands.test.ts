@@ -134,6 +134,16 @@ t.test('a quorum: leader, followers, and a peer without a leader', async (t) => 
   t.ok('proposal_stats' in json('srvr', leader))
   const zab = json('zabstate', ens.servers[f]!)
   t.same([zab.myid, zab.is_leader, zab.voting, zab.zabstate], [f + 1, false, true, 'broadcast'])
+  // As ZooKeeper's, the quorum (learner) port and the election port are two ports.
+  const own = ens.servers[f]!.quorum!.cfg.peers.get(f + 1)!
+  t.not(own.learnerPort, own.port)
+  t.equal((zab.quorum_address as { one: string }).one, `127.0.0.1:${own.learnerPort}`, 'quorum_address names the learner port')
+  t.equal((zab.election_address as { one: string }).one, `127.0.0.1:${own.port}`, 'election_address names the election port')
+  const view = json('voting_view', leader).current_config as Record<string, { server_addresses: string[]; election_addresses: string[] }>
+  t.same(
+    [view[String(f + 1)]!.server_addresses, view[String(f + 1)]!.election_addresses],
+    [[`127.0.0.1:${own.learnerPort}`], [`127.0.0.1:${own.port}`]],
+  )
   t.same(Object.keys(json('voting_view', leader).current_config as object), ['1', '2', '3'])
   t.equal(json('icfg', leader).initial_configuration, null)
   t.same(json('dump', ens.servers[f]!).expiry_time_to_session_ids, {}, 'followers do not expire sessions')

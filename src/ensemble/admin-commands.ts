@@ -428,11 +428,10 @@ const COMMANDS: Command[] = [
       const current: Json = {}
       for (const id of q ? [...q.cfg.voters].sort((a, b) => a - b) : []) {
         const a = q!.cfg.peers.get(id)
-        const addr = a ? [`${a.host}:${a.port}`] : []
-        // A peer's zoo.cfg names the others' quorum ports only, so it knows its own client port alone.
+        // A peer's zoo.cfg names the others' quorum (learner) and election ports only, so it knows its own client port alone.
         current[String(id)] = {
-          server_addresses: addr,
-          election_addresses: addr,
+          server_addresses: a ? [`${a.host}:${a.learnerPort}`] : [],
+          election_addresses: a ? [`${a.host}:${a.port}`] : [],
           client_address: id === q!.id ? `${s.opts.host ?? '127.0.0.1'}:${s.port}` : '',
           learner_type: 'participant',
         }
@@ -465,13 +464,13 @@ const COMMANDS: Command[] = [
       const q = s.quorum
       // ZooKeeper answers this for a serving quorum peer only (its server object is gone meanwhile).
       if (!q || !s.serving) return { voting: false, zabstate: '' }
-      const self = q.cfg.peers.get(q.id) ?? { host: '127.0.0.1', port: 0 }
+      const self = q.cfg.peers.get(q.id) ?? { host: '127.0.0.1', port: 0, learnerPort: 0 }
       const zxid = s.tree.lastZxid
       return {
         myid: q.id,
         is_leader: s.mode === 'leader',
-        quorum_address: multipleAddresses(self.host, self.port),
-        // One port serves both election and broadcast in the bundled ensemble.
+        // The quorum port is where a leader takes its learners (peer-links.ts).
+        quorum_address: multipleAddresses(self.host, self.learnerPort),
         election_address: multipleAddresses(self.host, self.port),
         client_address: `${s.opts.host ?? '127.0.0.1'}:${s.port}`,
         voting: true,

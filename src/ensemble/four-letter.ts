@@ -103,7 +103,8 @@ export function fourLetterWord(word: string, s: ServerView): string {
         `maxSessionTimeout=${s.tracker.maxTimeout}`,
         'clientPortListenBacklog=-1',
         `serverId=${s.quorum?.id ?? 0}`,
-        ...(s.quorum ? [...s.quorum.cfg.peers].map(([id, a]) => `server.${id}=${a.host}:${a.port}:${a.port}:participant`) : []),
+        // host:quorumPort:electionPort, as zoo.cfg has them.
+        ...(s.quorum ? [...s.quorum.cfg.peers].map(([id, a]) => `server.${id}=${a.host}:${a.learnerPort}:${a.port}:participant`) : []),
       ]
       return lines.join('\n') + '\n'
     }

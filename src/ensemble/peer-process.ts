@@ -19,7 +19,10 @@ export interface ChildConfig {
   /** Mutual TLS on the peer links (PEM text). */
   tls?: PeerTls
   clientPort?: number
+  /** The election port (votes). */
   quorumPort?: number
+  /** The learner port (ZooKeeper's quorum port), where it takes its learners while it leads. */
+  learnerPort?: number
   /** This server's AdminServer port (0: any free one), when the ensemble serves them. */
   adminPort?: number
   /** This server's secure client port and TLS material (PEM as text: it crosses the IPC channel as JSON). */
@@ -51,7 +54,7 @@ export type ToChild =
 
 /** Child → parent. */
 export type FromChild =
-  | { ev: 'listening'; clientPort: number; quorumPort: number; adminPort?: number; securePort?: number }
+  | { ev: 'listening'; clientPort: number; quorumPort: number; learnerPort: number; adminPort?: number; securePort?: number }
   | { ev: 'mode'; mode: string; zxid: string }
   | { ev: 'expired'; sessionId: string; ok: boolean }
   | { ev: 'error'; message: string }
@@ -93,10 +96,10 @@ async function handle(m: ToChild): Promise<void> {
           snapshotEvery: c.server.snapshotEvery,
         },
       })
-      const quorumPort = await server.listenQuorum(c.quorumPort)
+      const { port: quorumPort, learnerPort } = await server.listenQuorum({ port: c.quorumPort, learnerPort: c.learnerPort })
       const clientPort = await server.listen()
       server.quorum!.on('mode', (mode: string) => send({ ev: 'mode', mode, zxid: server!.tree.lastZxid.toString() }))
-      send({ ev: 'listening', clientPort, quorumPort, adminPort: server.adminPort, securePort: server.securePort })
+      send({ ev: 'listening', clientPort, quorumPort, learnerPort, adminPort: server.adminPort, securePort: server.securePort })
       return
     }
     case 'start':

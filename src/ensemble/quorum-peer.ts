@@ -14,7 +14,7 @@ import { encodeSnapshot, loadSnapshot } from './txnlog.js'
 import { Peer } from './zab/peer.js'
 import type { Base, Out } from './zab/messages.js'
 import type { Ready, RoleState } from './zab/ready.js'
-import { PeerLinks, type PeerAddress, type PeerTls } from './peer-links.js'
+import { PeerLinks, type PeerAddress, type PeerPorts, type PeerTls } from './peer-links.js'
 import type { QuorumStore } from './peer-storage.js'
 import type { Forwarded, WireMsg } from './peer-wire.js'
 import type { Commit, CommitHost, Prepared } from './commit.js'
@@ -29,7 +29,7 @@ export interface QuorumConfig {
   id: number
   /** Ids of every voter, this one included. */
   voters: number[]
-  /** Quorum addresses of the voters (may be filled in before start()). */
+  /** The voters' election and learner ports (may be filled in before start()). */
   peers: Map<number, PeerAddress>
   /** Where the peer's log and epochs survive a crash. */
   store: QuorumStore
@@ -109,7 +109,8 @@ export class QuorumPeer extends EventEmitter implements Commit {
           if (!this.closed && !this.frozen) this.receive({ down: p })
         },
       },
-      // A peer that has not proved itself within the time Zab gives a silent peer is not coming.
+      // A peer that has not proved itself within the time Zab gives a silent peer is not coming, and
+      // a learner stops dialling a leader that will not take it by then too.
       { secret: cfg.secret, tls: cfg.tls, authTimeoutMs: Math.max(MIN_AUTH_TIMEOUT_MS, (cfg.tickMs ?? 50) * silenceTicks) },
     )
   }
@@ -161,8 +162,9 @@ export class QuorumPeer extends EventEmitter implements Commit {
     return this.cfg.id
   }
 
-  listen(port?: number): Promise<number> {
-    return this.links.listen(port)
+  /** Bind the election and learner ports (any free one for each left out) for this peer's life. */
+  listen(ports?: Partial<PeerPorts>): Promise<PeerPorts> {
+    return this.links.listen(ports)
   }
 
   /** Recover from the store and begin looking for a leader. */
@@ -400,6 +402,8 @@ export class QuorumPeer extends EventEmitter implements Commit {
     const mode: QuorumMode = r.ready ? (r.role === 'LEADING' ? 'leader' : 'follower') : 'looking'
     const was = this.mode
     this.mode = mode
+    // From discovery on, a leader takes its learners; a learner keeps only the link to its leader.
+    this.links.setLeader(r.leader)
     this.view = undefined
     this.syncWaiters = []
     this.touchedIds.clear()

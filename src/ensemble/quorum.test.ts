@@ -186,6 +186,24 @@ t.test('bad arguments', async (t) => {
   t.throws(() => ens.connectStringOf(-1), RangeError)
 })
 
+/** Server `i`'s learner (quorum) port, as its `conf` names it: server.N=host:quorumPort:electionPort. */
+async function learnerPortOf(ens: Ensemble, i: number): Promise<number> {
+  const conf = await fourLetterWord('127.0.0.1', Number(ens.connectStringOf(i).split(':')[1]), 'conf')
+  const line = new RegExp(`^server\\.${i + 1}=127\\.0\\.0\\.1:(\\d+):(\\d+):participant$`, 'm').exec(conf)
+  if (!line || line[1] === line[2]) throw new Error(`server ${i}'s conf names no learner port of its own:\n${conf}`)
+  return Number(line[1])
+}
+
+/** Whether binding `port` on 127.0.0.1 fails because something holds it. */
+async function held(port: number): Promise<boolean> {
+  const net = await import('node:net')
+  return new Promise((resolve) => {
+    const srv = net.createServer()
+    srv.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'EADDRINUSE'))
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(false)))
+  })
+}
+
 t.test('servers as processes: kill -9 of the leader is a real SIGKILL; its log survives on disk', async (t) => {
   const ens = await startEnsemble({ size: 3, processes: true })
   t.teardown(() => ens.stop())
@@ -194,6 +212,8 @@ t.test('servers as processes: kill -9 of the leader is a real SIGKILL; its log s
   const zk = await client(t, ens.connectString)
   for (let i = 0; i < 10; i++) await zk.create(`/proc-${i}`, Buffer.from(String(i)))
   const l = ens.leader()!
+  const learnerPorts = await Promise.all([0, 1, 2].map((i) => learnerPortOf(ens, i)))
+  for (const i of [0, 1, 2]) t.ok(await held(learnerPorts[i]!), `server ${i} (${ens.modes()[i]}) holds its learner port`)
   await ens.kill(l)
   t.equal(ens.modes()[l], 'down')
   const nl = await ens.waitForLeader(20_000)
@@ -202,6 +222,8 @@ t.test('servers as processes: kill -9 of the leader is a real SIGKILL; its log s
   await ens.restart(l)
   // The restarted process recovers its log from disk and follows.
   t.equal(await ens.waitForMode(l, 'follower', 20_000), 'follower', 'its role changes reach the parent')
+  t.equal(await learnerPortOf(ens, l), learnerPorts[l], 'it comes back on the same learner port')
+  t.ok(await held(learnerPorts[l]!), 'and holds it while it follows')
   const back = await ZooKeeper.connect(ens.connectStringOf(l), { sessionTimeout: 6000, initialConnectTimeout: 20_000 })
   t.teardown(() => back.close())
   await back.sync('/')

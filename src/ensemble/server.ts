@@ -17,6 +17,7 @@ import { fourLetterAnswer } from './four-letter.js'
 import { DigestMd5Server, SaslFailure } from './sasl.js'
 import { TxnLog } from './txnlog.js'
 import { QuorumPeer } from './quorum-peer.js'
+import type { PeerPorts } from './peer-links.js'
 import { ServerMetrics } from './server-metrics.js'
 import { AdminServer } from './admin-server.js'
 import { StandaloneCommit, type Commit, type Prepared, type ServerMode } from './commit.js'
@@ -225,10 +226,10 @@ export class ZooKeeperServer implements ServerView {
     return this.admin?.port
   }
 
-  /** Listen on the quorum port (before start()); resolves with it. @internal */
-  async listenQuorum(port?: number): Promise<number> {
+  /** Bind the election and learner ports (before start()); resolves with both. @internal */
+  async listenQuorum(ports?: Partial<PeerPorts>): Promise<PeerPorts> {
     if (!this.quorum) throw new Error('not a quorum peer')
-    return this.quorum.listen(port)
+    return this.quorum.listen(ports)
   }
 
   private startTimers(): void {

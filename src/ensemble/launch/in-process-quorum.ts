@@ -45,7 +45,7 @@ export async function startInProcessQuorum(opts: EnsembleOptions, size: number):
   const adminPorts: (number | undefined)[] = []
   const securePorts: (number | undefined)[] = []
   try {
-    for (const [i, s] of servers.entries()) peers.set(i + 1, { host, port: await s.listenQuorum() })
+    for (const [i, s] of servers.entries()) peers.set(i + 1, { host, ...(await s.listenQuorum()) })
     for (const s of servers) clientPorts.push(await s.listen())
     for (const s of servers) adminPorts.push(s.adminPort)
     for (const s of servers) securePorts.push(s.securePort)
@@ -80,7 +80,8 @@ export async function startInProcessQuorum(opts: EnsembleOptions, size: number):
         const s = make(i, clientPorts[i], adminPorts[i], securePorts[i])
         servers[i] = s
         watch(s)
-        await s.listenQuorum(peers.get(i + 1)!.port)
+        // The same election and learner ports: the other peers know this server by them.
+        await s.listenQuorum(peers.get(i + 1))
         await s.listen()
         running[i] = true
         s.quorum!.start()

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url'
 import type { Ensemble, EnsembleOptions } from '../ensemble.js'
 import type { ServerMode } from '../server.js'
 import type { ChildConfig, FromChild, ToChild } from '../peer-process.js'
+import type { PeerAddress } from '../peer-links.js'
 import { AdminCalls } from '../admin-calls.js'
 import { buildEnsemble, notifyRoleChange, type MemberMode, type RoleChanges } from './members.js'
 import { adminPortFor, ensembleSecret, peerFsync, secureClientFor } from './quorum-settings.js'
@@ -36,7 +37,9 @@ interface Child {
   mode: MemberMode
   paused: boolean
   clientPort: number
+  /** The election port. */
   quorumPort: number
+  learnerPort: number
   adminPort?: number
   securePort?: number
   exited: Promise<void>
@@ -75,7 +78,7 @@ export async function startProcessQuorum(opts: EnsembleOptions, size: number): P
 
   const spawnChild = (
     i: number,
-    ports?: { clientPort: number; quorumPort: number; adminPort?: number; securePort?: number },
+    ports?: { clientPort: number; quorumPort: number; learnerPort: number; adminPort?: number; securePort?: number },
   ): Promise<Child> =>
     new Promise((resolve, reject) => {
       const proc = fork(childModule(), [], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
@@ -91,6 +94,7 @@ export async function startProcessQuorum(opts: EnsembleOptions, size: number): P
             paused: false,
             clientPort: m.clientPort,
             quorumPort: m.quorumPort,
+            learnerPort: m.learnerPort,
             adminPort: m.adminPort,
             securePort: m.securePort,
             exited,
@@ -123,6 +127,7 @@ export async function startProcessQuorum(opts: EnsembleOptions, size: number): P
         tls,
         clientPort: ports?.clientPort ?? (port ? port + i : undefined),
         quorumPort: ports?.quorumPort,
+        learnerPort: ports?.learnerPort,
         adminPort: ports?.adminPort ?? adminPortFor(opts, i),
         secureClient: forChild(secureClientFor(opts, i, ports?.securePort)),
         fsync: peerFsync(opts),
@@ -135,7 +140,7 @@ export async function startProcessQuorum(opts: EnsembleOptions, size: number): P
       proc.send({ cmd: 'config', config } satisfies ToChild)
     })
 
-  const peerList = () => children.map((c, i): [number, { host: string; port: number }] => [i + 1, { host, port: c.quorumPort }])
+  const peerList = () => children.map((c, i): [number, PeerAddress] => [i + 1, { host, port: c.quorumPort, learnerPort: c.learnerPort }])
   const started = await Promise.allSettled(ids.map((_, i) => spawnChild(i)))
   const up = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))
   const failed = started.find((r) => r.status === 'rejected')
@@ -171,7 +176,9 @@ export async function startProcessQuorum(opts: EnsembleOptions, size: number): P
         const old = children[i]!
         children[i] = await spawnChild(i, {
           clientPort: old.clientPort,
+          // The same peer ports: the other peers know this server by them.
           quorumPort: old.quorumPort,
+          learnerPort: old.learnerPort,
           adminPort: old.adminPort,
           securePort: old.securePort,
         })
