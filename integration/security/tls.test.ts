@@ -2,9 +2,9 @@
 // PKCS12 stores) and the bundled servers (standalone and a 3-server quorum): zookit's client, the
 // Java client and kazoo over TLS, and the same clean failure on both for a plain-text client, a
 // client that does not trust the server's CA and a client without a certificate.
+import { JAVA_TLS_JARS, javaMissing, opensslMissing } from './java-tls.js'
 import t, { type Test } from 'tap'
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import tls from 'node:tls'
 import { fileURLToPath } from 'node:url'
 import { ZooKeeper, type ClientOptions, type WatchedEvent } from '../../src/index.js'
@@ -15,17 +15,7 @@ import { realZooKeeperAvailable, startRealZooKeeper } from '../../src/testing/re
 
 const PYTHON = '/usr/bin/python3'
 const JAVA_SRC = fileURLToPath(new URL('../interop/JavaTls.java', import.meta.url))
-// The Java client's Netty socket needs netty-codec and netty-resolver, which zookeeper.jar's manifest leaves out.
-const JARS = ['zookeeper', 'zookeeper-jute', 'slf4j-api', 'slf4j-nop', 'netty-codec', 'netty-resolver'].map(
-  (j) => `/usr/share/java/${j}.jar`,
-)
-
-const opensslMissing = spawnSync('openssl', ['version']).error ? 'the openssl binary is not installed' : undefined
-const javaMissing = spawnSync('keytool', ['-help']).error
-  ? 'java/keytool is not installed'
-  : JARS.find((j) => !existsSync(j))
-    ? `missing ${JARS.filter((j) => !existsSync(j)).join(', ')}`
-    : undefined
+const JARS = JAVA_TLS_JARS
 const kazooMissing = spawnSync(PYTHON, ['-c', 'import kazoo']).status === 0 ? undefined : 'python3-kazoo is not installed'
 
 /** A server to test: where its secure and plain ports are, and how to stop it. */

@@ -4,9 +4,9 @@
 // as Java prints it; x509 ACLs hold that id out of other certificates' and plain connections' reach;
 // whoAmI, auth ACLs, x509 auth packets, the super user, clientAuth 'want'; and the Java client with
 // a key store (integration/interop/JavaX509.java).
+import { JAVA_TLS_JARS, javaMissing, opensslMissing } from './java-tls.js'
 import t, { type Test } from 'tap'
-import { spawn, spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { ZooKeeper, type ACL, type ClientOptions } from '../../src/index.js'
 import { startEnsemble } from '../../src/ensemble/index.js'
@@ -14,15 +14,7 @@ import { generateTestCerts, type ClientCert, type TestCerts } from '../../src/en
 import { realZooKeeperAvailable, startRealZooKeeper } from '../../src/testing/real-zookeeper.js'
 
 const JAVA_SRC = fileURLToPath(new URL('../interop/JavaX509.java', import.meta.url))
-const JARS = ['zookeeper', 'zookeeper-jute', 'slf4j-api', 'slf4j-nop', 'netty-codec', 'netty-resolver'].map(
-  (j) => `/usr/share/java/${j}.jar`,
-)
-const opensslMissing = spawnSync('openssl', ['version']).error ? 'the openssl binary is not installed' : undefined
-const javaMissing = spawnSync('keytool', ['-help']).error
-  ? 'java/keytool is not installed'
-  : JARS.find((j) => !existsSync(j))
-    ? `missing ${JARS.filter((j) => !existsSync(j)).join(', ')}`
-    : undefined
+const JARS = JAVA_TLS_JARS
 const realMissing = !realZooKeeperAvailable() ? 'Debian zookeeper is not installed' : javaMissing
 
 /** The subjects, in openssl's -subj form, and their ids as ZooKeeper prints them (RFC 2253: last RDN first, escaped). */
