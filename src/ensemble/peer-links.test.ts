@@ -74,6 +74,18 @@ class Node extends EventEmitter {
  * Two peers, 1 (a) and 2 (b). With `leader: 2`, b leads and a follows it: a's messages to b go up
  * the learner link a dials to b's learner port, and b answers on it.
  */
+/** Node `a` listens as server 1 and `fake` stands in for server 2 on both its ports; the test stops both. */
+async function withFakePeer2(t: { teardown(f: () => unknown): void }, a: Node, addrs: Map<number, PeerAddress>, fake: net.Server) {
+  await new Promise<void>((r) => fake.listen(0, '127.0.0.1', () => r()))
+  t.teardown(async () => {
+    await a.links.close()
+    await new Promise((r) => fake.close(r))
+  })
+  addrs.set(1, { host: '127.0.0.1', ...(await a.links.listen()) })
+  const fakePort = (fake.address() as net.AddressInfo).port
+  addrs.set(2, { host: '127.0.0.1', port: fakePort, learnerPort: fakePort })
+}
+
 async function pair(
   t: { teardown(f: () => unknown): void },
   opts: { secretOfB?: Buffer; authTimeoutMs?: number; tlsOfA?: PeerTls; tlsOfB?: PeerTls; leader?: 2 } = {},
@@ -471,14 +483,7 @@ t.test('a peer that answers our dial without proving itself is dropped', async (
     // Answers every HELLO with a challenge it cannot have computed.
     s.once('data', () => s.write(Buffer.concat([Buffer.from([0, 0, 0, 68]), Buffer.from('ZKC1'), Buffer.alloc(64, 3)])))
   })
-  await new Promise<void>((r) => fake.listen(0, '127.0.0.1', () => r()))
-  t.teardown(async () => {
-    await a.links.close()
-    await new Promise((r) => fake.close(r))
-  })
-  addrs.set(1, { host: '127.0.0.1', ...(await a.links.listen()) })
-  const fakePort = (fake.address() as net.AddressInfo).port
-  addrs.set(2, { host: '127.0.0.1', port: fakePort, learnerPort: fakePort })
+  await withFakePeer2(t, a, addrs, fake)
   const down = once(a, 'down')
   a.links.send(2, { t: 'followerinfo', acceptedEpoch: 1n })
   t.same(await down, [2], 'the learner gives up on it')
@@ -510,14 +515,7 @@ t.test('a learner takes only what a leader may say, even from a leader that prov
       }
     })
   })
-  await new Promise<void>((r) => fake.listen(0, '127.0.0.1', () => r()))
-  t.teardown(async () => {
-    await a.links.close()
-    await new Promise((r) => fake.close(r))
-  })
-  addrs.set(1, { host: '127.0.0.1', ...(await a.links.listen()) })
-  const fakePort = (fake.address() as net.AddressInfo).port
-  addrs.set(2, { host: '127.0.0.1', port: fakePort, learnerPort: fakePort })
+  await withFakePeer2(t, a, addrs, fake)
   a.links.setLeader(2)
   const down = once(a, 'down')
   a.links.send(2, { t: 'followerinfo', acceptedEpoch: 1n })
