@@ -126,15 +126,22 @@ export function clientSection(facts: RunFacts, figures: RunFigures, clients: rea
   ].join('\n')
 }
 
+/** The two comments a section of BENCHMARKS.md sits between. */
+export interface SectionMarkers {
+  begin: string
+  end: string
+}
+
 /**
- * `doc` with its client section replaced by `section`; a document without one gets it before its
- * first level-2 heading (after the introduction), or at the end.
+ * `doc` with its section (the client one unless `markers` name another) replaced by `section`; a
+ * document without one gets it before its first level-2 heading or section marker (after the
+ * introduction), or at the end.
  */
-export function replaceSection(doc: string, section: string): string {
-  const begin = doc.indexOf(SECTION_BEGIN)
-  const end = doc.indexOf(SECTION_END)
-  if (begin >= 0 && end > begin) return doc.slice(0, begin) + section + doc.slice(end + SECTION_END.length)
-  const firstHeading = doc.search(/^## /m)
+export function replaceSection(doc: string, section: string, markers: SectionMarkers = { begin: SECTION_BEGIN, end: SECTION_END }): string {
+  const begin = doc.indexOf(markers.begin)
+  const end = doc.indexOf(markers.end)
+  if (begin >= 0 && end > begin) return doc.slice(0, begin) + section + doc.slice(end + markers.end.length)
+  const firstHeading = doc.search(/^(## |<!-- [\w-]+:begin)/m)
   if (firstHeading < 0) return `${doc.trimEnd()}\n\n${section}\n`
   return `${doc.slice(0, firstHeading)}${section}\n\n${doc.slice(firstHeading)}`
 }
