@@ -102,6 +102,8 @@ export interface ScaleRound {
   readP99SnapshotUs: number
   writeP99QuietUs: number
   writeP99SnapshotUs: number
+  /** Calls retried because a server closed the connection (a leader change drops every client). */
+  connectionLosses: number
 }
 
 export type ScaleFigureKey = keyof ScaleRound
@@ -124,6 +126,7 @@ export const SCALE_FIGURES: readonly ScaleFigure[] = [
   { key: 'readP99SnapshotUs', label: 'getData p99 while a snapshot runs (µs)', target: 'read p99 during a snapshot' },
   { key: 'writeP99QuietUs', label: 'setData p99, no snapshot running (µs)' },
   { key: 'writeP99SnapshotUs', label: 'setData p99 while a snapshot runs (µs)', target: 'write p99 during a snapshot' },
+  { key: 'connectionLosses', label: 'connections the servers closed under the clients (before the restart)' },
 ]
 
 /** Per system ("java", "zookit"), per figure, the spread over the rounds. */

@@ -5,7 +5,8 @@
 // p99 of a client on a follower while a snapshot runs and while none does, and restart from disk
 // (kill -9 of all three → all three serve every znode). Rounds interleave Java and zookit.
 //   npm run bench:scale [-- --znodes 1000000] [--sessions 10000] [--watches 100000] [--rounds 1]
-//                       [--write] [--note "…"]
+//                       [--fsync] [--write] [--note "…"]
+// Both sides run without fsync unless --fsync (see JAVA_FLAGS).
 // --write replaces the scale section of BENCHMARKS.md; without it the Markdown goes to stdout only.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -17,7 +18,7 @@ import { fourLetterWord, startRealZooKeeper } from '../../src/testing/real-zooke
 import { RawClient, getDataFrame, replies } from '../../src/testing/raw-client.js'
 import { peerProcessesOf } from '../../src/testing/processes.js'
 import { startEnsemble } from '../../src/ensemble/index.js'
-import { ZooKeeper } from '../../src/index.js'
+import { ConnectionLossError, NodeExistsError, ZooKeeper } from '../../src/index.js'
 import { machine } from './machine.js'
 import { replaceSection } from './report.js'
 import {
@@ -50,7 +51,6 @@ const JAVA_HEAP = '4g'
 const JAVA_SNAP_COUNT = 20_000
 /** zookit's default: a snapshot after every 10,000 applied txns. */
 const ZOOKIT_SNAPSHOT_EVERY = 10_000
-const JAVA_FLAGS = [`-Xmx${JAVA_HEAP}`, '-XX:TieredStopAtLevel=4', `-Dzookeeper.snapCount=${JAVA_SNAP_COUNT}`]
 /** Background setData per second during the latency phase, so snapshots come round. */
 const BACKGROUND_RATE = 2000
 const PROBE_MIN_MS = 10_000
@@ -63,6 +63,7 @@ const { values: flags } = parseArgs({
     sessions: { type: 'string', default: '10000' },
     watches: { type: 'string', default: '100000' },
     rounds: { type: 'string', default: '1' },
+    fsync: { type: 'boolean', default: false },
     write: { type: 'boolean', default: false },
     note: { type: 'string' },
   },
@@ -78,6 +79,14 @@ const WATCHES = whole('watches', 0)
 const ROUNDS = whole('rounds', 1)
 if (WATCHES > 0 && SESSIONS === 0) throw new Error('--watches needs sessions to hold them')
 if (WATCHES > ZNODES) throw new Error('--watches: one watch per znode at most')
+const JAVA_FLAGS = [
+  `-Xmx${JAVA_HEAP}`,
+  '-XX:TieredStopAtLevel=4',
+  `-Dzookeeper.snapCount=${JAVA_SNAP_COUNT}`,
+  // Without fsync by default on both sides: fsync bounds the load rate on this disk (about 2,000
+  // creates/s), and a kill -9 loses nothing the page cache holds, so restart from disk still reads it all.
+  ...(flags.fsync ? [] : ['-Dzookeeper.forceSync=no']),
+]
 
 const now = () => performance.now()
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -99,6 +108,35 @@ interface System {
 
 const connectStringOf = (sys: System, i: number) => `127.0.0.1:${sys.ports[i]}`
 
+/** Connections a server closed under a client during the round (a leader change drops every client). */
+let connectionLosses = 0
+
+/** `call`, again after a connection loss (the client reconnects on its own), counting each loss. */
+async function again<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++)
+    try {
+      return await call()
+    } catch (err) {
+      if (!(err instanceof ConnectionLossError) || attempt >= 20) throw err
+      connectionLosses++
+      await sleep(50)
+    }
+}
+
+/** Create `p`; one that exists already was made by an attempt whose answer the connection lost. */
+async function create(zk: ZooKeeper, p: string, data?: Buffer): Promise<void> {
+  let first = true
+  await again(async () => {
+    try {
+      await zk.create(p, data)
+    } catch (err) {
+      if (!(err instanceof NodeExistsError) || first) throw err
+    } finally {
+      first = false
+    }
+  })
+}
+
 async function startJava(): Promise<System> {
   const ens = await startRealZooKeeper({ size: 3, maxSessionTimeout: SESSION_MS, jvmFlags: JAVA_FLAGS })
   return {
@@ -117,7 +155,8 @@ async function startZookit(): Promise<System> {
     size: 3,
     processes: true,
     dataDir,
-    fsync: true,
+    fsync: flags.fsync,
+    maxClientCnxns: 0, // as the Java servers run: all the sessions come from one address
     maxSessionTimeout: SESSION_MS,
     snapshotEvery: ZOOKIT_SNAPSHOT_EVERY,
   })
@@ -169,13 +208,13 @@ async function loadZnodes(sys: System): Promise<number> {
   const clients = await Promise.all(range(3).map((i) => ZooKeeper.connect(connectStringOf(sys, i), { sessionTimeout: 30_000 })))
   try {
     await clients[0]!.createAll(ROOT)
-    await Promise.all(range(Math.ceil(ZNODES / PER_PARENT)).map((b) => clients[b % 3]!.create(parentPath(b))))
+    await Promise.all(range(Math.ceil(ZNODES / PER_PARENT)).map((b) => create(clients[b % 3]!, parentPath(b))))
     let next = 0
     let logged = 0
     const t0 = now()
     const lane = async (zk: ZooKeeper) => {
       for (let i = next++; i < ZNODES; i = next++) {
-        await zk.create(znodePath(i), PAYLOAD)
+        await create(zk, znodePath(i), PAYLOAD)
         if (i - logged >= 100_000) {
           logged = i
           note(`  ${sys.name}: ${i} znodes, ${Math.round(i / ((now() - t0) / 1000))}/s`)
@@ -197,16 +236,29 @@ async function openSessions(sys: System): Promise<() => void> {
   let next = 0
   const opener = async () => {
     for (let j = next++; j < SESSIONS; j = next++) {
-      const raw = await RawClient.connect(owner, sys.ports[j % 3]!)
-      await raw.handshake(SESSION_MS)
       const first = j * perSession
       const watches = Math.max(0, Math.min(perSession, WATCHES - first))
-      if (!watches) continue
-      raw.socket.write(Buffer.concat(range(watches).map((w) => getDataFrame(w + 1, znodePath(first + w), true))))
-      await raw.next(watches)
-      const failed = replies(raw.frames).find((h) => h.err !== 0)
-      if (failed) throw new Error(`${sys.name}: getData with a watch failed with error ${failed.err}`)
-      raw.frames.length = 0
+      for (let attempt = 1; ; attempt++) {
+        const raw = await RawClient.connect(owner, sys.ports[j % 3]!)
+        try {
+          await raw.handshake(SESSION_MS)
+          if (watches) {
+            raw.socket.write(Buffer.concat(range(watches).map((w) => getDataFrame(w + 1, znodePath(first + w), true))))
+            await raw.next(watches)
+          }
+        } catch (err) {
+          // Closed by the server (a leader change): a new session on a new connection.
+          raw.socket.destroy()
+          if (attempt >= 20) throw err
+          connectionLosses++
+          await sleep(50)
+          continue
+        }
+        const failed = replies(raw.frames).find((h) => h.err !== 0)
+        if (failed) throw new Error(`${sys.name}: getData with a watch failed with error ${failed.err}`)
+        raw.frames.length = 0
+        break
+      }
     }
   }
   await Promise.all(range(CONNECTING).map(opener))
@@ -228,8 +280,8 @@ async function probeSnapshots(sys: System) {
   const f = await aFollower(sys)
   const probe = await ZooKeeper.connect(connectStringOf(sys, f), { sessionTimeout: 30_000 })
   const writer = await ZooKeeper.connect(connectStringOf(sys, (f + 1) % 3), { sessionTimeout: 30_000 })
-  await probe.create(`${ROOT}/probe`, PAYLOAD)
-  await writer.create(`${ROOT}/background`, PAYLOAD)
+  await create(probe, `${ROOT}/probe`, PAYLOAD)
+  await create(writer, `${ROOT}/background`, PAYLOAD)
   const reads: Call[] = []
   const writes: Call[] = []
   const polls: SnapshotPoll[][] = range(3).map(() => [])
@@ -248,17 +300,18 @@ async function probeSnapshots(sys: System) {
     const perTick = BACKGROUND_RATE / 100
     while (!stopped) {
       const t = now()
-      await Promise.all(range(perTick).map(() => writer.setData(`${ROOT}/background`, PAYLOAD)))
+      await Promise.all(range(perTick).map(() => again(() => writer.setData(`${ROOT}/background`, PAYLOAD))))
       await sleep(Math.max(0, 10 - (now() - t)))
     }
   }
   const prober = async () => {
     while (!stopped) {
       let start = now()
-      await probe.getData(`${ROOT}/probe`)
+      // A call retried after a connection loss counts from its first try: that is what the caller waited.
+      await again(() => probe.getData(`${ROOT}/probe`))
       reads.push({ start, end: now() })
       start = now()
-      await probe.setData(`${ROOT}/probe`, PAYLOAD)
+      await again(() => probe.setData(`${ROOT}/probe`, PAYLOAD))
       writes.push({ start, end: now() })
     }
   }
@@ -287,6 +340,7 @@ async function probeSnapshots(sys: System) {
 }
 
 async function measure(sys: System): Promise<ScaleRound> {
+  connectionLosses = 0
   await sleep(2000)
   const idle = rssOf(sys.pids())
   note(`  ${sys.name}: idle RSS ${idle.map((b) => Math.round(b / MB)).join(' + ')} MB; loading ${ZNODES} znodes`)
@@ -308,6 +362,8 @@ async function measure(sys: System): Promise<ScaleRound> {
   } finally {
     closeSessions()
   }
+  const losses = connectionLosses
+  if (losses) note(`  ${sys.name}: ${losses} connection losses so far (leader changes?)`)
   const withProbes = Number((await mntr(sys, 0)).znode_count)
   await sys.killAll()
   const t0 = now()
@@ -321,6 +377,7 @@ async function measure(sys: System): Promise<ScaleRound> {
     loadedRssMB: sum(full) / MB,
     createsPerSec,
     restartMs,
+    connectionLosses: losses,
     ...snapshots,
   }
 }
@@ -366,9 +423,9 @@ async function main(): Promise<void> {
       znodes: ZNODES,
       sessions: SESSIONS,
       watches: WATCHES,
-      java: `ZooKeeper ${version} (Debian), JVM flags ${JAVA_FLAGS.join(' ')} after the test script's -XX:+UseSerialGC, so a snapshot every 10,000–20,000 txns; forceSync on`,
+      java: `ZooKeeper ${version} (Debian), JVM flags ${JAVA_FLAGS.join(' ')} after the test script's -XX:+UseSerialGC, so a snapshot every 10,000–20,000 txns`,
       zookit:
-        `Node ${process.version}${heapFlag ? ` with ${heapFlag}` : ''} per peer, fsync on (group commit), ` +
+        `Node ${process.version}${heapFlag ? ` with ${heapFlag}` : ''} per peer, fsync ${flags.fsync ? 'on (group commit)' : 'off'}, ` +
         `snapshotEvery ${ZOOKIT_SNAPSHOT_EVERY.toLocaleString('en-US')} txns (its default), a snapshot written in the event loop`,
       note: flags.note,
     },
