@@ -56,6 +56,8 @@ const BACKGROUND_RATE = 2000
 const PROBE_MIN_MS = 10_000
 const PROBE_MAX_MS = 60_000
 const PROBE_MIN_SNAPSHOTS = 3
+/** How long a call is retried after connection losses (elections) before the round gives up. */
+const RETRY_MS = 120_000
 
 const { values: flags } = parseArgs({
   options: {
@@ -113,11 +115,12 @@ let connectionLosses = 0
 
 /** `call`, again after a connection loss (the client reconnects on its own), counting each loss. */
 async function again<T>(call: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++)
+  const deadline = now() + RETRY_MS
+  for (;;)
     try {
       return await call()
     } catch (err) {
-      if (!(err instanceof ConnectionLossError) || attempt >= 20) throw err
+      if (!(err instanceof ConnectionLossError) || now() > deadline) throw err
       connectionLosses++
       await sleep(50)
     }
@@ -238,7 +241,7 @@ async function openSessions(sys: System): Promise<() => void> {
     for (let j = next++; j < SESSIONS; j = next++) {
       const first = j * perSession
       const watches = Math.max(0, Math.min(perSession, WATCHES - first))
-      for (let attempt = 1; ; attempt++) {
+      for (const deadline = now() + RETRY_MS; ;) {
         const raw = await RawClient.connect(owner, sys.ports[j % 3]!)
         try {
           await raw.handshake(SESSION_MS)
@@ -249,7 +252,7 @@ async function openSessions(sys: System): Promise<() => void> {
         } catch (err) {
           // Closed by the server (a leader change): a new session on a new connection.
           raw.socket.destroy()
-          if (attempt >= 20) throw err
+          if (now() > deadline) throw err
           connectionLosses++
           await sleep(50)
           continue
