@@ -58,6 +58,8 @@ const PROBE_MAX_MS = 60_000
 const PROBE_MIN_SNAPSHOTS = 3
 /** How long a call is retried after connection losses (elections) before the round gives up. */
 const RETRY_MS = 120_000
+/** How long all three may take to serve every znode again after the restart. */
+const RESTART_MAX_MS = 180_000
 
 const { values: flags } = parseArgs({
   options: {
@@ -171,7 +173,7 @@ async function startZookit(): Promise<System> {
     killAll: async () => void (await Promise.all(ids.map((i) => ens.kill(i)))),
     async startAll() {
       await Promise.all(ids.map((i) => ens.restart(i)))
-      await Promise.all(ids.map((i) => ens.waitForMode(i, ['leader', 'follower'], 600_000)))
+      await Promise.all(ids.map((i) => ens.waitForMode(i, ['leader', 'follower'], RESTART_MAX_MS)))
     },
     async stop() {
       await ens.stop()
@@ -370,10 +372,16 @@ async function measure(sys: System): Promise<ScaleRound> {
   const withProbes = Number((await mntr(sys, 0)).znode_count)
   await sys.killAll()
   const t0 = now()
-  await sys.startAll()
-  await waitZnodes(sys, withProbes, 600_000)
-  const restartMs = now() - t0
-  note(`  ${sys.name}: restart from disk ${Math.round(restartMs)} ms`)
+  let restartMs = NaN
+  try {
+    await sys.startAll()
+    await waitZnodes(sys, withProbes, RESTART_MAX_MS)
+    restartMs = now() - t0
+    note(`  ${sys.name}: restart from disk ${Math.round(restartMs)} ms`)
+  } catch (err) {
+    // The other figures stand; this one is reported as not measured.
+    note(`  ${sys.name}: not serving every znode ${Math.round(now() - t0)} ms after the restart: ${(err as Error).message}`)
+  }
   return {
     rssPerZnodeB,
     idleRssMB: sum(idle) / MB,
