@@ -34,6 +34,8 @@ export interface CommitHost {
   dropClients(): void
   /** A txn of `bytes` was proposed (for mntr's proposal sizes). */
   proposed(bytes: number): void
+  /** A snapshot of the tree took `ms` (for mntr's snapshottime). */
+  snapshotted(ms: number): void
 }
 
 /** The commit stage as the server sees it. */

@@ -113,7 +113,12 @@ export function monitorValues(s: ServerView): [string, MonitorValue][] {
     m.learnerQueueTime.touch(String(id))
   }
   const plain = plainValues(s)
-  const summaries: Record<string, Summary> = { readlatency: m.readLatency, updatelatency: m.updateLatency, election_time: m.electionTime }
+  const summaries: Record<string, Summary> = {
+    readlatency: m.readLatency,
+    updatelatency: m.updateLatency,
+    election_time: m.electionTime,
+    snapshottime: m.snapshotTime,
+  }
   const out: [string, MonitorValue][] = []
   for (const e of MNTR_ENTRIES) {
     if ((e.only === 'quorum' && !s.quorum) || (e.only === 'leader' && s.mode !== 'leader')) continue

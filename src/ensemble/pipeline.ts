@@ -154,6 +154,10 @@ export class WritePipeline implements CommitHost {
     this.deps.metrics.proposed(bytes)
   }
 
+  snapshotted(ms: number): void {
+    this.deps.metrics.snapshotTime.add(ms)
+  }
+
   /** Answer the local request (session, cxid) if there is one. */
   private complete(
     sessionId: bigint,

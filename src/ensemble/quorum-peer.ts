@@ -72,6 +72,8 @@ export class QuorumPeer extends EventEmitter implements Commit {
   private applied = 0
   private lastAppliedZxid = 0n
   private sinceSnapshot = 0
+  /** When the snapshot the store is about to write was begun. */
+  private snapshotStarted: number | undefined
   private lastProposed = 0n
   /** What the peer asked for while an earlier Ready was still being carried out. */
   private readies: Ready<Buffer>[] = []
@@ -325,6 +327,11 @@ export class QuorumPeer extends EventEmitter implements Commit {
       for (let r = this.readies.shift(); r; r = this.readies.shift()) {
         // Zab's promises are made durable before the messages that carry them are sent.
         if (r.persist.log.length) this.cfg.store.write(r.persist.log)
+        // Timed to the file written, as ZooKeeper's snapshottime is (serialisation and save).
+        if (this.snapshotStarted !== undefined && r.persist.log.some((c) => c.op === 'compact')) {
+          this.host.snapshotted(Math.round(performance.now() - this.snapshotStarted))
+          this.snapshotStarted = undefined
+        }
         if (r.persist.epochs) this.cfg.store.setEpochs(r.persist.epochs.acceptedEpoch, r.persist.epochs.currentEpoch)
         this.send(r.send)
         if (r.reload) this.rebuild(r.reload.base)
@@ -389,6 +396,7 @@ export class QuorumPeer extends EventEmitter implements Commit {
 
   /** Snapshot the applied state and let the log it covers go (from memory and from the store). */
   private snapshot(): void {
+    this.snapshotStarted = performance.now()
     const sessions = new Map([...this.host.tracker.sessions.values()].map((s) => [s.id, s.timeout]))
     const base = { zxid: this.lastAppliedZxid, state: encodeSnapshot(this.host.tree, sessions) }
     // Everything applied is covered now; the store drops it when the peer's Ready is carried out.

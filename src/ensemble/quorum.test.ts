@@ -275,6 +275,21 @@ t.test("snapshots bound the peers' logs; a follower too far behind gets the snap
   t.equal(ens.servers[f]!.tree.nodes.size, ens.servers[l]!.tree.nodes.size)
 })
 
+t.test("mntr's snapshottime counts each server's snapshots, as ZooKeeper's does", async (t) => {
+  const ens = await startEnsemble({ size: 3, snapshotEvery: 10 })
+  t.teardown(() => ens.stop())
+  const zk = await client(t, ens.connectString)
+  const snapshots = async (i: number) => {
+    const port = Number(ens.connectStringOf(i).split(':').pop())
+    return Number(/^zk_cnt_snapshottime\t(\d+)$/m.exec(await fourLetterWord('127.0.0.1', port, 'mntr'))?.[1])
+  }
+  t.equal(await snapshots(ens.leader()!), 0, 'none before any write')
+  await zk.create('/s', Buffer.from('0'))
+  for (let i = 1; i <= 25; i++) await zk.setData('/s', Buffer.from(String(i)))
+  await zk.sync('/')
+  t.ok((await snapshots(ens.leader()!)) >= 2, 'the leader counted its snapshots (26 txns, one every 10)')
+})
+
 t.test('data dirs with snapshots: a crash of all recovers from snapshot plus log', async (t) => {
   const dataDir = tempDir(t)
   const ens = await startEnsemble({ size: 3, dataDir, fsync: false, snapshotEvery: 15 })

@@ -123,6 +123,8 @@ export class ServerMetrics {
   readonly readLatency = new Summary(true)
   readonly updateLatency = new Summary(true)
   readonly electionTime = new Summary()
+  /** How long each snapshot of the tree took, ms (ZooKeeper's snapshottime). */
+  readonly snapshotTime = new Summary()
   readonly responseSize = new BufferStats()
   readonly proposalSize = new BufferStats()
   readonly readPerNamespace = new SummarySet()
@@ -202,7 +204,7 @@ export class ServerMetrics {
 
   /** stat_reset: latencies, sizes and every summary start over (ZooKeeper resets its metrics too). */
   reset(): void {
-    for (const s of [this.latency, this.readLatency, this.updateLatency, this.electionTime]) s.reset()
+    for (const s of [this.latency, this.readLatency, this.updateLatency, this.electionTime, this.snapshotTime]) s.reset()
     for (const b of [this.responseSize, this.proposalSize]) b.reset()
     for (const set of [this.readPerNamespace, this.writePerNamespace, this.learnerQueueSize, this.learnerQueueTime]) set.reset()
     this.bytesReceived = this.connectionRequests = this.proposals = 0

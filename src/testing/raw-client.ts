@@ -20,10 +20,10 @@ export function frame(fill: (w: Writer) => void): Buffer {
   return w.toBuffer()
 }
 
-export const getDataFrame = (xid: number, path: string): Buffer =>
+export const getDataFrame = (xid: number, path: string, watch = false): Buffer =>
   frame((w) => {
     P.encodeRequestHeader(w, { xid, type: OpCode.getData })
-    P.encodeGetDataRequest(w, { path, watch: false })
+    P.encodeGetDataRequest(w, { path, watch })
   })
 
 export const setDataFrame = (xid: number, path: string, data: Buffer): Buffer =>

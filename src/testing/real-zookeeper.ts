@@ -119,6 +119,12 @@ export interface RealZooKeeperOptions {
    * With `jaas`, that text is the JAAS file instead, as written (its Server section names the users).
    */
   sasl?: { users?: Record<string, string>; enforce?: boolean; jaas?: string }
+  /**
+   * More JVM flags for every server, after the script's (`-Xmx256m -XX:+UseSerialGC
+   * -XX:TieredStopAtLevel=1`, sized for servers that live seconds), so they win: a benchmark that
+   * loads a million znodes passes `-Xmx4g`, say, and `-XX:TieredStopAtLevel=4` for the full JIT.
+   */
+  jvmFlags?: string[]
 }
 
 /** `value` as a java.util.Properties file holds it (zoo.cfg is read as one, in ISO-8859-1). */
@@ -176,6 +182,7 @@ export async function startRealZooKeeper(opts: RealZooKeeperOptions = {}): Promi
         }
       : {}),
   }
+  if (opts.jvmFlags?.length) env.SERVER_JVMFLAGS = [process.env.SERVER_JVMFLAGS, ...opts.jvmFlags].filter(Boolean).join(' ')
   if (opts.sasl) {
     const jaas = path.join(root, 'jaas.conf')
     writeFileSync(jaas, opts.sasl.jaas ?? jaasServerSection(opts.sasl.users ?? {}))
@@ -184,7 +191,7 @@ export async function startRealZooKeeper(opts: RealZooKeeperOptions = {}): Promi
       '-Dzookeeper.authProvider.sasl=org.apache.zookeeper.server.auth.SASLAuthenticationProvider',
       ...(opts.sasl.enforce ? ['-Dzookeeper.sessionRequireClientSASLAuth=true'] : []),
     ]
-    env.SERVER_JVMFLAGS = [process.env.SERVER_JVMFLAGS, ...flags].filter(Boolean).join(' ')
+    env.SERVER_JVMFLAGS = [env.SERVER_JVMFLAGS, ...flags].filter(Boolean).join(' ')
   }
 
   const servers: RealServer[] = ids.map((id, i) => {
