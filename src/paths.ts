@@ -9,11 +9,17 @@ export function pathProblem(path: unknown, sequential = false): string | undefin
   if (path.length === 1) return sequential ? 'a sequential node needs a name prefix or a parent' : undefined
   // A sequential create may end with '/': the server appends the counter.
   if (path.endsWith('/') && !sequential) return 'path must not end with /'
-  const body = sequential && path.endsWith('/') ? path.slice(0, -1) : path
-  const segments = body.split('/').slice(1)
-  for (const seg of segments) {
-    if (seg === '') return 'empty node name (//)'
-    if (seg === '.' || seg === '..') return `relative segment "${seg}" is not allowed`
+  // One pass over the segments, then one over the characters, without splitting: this runs on every call.
+  const end = sequential && path.endsWith('/') ? path.length - 1 : path.length
+  for (let start = 1; start <= end;) {
+    let stop = path.indexOf('/', start)
+    if (stop < 0 || stop > end) stop = end
+    const length = stop - start
+    if (length === 0) return 'empty node name (//)'
+    if (path.charCodeAt(start) === 0x2e && (length === 1 || (length === 2 && path.charCodeAt(start + 1) === 0x2e))) {
+      return `relative segment "${path.slice(start, stop)}" is not allowed`
+    }
+    start = stop + 1
   }
   for (let i = 0; i < path.length; i++) {
     const c = path.charCodeAt(i)

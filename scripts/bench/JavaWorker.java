@@ -113,6 +113,14 @@ public final class JavaWorker {
     }
     figures.put("seqGetP50us", percentile(seq, 50));
     figures.put("seqGetP99us", percentile(seq, 99));
+    for (int i = 0; i < w.get("steadyWarmupGets"); i++) zk.getData(node, false, null);
+    List<Double> steady = new ArrayList<>();
+    for (int i = 0; i < w.get("sequentialGets"); i++) {
+      long t0 = System.nanoTime();
+      zk.getData(node, false, null);
+      steady.add((System.nanoTime() - t0) / 1e3);
+    }
+    figures.put("seqGetSteadyP99us", percentile(steady, 99));
 
     int gets = w.get("pipelinedGets");
     double[] g =

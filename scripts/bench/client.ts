@@ -6,14 +6,14 @@
 // --write replaces the client section of BENCHMARKS.md and the charts in docs/bench/; without it
 // the Markdown goes to stdout only and the charts to scripts/bench/.build/charts/.
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import os from 'node:os'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { fourLetterWord, startRealZooKeeper } from '../../src/testing/real-zookeeper.js'
+import { startRealZooKeeper } from '../../src/testing/real-zookeeper.js'
 import { ZooKeeper } from '../../src/index.js'
 import { PEERS_DIR } from './adapters.js'
 import { cdfChart, rangeBarChart } from './charts.js'
+import { machine, zooKeeperVersion } from './machine.js'
 import { clientSection, replaceSection, type RunFigures } from './report.js'
 import { CLIENTS, PEERS, prepareClients, type ClientName, type ClientRunner } from './runners.js'
 import { spreads } from './stats.js'
@@ -65,29 +65,6 @@ function runWorker(runner: ClientRunner, connectString: string): WorkerResult | 
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as WorkerResult
 }
 
-/** The first line a command prints (to either stream), or undefined when it cannot run. */
-function firstLine(command: string, args: string[]): string | undefined {
-  const r = spawnSync(command, args, { encoding: 'utf8' })
-  return r.status === 0 ? `${r.stdout}${r.stderr}`.trim().split('\n')[0] : undefined
-}
-
-function machine(): string {
-  const cpus = os.cpus()
-  const release = existsSync('/etc/os-release') ? readFileSync('/etc/os-release', 'utf8') : ''
-  const osName = /^PRETTY_NAME="?([^"\n]*)"?/m.exec(release)?.[1] ?? os.type()
-  const runtimes = [
-    `Node ${process.version}`,
-    firstLine('java', ['-version'])?.replace(/^openjdk version "([^"]+)".*/, 'OpenJDK $1'),
-    firstLine('/usr/bin/python3', ['--version']),
-  ].filter(Boolean)
-  return `${cpus.length} cores (${cpus[0]?.model ?? 'unknown CPU'}), ${osName} (Linux ${os.release()}), ${runtimes.join(', ')}`
-}
-
-async function serverVersion(port: number): Promise<string> {
-  const srvr = await fourLetterWord('127.0.0.1', port, 'srvr')
-  return `ZooKeeper ${/Zookeeper version: ([^-,\s]+)/.exec(srvr)?.[1] ?? '?'} standalone`
-}
-
 async function charts(runners: ClientRunner[], samples: Map<ClientName, number[]>, figures: RunFigures, dir: string) {
   mkdirSync(dir, { recursive: true })
   const latencyCdf = await cdfChart({
@@ -115,7 +92,7 @@ async function main(): Promise<void> {
   const results = new Map<ClientName, WorkerResult[]>(runners.map((r) => [r.name, []]))
   let server: string
   try {
-    server = await serverVersion(zk.servers[0]!.clientPort)
+    server = `ZooKeeper ${await zooKeeperVersion(zk.servers[0]!.clientPort)} standalone`
     await createTree(zk.connectString)
     // A round nobody is measured in, so the first client of round 1 does not meet a cold JVM server.
     console.error(`warming the server up with ${runners[0]!.label} …`)

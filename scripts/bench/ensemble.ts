@@ -1,29 +1,48 @@
 // Ensemble benchmark: real ZooKeeper 3.8 (three Java servers, Debian's package) against zookit's
-// bundled 3-node ensemble (in this process), in one run: start-up until serving, failover after a
-// kill -9 of the leader, pipelined writes through a follower, and the maximum write load of
-// write-load.ts (3 processes × 4 connections × 256 outstanding, one process per server). Prints each
-// figure and zookit's ratio to Java (above 1× zookit is better, below 1× it is worse).
-//   npm run bench:ensemble
-import { mkdtempSync, rmSync } from 'node:fs'
+// bundled 3-node ensemble, in memory and with a dataDir and fsync. Rounds interleave the three
+// (Java, zookit in memory, zookit fsync; again …), each on a fresh ensemble, each taking one sample
+// of every figure: start-up until serving, failover after a kill -9 of the leader, pipelined writes
+// through a follower, and the maximum write load of write-load.ts (3 processes × 4 connections × 256
+// outstanding, one process per server; zookit then runs as three processes, as Java does). Each
+// figure is reported as median (min–max) over the rounds, ratios divide medians, and issue 13's
+// ensemble targets are judged from them (ensemble-report.ts).
+//   npm run bench:ensemble [-- --rounds N] [--write] [--note "…"]
+// --write replaces the ensemble section of BENCHMARKS.md and its chart in docs/bench/; without it
+// the Markdown goes to stdout only and the chart to scripts/bench/.build/charts/.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
+import { fileURLToPath } from 'node:url'
 import { fourLetterWord, startRealZooKeeper, type RealEnsemble } from '../../src/testing/real-zookeeper.js'
-import { startEnsemble, type Ensemble } from '../../src/ensemble/index.js'
+import { startEnsemble, type Ensemble, type EnsembleOptions } from '../../src/ensemble/index.js'
 import { NodeExistsError, SessionExpiredError, ZooKeeper, ZooKeeperError } from '../../src/index.js'
-import { median } from './stats.js'
+import { rangeBarChart } from './charts.js'
+import {
+  ENSEMBLE_FIGURES,
+  ENSEMBLE_SECTION,
+  ENSEMBLE_SECTION_AFTER,
+  SYSTEMS,
+  ensembleSection,
+  parseEnsembleArgs,
+  type FigureKey,
+  type SystemName,
+} from './ensemble-report.js'
+import { loadAverage, machine, zooKeeperVersion } from './machine.js'
+import { replaceSection, type RunFigures } from './report.js'
+import { spreads } from './stats.js'
 import { writeLoad } from './write-load.js'
 
-const JAVA_STARTS = 3
-const ZOOKIT_STARTS = 10
-const JAVA_FAILOVERS = 5
-const ZOOKIT_FAILOVERS = 10
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+const BENCHMARKS = ROOT + 'BENCHMARKS.md'
+const CHART = 'docs/bench/ensemble-throughput.svg'
 const WARMUP_MS = 1000
 const MEASURE_MS = 4000
 const DEPTH = 256
 const PAYLOAD = Buffer.alloc(100, 7)
 const CLIENT = { sessionTimeout: 10_000 }
-const LOAD = '3 processes × 4 connections × 256 outstanding, one process per server'
+
+const args = parseEnsembleArgs(process.argv.slice(2))
 
 const now = () => performance.now()
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -89,13 +108,14 @@ function javaTarget(ens: RealEnsemble): Target {
 function zookitTarget(ens: Ensemble): Target {
   return {
     connectString: ens.connectString,
-    size: ens.servers.length,
+    size: ens.modes().length, // servers is empty when they run as processes
     connectStringOf: (i) => ens.connectStringOf(i),
     async settle() {
       await ens.waitForLeader()
       return until('the zookit ensemble to settle', () => {
-        const l = ens.leader()
-        return l !== undefined && ens.servers.every((s) => s.serving) ? l : undefined
+        const modes = ens.modes()
+        const leader = modes.indexOf('leader')
+        return leader >= 0 && modes.every((m) => m === 'leader' || m === 'follower') ? leader : undefined
       })
     },
     kill: (i) => ens.kill(i),
@@ -172,16 +192,6 @@ async function failoverOnce(t: Target, node: string): Promise<{ ms: number; erro
   }
 }
 
-async function failover(name: string, t: Target, reps: number): Promise<number[]> {
-  const out: number[] = []
-  for (let r = 0; r < reps; r++) {
-    const { ms, errors } = await failoverOnce(t, '/failover')
-    note(`  ${name} failover ${r + 1}/${reps}: ${ms.toFixed(1)} ms (errors seen: ${errors})`)
-    out.push(ms)
-  }
-  return out
-}
-
 /** Pipelined setData with DEPTH outstanding through server `i` alone: ops/s over MEASURE_MS. */
 async function throughput(t: Target, i: number): Promise<number> {
   const zk = await ZooKeeper.connect(t.connectStringOf(i), CLIENT)
@@ -221,129 +231,150 @@ async function follower(t: Target): Promise<number> {
   return leader === 0 ? 1 : 0
 }
 
-interface Results {
-  startMs: number[]
-  failoverMs: number[]
-  opsMemory?: number
-  opsFsync?: number
-  ops?: number
-  /** write-load.ts's figure, ops/s: Java's, and zookit's in memory and with dataDir + fsync. */
-  loadOps?: number
-  loadOpsMemory?: number
-  loadOpsFsync?: number
-}
+/** One round's sample of each figure, filled in as they are measured (a failure keeps the earlier ones). */
+type Samples = Partial<Record<FigureKey, number>>
 
-async function benchJava(): Promise<Results> {
-  const startMs: number[] = []
-  let ens: RealEnsemble | undefined
-  try {
-    for (let r = 0; r < JAVA_STARTS; r++) {
-      if (ens) await ens.stop()
-      ens = undefined
-      const t0 = now()
-      ens = await startRealZooKeeper({ size: 3 })
-      startMs.push(now() - t0)
-      note(`  java start ${r + 1}/${JAVA_STARTS}: ${startMs.at(-1)!.toFixed(0)} ms`)
-    }
-    const t = javaTarget(ens!)
-    const failoverMs = await failover('java', t, JAVA_FAILOVERS)
-    const f = await follower(t)
-    const ops = await throughput(t, f)
-    note(`  java follower writes: ${ops.toFixed(0)} ops/s (server ${f + 1}, modes ${(await javaModes(ens!)).join('/')})`)
-    const loadOps = await maxWrites(t)
-    note(`  java max writes, ${LOAD}: ${loadOps.toFixed(0)} ops/s`)
-    return { startMs, failoverMs, ops, loadOps }
-  } finally {
-    await ens?.stop()
+/** The workloads every ensemble runs once a round, after its start was timed. */
+async function measureRunning(name: string, t: Target, out: Samples, withLoad: boolean): Promise<void> {
+  const { ms, errors } = await failoverOnce(t, '/failover')
+  out.failoverMs = ms
+  note(`  ${name} failover: ${ms.toFixed(1)} ms (errors seen: ${errors})`)
+  const f = await follower(t)
+  out.followerOps = await throughput(t, f)
+  note(`  ${name} follower writes: ${out.followerOps.toFixed(0)} ops/s (server ${f + 1})`)
+  if (withLoad) {
+    out.loadOps = await maxWrites(t)
+    note(`  ${name} max writes: ${out.loadOps.toFixed(0)} ops/s`)
   }
 }
 
-async function benchZookit(): Promise<Results> {
-  const startMs: number[] = []
-  let ens: Ensemble | undefined
-  let dir: string | undefined
-  try {
-    for (let r = 0; r < ZOOKIT_STARTS; r++) {
-      if (ens) await ens.stop()
-      ens = undefined
-      const t0 = now()
-      ens = await startEnsemble({ size: 3 })
-      startMs.push(now() - t0)
-      note(`  zookit start ${r + 1}/${ZOOKIT_STARTS}: ${startMs.at(-1)!.toFixed(1)} ms`)
-    }
-    const t = zookitTarget(ens!)
-    const failoverMs = await failover('zookit', t, ZOOKIT_FAILOVERS)
-    const f = await follower(t)
-    const opsMemory = await throughput(t, f)
-    note(`  zookit (in memory) follower writes: ${opsMemory.toFixed(0)} ops/s (server ${f + 1})`)
-    const loadOpsMemory = await maxWrites(t)
-    note(`  zookit (in memory) max writes, ${LOAD}: ${loadOpsMemory.toFixed(0)} ops/s`)
-    await ens!.stop()
-    ens = undefined
+let javaVersion: string | undefined
 
-    // Same durability as Java's defaults: a data directory on the same disk, fsync before acknowledging.
-    dir = mkdtempSync(path.join(tmpdir(), 'zookit-bench-ens-'))
-    ens = await startEnsemble({ size: 3, dataDir: dir, fsync: true })
-    const td = zookitTarget(ens)
-    const fd = await follower(td)
-    const opsFsync = await throughput(td, fd)
-    note(`  zookit (dataDir + fsync) follower writes: ${opsFsync.toFixed(0)} ops/s (server ${fd + 1})`)
-    const loadOpsFsync = await maxWrites(td)
-    note(`  zookit (dataDir + fsync) max writes, ${LOAD}: ${loadOpsFsync.toFixed(0)} ops/s`)
-    return { startMs, failoverMs, opsMemory, opsFsync, loadOpsMemory, loadOpsFsync }
+async function roundJava(out: Samples): Promise<void> {
+  const t0 = now()
+  const ens = await startRealZooKeeper({ size: 3 })
+  try {
+    out.startMs = now() - t0
+    note(`  java start: ${out.startMs.toFixed(0)} ms`)
+    javaVersion ??= await zooKeeperVersion(ens.servers[0]!.clientPort)
+    // Java's servers are processes already: the max write load runs on the same ensemble.
+    await measureRunning('java', javaTarget(ens), out, true)
   } finally {
-    await ens?.stop()
+    await ens.stop()
+  }
+}
+
+async function roundZookit(name: SystemName, out: Samples): Promise<void> {
+  // Java's durability, when asked: a data directory on the same disk, fsync before acknowledging.
+  const dir = name === 'fsync' ? mkdtempSync(path.join(tmpdir(), 'zookit-bench-ens-')) : undefined
+  const durable = (sub: string): EnsembleOptions => (dir ? { dataDir: path.join(dir, sub), fsync: true } : {})
+  try {
+    const t0 = now()
+    const ens = await startEnsemble({ size: 3, ...durable('in-process') })
+    try {
+      out.startMs = now() - t0
+      note(`  ${name} start: ${out.startMs.toFixed(1)} ms`)
+      await measureRunning(name, zookitTarget(ens), out, false)
+    } finally {
+      await ens.stop()
+    }
+    // Under the max write load the servers get processes of their own, as Java's have, rather than
+    // sharing one event loop. Without a dataDir they log to a temporary directory without fsync.
+    const procs = await startEnsemble({ size: 3, processes: true, ...durable('processes') })
+    try {
+      out.loadOps = await maxWrites(zookitTarget(procs))
+      note(`  ${name} max writes (3 server processes): ${out.loadOps.toFixed(0)} ops/s`)
+    } finally {
+      await procs.stop()
+    }
+  } finally {
     if (dir) rmSync(dir, { recursive: true, force: true })
   }
 }
 
-function print(java: Results, zk: Results): void {
-  const fmt = (v: number) => (v >= 100 ? Math.round(v).toString() : v.toFixed(1))
-  // Ratio > 1 always means zookit is better: Java / zookit for times, zookit / Java for throughput.
-  const lower = (j: number, z: number) => `${(j / z).toFixed(2)}×`
-  const higher = (j: number, z: number) => `${(z / j).toFixed(2)}×`
-  const js = median(java.startMs)
-  const zs = median(zk.startMs)
-  const jf = median(java.failoverMs)
-  const zf = median(zk.failoverMs)
-  console.log('| metric | Java ZooKeeper 3.8 | zookit ensemble | zookit vs Java |')
-  console.log('| --- | --- | --- | --- |')
-  console.log(`| 3-node start → serving (ms, median of ${JAVA_STARTS} / ${ZOOKIT_STARTS}) | ${fmt(js)} | ${fmt(zs)} | ${lower(js, zs)} |`)
-  console.log(
-    `| failover: kill -9 leader → next successful write (ms, median of ${JAVA_FAILOVERS} / ${ZOOKIT_FAILOVERS}) | ${fmt(jf)} | ${fmt(zf)} | ${lower(jf, zf)} |`,
-  )
-  console.log(
-    `| setData via a follower, ${DEPTH} outstanding, zookit in memory (ops/s) | ${fmt(java.ops!)} | ${fmt(zk.opsMemory!)} | ${higher(java.ops!, zk.opsMemory!)} |`,
-  )
-  console.log(
-    `| setData via a follower, ${DEPTH} outstanding, zookit dataDir + fsync (ops/s) | ${fmt(java.ops!)} | ${fmt(zk.opsFsync!)} | ${higher(java.ops!, zk.opsFsync!)} |`,
-  )
-  console.log(
-    `| setData, ${LOAD}, zookit in memory (ops/s) | ${fmt(java.loadOps!)} | ${fmt(zk.loadOpsMemory!)} | ${higher(java.loadOps!, zk.loadOpsMemory!)} |`,
-  )
-  console.log(
-    `| setData, ${LOAD}, zookit dataDir + fsync (ops/s) | ${fmt(java.loadOps!)} | ${fmt(zk.loadOpsFsync!)} | ${higher(java.loadOps!, zk.loadOpsFsync!)} |`,
-  )
-  console.log('\nAbove 1× zookit is better (times: Java / zookit; throughput: zookit / Java).')
-  const list = (xs: number[]) => xs.map(fmt).join(', ')
-  console.log(`samples, start (ms): Java ${list(java.startMs)}; zookit ${list(zk.startMs)}`)
-  console.log(`samples, failover (ms): Java ${list(java.failoverMs)}; zookit ${list(zk.failoverMs)}`)
-  const met = (ok: boolean) => (ok ? 'met' : 'NOT met')
-  console.log(
-    `targets: start ≤ 150 ms ${met(zs <= 150)}; failover median ≤ 200 ms ${met(zf <= 200)}; ` +
-      `follower writes ≥ 1.0× Java: in memory ${met(zk.opsMemory! >= java.ops!)}, dataDir + fsync ${met(zk.opsFsync! >= java.ops!)}; ` +
-      `${LOAD} writes in memory ≥ 1.5× Java ${met(zk.loadOpsMemory! >= 1.5 * java.loadOps!)}`,
-  )
+const ROUND: Record<SystemName, (out: Samples) => Promise<void>> = {
+  java: roundJava,
+  memory: (out) => roundZookit('memory', out),
+  fsync: (out) => roundZookit('fsync', out),
+}
+
+/** One unmeasured start and stop of each kind, so round 1 does not pay for cold caches and JIT. */
+async function warmUp(): Promise<void> {
+  note('warming up: one unmeasured start of each ensemble …')
+  await (await startRealZooKeeper({ size: 3 })).stop()
+  await (await startEnsemble({ size: 3 })).stop()
+  await (await startEnsemble({ size: 3, processes: true })).stop()
+}
+
+async function chart(figures: RunFigures, file: string): Promise<void> {
+  const svg = await rangeBarChart({
+    title: `write throughput per ensemble: median of ${args.rounds} ${args.rounds === 1 ? 'round' : 'rounds'}, min–max bars`,
+    yTitle: 'writes per second',
+    bars: ENSEMBLE_FIGURES.flatMap((f) =>
+      'throughput' in f
+        ? SYSTEMS.filter((s) => figures[s.name]?.[f.key]).map((s) => ({
+            group: f.throughput,
+            series: s.label,
+            ...figures[s.name]![f.key]!,
+          }))
+        : [],
+    ),
+  })
+  mkdirSync(path.dirname(file), { recursive: true })
+  writeFileSync(file, svg)
+  note(`chart written to ${file}`)
 }
 
 async function main(): Promise<void> {
   // Ctrl-C: exit through 'exit' so the real-ZooKeeper helper kills its Java processes.
   process.once('SIGINT', () => process.exit(130))
-  note('real ZooKeeper 3.8, 3 servers …')
-  const java = await benchJava()
-  note('zookit bundled ensemble, 3 servers in-process …')
-  const zk = await benchZookit()
-  print(java, zk)
+  const loadAtStart = loadAverage()
+  note(
+    `${args.rounds} ${args.rounds === 1 ? 'round' : 'rounds'} of Java, zookit in memory, zookit dataDir + fsync; ` +
+      'one sample of each figure per ensemble per round (about a minute a round on 2 cores)',
+  )
+  await warmUp()
+  const samples = new Map<SystemName, Samples[]>(SYSTEMS.map((s) => [s.name, []]))
+  for (let round = 1; round <= args.rounds; round++)
+    for (const system of SYSTEMS) {
+      note(`round ${round}/${args.rounds}: ${system.label}`)
+      const out: Samples = {}
+      try {
+        await ROUND[system.name](out)
+      } catch (err) {
+        note(`  ${system.label} failed in round ${round}: ${(err as Error).stack}`)
+      } finally {
+        if (Object.keys(out).length) samples.get(system.name)!.push(out)
+      }
+    }
+  const loadAtEnd = loadAverage()
+  for (const s of SYSTEMS)
+    for (const f of ENSEMBLE_FIGURES) {
+      const xs = samples.get(s.name)!.flatMap((x) => (x[f.key] === undefined ? [] : [x[f.key]!]))
+      note(`samples, ${s.label}, ${f.label}: ${xs.map((x) => x.toFixed(1)).join(', ') || 'none'}`)
+    }
+
+  const figures: RunFigures = Object.fromEntries(
+    SYSTEMS.filter((s) => samples.get(s.name)!.length).map((s) => [s.name, spreads(samples.get(s.name)! as Record<string, number>[])]),
+  )
+  await chart(figures, args.write ? ROOT + CHART : fileURLToPath(new URL('./.build/charts/ensemble-throughput.svg', import.meta.url)))
+  const section = ensembleSection(
+    {
+      date: new Date().toISOString().slice(0, 10),
+      machine: machine(),
+      javaVersion,
+      rounds: args.rounds,
+      loadAverage: { start: loadAtStart, end: loadAtEnd },
+      note: args.note,
+      chart: CHART,
+    },
+    figures,
+  )
+  console.log(section)
+  if (args.write) {
+    writeFileSync(BENCHMARKS, replaceSection(readFileSync(BENCHMARKS, 'utf8'), section, ENSEMBLE_SECTION, ENSEMBLE_SECTION_AFTER))
+    note(`ensemble section of ${BENCHMARKS} replaced`)
+  }
 }
 
 await main()

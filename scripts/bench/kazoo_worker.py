@@ -107,6 +107,14 @@ def main():
         seq.append((time.perf_counter_ns() - t0) / 1e3)
     figures["seqGetP50us"] = percentile(seq, 50)
     figures["seqGetP99us"] = percentile(seq, 99)
+    for _ in range(w["steadyWarmupGets"]):
+        zk.get(node)
+    steady = []
+    for _ in range(w["sequentialGets"]):
+        t0 = time.perf_counter_ns()
+        zk.get(node)
+        steady.append((time.perf_counter_ns() - t0) / 1e3)
+    figures["seqGetSteadyP99us"] = percentile(steady, 99)
 
     gets = w["pipelinedGets"]
     micros, cpu = pipelined(gets, w["depth"], lambda done: completion(zk.get_async(node), done))

@@ -17,7 +17,8 @@ const figures: RunFigures = {
   zookit: {
     cpuPerGetUs: spread([9, 10, 11]),
     cpuPerSetUs: one(10),
-    seqGetP99us: one(400),
+    seqGetP99us: one(1400),
+    seqGetSteadyP99us: one(400),
     peakRssMB: one(90),
     pipeGetOps: one(30_000),
     pipeSetOps: one(15_000),
@@ -31,7 +32,14 @@ const figures: RunFigures = {
     pipeSetOps: one(22_000),
     ephPairsPerSec: one(4000),
   },
-  zookeeper: { seqGetP99us: one(500), peakRssMB: one(80), pipeGetOps: one(25_000), pipeSetOps: one(10_000), ephPairsPerSec: one(3000) },
+  zookeeper: {
+    seqGetP99us: one(500),
+    seqGetSteadyP99us: one(500),
+    peakRssMB: one(80),
+    pipeGetOps: one(25_000),
+    pipeSetOps: one(10_000),
+    ephPairsPerSec: one(3000),
+  },
   java: { pipeGetOps: one(31_000), pipeSetOps: one(12_000) },
 }
 
@@ -44,7 +52,8 @@ t.test('targets are judged on medians, against the named client or the best peer
       ["CPU per pipelined setData ≤ 0.33× node-zookeeper-client 1.1.3's", '0.50×', false],
       ["CPU per pipelined getData ≤ 1.5× floor's", '1.67×', false],
       ["CPU per pipelined setData ≤ 1.5× floor's", '1.25×', true],
-      ["sequential getData p99 ≤ zookeeper 7.3.0 (native)'s", '0.80×', true],
+      ["sequential getData p99 (steady state) ≤ zookeeper 7.3.0 (native)'s", '0.80×', true],
+      ["sequential getData p99 (while V8 compiles) ≤ zookeeper 7.3.0 (native)'s", '2.80×', false],
       ["peak RSS ≤ zookeeper 7.3.0 (native)'s", '1.13×', false],
       ["pipelined getData throughput ≥ the best peer's", '0.97× (best: Java client 3.8.0)', false],
       ["pipelined setData throughput ≥ the best peer's", '0.68× (best: node-zookeeper-client 1.1.3)', false],

@@ -51,6 +51,14 @@ async function main(): Promise<WorkerResult> {
   }
   figures.seqGetP50us = percentile(seqGetUs, 50)
   figures.seqGetP99us = percentile(seqGetUs, 99)
+  for (let i = 0; i < w.steadyWarmupGets; i++) await c.get(node)
+  const steadyUs: number[] = []
+  for (let i = 0; i < w.sequentialGets; i++) {
+    const t0 = hr()
+    await c.get(node)
+    steadyUs.push(us(hr() - t0))
+  }
+  figures.seqGetSteadyP99us = percentile(steadyUs, 99)
 
   const g = await pipelined(w.pipelinedGets, w.depth, () => c.get(node))
   figures.pipeGetOps = w.pipelinedGets / (g.micros / 1e6)

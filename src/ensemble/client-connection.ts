@@ -2,7 +2,7 @@
 // and stat print, watch delivery, and the ConnectRequest that opens or resumes a session.
 import type net from 'node:net'
 import { Reader } from '../jute/reader.js'
-import { Writer } from '../jute/writer.js'
+import type { Writer } from '../jute/writer.js'
 import { FrameDecoder } from '../transport/frame-decoder.js'
 import * as P from '../jute/generated/proto.generated.js'
 import { KeeperState, OpCode, Xid } from '../protocol.js'
@@ -16,6 +16,7 @@ import type { SessionTracker } from './session-tracker.js'
 import type { WatchTarget } from './watch-manager.js'
 import type { WritePipeline } from './pipeline.js'
 import type { Commit } from './commit.js'
+import { GatheredWrites } from './gathered-writes.js'
 
 const log = logger('ensemble')
 
@@ -75,7 +76,8 @@ export class ClientConnection implements WatchTarget {
   readonly stats = new ConnectionStats()
   /** Requests being answered, by xid: their opcode and arrival time, for the stats. */
   private readonly asked = new Map<number, { type: number; start: number; refused: boolean }>()
-  private readonly w = new Writer(1024)
+  /** Replies produced in one callback go out in one socket write. */
+  private readonly out: GatheredWrites
   private readonly frames: FrameDecoder
 
   constructor(
@@ -84,6 +86,17 @@ export class ClientConnection implements WatchTarget {
   ) {
     // As ZooKeeper's NIOServerCnxn: a request longer than jute.maxbuffer closes the connection.
     this.frames = new FrameDecoder(counters.maxBuffer)
+    this.out = new GatheredWrites(socket)
+  }
+
+  /** Reply bytes not yet on the wire: gathered for this turn's write, or held by the socket. */
+  get unwrittenBytes(): number {
+    return this.out.unwrittenBytes
+  }
+
+  /** Socket writes made for this connection's frames. */
+  get socketWrites(): number {
+    return this.out.writes
   }
 
   /** Requests read and not yet answered: writes in the pipeline and what waits behind them. */
@@ -95,19 +108,15 @@ export class ClientConnection implements WatchTarget {
     return this.socket.remoteAddress ?? ''
   }
 
-  /** Write one frame: the length prefix then what `fill` writes. */
+  /** Send one frame (the length prefix then what `fill` writes), with the others of this turn. */
   frame(fill: (w: Writer) => void): void {
     if (this.closed) return
-    const w = this.w.reset()
-    const at = w.beginFrame()
-    fill(w)
-    w.endFrame(at)
+    const length = this.out.frame(fill)
     this.sent++
     this.counters.packetsSent++
-    const frame = w.toBuffer()
-    this.counters.metrics.responseSize.add(frame.length - 4)
-    this.socket.write(frame)
-    if (this.socket.writableLength > this.peakUnwrittenBytes) this.peakUnwrittenBytes = this.socket.writableLength
+    this.counters.metrics.responseSize.add(length - 4)
+    const unwritten = this.out.unwrittenBytes
+    if (unwritten > this.peakUnwrittenBytes) this.peakUnwrittenBytes = unwritten
   }
 
   reply(xid: number, zxid: bigint, err: number, body?: (w: Writer) => void): void {
@@ -153,6 +162,8 @@ export class ClientConnection implements WatchTarget {
   close(): void {
     if (this.closed) return
     this.closed = true
+    // What was answered before the close still goes, as it would have without the gathering.
+    this.out.flush()
     this.socket.end()
     this.socket.destroySoon?.()
   }

@@ -154,6 +154,28 @@ t.test('a learner and its leader talk both ways, in order, on the one link the l
   )
 })
 
+t.test('what one callback sends on a link goes in one socket write, both ways', async (t) => {
+  const { a, b } = await pair(t, { leader: 2 })
+  a.links.send(2, { t: 'ack', zxid: 0n })
+  await b.until(1)
+  const n = 300
+  const [learnerWrites, leaderWrites] = [a.links.socketWrites, b.links.socketWrites]
+  for (let i = 1; i <= n; i++) b.links.send(1, { t: 'commit', zxid: BigInt(i) })
+  for (let i = 1; i <= n; i++) a.links.send(2, { t: 'ack', zxid: BigInt(i) })
+  await Promise.all([a.until(n), b.until(n + 1)])
+  t.equal(b.links.socketWrites - leaderWrites, 1, `${n} commits to the learner, one write`)
+  t.equal(a.links.socketWrites - learnerWrites, 1, `${n} ACKs to the leader, one write`)
+  t.same(
+    a.got.map((g) => seq(g.m)),
+    Array.from({ length: n }, (_, i) => i + 1),
+    'in order',
+  )
+  t.same(
+    b.got.map((g) => seq(g.m)),
+    Array.from({ length: n + 1 }, (_, i) => i),
+  )
+})
+
 t.test('a peer that does not lead takes no learner, even one holding the secret; its learner port stays bound', async (t) => {
   const { a, b, addrs } = await pair(t, { authTimeoutMs: 300 })
   const learnerPortOfB = addrs.get(2)!.learnerPort

@@ -20,6 +20,7 @@ import { Writer } from '../jute/writer.js'
 import { FrameDecoder } from '../transport/frame-decoder.js'
 import { logger } from '../debug.js'
 import { decodeWire, encodeWire, type WireMsg } from './peer-wire.js'
+import { GatheredWrites } from './gathered-writes.js'
 import {
   HANDSHAKE_MAX_BYTES,
   challengeFrame,
@@ -157,11 +158,15 @@ export class PeerLinks {
   private readonly delays = new Map<number, number>()
   private readonly delayed = new Map<number, { queue: Delayed[]; timer?: NodeJS.Timeout }>()
   private readonly w = new Writer(1 << 16)
+  /** What each open link is sent in one callback, written at once (a proposal, ACK or commit each is a lot of writes). */
+  private readonly gathered = new WeakMap<net.Socket, GatheredWrites>()
   private closed = false
   private paused = false
   /** Frames sent and received, for stats. */
   sent = 0
   received = 0
+  /** Socket writes that carried the frames sent on open links (many frames each under load). */
+  socketWrites = 0
 
   private readonly secret: Buffer
   private readonly authTimeoutMs: number
@@ -349,12 +354,20 @@ export class PeerLinks {
     }
   }
 
+  /** `m` framed, as a view of this.w: valid until the next message is framed (copy it to keep it). */
   private frame(m: WireMsg): Buffer {
     const w = this.w.reset()
     const at = w.beginFrame()
     encodeWire(w, m)
     w.endFrame(at)
-    return w.toBuffer()
+    return w.view()
+  }
+
+  /** Send a frame on an open link, with whatever else it is sent in this callback. */
+  private gather(socket: net.Socket, frame: Buffer): void {
+    let g = this.gathered.get(socket)
+    if (!g) this.gathered.set(socket, (g = new GatheredWrites(socket, () => this.socketWrites++)))
+    g.raw(frame)
   }
 
   /** Send a message; lost (as on a network) when the peer is unreachable or cut off. */
@@ -371,7 +384,7 @@ export class PeerLinks {
   private later(to: number, frame: Buffer, route: Route, delay: number): void {
     let d = this.delayed.get(to)
     if (!d) this.delayed.set(to, (d = { queue: [] }))
-    d.queue.push({ due: Date.now() + delay, frame, route })
+    d.queue.push({ due: Date.now() + delay, frame: Buffer.from(frame), route })
     this.armDelay(to)
   }
 
@@ -401,7 +414,7 @@ export class PeerLinks {
     const learner = this.learners.get(to)
     if (!learner || learner.destroyed) return
     this.sent++
-    learner.write(frame)
+    this.gather(learner, frame)
   }
 
   private toElection(to: number, frame: Buffer): void {
@@ -440,8 +453,8 @@ export class PeerLinks {
 
   private write(o: Outbound, frame: Buffer): void {
     this.sent++
-    if (o.ready) o.socket.write(frame)
-    else if (o.queue.length < MAX_QUEUED) o.queue.push(frame)
+    if (o.ready) this.gather(o.socket, frame)
+    else if (o.queue.length < MAX_QUEUED) o.queue.push(Buffer.from(frame))
   }
 
   private dialLeader(link: LeaderLink): void {

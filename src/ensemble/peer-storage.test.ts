@@ -113,3 +113,27 @@ t.test('memory store: compact and reset keep the snapshot', async (t) => {
   )
   t.same(m.load().base?.zxid, 2n)
 })
+
+t.test('file store: appends wait for flush(), which writes them all at once (group commit)', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'zookit-store-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  for (const fsync of [true, false]) {
+    const a = new FileStore(path.join(dir, String(fsync)), { fsync })
+    a.load()
+    for (let i = 1; i <= 100; i++) a.write([{ op: 'append', entry: e(BigInt(i), `v${i}`) }])
+    t.equal(a.unflushed, true, `fsync ${fsync}: the host must hold its ACKs until flush()`)
+    t.same(new FileStore(a.dir).load().log, [], 'nothing is in the file before flush()')
+    a.flush()
+    t.equal(a.unflushed, false)
+    t.equal(a.fileWrites, 1, 'a hundred appends, one write to the file')
+    t.same(
+      new FileStore(a.dir).load().log.map((x) => x.zxid),
+      Array.from({ length: 100 }, (_, i) => BigInt(i + 1)),
+      'all of them, in order, once flushed',
+    )
+    a.write([{ op: 'append', entry: e(101n, 'v101') }])
+    a.setEpochs(3n, 3n)
+    t.same(new FileStore(a.dir).load().log.length, 101, 'new epochs go to disk after the appends that came before them')
+    a.close()
+  }
+})

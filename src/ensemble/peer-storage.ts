@@ -6,6 +6,7 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, readFileSync, writeSync } from 'node:fs'
 import path from 'node:path'
 import { crc32, openForAppend, writeFileAtomic } from './durable-file.js'
+import { Writer } from '../jute/writer.js'
 import type { Base, Entry } from './zab/messages.js'
 import type { LogChange } from './zab/ready.js'
 import { applyLogChanges, type Durable as PeerDurable } from './zab/durable.js'
@@ -56,10 +57,18 @@ export class MemoryStore implements QuorumStore {
 
 const HEADER = 16 // int length, int crc, long zxid
 
-/** A store in a directory: `zab.log` (records: length, CRC-32, zxid, value) and `epochs`. */
+/**
+ * A store in a directory: `zab.log` (records: length, CRC-32, zxid, value) and `epochs`. Appends
+ * are gathered in memory and written by flush(), all in one write (and one fsync with `fsync`): the
+ * host holds what it promised about them until then (group commit).
+ */
 export class FileStore implements QuorumStore {
   private fd: number | undefined
   unflushed = false
+  /** Records appended since the last flush(), not yet in the file. */
+  private readonly pending = new Writer(64 * 1024)
+  /** Appends the file got, one per flush(), for tests. */
+  fileWrites = 0
   private readonly logFile: string
   private readonly epochFile: string
   private readonly snapFile: string
@@ -131,18 +140,21 @@ export class FileStore implements QuorumStore {
     return { ...(base ? { base } : {}), log: [...this.entries], acceptedEpoch, currentEpoch }
   }
 
-  private record(e: Entry<Buffer>): Buffer {
-    const b = Buffer.alloc(HEADER + e.value.length)
-    b.writeInt32BE(e.value.length, 0)
-    b.writeBigInt64BE(e.zxid, 8)
-    e.value.copy(b, HEADER)
-    b.writeUInt32BE(crc32(b.subarray(8)), 4)
-    return b
+  /** Encode `e`'s record onto the end of `w`. */
+  private record(w: Writer, e: Entry<Buffer>): void {
+    const start = w.length
+    w.int(e.value.length).int(0).long(e.zxid).raw(e.value)
+    const b = w.view()
+    b.writeUInt32BE(crc32(b.subarray(start + 8)), start + 4)
   }
 
   private rewrite(entries: Entry<Buffer>[]): void {
     this.closeFd()
-    this.replace(this.logFile, Buffer.concat(entries.map((e) => this.record(e))))
+    // The whole log is written anew: records still pending are among `entries`.
+    this.pending.reset()
+    const w = new Writer(entries.reduce((n, e) => n + HEADER + e.value.length, 0))
+    for (const e of entries) this.record(w, e)
+    this.replace(this.logFile, w.view())
     this.unflushed = false
   }
 
@@ -160,11 +172,9 @@ export class FileStore implements QuorumStore {
         this.rewrite(this.entries)
         continue
       }
-      this.fd ??= openForAppend(this.logFile, this.opts.fsync ?? false)
-      writeSync(this.fd, this.record(op.entry))
+      this.record(this.pending, op.entry)
       this.entries.push(op.entry)
-      // With fsync on, appends are made durable together by flush() (group commit).
-      if (this.opts.fsync) this.unflushed = true
+      this.unflushed = true
     }
   }
 
@@ -177,11 +187,20 @@ export class FileStore implements QuorumStore {
 
   flush(): void {
     if (!this.unflushed) return
-    if (this.fd !== undefined) fsyncSync(this.fd)
+    if (this.pending.length) {
+      this.fd ??= openForAppend(this.logFile, this.opts.fsync ?? false)
+      const bytes = this.pending.view()
+      for (let at = 0; at < bytes.length;) at += writeSync(this.fd, bytes, at)
+      this.pending.reset()
+      this.fileWrites++
+    }
+    if (this.opts.fsync && this.fd !== undefined) fsyncSync(this.fd)
     this.unflushed = false
   }
 
   setEpochs(acceptedEpoch: bigint, currentEpoch: bigint): void {
+    // The log changes that came with these epochs first, as before they were gathered.
+    this.flush()
     this.replace(this.epochFile, `${acceptedEpoch} ${currentEpoch}\n`)
   }
 

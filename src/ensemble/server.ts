@@ -416,7 +416,7 @@ export class ZooKeeperServer implements ServerView {
    */
   private mayRead(conn: ClientConnection): boolean {
     if (this.paused || conn.closed) return false
-    if (conn.socket.writableLength > MAX_UNWRITTEN_REPLY_BYTES) return false
+    if (conn.unwrittenBytes > MAX_UNWRITTEN_REPLY_BYTES) return false
     const limit = this.opts.globalOutstandingLimit ?? DEFAULT_GLOBAL_OUTSTANDING_LIMIT
     return !(this.outstanding > limit && conn.outstanding > 0)
   }

@@ -20,6 +20,17 @@ export class Writer {
     return this
   }
 
+  /** Forget what was written after the first `length` bytes. */
+  truncate(length: number): this {
+    if (length < this.pos) this.pos = Math.max(0, length)
+    return this
+  }
+
+  /** Bytes allocated (what the writer holds on to across reset()). */
+  get capacity(): number {
+    return this.buf.length
+  }
+
   private ensure(n: number): void {
     const need = this.pos + n
     if (need <= this.buf.length) return
