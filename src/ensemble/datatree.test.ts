@@ -297,3 +297,67 @@ t.test('preorder: parents first, children in set order or sorted, skipped subtre
   const natural = [...tree.preorder('/a')].map(([p]) => p)
   t.same(natural, ['/a', ...[...tree.get('/a')!.children].map((c) => `/a/${c}`)], "children in their set's order")
 })
+
+t.test(
+  'memory: one stored instance per distinct ACL list, freed with its last node; leaves share one empty child set; data is copied',
+  async (t) => {
+    const tree = new DataTree()
+    let zxid = 0n
+    const apply = (txn: Txn) => tree.applyTxn({ clientId: 0n, cxid: 1, zxid: ++zxid, time: 1n }, txn)
+    // Each list a fresh copy, as each decoded txn brings its own.
+    const open = () => [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }]
+    const guarded = () => [{ perms: 1, id: { scheme: 'digest', id: 'u:h' } }]
+    const create = (path: string, acl: P.ACL[], data: Buffer | null = null) =>
+      apply({ type: 'create', path, data, acl, owner: 0n, parentCVersion: 1 })
+    const openUsers = tree.acls.users(open())
+    const lists = tree.acls.size
+    create('/a', open())
+    create('/b', open())
+    create('/c', guarded())
+    t.equal(tree.get('/a')!.acl, tree.get('/b')!.acl, 'equal lists are one instance')
+    t.equal(tree.acls.users(open()), openUsers + 2)
+    t.equal(tree.acls.size, lists + 1, 'one more distinct list')
+    t.throws(() => tree.get('/a')!.acl.push(guarded()[0]!), 'a shared list cannot be changed in place')
+    apply({ type: 'setACL', path: '/b', acl: guarded(), version: 1 })
+    t.equal(tree.get('/b')!.acl, tree.get('/c')!.acl, 'setACL takes the stored instance too')
+    t.equal(tree.acls.users(open()), openUsers + 1, 'and lets go of the old one')
+    t.same(tree.get('/b')!.acl, guarded())
+    apply({ type: 'delete', path: '/b' })
+    t.equal(tree.acls.users(guarded()), 1)
+    apply({ type: 'delete', path: '/c' })
+    t.equal(tree.acls.users(guarded()), 0, 'the last node gone, the list is forgotten')
+    t.equal(tree.acls.size, lists)
+
+    create('/p', open())
+    create('/q', open())
+    t.equal(tree.get('/p')!.children, tree.get('/q')!.children, 'leaves share one empty set')
+    create('/p/x', open())
+    t.not(tree.get('/p')!.children, tree.get('/q')!.children, 'a parent gets a set of its own')
+    t.same([...tree.get('/p')!.children], ['x'])
+    t.same([...tree.get('/q')!.children], [], 'the shared set stays empty')
+    apply({ type: 'delete', path: '/p/x' })
+    t.equal(tree.stat(tree.get('/p')!).numChildren, 0)
+
+    const frame = Buffer.from('0123456789')
+    const big = Buffer.alloc(10_000, 7)
+    create('/small', open(), frame.subarray(2, 7))
+    create('/big', open(), big)
+    create('/empty', open(), Buffer.alloc(0))
+    frame.fill(0)
+    big.fill(0)
+    t.equal(tree.get('/small')!.data!.toString(), '23456', 'no view into the frame it came in')
+    t.same(tree.get('/big')!.data, Buffer.alloc(10_000, 7), 'large data too')
+    t.equal(tree.stat(tree.get('/small')!).dataLength, 5)
+
+    const copy = new DataTree()
+    loadSnapshot(encodeSnapshot(tree, new Map()), copy, new Map())
+    t.equal(copy.get('/p')!.acl, copy.get('/q')!.acl, 'a loaded snapshot shares lists as well')
+    t.equal(copy.acls.size, tree.acls.size)
+    t.equal(copy.acls.users(open()), tree.acls.users(open()))
+    t.equal(copy.get('/q')!.children, copy.get('/empty')!.children, 'and loads leaves with the shared set')
+    t.equal(copy.get('/small')!.data!.toString(), '23456')
+    t.same(copy.get('/big')!.data, Buffer.alloc(10_000, 7))
+    t.same(copy.get('/empty')!.data, Buffer.alloc(0), 'empty data stays empty')
+    t.equal(copy.get('/p')!.data, null, 'and null stays null')
+  },
+)

@@ -1,11 +1,13 @@
 // The replicated state: znodes with ZooKeeper's Stat semantics, ephemerals by owner, and a pure
 // applyTxn() that any server (leader or follower) replays identically from the transaction alone.
-import type { ACL, Stat } from '../jute/generated/proto.generated.js'
+import type { ACL, Stat, StatPersisted } from '../jute/generated/proto.generated.js'
 import { ErrorCode, EventType, Perms } from '../protocol.js'
 import { basename, parentOf } from '../paths.js'
 import type { Txn, TxnHeader } from './txn.js'
 import { JavaHashSet } from './java-order.js'
 import { logger } from '../debug.js'
+import type { Writer } from '../jute/writer.js'
+import { AclCache } from './acl-cache.js'
 import { LIMITS_NODE, QUOTA_ROOT, QuotaStats, QuotaTrie, STATS_NODE, statsPath } from './quotas.js'
 
 const log = logger('ensemble')
@@ -36,22 +38,81 @@ export function emptyChildren(): JavaHashSet {
   return new JavaHashSet(8)
 }
 
-/** One znode. */
-export interface ZNode {
+/** The child set of every node that never had a child: one shared instance, so nothing may add to it. */
+class NoChildren extends JavaHashSet {
+  override add(): boolean {
+    throw new Error('the shared empty child set was added to; a node gets a set of its own on its first child')
+  }
+}
+export const NO_CHILDREN: JavaHashSet = new NoChildren(8)
+
+/**
+ * Data up to this size is kept as a latin1 string (one char per byte): 16 bytes of overhead and
+ * compacted by the GC, where a Buffer costs about a hundred bytes of its own, and a view into a larger
+ * slab would keep the whole slab alive. Larger data keeps a Buffer, so reads do not copy it.
+ */
+const STRING_DATA_MAX = 4096
+
+function storedData(data: Buffer | null): string | Buffer | null {
+  if (data === null) return null
+  // Always a copy: the data given is usually a view into a network frame or a log record, which it
+  // would keep alive whole.
+  return data.length <= STRING_DATA_MAX ? data.toString('latin1') : Buffer.from(data)
+}
+
+/** A node as a snapshot records it. */
+export interface StoredNode extends StatPersisted {
   data: Buffer | null
   acl: ACL[]
-  czxid: bigint
-  mzxid: bigint
-  ctime: bigint
-  mtime: bigint
-  version: number
+}
+
+/**
+ * One znode. Its path is only the key it is stored under in the tree; its ACL is the tree's shared
+ * instance of that list; a node without children shares one empty set.
+ */
+export class ZNode {
+  private stored: string | Buffer | null
+  version = 0
   /** Number of children ever created here (also the next sequence number); clients see stat(). */
-  cversion: number
-  aversion: number
-  ephemeralOwner: bigint
-  pzxid: bigint
+  cversion = 0
+  aversion = 0
   /** A java.util.HashSet, as in ZooKeeper's DataNode: getChildren lists them in its order. */
-  children: JavaHashSet
+  children: JavaHashSet = NO_CHILDREN
+
+  constructor(
+    data: Buffer | null,
+    public acl: ACL[],
+    public czxid: bigint,
+    public mzxid: bigint,
+    public ctime: bigint,
+    public mtime: bigint,
+    public ephemeralOwner: bigint,
+    public pzxid: bigint,
+  ) {
+    this.stored = storedData(data)
+  }
+
+  /** The data (a fresh Buffer for small data, which the caller may keep), or null. */
+  get data(): Buffer | null {
+    const d = this.stored
+    return typeof d === 'string' ? Buffer.from(d, 'latin1') : d
+  }
+
+  set data(data: Buffer | null) {
+    this.stored = storedData(data)
+  }
+
+  /** Write the data as a Jute buffer, without making a Buffer of it. */
+  writeData(w: Writer): void {
+    const d = this.stored
+    if (typeof d === 'string') w.latin1Bytes(d)
+    else w.buffer(d)
+  }
+
+  /** Length of the data, without making a Buffer of it (0 for null). */
+  get dataLength(): number {
+    return this.stored?.length ?? 0
+  }
 }
 
 /** A watch event a transaction triggers. */
@@ -85,6 +146,8 @@ export class DataTree {
   lastZxid = 0n
   /** The paths that have a quota (a limits node), as ZooKeeper's pTrie. */
   readonly quotas = new QuotaTrie()
+  /** Every node's ACL, each distinct list stored once. */
+  readonly acls = new AclCache()
 
   constructor() {
     // As in ZooKeeper's DataTree, the root and /zookeeper hold empty data, not null.
@@ -97,36 +160,57 @@ export class DataTree {
     // version reads -1.
     const config = this.nodes.get('/zookeeper/config')!
     config.aversion = -1
-    config.acl = [{ perms: 1, id: { scheme: 'world', id: 'anyone' } }]
+    this.setAcl(config, [{ perms: 1, id: { scheme: 'world', id: 'anyone' } }])
   }
 
   private addSystemNode(path: string, data: Buffer | null): void {
     const node = this.makeNode(data, [{ perms: Perms.ALL, id: { scheme: 'world', id: 'anyone' } }], 0n, 0n, 0n)
     this.nodes.set(path, node)
-    this.nodes.get(parentOf(path))!.children.add(basename(path))
+    this.addChild(this.nodes.get(parentOf(path))!, basename(path))
   }
 
   private makeNode(data: Buffer | null, acl: ACL[], zxid: bigint, time: bigint, owner: bigint): ZNode {
-    return {
-      data,
-      acl,
-      czxid: zxid,
-      mzxid: zxid,
-      ctime: time,
-      mtime: time,
-      version: 0,
-      cversion: 0,
-      aversion: 0,
-      ephemeralOwner: owner,
-      pzxid: zxid,
-      children: emptyChildren(),
-    }
+    // One zxid and one time for all the fields they start in.
+    return new ZNode(data, this.acls.use(acl), zxid, zxid, time, time, owner, zxid)
+  }
+
+  private addChild(parent: ZNode, name: string): void {
+    // Kept once made, even when emptied: like Java's, the set's bucket count (and so its order) only grows.
+    if (parent.children === NO_CHILDREN) parent.children = emptyChildren()
+    parent.children.add(name)
+  }
+
+  private setAcl(node: ZNode, acl: ACL[]): void {
+    const stored = this.acls.use(acl)
+    this.acls.release(node.acl)
+    node.acl = stored
+  }
+
+  /** Forget every node (a snapshot is about to be loaded in their place). */
+  clear(): void {
+    this.nodes.clear()
+    this.ephemerals.clear()
+    this.acls.clear()
   }
 
   /** Put a node back as a snapshot recorded it (parents first): links it and indexes its owner. */
-  restore(path: string, node: ZNode): void {
+  restore(path: string, s: StoredNode): void {
+    // A decoded snapshot has a BigInt per field; equal ones are shared, as a node applied from its txn shares them.
+    const mzxid = s.mzxid === s.czxid ? s.czxid : s.mzxid
+    const pzxid = s.pzxid === s.czxid ? s.czxid : s.pzxid === s.mzxid ? mzxid : s.pzxid
+    const mtime = s.mtime === s.ctime ? s.ctime : s.mtime
+    const owner = s.ephemeralOwner === 0n ? 0n : s.ephemeralOwner
+    const node = new ZNode(s.data, this.acls.use(s.acl), s.czxid, mzxid, s.ctime, mtime, owner, pzxid)
+    node.version = s.version
+    node.cversion = s.cversion
+    node.aversion = s.aversion
+    const replaced = this.nodes.get(path)
+    if (replaced) this.acls.release(replaced.acl)
     this.nodes.set(path, node)
-    if (path !== '/') this.nodes.get(parentOf(path))?.children.add(basename(path))
+    if (path !== '/') {
+      const parent = this.nodes.get(parentOf(path))
+      if (parent) this.addChild(parent, basename(path))
+    }
     this.indexEphemeral(node.ephemeralOwner, path)
   }
 
@@ -166,7 +250,7 @@ export class DataTree {
     let bytes = 0n
     for (const [, n] of this.preorder(quotaRoot === '' ? '/' : quotaRoot)) {
       count++
-      bytes += BigInt(n.data?.length ?? 0)
+      bytes += BigInt(n.dataLength)
     }
     stats.set('count', count)
     stats.set('bytes', bytes)
@@ -207,7 +291,7 @@ export class DataTree {
       aversion: n.aversion,
       // Clients see the owner of true ephemerals only; container and TTL markers read as 0.
       ephemeralOwner: ownerKind(n.ephemeralOwner) === 'ephemeral' ? n.ephemeralOwner : 0n,
-      dataLength: n.data?.length ?? 0,
+      dataLength: n.dataLength,
       numChildren: n.children.size,
       pzxid: n.pzxid,
     }
@@ -227,7 +311,8 @@ export class DataTree {
       const n = this.get(p)
       if (!n || opts.skip?.(p)) continue
       yield [p, n]
-      const names = opts.order ? opts.order([...n.children]) : [...n.children]
+      if (n.children.size === 0) continue
+      const names = opts.order ? opts.order(n.children.toArray()) : n.children.toArray()
       for (let i = names.length - 1; i >= 0; i--) stack.push(join(p, names[i]!))
     }
   }
@@ -255,7 +340,7 @@ export class DataTree {
         if (this.nodes.has(txn.path)) return { err: ErrorCode.NODEEXISTS, events: [] }
         const node = this.makeNode(txn.data, txn.acl, hdr.zxid, hdr.time, txn.owner)
         this.nodes.set(txn.path, node)
-        parent.children.add(basename(txn.path))
+        this.addChild(parent, basename(txn.path))
         parent.cversion = txn.parentCVersion
         parent.pzxid = hdr.zxid
         this.indexEphemeral(txn.owner, txn.path)
@@ -285,12 +370,13 @@ export class DataTree {
         parent.children.delete(basename(txn.path))
         // Deleting does not touch the stored creation count (see stat()); it shows in the children.
         parent.pzxid = hdr.zxid
+        this.acls.release(node.acl)
         if (ownerKind(node.ephemeralOwner) === 'ephemeral') this.ephemerals.get(node.ephemeralOwner)?.delete(txn.path)
         // ZooKeeper tests this parent against /zookeeper, not /zookeeper/quota, and cuts the quota
         // prefix off all the same.
         if (parentPath.startsWith('/zookeeper') && basename(txn.path) === LIMITS_NODE && parentPath.length > QUOTA_ROOT.length)
           this.quotas.remove(parentPath.slice(QUOTA_ROOT.length))
-        this.countIntoQuota(txn.path, -(node.data?.length ?? 0), -1)
+        this.countIntoQuota(txn.path, -node.dataLength, -1)
         return {
           err: 0,
           path: txn.path,
@@ -303,7 +389,7 @@ export class DataTree {
       case 'setData': {
         const node = this.nodes.get(txn.path)
         if (!node) return { err: ErrorCode.NONODE, events: [] }
-        const bytesDiff = (txn.data?.length ?? 0) - (node.data?.length ?? 0)
+        const bytesDiff = (txn.data?.length ?? 0) - node.dataLength
         node.data = txn.data
         node.version = txn.version
         node.mzxid = hdr.zxid
@@ -319,7 +405,7 @@ export class DataTree {
       case 'setACL': {
         const node = this.nodes.get(txn.path)
         if (!node) return { err: ErrorCode.NONODE, events: [] }
-        node.acl = txn.acl
+        this.setAcl(node, txn.acl)
         node.aversion = txn.version
         return { err: 0, path: txn.path, stat: this.stat(node), events: [] }
       }

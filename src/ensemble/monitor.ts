@@ -50,7 +50,7 @@ function plainValues(s: ServerView): Record<string, string | number> {
   const fds = fileDescriptors()
   let dataSize = 0
   // ZooKeeper's approximate size counts each node's path and data.
-  for (const [p, n] of s.tree.nodes) dataSize += p.length + (n.data?.length ?? 0)
+  for (const [p, n] of s.tree.nodes) dataSize += p.length + n.dataLength
   let ephemerals = 0
   for (const paths of s.tree.ephemerals.values()) ephemerals += paths.size
   const synced = s.quorum?.peer.syncedFollowers ?? []

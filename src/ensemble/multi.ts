@@ -80,9 +80,9 @@ export function multiReadReply(
       results.push({ type: OpCode.error, err, body: { err } })
       size += RESULT_OVERHEAD
     } else if (op.type === OpCode.getData) {
-      read?.(op.request.path, n.data?.length ?? 0)
+      read?.(op.request.path, n.dataLength)
       results.push({ type: OpCode.getData, err: 0, body: { data: n.data, stat: tree.stat(n) } })
-      size += RESULT_OVERHEAD + (n.data?.length ?? 0) + STAT_BYTES
+      size += RESULT_OVERHEAD + n.dataLength + STAT_BYTES
     } else {
       let list = listed.get(op.request.path)
       if (!list) {

@@ -125,7 +125,7 @@ export class WritePipeline implements CommitHost {
     else if (txn.type === 'closeSession') this.deps.tracker.remove(id)
     // Events first: a watcher on the requesting connection must see them before the reply.
     for (const e of result.events) this.deps.watches.trigger(e.type, e.path, e.acl)
-    this.deps.metrics.committed(result.events, (p) => this.tree.get(p)?.data?.length ?? 0)
+    this.deps.metrics.committed(result.events, (p) => this.tree.get(p)?.dataLength ?? 0)
     this.complete(id, hdr.cxid, hdr.zxid, txn, result)
     if (txn.type === 'closeSession') {
       this.pending.delete(id)

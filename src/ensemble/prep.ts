@@ -55,7 +55,7 @@ class View {
         aversion: n.aversion,
         owner: n.ephemeralOwner,
         childCount: n.children.size,
-        dataLength: n.data?.length ?? 0,
+        dataLength: n.dataLength,
       }
     )
   }

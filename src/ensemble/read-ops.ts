@@ -66,7 +66,7 @@ function readOp({ tree, watches, metrics }: ReadDeps, conn: ClientConnection, ty
       if (typeof n === 'number') return n
       if (watch) watches.addData(path, conn)
       const stat = tree.stat(n)
-      metrics.read(path, n.data?.length ?? 0)
+      metrics.read(path, n.dataLength)
       return (w) => P.encodeGetDataResponse(w, { data: n.data, stat })
     }
     case OpCode.exists: {

@@ -140,13 +140,14 @@ function kindOf(owner: bigint): DumpedNodeKind {
 
 function dumpNode(tree: DataTree, path: string, n: ZNode, base64: boolean): DumpedNode {
   const s = tree.stat(n)
-  const text = !base64 && (n.data === null || isUtf8(n.data))
+  const data = n.data
+  const text = !base64 && (data === null || isUtf8(data))
   const kind = kindOf(n.ephemeralOwner)
   return {
     path,
     kind,
     encoding: text ? 'utf8' : 'base64',
-    data: n.data === null ? null : n.data.toString(text ? 'utf8' : 'base64'),
+    data: data === null ? null : data.toString(text ? 'utf8' : 'base64'),
     acl: n.acl.map((a) => ({ perms: a.perms, scheme: a.id.scheme, id: a.id.id })),
     ...(kind === 'ephemeral' ? { ephemeralOwner: hexId(n.ephemeralOwner) } : {}),
     ...(kind === 'ttl' ? { ttlMs: Number(BigInt.asUintN(64, n.ephemeralOwner) & 0xffffffffffn) } : {}),
@@ -302,7 +303,8 @@ function emptyingTxns(view: DataTree, root: { data: Buffer | null; acl: ACL[] })
     [QUOTA_ROOT, fresh.get(QUOTA_ROOT)!],
   ] as const) {
     const now = view.get(path)!
-    const sameData = now.data === null ? want.data === null : want.data !== null && now.data.equals(want.data)
+    const nowData = now.data
+    const sameData = nowData === null ? want.data === null : want.data !== null && nowData.equals(want.data)
     if (!sameData) txns.push({ type: 'setData', path, data: want.data, version: now.version + 1 })
     if (!sameAcl(now.acl, want.acl)) txns.push({ type: 'setACL', path, acl: want.acl, version: now.aversion + 1 })
   }

@@ -10,7 +10,7 @@ import { Reader } from '../jute/reader.js'
 import { encodeACL, decodeACL, encodeStatPersisted, decodeStatPersisted } from '../jute/generated/proto.generated.js'
 import { logger } from '../debug.js'
 import { decodeTxn, encodeTxn } from './txn-codec.js'
-import { DataTree, emptyChildren } from './datatree.js'
+import { DataTree } from './datatree.js'
 import type { Txn, TxnHeader } from './txn.js'
 import { crc32, openForAppend, writeFileAtomic } from './durable-file.js'
 
@@ -137,14 +137,18 @@ export function encodeSnapshot(tree: DataTree, sessions: Map<bigint, number>): B
   for (const [id, timeout] of sessions) w.long(id).int(timeout)
   // Parents before children, each node's children in their iteration order, as ZooKeeper walks its
   // tree into a snapshot: loading adds them back in that order, so the order survives a restart.
-  const paths = [...tree.preorder('/')].map(([p]) => p)
-  w.int(paths.length)
-  for (const p of paths) {
-    const n = tree.nodes.get(p)!
-    w.ustring(p).buffer(n.data).vector(n.acl, encodeACL)
+  const countAt = w.length
+  w.int(0)
+  let count = 0
+  for (const [p, n] of tree.preorder('/')) {
+    w.ustring(p)
+    n.writeData(w)
+    w.vector(n.acl, encodeACL)
     // ZooKeeper's own snapshot layout for a node's metadata.
     encodeStatPersisted(w, n)
+    count++
   }
+  w.view().writeInt32BE(count, countAt)
   const body = w.toBuffer()
   const out = Buffer.alloc(body.length + 4)
   body.copy(out)
@@ -159,13 +163,13 @@ export function loadSnapshot(buf: Buffer, tree: DataTree, sessions: Map<bigint, 
   if (r.int() !== SNAP_MAGIC) throw new Error('not a zookit snapshot')
   tree.lastZxid = r.long()
   for (let i = r.int(); i > 0; i--) sessions.set(r.long(), r.int())
-  tree.nodes.clear()
-  tree.ephemerals.clear()
+  tree.clear()
   for (let i = r.int(); i > 0; i--) {
     const p = r.ustring()
+    // The tree copies the data, so it keeps no view into the snapshot.
     const data = r.bufferOrNull()
     const acl = r.vector(8, decodeACL)
-    tree.restore(p, { ...decodeStatPersisted(r), data: data && Buffer.from(data), acl, children: emptyChildren() })
+    tree.restore(p, { ...decodeStatPersisted(r), data, acl })
   }
   tree.setupQuotas()
 }

@@ -95,6 +95,14 @@ export class Writer {
     return this
   }
 
+  /** A length-prefixed byte array held as a latin1 string (one char per byte, as Buffer's 'latin1'). */
+  latin1Bytes(v: string): this {
+    this.int(v.length)
+    this.ensure(v.length)
+    this.pos += this.buf.write(v, this.pos, v.length, 'latin1')
+    return this
+  }
+
   /**
    * A length-prefixed UTF-8 string; null is written as length -1. Astral characters are written as
    * standard 4-byte UTF-8 (Java's writer would send two 3-byte surrogates; Java's reader accepts both).
