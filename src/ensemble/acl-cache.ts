@@ -54,4 +54,11 @@ export class AclCache {
   clear(): void {
     this.lists.clear()
   }
+
+  /** The same stored lists with the same counts, for a copy of the tree whose nodes share them. */
+  clone(): AclCache {
+    const copy = new AclCache()
+    for (const [key, entry] of this.lists) copy.lists.set(key, { acl: entry.acl, users: entry.users })
+    return copy
+  }
 }

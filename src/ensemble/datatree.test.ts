@@ -361,3 +361,36 @@ t.test(
     t.equal(copy.get('/p')!.data, null, 'and null stays null')
   },
 )
+
+t.test('clone: the same tree, snapshot for snapshot, that then changes on its own', async (t) => {
+  const h = new Harness()
+  h.create('/a', 0, Buffer.from('one'))
+  for (let i = 0; i < 40; i++) h.create(`/a/c${i}`, 0, Buffer.alloc(i * 200, i))
+  h.create('/a/e', CreateMode.EPHEMERAL)
+  h.run(OpCode.setData, (w) => P.encodeSetDataRequest(w, { path: '/a', data: Buffer.from('two'), version: -1 }))
+  // A deleted child leaves the set's bucket count, and so its order, as only its history made it.
+  h.run(OpCode.delete, (w) => P.encodeDeleteRequest(w, { path: '/a/c7', version: -1 }))
+  const copy = h.tree.clone()
+  t.same(encodeSnapshot(copy, new Map()), encodeSnapshot(h.tree, new Map()), 'same snapshot bytes')
+  t.same([...copy.get('/a')!.children], [...h.tree.get('/a')!.children], 'same child order')
+  t.same([...copy.ephemerals.get(0x55n)!], ['/a/e'])
+  t.equal(copy.acls.users(OPEN), h.tree.acls.users(OPEN), 'the same ACL counts')
+
+  const before = encodeSnapshot(h.tree, new Map())
+  const original = h.tree
+  const cversion = original.get('/a')!.cversion
+  h.tree = copy
+  h.create('/a/new', CreateMode.EPHEMERAL)
+  h.run(OpCode.setData, (w) => P.encodeSetDataRequest(w, { path: '/a/c1', data: Buffer.from('changed'), version: -1 }))
+  h.run(OpCode.delete, (w) => P.encodeDeleteRequest(w, { path: '/a/c2', version: -1 }))
+  h.run(OpCode.setACL, (w) =>
+    P.encodeSetACLRequest(w, { path: '/a/c3', acl: [{ perms: 1, id: { scheme: 'world', id: 'anyone' } }], version: -1 }),
+  )
+  t.same(encodeSnapshot(original, new Map()), before, 'the original did not move')
+  t.equal(original.get('/a/new'), undefined)
+  t.equal(original.ephemerals.get(0x55n)!.size, 1)
+  t.equal(original.get('/a')!.cversion, cversion, "the original's cversion is its own")
+  t.ok(copy.get('/a')!.cversion > cversion, "and the copy's moved")
+  t.equal(original.get('/a/c1')!.data!.length, 200)
+  t.same(original.get('/a/c3')!.acl, OPEN)
+})

@@ -113,6 +113,17 @@ export class ZNode {
   get dataLength(): number {
     return this.stored?.length ?? 0
   }
+
+  /** A node that changes apart from this one: the data and the ACL list are shared (neither changes in place). */
+  clone(): ZNode {
+    const copy = new ZNode(null, this.acl, this.czxid, this.mzxid, this.ctime, this.mtime, this.ephemeralOwner, this.pzxid)
+    copy.stored = this.stored
+    copy.version = this.version
+    copy.cversion = this.cversion
+    copy.aversion = this.aversion
+    copy.children = this.children === NO_CHILDREN ? NO_CHILDREN : this.children.clone()
+    return copy
+  }
 }
 
 /** A watch event a transaction triggers. */
@@ -147,7 +158,8 @@ export class DataTree {
   /** The paths that have a quota (a limits node), as ZooKeeper's pTrie. */
   readonly quotas = new QuotaTrie()
   /** Every node's ACL, each distinct list stored once. */
-  readonly acls = new AclCache()
+  // Replaced only by clone(), which builds a tree around another's lists.
+  acls = new AclCache()
 
   constructor() {
     // As in ZooKeeper's DataTree, the root and /zookeeper hold empty data, not null.
@@ -184,6 +196,21 @@ export class DataTree {
     const stored = this.acls.use(acl)
     this.acls.release(node.acl)
     node.acl = stored
+  }
+
+  /**
+   * An independent copy (the leader's view of what it has proposed starts as the committed tree):
+   * the same nodes, child orders, ephemerals, quotas and zxid, without encoding a snapshot.
+   */
+  clone(): DataTree {
+    const copy = new DataTree()
+    copy.clear()
+    for (const [path, node] of this.nodes) copy.nodes.set(path, node.clone())
+    for (const [owner, paths] of this.ephemerals) copy.ephemerals.set(owner, paths.clone())
+    copy.acls = this.acls.clone()
+    copy.lastZxid = this.lastZxid
+    copy.setupQuotas()
+    return copy
   }
 
   /** Forget every node (a snapshot is about to be loaded in their place). */

@@ -66,6 +66,16 @@ export class JavaHashSet implements Iterable<string> {
     return true
   }
 
+  /** An independent set with the same members and the same bucket count, so the same order. */
+  clone(): JavaHashSet {
+    const copy = new JavaHashSet(this.initialCapacity)
+    for (const [value, hash] of this.hashes) copy.hashes.set(value, hash)
+    copy.buckets = this.buckets
+    // Never changed in place (toArray hands out slices), so the two sets can share it.
+    copy.ordered = this.ordered
+    return copy
+  }
+
   /** The members in Java's iteration order (a copy the caller may keep). */
   toArray(): string[] {
     if (!this.ordered) this.ordered = bucketOrder([...this.hashes.keys()], [...this.hashes.values()], Math.max(1, this.buckets))

@@ -47,13 +47,6 @@ export interface QuorumConfig {
 
 export type QuorumMode = 'leader' | 'follower' | 'looking'
 
-/** Make an independent copy of a tree (the leader's view starts as the committed tree). */
-export function cloneTree(tree: DataTree): DataTree {
-  const copy = new DataTree()
-  loadSnapshot(encodeSnapshot(tree, new Map()), copy, new Map())
-  return copy
-}
-
 interface SyncWaiter {
   zxid: bigint
   to: number
@@ -418,7 +411,7 @@ export class QuorumPeer extends EventEmitter implements Commit {
     // A server whose leader changed drops its clients; they reconnect and resume their sessions.
     if (was !== 'looking') this.host.dropClients()
     if (mode === 'leader') {
-      this.view = cloneTree(this.host.tree)
+      this.view = this.host.tree.clone()
       this.lastProposed = this.host.tree.lastZxid
       // Every session gets a full timeout from now under the new leader.
       const now = Date.now()
