@@ -92,14 +92,14 @@ export class Following<T> implements Role<T> {
   }
 
   tick(): Out<T>[] {
-    if (this.ctx.now - this.lastHeard > this.ctx.silence) return this.ctx.lookAgain()
+    if (this.ctx.now - this.lastHeard > this.ctx.silence) return this.ctx.lookAgain([this.leader])
     // The leader may have been still looking when our first report arrived: report again.
     if (this.stage.name === 'discovery') return this.report()
     return []
   }
 
-  /** Its leader's connection broke: look for a new one. */
+  /** Its leader's connection broke: look for a new one, without waiting for the old one's vote. */
   disconnected(peer: number): Out<T>[] {
-    return peer === this.leader ? this.ctx.lookAgain() : []
+    return peer === this.leader ? this.ctx.lookAgain([peer]) : []
   }
 }
