@@ -50,7 +50,8 @@ t.test(`safety and liveness over ${SEEDS} seeded runs of 3 and 5 peers`, async (
       acknowledged += r.acknowledged
       epochs += r.epochs
     } catch (err) {
-      failures.push((err as Error).message)
+      const message = (err as Error).message
+      failures.push(message.startsWith('seed ') ? message : `seed ${seed}: ${message}`)
     }
   }
   t.same(failures, [], "every run kept Zab's guarantees and recovered")
