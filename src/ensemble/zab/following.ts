@@ -6,8 +6,8 @@ import { FollowerBroadcast } from './broadcast.js'
 import type { Msg, Out } from './messages.js'
 import type { PeerContext, Role, RolePhase } from './role.js'
 
-/** Where a follower is in joining its leader. */
-type Phase<T> = { name: 'discovery' } | { name: 'sync' } | { name: 'broadcast'; broadcast: FollowerBroadcast<T> }
+/** Where a follower is in joining its leader; from sync on, the epoch it promised the leader. */
+type Phase<T> = { name: 'discovery' } | { name: 'sync'; epoch: bigint } | { name: 'broadcast'; broadcast: FollowerBroadcast<T> }
 
 export class Following<T> implements Role<T> {
   readonly name = 'FOLLOWING'
@@ -45,15 +45,19 @@ export class Following<T> implements Role<T> {
     const leader = this.leader
     switch (msg.t) {
       case 'leaderinfo': {
-        if (this.stage.name !== 'discovery') return []
-        this.stage = { name: 'sync' }
+        // A leader that announces a newer epoch before syncing us (it began a new round while links
+        // stayed up) is answered again: only the epoch promised last is synced.
+        if (this.stage.name === 'broadcast' || (this.stage.name === 'sync' && msg.epoch <= this.stage.epoch)) return []
         const r = this.discovery.leaderInfo(msg.epoch)
         if ('refuse' in r) return this.ctx.lookAgain()
+        this.stage = { name: 'sync', epoch: msg.epoch }
         this.ctx.acceptedEpoch = this.discovery.acceptedEpoch
-        return [{ to: leader, msg: { t: 'ackepoch', currentEpoch: r.ack.currentEpoch, lastZxid: log.lastZxid } }]
+        return [{ to: leader, msg: { t: 'ackepoch', epoch: msg.epoch, currentEpoch: r.ack.currentEpoch, lastZxid: log.lastZxid } }]
       }
       case 'sync': {
-        if (this.stage.name !== 'sync') return []
+        // A SYNC of an epoch this peer did not promise (an earlier round's, still on the link) is
+        // not taken: becoming current in an unpromised epoch would let that epoch be proposed again.
+        if (this.stage.name !== 'sync' || msg.epoch !== this.stage.epoch) return []
         // The leader's history goes into our log; it is committed at UPTODATE.
         const synced = log.follow(msg)
         this.ctx.currentEpoch = msg.epoch
@@ -65,8 +69,10 @@ export class Following<T> implements Role<T> {
         ]
       }
       case 'uptodate': {
+        // Only after a SYNC: before it this peer holds no history of the leader's to serve.
+        if (this.stage.name !== 'broadcast') return []
         this.upToDate = true
-        log.commitLogged(this.stage.name === 'broadcast' ? this.stage.broadcast.lastCommitted : 0n)
+        log.commitLogged(this.stage.broadcast.lastCommitted)
         return []
       }
       case 'proposal': {

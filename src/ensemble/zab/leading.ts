@@ -74,7 +74,7 @@ export class Leading<T> implements Role<T> {
       case 'followerinfo':
         return this.followerInfo(from, msg.acceptedEpoch)
       case 'ackepoch':
-        return this.ackEpoch(from, msg.currentEpoch, msg.lastZxid)
+        return this.ackEpoch(from, msg.epoch, msg.currentEpoch, msg.lastZxid)
       case 'acknewleader':
         return this.ackNewLeader(from)
       case 'ack':
@@ -97,12 +97,12 @@ export class Leading<T> implements Role<T> {
     return [...to].map((t) => ({ to: t, msg: { t: 'leaderinfo', epoch } }))
   }
 
-  private ackEpoch(from: number, currentEpoch: bigint, lastZxid: bigint): Out<T>[] {
+  private ackEpoch(from: number, promised: bigint, currentEpoch: bigint, lastZxid: bigint): Out<T>[] {
     const { log } = this.ctx
     const epoch = this.discovery.newEpoch
-    // A promise made to an earlier round of ours (links outlive our rounds): this round has
-    // proposed no epoch yet, so there is nothing it could promise.
-    if (epoch === undefined) return []
+    // A promise made to an earlier round of ours (links outlive our rounds) is no promise for this
+    // one, and the history it reports may be stale: syncing from it could hand out a wrong diff.
+    if (epoch === undefined || promised !== epoch) return []
     // Once established, a follower that comes back is synced; comparing it with the summary we
     // started the epoch with would make us abdicate because it followed us meanwhile.
     const r = this.established ? 'established' : this.discovery.ackEpoch(from, currentEpoch, lastZxid)
