@@ -150,6 +150,15 @@ export class Election {
     return { send }
   }
 
+  /**
+   * Serving in `epoch` now: tell lookers that epoch, so every member of an ensemble names the same
+   * vote however it joined, and a newcomer can count them agreeing (ZooKeeper's updateElectionVote,
+   * ZOOKEEPER-1732).
+   */
+  servingIn(epoch: bigint): void {
+    if (this.state !== 'LOOKING') this.proposal = { ...this.proposal, peerEpoch: epoch }
+  }
+
   /** Time passes: settle a pending majority, or re-send our vote so lost messages do not stall us. */
   tick(): ElectionOutput {
     if (this.state !== 'LOOKING') return { send: [] }

@@ -6,6 +6,9 @@ import { FollowerBroadcast } from './broadcast.js'
 import type { Msg, Out } from './messages.js'
 import type { PeerContext, Role, RolePhase } from './role.js'
 
+/** What only a leader sends its learners. */
+const FROM_LEADER: ReadonlySet<Msg<unknown>['t']> = new Set(['leaderinfo', 'sync', 'uptodate', 'proposal', 'commit', 'ping'])
+
 /** Where a follower is in joining its leader; from sync on, the epoch it promised the leader. */
 type Phase<T> = { name: 'discovery' } | { name: 'sync'; epoch: bigint } | { name: 'broadcast'; broadcast: FollowerBroadcast<T> }
 
@@ -39,7 +42,9 @@ export class Following<T> implements Role<T> {
   }
 
   step(from: number, msg: Msg<T>): Out<T>[] {
-    if (from !== this.leader) return []
+    // Only what a leader says shows the leader is there: a peer we follow that is itself following
+    // (and reporting to us) must not keep us from giving up on it.
+    if (from !== this.leader || !FROM_LEADER.has(msg.t)) return []
     this.lastHeard = this.ctx.now
     const { log } = this.ctx
     const leader = this.leader

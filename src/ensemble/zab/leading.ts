@@ -7,6 +7,9 @@ import { planSync } from './sync.js'
 import type { Entry, Msg, Out } from './messages.js'
 import type { PeerContext, Role, RolePhase } from './role.js'
 
+/** What only a learner sends its leader. */
+const FROM_LEARNER: ReadonlySet<Msg<unknown>['t']> = new Set(['followerinfo', 'ackepoch', 'acknewleader', 'ack', 'pong'])
+
 export class Leading<T> implements Role<T> {
   readonly name = 'LEADING'
   private readonly discovery: LeaderDiscovery
@@ -69,6 +72,8 @@ export class Leading<T> implements Role<T> {
   }
 
   step(from: number, msg: Msg<T>): Out<T>[] {
+    // Only what a learner says shows a follower is there (a peer that leads too says other things).
+    if (!FROM_LEARNER.has(msg.t)) return []
     this.heard.set(from, this.ctx.now)
     switch (msg.t) {
       case 'followerinfo':

@@ -216,6 +216,7 @@ export class Peer<T> {
     if (!was || was.role !== name || was.leader !== leader || was.epoch !== currentEpoch || was.ready !== ready) {
       r.role = { role: name, leader, epoch: currentEpoch, ready }
       this.reportedRole = r.role
+      if (ready) this.election.servingIn(currentEpoch)
     }
     return r
   }
