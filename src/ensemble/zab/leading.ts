@@ -22,6 +22,8 @@ export class Leading<T> implements Role<T> {
   private readonly newLeaderAcks = new Set<number>()
   private readonly announced = new Set<number>()
   private readonly leaderInfoSent = new Set<number>()
+  /** Followers that promised this round's epoch, with where their logs end, until a quorum did. */
+  private readonly promised = new Map<number, bigint>()
   /** When each follower was last heard from. */
   private readonly heard = new Map<number, number>()
   private readonly since: number
@@ -112,13 +114,28 @@ export class Leading<T> implements Role<T> {
     // started the epoch with would make us abdicate because it followed us meanwhile.
     const r = this.established ? 'established' : this.discovery.ackEpoch(from, currentEpoch, lastZxid)
     if (r === 'abandon') return this.ctx.lookAgain()
+    this.promised.set(from, lastZxid)
+    // Nothing is synced, and the epoch does not become ours, before a quorum promised it: only then
+    // has every history of that quorum been checked against ours (ZooKeeper's waitForEpochAck). A
+    // leader that took the epoch on one promise would beat, in the next election, peers holding
+    // committed entries it lacks.
+    if (r === 'waiting') return []
     if (!this.broadcast) {
       // The new epoch continues from the leader's whole history (what it logged, committed or
       // not); that history becomes committed only once a quorum has synced to it (NEWLEADER).
       this.broadcast = new LeaderBroadcast<T>(this.ctx.id, this.ctx.quorum, epoch, log.lastZxid)
       this.ctx.currentEpoch = epoch
       this.newLeaderAcks.add(this.ctx.id)
+      const waiting = [...this.promised].filter(([f]) => f !== from)
+      return [...waiting.map(([f, z]) => this.syncOf(f, epoch, z)), this.syncOf(from, epoch, lastZxid)]
     }
+    return [this.syncOf(from, epoch, lastZxid)]
+  }
+
+  /** The SYNC that brings a follower whose log ends at `lastZxid` up to the leader's history. */
+  private syncOf(from: number, epoch: bigint, lastZxid: bigint): Out<T> {
+    const { log } = this.ctx
+    const broadcast = this.broadcast!
     const history = log.history()
     // The log window starts at the base: a follower exactly there needs only what follows.
     const window = log.base ? [log.base.zxid, ...history.map((e) => e.zxid)] : history.map((e) => e.zxid)
@@ -126,7 +143,7 @@ export class Leading<T> implements Role<T> {
     const after = (z: bigint) => history.filter((e) => e.zxid > z)
     // Proposals in flight go along as proposals: the follower logs them but commits them only when
     // the leader does.
-    const outstanding = this.established ? this.broadcast.pending() : []
+    const outstanding = this.established ? broadcast.pending() : []
     const sync: Msg<T> =
       plan.kind === 'SNAP'
         ? log.base
@@ -136,7 +153,7 @@ export class Leading<T> implements Role<T> {
           ? { t: 'sync', epoch, truncate: plan.to, diff: after(plan.to), outstanding }
           : { t: 'sync', epoch, diff: after(plan.from), outstanding }
     this.synced.add(from)
-    return [{ to: from, msg: sync }]
+    return { to: from, msg: sync }
   }
 
   private ackNewLeader(from: number): Out<T>[] {
@@ -161,6 +178,7 @@ export class Leading<T> implements Role<T> {
   /** A follower's connection broke: no more proposals to it until it syncs again. */
   disconnected(peer: number): Out<T>[] {
     this.synced.delete(peer)
+    this.promised.delete(peer)
     this.leaderInfoSent.delete(peer)
     return []
   }
