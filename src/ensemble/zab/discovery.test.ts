@@ -77,3 +77,51 @@ t.test("a leader counts only promises of its round's epoch", async (t) => {
   t.equal(p.phase, 'discovery', 'and no epoch established')
   t.match(p.step(1, { t: 'ackepoch', epoch: 1n, currentEpoch: 0n, lastZxid: 0n }).send, [{ to: 1, msg: { t: 'sync', epoch: 1n } }])
 })
+
+t.test('a leader takes its epoch and syncs only once a quorum promised it', async (t) => {
+  const p = new Peer<string>(5, [1, 2, 3, 4, 5])
+  p.start()
+  for (const from of [1, 2, 3, 4]) p.step(from, vote(from, 5))
+  t.equal(p.role, 'LEADING')
+  p.step(1, { t: 'followerinfo', acceptedEpoch: 0n })
+  p.step(2, { t: 'followerinfo', acceptedEpoch: 0n })
+  t.same(p.step(1, { t: 'ackepoch', epoch: 1n, currentEpoch: 0n, lastZxid: 0n }).send, [], 'one promise of five: no SYNC yet')
+  t.equal(p.currentEpoch, 0n, 'and the epoch is not yet current')
+  const r = p.step(2, { t: 'ackepoch', epoch: 1n, currentEpoch: 0n, lastZxid: 0n })
+  t.same(
+    r.send.map((o) => [o.to, o.msg.t]),
+    [
+      [1, 'sync'],
+      [2, 'sync'],
+    ],
+    'a quorum promised: both are synced',
+  )
+  t.equal(p.currentEpoch, 1n)
+})
+
+t.test('a peer it follows that only reports to it does not keep a follower from giving up', async (t) => {
+  const p = new Peer<string>(1, [1, 2, 3], { silenceTicks: 3 })
+  p.start()
+  p.step(2, vote(2, 2))
+  p.step(3, vote(3, 2))
+  t.same([p.role, p.leader], ['FOLLOWING', 2])
+  // Peer 2 follows peer 1 in its turn: its reports are no sign that it leads.
+  for (let i = 0; i < 5; i++) {
+    p.step(2, { t: 'followerinfo', acceptedEpoch: 0n })
+    p.tick()
+  }
+  t.equal(p.role, 'LOOKING', 'it gave up on peer 2 after the silence')
+})
+
+t.test('a serving leader answers lookers with the epoch it serves in', async (t) => {
+  const p = new Peer<string>(3, [1, 2, 3])
+  p.start()
+  p.step(1, vote(1, 3))
+  p.step(2, vote(2, 3))
+  p.step(1, { t: 'followerinfo', acceptedEpoch: 0n })
+  p.step(1, { t: 'ackepoch', epoch: 1n, currentEpoch: 0n, lastZxid: 0n })
+  p.step(1, { t: 'acknewleader' })
+  t.ok(p.serving)
+  const reply = p.step(2, vote(2, 2)).send.find((o) => o.msg.t === 'vote')
+  t.match(reply, { to: 2, msg: { n: { state: 'LEADING', vote: { leader: 3, peerEpoch: 1n } } } }, 'epoch 1, not the 0 it was elected with')
+})
