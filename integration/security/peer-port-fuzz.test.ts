@@ -48,7 +48,7 @@ function randomMessage(): WireMsg {
     case 2:
       return { t: 'leaderinfo', epoch: long() }
     case 3:
-      return { t: 'ackepoch', currentEpoch: long(), lastZxid: long() }
+      return { t: 'ackepoch', epoch: long(), currentEpoch: long(), lastZxid: long() }
     case 4:
       return {
         t: 'sync',

@@ -18,7 +18,7 @@ t.test('every message kind round-trips', async (t) => {
     { t: 'vote', n: { from: 1, state: 'LOOKING', vote: { leader: 2, zxid: 0n, peerEpoch: 0n }, round: 1n } },
     { t: 'followerinfo', acceptedEpoch: 4n },
     { t: 'leaderinfo', epoch: 5n },
-    { t: 'ackepoch', currentEpoch: 4n, lastZxid: 0x400000009n },
+    { t: 'ackepoch', epoch: 5n, currentEpoch: 4n, lastZxid: 0x400000009n },
     { t: 'sync', epoch: 5n, diff: [e(1n, 'a'), e(2n, 'b')], outstanding: [e(3n, 'c')] },
     { t: 'sync', epoch: 5n, truncate: 0x400000001n, diff: [], outstanding: [] },
     { t: 'sync', epoch: 5n, snapshot: { zxid: 0x500000007n, state: Buffer.from('tree') }, diff: [e(0x500000008n, 'y')], outstanding: [] },

@@ -55,7 +55,7 @@ export function encodeWire(w: Writer, m: WireMsg): void {
       w.long(m.epoch)
       return
     case 'ackepoch':
-      w.long(m.currentEpoch).long(m.lastZxid)
+      w.long(m.epoch).long(m.currentEpoch).long(m.lastZxid)
       return
     case 'sync':
       w.long(m.epoch)
@@ -110,7 +110,7 @@ export function decodeWire(buf: Buffer): WireMsg {
       m = { t, epoch: r.long() }
       break
     case 'ackepoch':
-      m = { t, currentEpoch: r.long(), lastZxid: r.long() }
+      m = { t, epoch: r.long(), currentEpoch: r.long(), lastZxid: r.long() }
       break
     case 'sync': {
       const epoch = r.long()

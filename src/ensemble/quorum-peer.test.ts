@@ -28,3 +28,24 @@ for (const input of ['step', 'tick'] as const) {
     t.equal((await zk.getData('/after-fault')).data.toString(), 'ok', 'a write through it succeeds')
   })
 }
+
+// The host acts on what peers say as it arrives: with a tick too long to ever fire within the test,
+// three servers still elect and serve, and when the leader is killed the followers learn it from
+// the broken learner link and elect the next one at once.
+t.test('with no tick firing, 3 servers elect, serve, and replace a killed leader', async (t) => {
+  const ens = await startEnsemble({ size: 3, peerTickMs: 3_600_000 })
+  t.teardown(() => ens.stop())
+  const first = ens.leader()!
+  t.ok(
+    ens.modes().every((m) => m === 'leader' || m === 'follower'),
+    'every server serves',
+  )
+  const zk = await ZooKeeper.connect(ens.connectString, { sessionTimeout: 6000 })
+  t.teardown(() => zk.close())
+  await zk.create('/before', Buffer.from('1'))
+  await ens.kill(first)
+  const next = await ens.waitForLeader(10_000)
+  t.not(next, first, 'another server leads')
+  await zk.create('/after', Buffer.from('2'))
+  t.equal((await zk.getData('/before')).data.toString(), '1', 'the write before the kill survived')
+})

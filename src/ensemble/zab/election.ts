@@ -1,8 +1,10 @@
 // Fast leader election (ZooKeeper's FLE) as a pure state machine: no sockets, no timers. Inputs are
 // start(), step(notification) and tick(); each returns the notifications to send and, once settled,
-// the decision. A vote orders by (peer epoch, last zxid, server id); a peer settles when a majority
-// of the round's votes agree with its proposal and nothing better arrives before the next tick
-// (ZooKeeper's finalize wait), or when a majority reports an established leader.
+// the decision. A vote orders by (peer epoch, last zxid, server id). A peer settles on a vote that a
+// majority of the round agrees with: at once when every voter has voted in this round (or is known
+// to be gone), since then no better vote can still be on its way; else on the next tick, if nothing
+// better arrived meanwhile (ZooKeeper's finalize wait, with a tick for its 200 ms). It also settles
+// when a majority reports an established leader.
 import { Majority } from './quorum.js'
 
 export type PeerState = 'LOOKING' | 'FOLLOWING' | 'LEADING'
@@ -53,14 +55,18 @@ export class Election {
   /** A majority agreed with this proposal; decide on the next tick unless it changes. */
   private pending: Vote | undefined
   private decision: ElectionOutput['decided']
+  /** Voters not waited for: known gone when the election began (the leader whose link just broke). */
+  private readonly gone: ReadonlySet<number>
 
   constructor(
     readonly id: number,
     voters: number[],
     private readonly last: { zxid: bigint; epoch: bigint },
+    gone: Iterable<number> = [],
   ) {
     this.quorum = new Majority(voters)
     this.proposal = { leader: id, zxid: last.zxid, peerEpoch: last.epoch }
+    this.gone = new Set([...gone].filter((g) => g !== id))
   }
 
   private others(): number[] {
@@ -85,6 +91,9 @@ export class Election {
     this.decision = undefined
     this.proposal = { leader: this.id, zxid: this.last.zxid, peerEpoch: this.last.epoch }
     this.received.set(this.id, this.proposal)
+    // A lone voter (or one whose every peer is known gone and that is a quorum alone) needs no one.
+    if (this.agreeing(this.received, this.proposal) && this.everyoneHeard())
+      return { send: this.broadcast(), decided: this.decide(this.proposal, this.round) }
     return { send: this.broadcast() }
   }
 
@@ -116,7 +125,12 @@ export class Election {
       this.received.set(n.from, n.vote)
       this.received.set(this.id, this.proposal)
       if (this.pending && !same(this.pending, this.proposal)) this.pending = undefined
-      if (this.agreeing(this.received, this.proposal)) this.pending = this.proposal
+      if (this.agreeing(this.received, this.proposal)) {
+        // Every voter's vote in a round is at least its own history, and ours is the best of them:
+        // with every voter heard, nothing better can come, so the finalize wait has nothing to wait for.
+        if (this.everyoneHeard()) return { send, decided: this.decide(this.proposal, this.round) }
+        this.pending = this.proposal
+      }
       return { send }
     }
     // A peer that already follows or leads.
@@ -136,11 +150,26 @@ export class Election {
     return { send }
   }
 
+  /**
+   * Serving in `epoch` now: tell lookers that epoch, so every member of an ensemble names the same
+   * vote however it joined, and a newcomer can count them agreeing (ZooKeeper's updateElectionVote,
+   * ZOOKEEPER-1732).
+   */
+  servingIn(epoch: bigint): void {
+    if (this.state !== 'LOOKING') this.proposal = { ...this.proposal, peerEpoch: epoch }
+  }
+
   /** Time passes: settle a pending majority, or re-send our vote so lost messages do not stall us. */
   tick(): ElectionOutput {
     if (this.state !== 'LOOKING') return { send: [] }
     if (this.pending && same(this.pending, this.proposal)) return { send: [], decided: this.decide(this.proposal, this.round) }
     return { send: this.broadcast() }
+  }
+
+  /** Whether every voter not known gone has voted in this round. */
+  private everyoneHeard(): boolean {
+    for (const v of this.quorum.voters) if (!this.received.has(v) && !this.gone.has(v)) return false
+    return true
   }
 
   private agreeing(votes: Map<number, Vote>, v: Vote): boolean {

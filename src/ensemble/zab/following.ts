@@ -6,8 +6,11 @@ import { FollowerBroadcast } from './broadcast.js'
 import type { Msg, Out } from './messages.js'
 import type { PeerContext, Role, RolePhase } from './role.js'
 
-/** Where a follower is in joining its leader. */
-type Phase<T> = { name: 'discovery' } | { name: 'sync' } | { name: 'broadcast'; broadcast: FollowerBroadcast<T> }
+/** What only a leader sends its learners. */
+const FROM_LEADER: ReadonlySet<Msg<unknown>['t']> = new Set(['leaderinfo', 'sync', 'uptodate', 'proposal', 'commit', 'ping'])
+
+/** Where a follower is in joining its leader; from sync on, the epoch it promised the leader. */
+type Phase<T> = { name: 'discovery' } | { name: 'sync'; epoch: bigint } | { name: 'broadcast'; broadcast: FollowerBroadcast<T> }
 
 export class Following<T> implements Role<T> {
   readonly name = 'FOLLOWING'
@@ -39,21 +42,27 @@ export class Following<T> implements Role<T> {
   }
 
   step(from: number, msg: Msg<T>): Out<T>[] {
-    if (from !== this.leader) return []
+    // Only what a leader says shows the leader is there: a peer we follow that is itself following
+    // (and reporting to us) must not keep us from giving up on it.
+    if (from !== this.leader || !FROM_LEADER.has(msg.t)) return []
     this.lastHeard = this.ctx.now
     const { log } = this.ctx
     const leader = this.leader
     switch (msg.t) {
       case 'leaderinfo': {
-        if (this.stage.name !== 'discovery') return []
-        this.stage = { name: 'sync' }
+        // A leader that announces a newer epoch before syncing us (it began a new round while links
+        // stayed up) is answered again: only the epoch promised last is synced.
+        if (this.stage.name === 'broadcast' || (this.stage.name === 'sync' && msg.epoch <= this.stage.epoch)) return []
         const r = this.discovery.leaderInfo(msg.epoch)
         if ('refuse' in r) return this.ctx.lookAgain()
+        this.stage = { name: 'sync', epoch: msg.epoch }
         this.ctx.acceptedEpoch = this.discovery.acceptedEpoch
-        return [{ to: leader, msg: { t: 'ackepoch', currentEpoch: r.ack.currentEpoch, lastZxid: log.lastZxid } }]
+        return [{ to: leader, msg: { t: 'ackepoch', epoch: msg.epoch, currentEpoch: r.ack.currentEpoch, lastZxid: log.lastZxid } }]
       }
       case 'sync': {
-        if (this.stage.name !== 'sync') return []
+        // A SYNC of an epoch this peer did not promise (an earlier round's, still on the link) is
+        // not taken: becoming current in an unpromised epoch would let that epoch be proposed again.
+        if (this.stage.name !== 'sync' || msg.epoch !== this.stage.epoch) return []
         // The leader's history goes into our log; it is committed at UPTODATE.
         const synced = log.follow(msg)
         this.ctx.currentEpoch = msg.epoch
@@ -65,8 +74,10 @@ export class Following<T> implements Role<T> {
         ]
       }
       case 'uptodate': {
+        // Only after a SYNC: before it this peer holds no history of the leader's to serve.
+        if (this.stage.name !== 'broadcast') return []
         this.upToDate = true
-        log.commitLogged(this.stage.name === 'broadcast' ? this.stage.broadcast.lastCommitted : 0n)
+        log.commitLogged(this.stage.broadcast.lastCommitted)
         return []
       }
       case 'proposal': {
@@ -92,14 +103,14 @@ export class Following<T> implements Role<T> {
   }
 
   tick(): Out<T>[] {
-    if (this.ctx.now - this.lastHeard > this.ctx.silence) return this.ctx.lookAgain()
+    if (this.ctx.now - this.lastHeard > this.ctx.silence) return this.ctx.lookAgain([this.leader])
     // The leader may have been still looking when our first report arrived: report again.
     if (this.stage.name === 'discovery') return this.report()
     return []
   }
 
-  /** Its leader's connection broke: look for a new one. */
+  /** Its leader's connection broke: look for a new one, without waiting for the old one's vote. */
   disconnected(peer: number): Out<T>[] {
-    return peer === this.leader ? this.ctx.lookAgain() : []
+    return peer === this.leader ? this.ctx.lookAgain([peer]) : []
   }
 }

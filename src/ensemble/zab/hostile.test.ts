@@ -63,7 +63,7 @@ function hostile(type: (typeof TYPES)[number], rnd: () => number, from: number, 
     case 'leaderinfo':
       return { t: 'leaderinfo', epoch: hostileLong(rnd, e) }
     case 'ackepoch':
-      return { t: 'ackepoch', currentEpoch: hostileLong(rnd, e), lastZxid: hostileLong(rnd, z) }
+      return { t: 'ackepoch', epoch: hostileLong(rnd, e), currentEpoch: hostileLong(rnd, e), lastZxid: hostileLong(rnd, z) }
     case 'sync': {
       const m: Msg<string> = { t: 'sync', epoch: hostileLong(rnd, e), diff: entries(rnd, z), outstanding: entries(rnd, z) }
       if (rnd() < 0.3) m.truncate = hostileLong(rnd, z)
@@ -168,7 +168,7 @@ t.test('an ACKEPOCH before discovery chose an epoch is ignored, and the ticks af
     p.step(from, { t: 'vote', n: { from, state: 'LOOKING', vote: { leader: 1, zxid: 0n, peerEpoch: 0n }, round: 1n } })
   checkReady(1, p.tick())
   t.equal(`${p.role}/${p.phase}`, 'LEADING/discovery')
-  const r = p.step(2, { t: 'ackepoch', currentEpoch: 0n, lastZxid: 0n })
+  const r = p.step(2, { t: 'ackepoch', epoch: 1n, currentEpoch: 0n, lastZxid: 0n })
   checkReady(1, r)
   t.same(r.send, [], 'nothing answered')
   t.equal(typeof p.currentEpoch, 'bigint', 'the current epoch is still an epoch')

@@ -7,6 +7,9 @@ import { planSync } from './sync.js'
 import type { Entry, Msg, Out } from './messages.js'
 import type { PeerContext, Role, RolePhase } from './role.js'
 
+/** What only a learner sends its leader. */
+const FROM_LEARNER: ReadonlySet<Msg<unknown>['t']> = new Set(['followerinfo', 'ackepoch', 'acknewleader', 'ack', 'pong'])
+
 export class Leading<T> implements Role<T> {
   readonly name = 'LEADING'
   private readonly discovery: LeaderDiscovery
@@ -19,6 +22,8 @@ export class Leading<T> implements Role<T> {
   private readonly newLeaderAcks = new Set<number>()
   private readonly announced = new Set<number>()
   private readonly leaderInfoSent = new Set<number>()
+  /** Followers that promised this round's epoch, with where their logs end, until a quorum did. */
+  private readonly promised = new Map<number, bigint>()
   /** When each follower was last heard from. */
   private readonly heard = new Map<number, number>()
   private readonly since: number
@@ -69,12 +74,14 @@ export class Leading<T> implements Role<T> {
   }
 
   step(from: number, msg: Msg<T>): Out<T>[] {
+    // Only what a learner says shows a follower is there (a peer that leads too says other things).
+    if (!FROM_LEARNER.has(msg.t)) return []
     this.heard.set(from, this.ctx.now)
     switch (msg.t) {
       case 'followerinfo':
         return this.followerInfo(from, msg.acceptedEpoch)
       case 'ackepoch':
-        return this.ackEpoch(from, msg.currentEpoch, msg.lastZxid)
+        return this.ackEpoch(from, msg.epoch, msg.currentEpoch, msg.lastZxid)
       case 'acknewleader':
         return this.ackNewLeader(from)
       case 'ack':
@@ -97,23 +104,38 @@ export class Leading<T> implements Role<T> {
     return [...to].map((t) => ({ to: t, msg: { t: 'leaderinfo', epoch } }))
   }
 
-  private ackEpoch(from: number, currentEpoch: bigint, lastZxid: bigint): Out<T>[] {
+  private ackEpoch(from: number, promised: bigint, currentEpoch: bigint, lastZxid: bigint): Out<T>[] {
     const { log } = this.ctx
     const epoch = this.discovery.newEpoch
-    // A promise made to an earlier round of ours (links outlive our rounds): this round has
-    // proposed no epoch yet, so there is nothing it could promise.
-    if (epoch === undefined) return []
+    // A promise made to an earlier round of ours (links outlive our rounds) is no promise for this
+    // one, and the history it reports may be stale: syncing from it could hand out a wrong diff.
+    if (epoch === undefined || promised !== epoch) return []
     // Once established, a follower that comes back is synced; comparing it with the summary we
     // started the epoch with would make us abdicate because it followed us meanwhile.
     const r = this.established ? 'established' : this.discovery.ackEpoch(from, currentEpoch, lastZxid)
     if (r === 'abandon') return this.ctx.lookAgain()
+    this.promised.set(from, lastZxid)
+    // Nothing is synced, and the epoch does not become ours, before a quorum promised it: only then
+    // has every history of that quorum been checked against ours (ZooKeeper's waitForEpochAck). A
+    // leader that took the epoch on one promise would beat, in the next election, peers holding
+    // committed entries it lacks.
+    if (r === 'waiting') return []
     if (!this.broadcast) {
       // The new epoch continues from the leader's whole history (what it logged, committed or
       // not); that history becomes committed only once a quorum has synced to it (NEWLEADER).
       this.broadcast = new LeaderBroadcast<T>(this.ctx.id, this.ctx.quorum, epoch, log.lastZxid)
       this.ctx.currentEpoch = epoch
       this.newLeaderAcks.add(this.ctx.id)
+      const waiting = [...this.promised].filter(([f]) => f !== from)
+      return [...waiting.map(([f, z]) => this.syncOf(f, epoch, z)), this.syncOf(from, epoch, lastZxid)]
     }
+    return [this.syncOf(from, epoch, lastZxid)]
+  }
+
+  /** The SYNC that brings a follower whose log ends at `lastZxid` up to the leader's history. */
+  private syncOf(from: number, epoch: bigint, lastZxid: bigint): Out<T> {
+    const { log } = this.ctx
+    const broadcast = this.broadcast!
     const history = log.history()
     // The log window starts at the base: a follower exactly there needs only what follows.
     const window = log.base ? [log.base.zxid, ...history.map((e) => e.zxid)] : history.map((e) => e.zxid)
@@ -121,7 +143,7 @@ export class Leading<T> implements Role<T> {
     const after = (z: bigint) => history.filter((e) => e.zxid > z)
     // Proposals in flight go along as proposals: the follower logs them but commits them only when
     // the leader does.
-    const outstanding = this.established ? this.broadcast.pending() : []
+    const outstanding = this.established ? broadcast.pending() : []
     const sync: Msg<T> =
       plan.kind === 'SNAP'
         ? log.base
@@ -131,7 +153,7 @@ export class Leading<T> implements Role<T> {
           ? { t: 'sync', epoch, truncate: plan.to, diff: after(plan.to), outstanding }
           : { t: 'sync', epoch, diff: after(plan.from), outstanding }
     this.synced.add(from)
-    return [{ to: from, msg: sync }]
+    return { to: from, msg: sync }
   }
 
   private ackNewLeader(from: number): Out<T>[] {
@@ -156,6 +178,7 @@ export class Leading<T> implements Role<T> {
   /** A follower's connection broke: no more proposals to it until it syncs again. */
   disconnected(peer: number): Out<T>[] {
     this.synced.delete(peer)
+    this.promised.delete(peer)
     this.leaderInfoSent.delete(peer)
     return []
   }

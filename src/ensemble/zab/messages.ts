@@ -35,7 +35,8 @@ export type Msg<T> =
   | { t: 'vote'; n: Notification }
   | { t: 'followerinfo'; acceptedEpoch: bigint }
   | { t: 'leaderinfo'; epoch: bigint }
-  | { t: 'ackepoch'; currentEpoch: bigint; lastZxid: bigint }
+  /** The promise of discovery: `epoch` is the one promised (links may outlive a leader's rounds). */
+  | { t: 'ackepoch'; epoch: bigint; currentEpoch: bigint; lastZxid: bigint }
   | { t: 'sync'; epoch: bigint; truncate?: bigint; snapshot?: Base<T>; diff: Entry<T>[]; outstanding: Entry<T>[] }
   | { t: 'acknewleader' }
   | { t: 'uptodate' }

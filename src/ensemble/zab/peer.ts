@@ -34,6 +34,11 @@ export class Peer<T> {
   private readonly log: PeerLog<T>
   private election: Election
   private current: Role<T> | Leading<T> | Following<T> = looking
+  /**
+   * FOLLOWERINFO that arrived while still looking: a peer that settled on us before we did. Kept
+   * (the last from each) for the leadership it is meant for, so it need not wait for a re-report.
+   */
+  private earlyReports = new Map<number, Msg<T>>()
   /** What the host last made durable or was told, to report only changes. */
   private durableEpochs: Epochs = { acceptedEpoch: 0n, currentEpoch: 0n }
   private reportedRole: RoleState | undefined
@@ -43,7 +48,7 @@ export class Peer<T> {
     readonly voters: number[],
     opts: PeerOptions = {},
   ) {
-    this.ctx = new PeerContext<T>(id, new Majority(voters), opts.silenceTicks ?? 5, () => this.lookAgain())
+    this.ctx = new PeerContext<T>(id, new Majority(voters), opts.silenceTicks ?? 5, (gone) => this.lookAgain(gone))
     this.log = this.ctx.log
     this.election = new Election(id, voters, { zxid: 0n, epoch: 0n })
   }
@@ -133,15 +138,20 @@ export class Peer<T> {
     return this.collect(this.lookAgain())
   }
 
-  private lookAgain(): Out<T>[] {
+  private lookAgain(gone: number[] = []): Out<T>[] {
     if (this.current instanceof Leading) this.current.stepDown()
     this.current = looking
+    this.earlyReports.clear()
     // A peer restarting the election keeps only what it logged; uncommitted entries count as its history.
-    this.election = new Election(this.id, this.voters, { zxid: this.log.lastZxid, epoch: this.currentEpoch })
+    this.election = new Election(this.id, this.voters, { zxid: this.log.lastZxid, epoch: this.currentEpoch }, gone)
     return this.votes(this.election.start())
   }
 
   step(from: number, msg: Msg<T>): Ready<T> {
+    if (msg.t === 'followerinfo' && this.current === looking && this.voters.includes(from) && from !== this.id) {
+      this.earlyReports.set(from, msg)
+      return this.collect([])
+    }
     if (msg.t !== 'vote') return this.collect(this.current.step(from, msg))
     // A vote speaks for the peer that sent it, and only a voter can be elected.
     if (msg.n.from !== from || !this.voters.includes(msg.n.vote.leader)) return this.collect([])
@@ -179,9 +189,12 @@ export class Peer<T> {
   }
 
   private decided(leader: number): Out<T>[] {
+    const early = this.earlyReports
+    this.earlyReports = new Map()
     if (leader === this.id) {
-      this.current = new Leading(this.ctx)
-      return []
+      const leading = new Leading(this.ctx)
+      this.current = leading
+      return [...early].flatMap(([from, msg]) => leading.step(from, msg))
     }
     const following = new Following(this.ctx, leader)
     this.current = following
@@ -203,6 +216,7 @@ export class Peer<T> {
     if (!was || was.role !== name || was.leader !== leader || was.epoch !== currentEpoch || was.ready !== ready) {
       r.role = { role: name, leader, epoch: currentEpoch, ready }
       this.reportedRole = r.role
+      if (ready) this.election.servingIn(currentEpoch)
     }
     return r
   }

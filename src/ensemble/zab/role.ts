@@ -18,8 +18,11 @@ export class PeerContext<T> {
     readonly quorum: Majority,
     /** Ticks without hearing from the other side before giving up on it. */
     readonly silence: number,
-    /** Give up the current role and look for a leader again; returns the votes to send. */
-    readonly lookAgain: () => Out<T>[],
+    /**
+     * Give up the current role and look for a leader again; returns the votes to send. `gone`: voters
+     * known unreachable (the leader whose link just broke), whose votes the election does not wait for.
+     */
+    readonly lookAgain: (gone?: number[]) => Out<T>[],
   ) {}
 }
 
