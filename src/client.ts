@@ -98,7 +98,7 @@ export interface ClientOptions {
   sessionId?: bigint
   /** Password of the session to resume (`sessionPassword` of the client that holds it). */
   sessionPassword?: Buffer
-  /** Backoff between full cycles over the hosts, ms. */
+  /** Backoff between full cycles over the hosts, ms (default 10..2000, doubling, with jitter). */
   reconnectDelay?: { min: number; max: number }
   /** Injected clock (tests). @internal */
   clock?: Clock

@@ -49,7 +49,7 @@ t.test('Backoff grows until reset', async (t) => {
   t.equal(b.attempts, 5)
   b.reset()
   t.equal(b.next(), 10)
-  t.same(DEFAULT_RECONNECT_DELAY, { min: 50, max: 2000, factor: 2 })
+  t.same(DEFAULT_RECONNECT_DELAY, { min: 10, max: 2000, factor: 2 })
 })
 
 t.test('what is retryable', async (t) => {

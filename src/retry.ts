@@ -16,8 +16,13 @@ export interface BackoffOptions {
   factor?: number
 }
 
-/** The session's default reconnect backoff between full cycles over the hosts. */
-export const DEFAULT_RECONNECT_DELAY: Readonly<Required<BackoffOptions>> = { min: 50, max: 2000, factor: 2 }
+/**
+ * The session's default reconnect backoff between full cycles over the hosts. It starts short
+ * because the usual failed cycle is a failover: the survivors elect in a few ms and close
+ * connections until then, so the first retry should not wait much longer than that (ZooKeeper's Java
+ * client waits a random 0–1000 ms before each connect).
+ */
+export const DEFAULT_RECONNECT_DELAY: Readonly<Required<BackoffOptions>> = { min: 10, max: 2000, factor: 2 }
 
 /**
  * Delay before retry number `attempt` (0-based): `min * factor^attempt`, multiplied by a random

@@ -67,7 +67,7 @@ export interface SessionOptions {
   /** Resume this existing session (with its password) instead of creating one. */
   sessionId?: bigint
   sessionPassword?: Buffer
-  /** Backoff after every full cycle over the hosts fails, ms (default 50..2000, exponential with jitter). */
+  /** Backoff after every full cycle over the hosts fails, ms (default 10..2000, exponential with jitter). */
   reconnectDelay?: { min: number; max: number }
   /** Bound on calls waiting for a connection (default 10000); beyond it calls fail with ConnectionLossError. */
   maxUnsent?: number
