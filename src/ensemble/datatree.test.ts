@@ -13,7 +13,7 @@ import { SessionTracker } from './session-tracker.js'
 import { decodeTxn, encodeTxn } from './txn-codec.js'
 import type { Txn } from './txn.js'
 import { dumpTree } from './tree-dump.js'
-import { encodeSnapshot, loadSnapshot } from './txnlog.js'
+import { encodeSnapshot, encodeSnapshotInSteps, loadSnapshot } from './txnlog.js'
 
 const OPEN = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }]
 const ctx: RequestContext = {
@@ -393,4 +393,17 @@ t.test('clone: the same tree, snapshot for snapshot, that then changes on its ow
   t.ok(copy.get('/a')!.cversion > cversion, "and the copy's moved")
   t.equal(original.get('/a/c1')!.data!.length, 200)
   t.same(original.get('/a/c3')!.acl, OPEN)
+})
+
+t.test('a snapshot encoded a slice at a time is the same snapshot', async (t) => {
+  const h = new Harness()
+  h.create('/many')
+  for (let i = 0; i < 2500; i++) h.create(`/many/n${i}`, 0, Buffer.from(String(i)))
+  const sessions = new Map([[0x55n, 4000]])
+  const steps = encodeSnapshotInSteps(h.tree, sessions, 1000)
+  let yields = 0
+  let step = steps.next()
+  for (; !step.done; step = steps.next()) yields++
+  t.equal(yields, 2, 'it stopped after every 1,000 of the 2,505 nodes')
+  t.same(step.value, encodeSnapshot(h.tree, sessions))
 })

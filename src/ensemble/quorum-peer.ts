@@ -10,7 +10,7 @@ import { Writer } from '../jute/writer.js'
 import { logger } from '../debug.js'
 import { DataTree } from './datatree.js'
 import { decodeTxn, encodeTxn } from './txn-codec.js'
-import { encodeSnapshot, loadSnapshot } from './txnlog.js'
+import { encodeSnapshotInSteps, loadSnapshot } from './txnlog.js'
 import { Peer } from './zab/peer.js'
 import type { Base, Out } from './zab/messages.js'
 import type { Ready, RoleState } from './zab/ready.js'
@@ -47,6 +47,10 @@ export interface QuorumConfig {
 
 export type QuorumMode = 'leader' | 'follower' | 'looking'
 
+/** A snapshot is encoded this many nodes at a step, and for about this long a turn. */
+const SNAPSHOT_NODES_PER_STEP = 1000
+const SNAPSHOT_SLICE_MS = 5
+
 interface SyncWaiter {
   zxid: bigint
   to: number
@@ -67,6 +71,10 @@ export class QuorumPeer extends EventEmitter implements Commit {
   private sinceSnapshot = 0
   /** When the snapshot the store is about to write was begun. */
   private snapshotStarted: number | undefined
+  /** A snapshot is being encoded, a slice a turn. */
+  private snapshotting = false
+  /** Moves whenever the state starts over from a snapshot: one begun before no longer fits the log. */
+  private generation = 0
   private lastProposed = 0n
   /** What the peer asked for while an earlier Ready was still being carried out. */
   private readies: Ready<Buffer>[] = []
@@ -366,6 +374,7 @@ export class QuorumPeer extends EventEmitter implements Commit {
   /** Start the server's state over from a snapshot (or empty). */
   private rebuild(base: Base<Buffer> | undefined): void {
     if (base) log('peer %d: state starts over from the snapshot at 0x%s', this.id, base.zxid.toString(16))
+    this.generation++
     this.host.reset()
     if (base) {
       const sessions = new Map<bigint, number>()
@@ -387,16 +396,53 @@ export class QuorumPeer extends EventEmitter implements Commit {
     if (this.sinceSnapshot >= (this.cfg.snapshotEvery ?? 10_000) && this.applied > 0) this.snapshot()
   }
 
-  /** Snapshot the applied state and let the log it covers go (from memory and from the store). */
+  /**
+   * Snapshot the applied state and let the log it covers go (from memory and from the store). Only
+   * the tree's clone holds the event loop for the whole tree; the clone is encoded a slice per turn,
+   * so peers and clients are answered meanwhile (ZooKeeper writes its snapshots from another thread).
+   */
   private snapshot(): void {
+    if (this.snapshotting) return
+    this.snapshotting = true
     this.snapshotStarted = performance.now()
     const sessions = new Map([...this.host.tracker.sessions.values()].map((s) => [s.id, s.timeout]))
-    const base = { zxid: this.lastAppliedZxid, state: encodeSnapshot(this.host.tree, sessions) }
-    // Everything applied is covered now; the store drops it when the peer's Ready is carried out.
-    this.drive(this.peer.compact(base.zxid, base.state))
-    this.applied = 0
+    const zxid = this.lastAppliedZxid
+    const appliedBefore = this.applied
+    const generation = this.generation
+    const steps = encodeSnapshotInSteps(this.host.tree.clone(), sessions, SNAPSHOT_NODES_PER_STEP)
     this.sinceSnapshot = 0
-    log('peer %d: snapshot at 0x%s', this.id, base.zxid.toString(16))
+    const slice = () => {
+      if (this.closed || generation !== this.generation) {
+        this.snapshotting = false
+        this.snapshotStarted = undefined
+        return
+      }
+      const until = performance.now() + SNAPSHOT_SLICE_MS
+      for (let step = steps.next(); ; step = steps.next()) {
+        if (step.done) return this.snapshotEncoded(zxid, step.value, appliedBefore)
+        if (performance.now() >= until) break
+      }
+      setImmediate(slice)
+    }
+    // Even the first slice waits a turn: every snapshot, small or large, takes the same path.
+    setImmediate(slice)
+  }
+
+  private snapshotEncoded(zxid: bigint, state: Buffer, appliedBefore: number): void {
+    this.snapshotting = false
+    // Everything applied up to zxid is covered now; the store drops it when the peer's Ready is carried out.
+    let ready: Ready<Buffer>
+    try {
+      ready = this.peer.compact(zxid, state)
+    } catch (err) {
+      // The log moved past it while it was encoded (a sync replaced the history); the next one will do.
+      log('peer %d: snapshot at 0x%s dropped: %s', this.id, zxid.toString(16), (err as Error).message)
+      this.snapshotStarted = undefined
+      return
+    }
+    this.guarded('a finished snapshot', () => this.drive(ready))
+    this.applied -= appliedBefore
+    log('peer %d: snapshot at 0x%s', this.id, zxid.toString(16))
   }
 
   private roleChanged(r: RoleState): void {

@@ -131,6 +131,19 @@ export function applyWithSessions(tree: DataTree, sessions: Map<bigint, number>,
 }
 
 export function encodeSnapshot(tree: DataTree, sessions: Map<bigint, number>): Buffer {
+  const steps = encodeSnapshotInSteps(tree, sessions, Infinity)
+  for (;;) {
+    const step = steps.next()
+    if (step.done) return step.value
+  }
+}
+
+/**
+ * encodeSnapshot a slice at a time: it yields after every `nodesPerStep` nodes, so a server can
+ * encode a large tree across event-loop turns. The tree must not change until it returns (a server
+ * encodes a clone of its tree this way).
+ */
+export function* encodeSnapshotInSteps(tree: DataTree, sessions: Map<bigint, number>, nodesPerStep: number): Generator<void, Buffer> {
   const w = new Writer(1 << 16)
   w.int(SNAP_MAGIC).long(tree.lastZxid)
   w.int(sessions.size)
@@ -146,7 +159,7 @@ export function encodeSnapshot(tree: DataTree, sessions: Map<bigint, number>): B
     w.vector(n.acl, encodeACL)
     // ZooKeeper's own snapshot layout for a node's metadata.
     encodeStatPersisted(w, n)
-    count++
+    if (++count % nodesPerStep === 0) yield
   }
   w.view().writeInt32BE(count, countAt)
   const body = w.toBuffer()
