@@ -69,6 +69,17 @@ public final class JavaWorker {
     return new double[] {micros, cpu};
   }
 
+  /** count sequential getData calls, each timed (µs). */
+  static List<Double> timedGets(ZooKeeper zk, String node, int count) throws Exception {
+    List<Double> times = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      long t0 = System.nanoTime();
+      zk.getData(node, false, null);
+      times.add((System.nanoTime() - t0) / 1e3);
+    }
+    return times;
+  }
+
   static double percentile(List<Double> xs, double p) {
     List<Double> sorted = new ArrayList<>(xs);
     sorted.sort(null);
@@ -105,22 +116,11 @@ public final class JavaWorker {
     String node = root + "/data";
     for (int i = 0; i < w.get("warmupGets"); i++) zk.getData(node, false, null);
 
-    List<Double> seq = new ArrayList<>();
-    for (int i = 0; i < w.get("sequentialGets"); i++) {
-      long t0 = System.nanoTime();
-      zk.getData(node, false, null);
-      seq.add((System.nanoTime() - t0) / 1e3);
-    }
+    List<Double> seq = timedGets(zk, node, w.get("sequentialGets"));
     figures.put("seqGetP50us", percentile(seq, 50));
     figures.put("seqGetP99us", percentile(seq, 99));
     for (int i = 0; i < w.get("steadyWarmupGets"); i++) zk.getData(node, false, null);
-    List<Double> steady = new ArrayList<>();
-    for (int i = 0; i < w.get("sequentialGets"); i++) {
-      long t0 = System.nanoTime();
-      zk.getData(node, false, null);
-      steady.add((System.nanoTime() - t0) / 1e3);
-    }
-    figures.put("seqGetSteadyP99us", percentile(steady, 99));
+    figures.put("seqGetSteadyP99us", percentile(timedGets(zk, node, w.get("sequentialGets")), 99));
 
     int gets = w.get("pipelinedGets");
     double[] g =

@@ -23,6 +23,16 @@ def percentile(xs, p):
     return s[min(len(s) - 1, max(0, int(rank)))]
 
 
+def timed_gets(zk, node, count):
+    """count sequential getData calls, each timed (µs)."""
+    times = []
+    for _ in range(count):
+        t0 = time.perf_counter_ns()
+        zk.get(node)
+        times.append((time.perf_counter_ns() - t0) / 1e3)
+    return times
+
+
 def cpu_seconds():
     return time.process_time()
 
@@ -100,21 +110,12 @@ def main():
     for _ in range(w["warmupGets"]):
         zk.get(node)
 
-    seq = []
-    for _ in range(w["sequentialGets"]):
-        t0 = time.perf_counter_ns()
-        zk.get(node)
-        seq.append((time.perf_counter_ns() - t0) / 1e3)
+    seq = timed_gets(zk, node, w["sequentialGets"])
     figures["seqGetP50us"] = percentile(seq, 50)
     figures["seqGetP99us"] = percentile(seq, 99)
     for _ in range(w["steadyWarmupGets"]):
         zk.get(node)
-    steady = []
-    for _ in range(w["sequentialGets"]):
-        t0 = time.perf_counter_ns()
-        zk.get(node)
-        steady.append((time.perf_counter_ns() - t0) / 1e3)
-    figures["seqGetSteadyP99us"] = percentile(steady, 99)
+    figures["seqGetSteadyP99us"] = percentile(timed_gets(zk, node, w["sequentialGets"]), 99)
 
     gets = w["pipelinedGets"]
     micros, cpu = pipelined(gets, w["depth"], lambda done: completion(zk.get_async(node), done))

@@ -43,22 +43,21 @@ async function main(): Promise<WorkerResult> {
   const node = `${root}/data`
   for (let i = 0; i < w.warmupGets; i++) await c.get(node)
 
-  const seqGetUs: number[] = []
-  for (let i = 0; i < w.sequentialGets; i++) {
-    const t0 = hr()
-    await c.get(node)
-    seqGetUs.push(us(hr() - t0))
+  /** `count` sequential getData calls, each timed (µs). */
+  const timedGets = async (count: number) => {
+    const times: number[] = []
+    for (let i = 0; i < count; i++) {
+      const t0 = hr()
+      await c.get(node)
+      times.push(us(hr() - t0))
+    }
+    return times
   }
+  const seqGetUs = await timedGets(w.sequentialGets)
   figures.seqGetP50us = percentile(seqGetUs, 50)
   figures.seqGetP99us = percentile(seqGetUs, 99)
   for (let i = 0; i < w.steadyWarmupGets; i++) await c.get(node)
-  const steadyUs: number[] = []
-  for (let i = 0; i < w.sequentialGets; i++) {
-    const t0 = hr()
-    await c.get(node)
-    steadyUs.push(us(hr() - t0))
-  }
-  figures.seqGetSteadyP99us = percentile(steadyUs, 99)
+  figures.seqGetSteadyP99us = percentile(await timedGets(w.sequentialGets), 99)
 
   const g = await pipelined(w.pipelinedGets, w.depth, () => c.get(node))
   figures.pipeGetOps = w.pipelinedGets / (g.micros / 1e6)
