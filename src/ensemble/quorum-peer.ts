@@ -41,7 +41,7 @@ export interface QuorumConfig {
   tickMs?: number
   /** Ticks without hearing from the other side before giving up on it (default 10). */
   silenceTicks?: number
-  /** Snapshot the tree and drop the log it covers after this many applied txns (default 10000). */
+  /** Snapshot the tree and drop the log it covers after half to all of this many applied txns, rolled per snapshot (default 10000). */
   snapshotEvery?: number
 }
 
@@ -69,6 +69,8 @@ export class QuorumPeer extends EventEmitter implements Commit {
   private applied = 0
   private lastAppliedZxid = 0n
   private sinceSnapshot = 0
+  /** Applied txns the next snapshot waits for: see nextSnapshotAfter(). */
+  private snapshotAfter = 0
   /** When the snapshot the store is about to write was begun. */
   private snapshotStarted: number | undefined
   /** A snapshot is being encoded, a slice a turn. */
@@ -393,7 +395,8 @@ export class QuorumPeer extends EventEmitter implements Commit {
       this.host.apply({ ...hdr, zxid: e.zxid }, txn)
       this.sinceSnapshot++
     }
-    if (this.sinceSnapshot >= (this.cfg.snapshotEvery ?? 10_000) && this.applied > 0) this.snapshot()
+    if (this.snapshotAfter === 0) this.snapshotAfter = this.nextSnapshotAfter()
+    if (this.sinceSnapshot >= this.snapshotAfter && this.applied > 0) this.snapshot()
   }
 
   /**
@@ -411,6 +414,7 @@ export class QuorumPeer extends EventEmitter implements Commit {
     const generation = this.generation
     const steps = encodeSnapshotInSteps(this.host.tree.clone(), sessions, SNAPSHOT_NODES_PER_STEP)
     this.sinceSnapshot = 0
+    this.snapshotAfter = this.nextSnapshotAfter()
     const slice = () => {
       if (this.closed || generation !== this.generation) {
         this.snapshotting = false
@@ -426,6 +430,15 @@ export class QuorumPeer extends EventEmitter implements Commit {
     }
     // Even the first slice waits a turn: every snapshot, small or large, takes the same path.
     setImmediate(slice)
+  }
+
+  /**
+   * Between half of snapshotEvery and all of it, at random, as ZooKeeper rolls its snapCount: servers
+   * that apply the same txns would otherwise all snapshot at once, and a write waits on the slowest.
+   */
+  private nextSnapshotAfter(): number {
+    const every = this.cfg.snapshotEvery ?? 10_000
+    return Math.ceil(every / 2) + Math.floor(Math.random() * Math.floor(every / 2 + 1))
   }
 
   private snapshotEncoded(zxid: bigint, state: Buffer, appliedBefore: number): void {
