@@ -162,11 +162,9 @@ export function* encodeSnapshotInSteps(tree: DataTree, sessions: Map<bigint, num
     if (++count % nodesPerStep === 0) yield
   }
   w.view().writeInt32BE(count, countAt)
-  const body = w.toBuffer()
-  const out = Buffer.alloc(body.length + 4)
-  body.copy(out)
-  out.writeUInt32BE(crc32(body), body.length)
-  return out
+  // The CRC goes on the end of the same writer: the body is copied out once, with it.
+  w.int(crc32(w.view()))
+  return w.toBuffer()
 }
 
 export function loadSnapshot(buf: Buffer, tree: DataTree, sessions: Map<bigint, number>): void {
