@@ -70,7 +70,7 @@ export class QuorumPeer extends EventEmitter implements Commit {
   private lastAppliedZxid = 0n
   private sinceSnapshot = 0
   /** Applied txns the next snapshot waits for: see nextSnapshotAfter(). */
-  private snapshotAfter = 0
+  private snapshotAfter: number
   /** When the snapshot the store is about to write was begun. */
   private snapshotStarted: number | undefined
   /** A snapshot is being encoded, a slice a turn. */
@@ -99,6 +99,7 @@ export class QuorumPeer extends EventEmitter implements Commit {
     readonly cfg: QuorumConfig,
   ) {
     super()
+    this.snapshotAfter = this.nextSnapshotAfter()
     const silenceTicks = cfg.silenceTicks ?? 10
     this.peer = new Peer<Buffer>(
       cfg.id,
@@ -395,7 +396,6 @@ export class QuorumPeer extends EventEmitter implements Commit {
       this.host.apply({ ...hdr, zxid: e.zxid }, txn)
       this.sinceSnapshot++
     }
-    if (this.snapshotAfter === 0) this.snapshotAfter = this.nextSnapshotAfter()
     if (this.sinceSnapshot >= this.snapshotAfter && this.applied > 0) this.snapshot()
   }
 
