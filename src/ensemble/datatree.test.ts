@@ -407,3 +407,47 @@ t.test('a snapshot encoded a slice at a time is the same snapshot', async (t) =>
   t.equal(yields, 2, 'it stopped after every 1,000 of the 2,505 nodes')
   t.same(step.value, encodeSnapshot(h.tree, sessions))
 })
+
+t.test('a frozen view is the tree as it was at freeze(), however the tree changes while it is encoded', async (t) => {
+  const h = new Harness()
+  h.create('/many')
+  for (let i = 0; i < 2500; i++) h.create(`/many/n${i}`, 0, Buffer.from(String(i)))
+  h.create('/many/n7/deep', 0, Buffer.from('below'))
+  const sessions = new Map([[0x55n, 4000]])
+  const expected = encodeSnapshot(h.tree.clone(), sessions)
+  const view = h.tree.freeze()
+  t.throws(() => h.tree.freeze(), /already frozen/, 'one view at a time')
+  const steps = encodeSnapshotInSteps(view, sessions, 500)
+  // Before the first step, between steps and after the walk has passed a node: each kind of change.
+  const changes = [
+    () => h.create('/many/added', 0, Buffer.from('new')),
+    () => h.run(OpCode.setData, (w) => P.encodeSetDataRequest(w, { path: '/many/n2400', data: Buffer.from('late'), version: -1 })),
+    () => h.run(OpCode.delete, (w) => P.encodeDeleteRequest(w, { path: '/many/n7/deep', version: -1 })),
+    () => h.run(OpCode.delete, (w) => P.encodeDeleteRequest(w, { path: '/many/n2000', version: -1 })),
+    // Deleted and made again: the view keeps the first one.
+    () => h.create('/many/n2000', 0, Buffer.from('again')),
+    () =>
+      h.run(OpCode.setACL, (w) =>
+        P.encodeSetACLRequest(w, { path: '/many/n10', acl: [{ perms: 1, id: { scheme: 'world', id: 'anyone' } }], version: -1 }),
+      ),
+    () => h.create('/other'),
+  ]
+  let step = steps.next()
+  for (const change of changes) {
+    change()
+    if (!step.done) step = steps.next()
+  }
+  while (!step.done) step = steps.next()
+  t.same(step.value, expected, 'the bytes of a snapshot taken at freeze()')
+  const saved = view.saved()
+  t.ok(saved > 0 && saved < 10, `only the changed nodes were copied (${saved})`)
+  h.tree.thaw()
+  h.create('/after')
+  t.equal(view.saved(), saved, 'a thawed tree copies nothing')
+  t.equal(h.tree.get('/many/n2000')!.data!.toString(), 'again', 'the tree itself moved on')
+  t.equal(h.tree.get('/many/n7/deep'), undefined)
+  t.doesNotThrow(() => h.tree.thaw(), 'thawing twice is harmless')
+  h.tree.freeze()
+  h.tree.clear()
+  t.doesNotThrow(() => h.tree.freeze(), 'clearing the tree drops its view')
+})

@@ -160,6 +160,11 @@ export class DataTree {
   /** Every node's ACL, each distinct list stored once. */
   // Replaced only by clone(), which builds a tree around another's lists.
   acls = new AclCache()
+  /**
+   * While a snapshot is encoded from this tree (see freeze()): every node changed or deleted since it
+   * began, as it was then, saved just before its first change.
+   */
+  private frozen: Map<string, ZNode> | undefined
 
   constructor() {
     // As in ZooKeeper's DataTree, the root and /zookeeper hold empty data, not null.
@@ -184,6 +189,31 @@ export class DataTree {
   private makeNode(data: Buffer | null, acl: ACL[], zxid: bigint, time: bigint, owner: bigint): ZNode {
     // One zxid and one time for all the fields they start in.
     return new ZNode(data, this.acls.use(acl), zxid, zxid, time, time, owner, zxid)
+  }
+
+  /** Keep `node` as it is now for the snapshot being encoded, if one is and this is its first change. */
+  private saveForSnapshot(path: string, node: ZNode): void {
+    if (this.frozen !== undefined && !this.frozen.has(path)) this.frozen.set(path, node.clone())
+  }
+
+  /**
+   * The tree as it is now, for a snapshot encoded while the tree goes on changing: from here until
+   * thaw(), each node is copied just before its first change, so the view costs the nodes written in
+   * the meantime rather than a copy of the whole tree. One view at a time.
+   */
+  freeze(): TreeView {
+    if (this.frozen !== undefined) throw new Error('the tree is already frozen for a snapshot')
+    const frozen = new Map<string, ZNode>()
+    this.frozen = frozen
+    const nodes = this.nodes
+    // A saved node first: a path deleted or changed since has one; the rest are as they were.
+    const get = (path: string) => frozen.get(path) ?? nodes.get(path)
+    return { lastZxid: this.lastZxid, preorder: (path) => preorderOf(get, path), saved: () => frozen.size }
+  }
+
+  /** The snapshot is written (or given up): stop saving nodes for it. */
+  thaw(): void {
+    this.frozen = undefined
   }
 
   private addChild(parent: ZNode, name: string): void {
@@ -215,6 +245,8 @@ export class DataTree {
 
   /** Forget every node (a snapshot is about to be loaded in their place). */
   clear(): void {
+    // A snapshot being encoded is of state that is gone; its encoder is dropped with it.
+    this.frozen = undefined
     this.nodes.clear()
     this.ephemerals.clear()
     this.acls.clear()
@@ -272,6 +304,7 @@ export class DataTree {
   private recountQuota(quotaRoot: string): void {
     const statsNode = this.nodes.get(statsPath(quotaRoot))
     if (!statsNode) return log('missing quota stats node %s', statsPath(quotaRoot))
+    this.saveForSnapshot(statsPath(quotaRoot), statsNode)
     const stats = QuotaStats.empty()
     let count = 0n
     let bytes = 0n
@@ -296,6 +329,7 @@ export class DataTree {
     stats.set('count', stats.get('count') + BigInt(countDiff))
     stats.set('bytes', stats.get('bytes') + BigInt(bytesDiff))
     // Only the data changes: no version, mzxid or watch event, as in ZooKeeper.
+    this.saveForSnapshot(statsPath(quotaRoot), statsNode)
     statsNode.data = stats.toBuffer()
   }
 
@@ -329,19 +363,8 @@ export class DataTree {
    * order (or as `order` sorts them); `skip` leaves a node and everything below it out. A loop over
    * a stack, not recursion, so a chain of any depth is walked.
    */
-  *preorder(
-    path: string,
-    opts: { order?: (names: string[]) => string[]; skip?: (path: string) => boolean } = {},
-  ): Generator<[string, ZNode]> {
-    const stack = [path]
-    for (let p = stack.pop(); p !== undefined; p = stack.pop()) {
-      const n = this.get(p)
-      if (!n || opts.skip?.(p)) continue
-      yield [p, n]
-      if (n.children.size === 0) continue
-      const names = opts.order ? opts.order(n.children.toArray()) : n.children.toArray()
-      for (let i = names.length - 1; i >= 0; i--) stack.push(join(p, names[i]!))
-    }
+  preorder(path: string, opts: WalkOptions = {}): Generator<[string, ZNode]> {
+    return preorderOf((p) => this.get(p), path, opts)
   }
 
   /** Number of all nodes below `path`. */
@@ -365,6 +388,7 @@ export class DataTree {
         const parent = this.nodes.get(parentPath)
         if (!parent) return { err: ErrorCode.NONODE, events: [] }
         if (this.nodes.has(txn.path)) return { err: ErrorCode.NODEEXISTS, events: [] }
+        this.saveForSnapshot(parentPath, parent)
         const node = this.makeNode(txn.data, txn.acl, hdr.zxid, hdr.time, txn.owner)
         this.nodes.set(txn.path, node)
         this.addChild(parent, basename(txn.path))
@@ -393,6 +417,8 @@ export class DataTree {
         if (!node) return { err: ErrorCode.NONODE, events: [] }
         const parentPath = parentOf(txn.path)
         const parent = this.nodes.get(parentPath)!
+        this.saveForSnapshot(txn.path, node)
+        this.saveForSnapshot(parentPath, parent)
         this.nodes.delete(txn.path)
         parent.children.delete(basename(txn.path))
         // Deleting does not touch the stored creation count (see stat()); it shows in the children.
@@ -417,6 +443,7 @@ export class DataTree {
         const node = this.nodes.get(txn.path)
         if (!node) return { err: ErrorCode.NONODE, events: [] }
         const bytesDiff = (txn.data?.length ?? 0) - node.dataLength
+        this.saveForSnapshot(txn.path, node)
         node.data = txn.data
         node.version = txn.version
         node.mzxid = hdr.zxid
@@ -432,6 +459,7 @@ export class DataTree {
       case 'setACL': {
         const node = this.nodes.get(txn.path)
         if (!node) return { err: ErrorCode.NONODE, events: [] }
+        this.saveForSnapshot(txn.path, node)
         this.setAcl(node, txn.acl)
         node.aversion = txn.version
         return { err: 0, path: txn.path, stat: this.stat(node), events: [] }
@@ -464,4 +492,31 @@ export class DataTree {
 /** Child path. */
 export function join(parent: string, child: string): string {
   return parent === '/' ? `/${child}` : `${parent}/${child}`
+}
+
+/** How preorder() walks: `order` sorts each node's child names, `skip` prunes a node and all below it. */
+export interface WalkOptions {
+  order?: (names: string[]) => string[]
+  skip?: (path: string) => boolean
+}
+
+/** A tree as it was at one moment, as a snapshot reads it (DataTree.freeze()). */
+export interface TreeView {
+  readonly lastZxid: bigint
+  preorder(path: string): Iterable<[string, ZNode]>
+  /** Nodes saved so far because they changed after the moment (for tests and logs). */
+  saved(): number
+}
+
+/** The walk behind DataTree.preorder, over any lookup of nodes by path. */
+function* preorderOf(get: (path: string) => ZNode | undefined, path: string, opts: WalkOptions = {}): Generator<[string, ZNode]> {
+  const stack = [path]
+  for (let p = stack.pop(); p !== undefined; p = stack.pop()) {
+    const n = get(p)
+    if (!n || opts.skip?.(p)) continue
+    yield [p, n]
+    if (n.children.size === 0) continue
+    const names = opts.order ? opts.order(n.children.toArray()) : n.children.toArray()
+    for (let i = names.length - 1; i >= 0; i--) stack.push(join(p, names[i]!))
+  }
 }

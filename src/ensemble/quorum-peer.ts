@@ -400,9 +400,10 @@ export class QuorumPeer extends EventEmitter implements Commit {
   }
 
   /**
-   * Snapshot the applied state and let the log it covers go (from memory and from the store). Only
-   * the tree's clone holds the event loop for the whole tree; the clone is encoded a slice per turn,
-   * so peers and clients are answered meanwhile (ZooKeeper writes its snapshots from another thread).
+   * Snapshot the applied state and let the log it covers go (from memory and from the store). The
+   * tree is frozen, not copied: it goes on applying txns, saving each node before its first change,
+   * while its view is encoded a slice per turn, so peers and clients are answered meanwhile
+   * (ZooKeeper writes its snapshots from another thread).
    */
   private snapshot(): void {
     if (this.snapshotting) return
@@ -412,18 +413,24 @@ export class QuorumPeer extends EventEmitter implements Commit {
     const zxid = this.lastAppliedZxid
     const appliedBefore = this.applied
     const generation = this.generation
-    const steps = encodeSnapshotInSteps(this.host.tree.clone(), sessions, SNAPSHOT_NODES_PER_STEP)
+    const tree = this.host.tree
+    const steps = encodeSnapshotInSteps(tree.freeze(), sessions, SNAPSHOT_NODES_PER_STEP)
     this.sinceSnapshot = 0
     this.snapshotAfter = this.nextSnapshotAfter()
     const slice = () => {
       if (this.closed || generation !== this.generation) {
+        // No other snapshot starts while this one is under way, so the freeze is still this one's.
+        tree.thaw()
         this.snapshotting = false
         this.snapshotStarted = undefined
         return
       }
       const until = performance.now() + SNAPSHOT_SLICE_MS
       for (let step = steps.next(); ; step = steps.next()) {
-        if (step.done) return this.snapshotEncoded(zxid, step.value, appliedBefore)
+        if (step.done) {
+          tree.thaw()
+          return this.snapshotEncoded(zxid, step.value, appliedBefore)
+        }
         if (performance.now() >= until) break
       }
       setImmediate(slice)

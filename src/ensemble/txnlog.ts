@@ -10,7 +10,7 @@ import { Reader } from '../jute/reader.js'
 import { encodeACL, decodeACL, encodeStatPersisted, decodeStatPersisted } from '../jute/generated/proto.generated.js'
 import { logger } from '../debug.js'
 import { decodeTxn, encodeTxn } from './txn-codec.js'
-import { DataTree } from './datatree.js'
+import { DataTree, type TreeView } from './datatree.js'
 import type { Txn, TxnHeader } from './txn.js'
 import { crc32, openForAppend, writeFileAtomic } from './durable-file.js'
 
@@ -140,10 +140,14 @@ export function encodeSnapshot(tree: DataTree, sessions: Map<bigint, number>): B
 
 /**
  * encodeSnapshot a slice at a time: it yields after every `nodesPerStep` nodes, so a server can
- * encode a large tree across event-loop turns. The tree must not change until it returns (a server
- * encodes a clone of its tree this way).
+ * encode a large tree across event-loop turns. What it reads must not change until it returns: a
+ * server encodes its tree's freeze() view this way, while the tree itself goes on.
  */
-export function* encodeSnapshotInSteps(tree: DataTree, sessions: Map<bigint, number>, nodesPerStep: number): Generator<void, Buffer> {
+export function* encodeSnapshotInSteps(
+  tree: TreeView | DataTree,
+  sessions: Map<bigint, number>,
+  nodesPerStep: number,
+): Generator<void, Buffer> {
   const w = new Writer(1 << 16)
   w.int(SNAP_MAGIC).long(tree.lastZxid)
   w.int(sessions.size)
