@@ -7,7 +7,7 @@ import path from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { Writer } from '../jute/writer.js'
 import { Reader } from '../jute/reader.js'
-import { encodeACL, decodeACL, encodeStatPersisted, decodeStatPersisted } from '../jute/generated/proto.generated.js'
+import { encodeACL, decodeACL, encodeStatPersisted, decodeStatPersisted, type ACL } from '../jute/generated/proto.generated.js'
 import { logger } from '../debug.js'
 import { decodeTxn, encodeTxn } from './txn-codec.js'
 import { DataTree, type TreeView } from './datatree.js'
@@ -157,10 +157,14 @@ export function* encodeSnapshotInSteps(
   const countAt = w.length
   w.int(0)
   let count = 0
+  // Each distinct ACL list is one shared instance (AclCache), mostly one for a whole tree: encoded once.
+  const aclBytes = new Map<readonly ACL[], Buffer>()
   for (const [p, n] of tree.preorder('/')) {
     w.ustring(p)
     n.writeData(w)
-    w.vector(n.acl, encodeACL)
+    let acl = aclBytes.get(n.acl)
+    if (acl === undefined) aclBytes.set(n.acl, (acl = new Writer(64).vector(n.acl, encodeACL).toBuffer()))
+    w.raw(acl)
     // ZooKeeper's own snapshot layout for a node's metadata.
     encodeStatPersisted(w, n)
     if (++count % nodesPerStep === 0) yield
